@@ -1,0 +1,76 @@
+import express, { type Express } from 'express';
+import compression from 'compression';
+import session from 'express-session';
+import pinoHttp from 'pino-http';
+import type { Container } from './container';
+import { loadUser } from './auth/auth.middleware';
+import { authRoutes } from './auth/auth.routes';
+import { usersRoutes } from './auth/users.routes';
+import { auditRoutes } from './audit/audit.routes';
+import { mailboxRoutes } from './mail/mailbox.routes';
+import { settingsRoutes } from './settings/settings.routes';
+import { articlesRoutes } from './articles/articles.routes';
+import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
+import { healthRoutes } from './health/health.routes';
+import { dashboardRoutes } from './admin/dashboard.routes';
+import { siteRoutes } from './site/site.routes';
+import { csrfProtection } from './http/csrf';
+import { errorHandler } from './http/error-handler';
+import { NotFoundError } from './http/errors';
+import { templateLocals } from './http/locals';
+import { PUBLIC_DIR } from './http/assets';
+import { VIEWS_DIR } from './http/render';
+import { securityHeaders } from './http/security-headers';
+import { KnexSessionStore } from './http/session-store';
+
+const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed while in use
+
+/** Builds the Express application without listening, so that tests drive it with supertest. */
+export function createApp(c: Container): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  if (c.config.production) app.set('view cache', true);
+
+  app.use(securityHeaders({ https: c.config.secureCookies }));
+  app.use(compression());
+  app.use(pinoHttp({ logger: c.log.child({ module: 'http' }), autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') } }));
+
+  // Before sessions: probes and static files must not create sessions or touch the database.
+  app.use(healthRoutes(c));
+  app.use('/static', express.static(PUBLIC_DIR, { immutable: true, maxAge: '365d', index: false }));
+  app.use(mediaFilesRoutes(c));
+
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 500 }));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(
+    session({
+      name: 'crieur.sid',
+      secret: c.secretKey,
+      store: new KnexSessionStore(c.db, SESSION_TTL_MS),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: SESSION_TTL_MS },
+    }),
+  );
+  app.use(loadUser(c.usersRepo));
+  app.use(templateLocals(c));
+  app.use(csrfProtection());
+
+  app.use(authRoutes(c));
+  app.use('/admin', dashboardRoutes(c));
+  app.use('/admin/users', usersRoutes(c));
+  app.use('/admin/audit', auditRoutes(c));
+  app.use('/admin/mailbox', mailboxRoutes(c));
+  app.use(settingsRoutes(c));
+  app.use('/admin/articles', articlesRoutes(c));
+  app.use('/admin/media', mediaRoutes(c));
+  app.use(siteRoutes(c));
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  app.use(errorHandler(c.log));
+  return app;
+}

@@ -1,0 +1,2 @@
+/** Placeholder until the article editor lands. */
+export class ArticlesService {}

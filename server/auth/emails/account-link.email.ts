@@ -1,0 +1,45 @@
+import type { MailMessage } from '../../mail/mailer';
+import { escapeHtml } from '../../http/html';
+import type { Translate } from '../../i18n/i18n';
+
+/**
+ * The invitation and the password-reset e-mails: both carry one link that sets a password.
+ * Plain text first (some town-hall mail software shows only that), and a simple accessible HTML part.
+ */
+export function accountLinkEmail(p: {
+  purpose: 'invite' | 'reset';
+  to: string;
+  link: string;
+  communeName: string;
+  inviterName?: string;
+  validForHours: number;
+  t: Translate;
+}): MailMessage {
+  const { t } = p;
+  const subject =
+    p.purpose === 'invite'
+      ? t('Votre accès à Crieur pour {commune}', { commune: p.communeName })
+      : t('Choisir un nouveau mot de passe pour Crieur');
+  const intro =
+    p.purpose === 'invite'
+      ? t('{inviter} vous invite à publier les informations de {commune} avec Crieur.', {
+          inviter: p.inviterName ?? t('Un administrateur'),
+          commune: p.communeName,
+        })
+      : t('Quelqu’un, sans doute vous, a demandé un nouveau mot de passe pour votre compte Crieur.');
+  const action = p.purpose === 'invite' ? t('Choisir mon mot de passe') : t('Choisir un nouveau mot de passe');
+  const validity = t('Ce lien est valable {hours} heures et ne sert qu’une fois.', { hours: p.validForHours });
+  const ignore =
+    p.purpose === 'invite'
+      ? t('Si vous ne vous attendiez pas à cette invitation, ignorez ce message.')
+      : t('Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste le même.');
+  const text = `${intro}\n\n${action} :\n${p.link}\n\n${validity}\n${ignore}\n`;
+  const html = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.5;max-width:600px;margin:0 auto;padding:16px">
+<p>${escapeHtml(intro)}</p>
+<p><a href="${escapeHtml(p.link)}" style="display:inline-block;background:#1d4e89;color:#ffffff;padding:12px 20px;border-radius:4px;text-decoration:none">${escapeHtml(action)}</a></p>
+<p>${escapeHtml(validity)}<br>${escapeHtml(ignore)}</p>
+<p style="font-size:14px;color:#444">${escapeHtml(p.link)}</p>
+</body></html>`;
+  return { to: p.to, subject, text, html };
+}

@@ -1,0 +1,38 @@
+/**
+ * What each role may do. Routes ask for a permission, never for a role, so that the matrix of
+ * who-does-what stays in this one table.
+ */
+export const ROLES = ['admin', 'editor', 'elected'] as const;
+export type Role = (typeof ROLES)[number];
+
+const MATRIX = {
+  'admin.access': ['admin', 'editor', 'elected'],
+  'articles.read': ['admin', 'editor', 'elected'],
+  'articles.write': ['admin', 'editor'],
+  'articles.publish': ['admin', 'editor'],
+  'articles.approve': ['admin', 'elected'],
+  'articles.delete': ['admin', 'editor'],
+  'media.read': ['admin', 'editor', 'elected'],
+  'media.write': ['admin', 'editor'],
+  'stats.read': ['admin', 'editor', 'elected'],
+  'settings.manage': ['admin'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
+  'mailbox.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof MATRIX;
+
+export function can(role: Role | undefined | null, permission: Permission): boolean {
+  return !!role && (MATRIX[permission] as readonly Role[]).includes(role);
+}
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Administrateur',
+  editor: 'Chargé de communication',
+  elected: 'Élu',
+};

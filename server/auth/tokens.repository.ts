@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import { fromDbTime, toDbTime } from '../db/dialect';
+
+export type TokenPurpose = 'invite' | 'reset';
+
+export class TokensRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(t: { userId: number; purpose: TokenPurpose; hash: string; expiresAt: Date }, now: Date, trx: Knex = this.db): Promise<void> {
+    // A new link replaces any earlier one of the same purpose.
+    await trx('user_tokens').where({ user_id: t.userId, purpose: t.purpose }).whereNull('used_at').del();
+    await trx('user_tokens').insert({
+      user_id: t.userId,
+      purpose: t.purpose,
+      token_hash: t.hash,
+      expires_at: toDbTime(t.expiresAt),
+      created_at: toDbTime(now),
+    });
+  }
+
+  async findValid(hash: string, now: Date): Promise<{ id: number; userId: number; purpose: TokenPurpose } | null> {
+    const row = await this.db('user_tokens').where({ token_hash: hash }).whereNull('used_at').first();
+    if (!row || fromDbTime(row.expires_at).getTime() <= now.getTime()) return null;
+    return { id: row.id, userId: row.user_id, purpose: row.purpose };
+  }
+
+  /** Guarded: a link works once, even if clicked twice at the same moment. */
+  async consume(id: number, now: Date, trx: Knex): Promise<boolean> {
+    const n = await trx('user_tokens').where({ id }).whereNull('used_at').update({ used_at: toDbTime(now) });
+    return n === 1;
+  }
+}

@@ -1,0 +1,113 @@
+import type { Knex } from 'knex';
+import { fromDbTimeOrNull, toDbTime, fromDbCount } from '../db/dialect';
+import type { Role } from './permissions';
+import type { Locale } from '../i18n/i18n';
+
+export interface User {
+  id: number;
+  email: string;
+  displayName: string;
+  role: Role;
+  passwordHash: string | null;
+  locale: Locale;
+  disabledAt: Date | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+interface UserRow {
+  id: number;
+  email: string;
+  display_name: string;
+  role: Role;
+  password_hash: string | null;
+  locale: Locale;
+  disabled_at: string | null;
+  last_login_at: string | null;
+  created_at: string;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    locale: r.locale,
+    disabledAt: fromDbTimeOrNull(r.disabled_at),
+    lastLoginAt: fromDbTimeOrNull(r.last_login_at),
+    createdAt: fromDbTimeOrNull(r.created_at) ?? new Date(0),
+  };
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UsersRepository {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: number, trx: Knex = this.db): Promise<User | null> {
+    const row = await trx<UserRow>('users').where({ id }).first();
+    return row ? toUser(row) : null;
+  }
+
+  async findByEmail(email: string, trx: Knex = this.db): Promise<User | null> {
+    const row = await trx<UserRow>('users').where({ email: normalizeEmail(email) }).first();
+    return row ? toUser(row) : null;
+  }
+
+  async count(trx: Knex = this.db): Promise<number> {
+    const row = await trx('users').count({ n: '*' }).first();
+    return fromDbCount(row?.n);
+  }
+
+  async countActiveAdmins(trx: Knex = this.db): Promise<number> {
+    const row = await trx('users').where({ role: 'admin' }).whereNull('disabled_at').count({ n: '*' }).first();
+    return fromDbCount(row?.n);
+  }
+
+  async list(opts: { limit: number; offset: number }, trx: Knex = this.db): Promise<{ rows: User[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      trx<UserRow>('users').orderBy('display_name').limit(opts.limit).offset(opts.offset),
+      this.count(trx),
+    ]);
+    return { rows: rows.map(toUser), total };
+  }
+
+  async insert(
+    u: { email: string; displayName: string; role: Role; passwordHash: string | null; locale?: Locale },
+    now: Date,
+    trx: Knex = this.db,
+  ): Promise<number> {
+    const [row] = await trx('users')
+      .insert({
+        email: normalizeEmail(u.email),
+        display_name: u.displayName,
+        role: u.role,
+        password_hash: u.passwordHash,
+        locale: u.locale ?? 'fr',
+        created_at: toDbTime(now),
+        updated_at: toDbTime(now),
+      })
+      .returning('id');
+    return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  }
+
+  async update(
+    id: number,
+    patch: Partial<{ role: Role; passwordHash: string; locale: Locale; disabledAt: Date | null; lastLoginAt: Date; displayName: string }>,
+    now: Date,
+    trx: Knex = this.db,
+  ): Promise<void> {
+    const row: Record<string, unknown> = { updated_at: toDbTime(now) };
+    if (patch.role !== undefined) row.role = patch.role;
+    if (patch.passwordHash !== undefined) row.password_hash = patch.passwordHash;
+    if (patch.locale !== undefined) row.locale = patch.locale;
+    if (patch.displayName !== undefined) row.display_name = patch.displayName;
+    if (patch.disabledAt !== undefined) row.disabled_at = patch.disabledAt ? toDbTime(patch.disabledAt) : null;
+    if (patch.lastLoginAt !== undefined) row.last_login_at = toDbTime(patch.lastLoginAt);
+    await trx('users').where({ id }).update(row);
+  }
+}

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Crieur reads from the environment, validated once at start.
+ * A wrong value stops the program with one line per problem, in words an administrator can act on.
+ */
+const EnvSchema = z.object({
+  // TCP port the web server listens on.
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Public address of the site, used in e-mails, feeds and links sent outside (no trailing slash needed).
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Folder for everything the commune creates: database file, images, local mailbox. Never inside the source tree in production.
+  DATA_DIR: z.string().min(1).default('./data'),
+  // Empty: SQLite file under DATA_DIR. Otherwise a PostgreSQL URL (postgres://user:pass@host/db) or sqlite:/path/file.sqlite.
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
+    .optional(),
+  // Empty: e-mails go to the local mailbox under DATA_DIR, readable in the admin. Otherwise smtp://user:pass@host:port or smtps://…
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  // Sender of every e-mail; should be an address of the commune's own domain (SPF/DKIM alignment).
+  SMTP_FROM: z.string().min(3).optional(),
+  // Key that signs sessions and encrypts stored secrets. At least 32 characters. Generated under DATA_DIR when empty.
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),
+  // Time zone in which dates are shown and scheduled. Storage is always UTC.
+  TZ: z
+    .string()
+    .default('Europe/Paris')
+    .refine((tz) => isValidTimeZone(tz), 'is not a time zone name such as Europe/Paris'),
+  // Creates the first administrator without printing a one-time password.
+  CRIEUR_ADMIN_EMAIL: z.email().optional(),
+  CRIEUR_ADMIN_PASSWORD: z.string().min(1).optional(),
+  // Load the demo commune on the first start of an empty database (true by default, false for a real commune).
+  CRIEUR_DEMO: z.enum(['true', 'false']).default('true'),
+  // pino log level.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export interface Config {
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  database: { client: 'sqlite3'; filename: string } | { client: 'pg'; connection: string };
+  smtpUrl?: string;
+  smtpFrom: string;
+  secretKey?: string;
+  timeZone: string;
+  admin: { email?: string; password?: string };
+  demo: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  production: boolean;
+  /** Secure cookies only when the public address is https. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('fr-FR', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable in .env means "not set", not "set to the empty string".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const database: Config['database'] = !e.DATABASE_URL
+    ? { client: 'sqlite3', filename: path.join(dataDir, 'crieur.sqlite') }
+    : e.DATABASE_URL.startsWith('sqlite:')
+      ? { client: 'sqlite3', filename: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)) }
+      : { client: 'pg', connection: e.DATABASE_URL };
+  return {
+    port: e.PORT,
+    baseUrl,
+    dataDir,
+    database,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM ?? `Crieur <no-reply@${new URL(baseUrl).hostname}>`,
+    secretKey: e.SECRET_KEY,
+    timeZone: e.TZ,
+    admin: { email: e.CRIEUR_ADMIN_EMAIL, password: e.CRIEUR_ADMIN_PASSWORD },
+    demo: e.CRIEUR_DEMO === 'true',
+    logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === 'production',
+    secureCookies: baseUrl.startsWith('https:'),
+  };
+}

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { Config } from '../config';
+
+export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+
+export function knexConfig(config: Pick<Config, 'database'>): Knex.Config {
+  const migrations: Knex.MigratorConfig = {
+    directory: MIGRATIONS_DIR,
+    loadExtensions: ['.ts'],
+    tableName: 'knex_migrations',
+  };
+  if (config.database.client === 'pg') {
+    return { client: 'pg', connection: config.database.connection, pool: { min: 0, max: 10 }, migrations };
+  }
+  return {
+    client: 'sqlite3',
+    connection: { filename: config.database.filename },
+    useNullAsDefault: true,
+    migrations,
+    pool: {
+      min: 1,
+      max: 1,
+      // WAL lets readers go on while a write commits; foreign keys are off by default in SQLite.
+      afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
+        conn.run('PRAGMA journal_mode = WAL', (e1) => {
+          if (e1) return done(e1, conn);
+          conn.run('PRAGMA foreign_keys = ON', (e2) => {
+            if (e2) return done(e2, conn);
+            conn.run('PRAGMA busy_timeout = 5000', (e3) => done(e3, conn));
+          });
+        });
+      },
+    },
+  };
+}
+
+export function createKnex(config: Pick<Config, 'database'>): Knex {
+  if (config.database.client === 'sqlite3') {
+    fs.mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  }
+  return knexFactory(knexConfig(config));
+}
+
+export async function migrateLatest(db: Knex): Promise<void> {
+  await db.migrate.latest();
+}

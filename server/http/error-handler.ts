@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../logger';
+import { DomainError, TooManyRequestsError } from './errors';
+import { renderPage } from './render';
+import { translator } from '../i18n/i18n';
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
+  expose?: boolean;
+}
+
+/** Maps any error to a status and a sentence a town-hall employee understands. */
+export function describeError(err: unknown): { status: number; message: string; vars: Record<string, string | number> } {
+  if (err instanceof DomainError) return { status: err.status, message: err.message, vars: err.vars };
+  const e = (err ?? {}) as HttpishError;
+  if (e.code === 'LIMIT_FILE_SIZE') return { status: 413, message: 'Ce fichier est trop lourd : 20 Mo au plus.', vars: {} };
+  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) return { status: 400, message: 'Ce formulaire contient trop de champs ou de fichiers.', vars: {} };
+  if (e.type === 'entity.too.large') return { status: 413, message: 'Le formulaire envoyé est trop volumineux.', vars: {} };
+  if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return { status: 400, message: 'La requête est mal formée.', vars: {} };
+  }
+  const status = e.status ?? e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: 'La requête est mal formée.', vars: {} };
+  return { status: 500, message: 'Une erreur inattendue s’est produite. Elle a été enregistrée ; réessayez dans un instant.', vars: {} };
+}
+
+export function errorHandler(log: Logger) {
+  // Express recognises error handlers by their four parameters.
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, message, vars } = describeError(err);
+    if (status >= 500) log.error({ err, url: req.originalUrl, method: req.method }, 'unexpected error');
+    if (res.headersSent) return;
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+    const t = (res.locals.t as ReturnType<typeof translator> | undefined) ?? translator('fr');
+    const text = t(message, vars);
+    const json = req.path.startsWith('/api/') || req.is('application/json') || (req.accepts(['html', 'json']) === 'json');
+    if (json) {
+      res.status(status).json({ error: text });
+      return;
+    }
+    try {
+      const layout = req.path.startsWith('/admin') ? 'admin/layout' : 'site/layout';
+      await renderPage(res, 'error', { title: t('Erreur'), status, message: text, layout }, status);
+    } catch (renderErr) {
+      log.error({ err: renderErr }, 'error page failed to render');
+      res.status(status).type('text').send(text);
+    }
+  };
+}

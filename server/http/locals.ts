@@ -1,0 +1,39 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Container } from '../container';
+import { can, ROLE_LABELS, type Permission } from '../auth/permissions';
+import { translator, type Locale } from '../i18n/i18n';
+import { formatDate, formatDateTime } from '../i18n/format';
+import { asset } from './assets';
+import { csrfToken } from './csrf';
+import { takeFlash } from './flash';
+
+/** What every template may use: the translator, the user, the commune, the CSRF token… */
+export function templateLocals(c: Container) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const locale: Locale = req.user?.locale ?? req.session?.locale ?? 'fr';
+      const t = translator(locale);
+      const tz = c.config.timeZone;
+      Object.assign(res.locals, {
+        t,
+        locale,
+        user: req.user,
+        can: (p: Permission) => can(req.user?.role, p),
+        roleLabel: (r: keyof typeof ROLE_LABELS) => t(ROLE_LABELS[r]),
+        csrfToken: req.session ? csrfToken(req) : '',
+        flash: req.session ? takeFlash(req) : [],
+        commune: await c.settings.get(),
+        asset,
+        fmtDateTime: (d: Date | null | undefined) => formatDateTime(d, locale, tz),
+        fmtDate: (d: Date | null | undefined) => formatDate(d, locale, tz),
+        currentPath: req.path,
+        timeZone: tz,
+        errors: {},
+        values: {},
+      });
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -1,0 +1,7 @@
+import { Router } from 'express';
+import type { Container } from '../container';
+
+export function mailboxRoutes(_c: Container): Router {
+  const router = Router();
+  return router;
+}

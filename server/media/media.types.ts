@@ -1,0 +1,21 @@
+/** An image of the media library, as the rest of Crieur sees it. */
+export interface MediaVariant {
+  kind: 'responsive' | 'social' | 'preview';
+  format: 'avif' | 'webp' | 'jpeg';
+  width: number;
+  height: number;
+  bytes: number;
+  url: string; // served by mediaFilesRoutes, cacheable forever
+}
+
+export interface MediaItem {
+  id: number;
+  originalName: string;
+  width: number;
+  height: number;
+  alt: string;
+  credit: string;
+  status: 'processing' | 'ready' | 'failed';
+  createdAt: Date;
+  variants: MediaVariant[];
+}
