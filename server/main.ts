@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { loadEnvFile } from './env-file';
 import { ConfigError, loadConfig } from './config';
 import { createContainer, migrate } from './container';
 import { createApp } from './app';
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   let config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

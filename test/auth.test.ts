@@ -39,11 +39,3 @@ describe('logging in', () => {
     expect(res.text).toContain('Le formulaire a expiré');
   });
 });
-
-describe('health', () => {
-  it('answers 200 with JSON while the database answers', async () => {
-    const res = await request(ctx.app).get('/healthz');
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe('ok');
-  });
-});

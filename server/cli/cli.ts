@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadEnvFile } from '../env-file';
 import { loadConfig } from '../config';
 import { createContainer, migrate } from '../container';
 import { isRole, ROLES } from '../auth/permissions';
@@ -29,6 +30,7 @@ async function run(argv: string[]): Promise<number> {
     options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
     strict: true,
   });
+  loadEnvFile();
   const c = createContainer(loadConfig());
   try {
     await migrate(c);

@@ -10,6 +10,7 @@ import { createContainer, migrate, type Container } from '../../server/container
 import { createApp } from '../../server/app';
 import { FakeClock } from '../../server/clock';
 import { hashPassword } from '../../server/auth/hashing';
+import { testDatabaseUrl } from './database';
 import type { Role } from '../../server/auth/permissions';
 
 export interface TestContext {
@@ -24,7 +25,9 @@ export interface TestContext {
 /** A fresh Crieur on a fresh SQLite file in a temporary folder, with a fake clock and silent logs. */
 export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-test-'));
+  const database = await testDatabaseUrl(dir);
   const config = loadConfig({
+    DATABASE_URL: database.url,
     DATA_DIR: dir,
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
     BASE_URL: 'http://crieur.test',
@@ -44,6 +47,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     clock,
     async close() {
       await c.close();
+      await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
