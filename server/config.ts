@@ -36,6 +36,16 @@ const EnvSchema = z.object({
   CRIEUR_ADMIN_PASSWORD: z.string().min(1).optional(),
   // Load the demo commune on the first start of an empty database (true by default, false for a real commune).
   CRIEUR_DEMO: z.enum(['true', 'false']).default('true'),
+  // false: this instance serves pages only; another one (or `npm run jobs`) runs the scheduled jobs.
+  JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
+  // How often due publications are looked for (node-cron, seconds field allowed).
+  JOBS_DISPATCH_CRON: z.string().default('*/15 * * * * *'),
+  // A publication is retried this many times for passing errors (timeouts, 5xx, 429) before it fails.
+  PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  // A publication found this many hours after its time (server down) waits for confirmation instead of going out stale.
+  PUBLISH_STALE_AFTER_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(6),
+  // A publication still "sending" after this many seconds was interrupted by a crash and is marked uncertain.
+  PUBLISH_SENDING_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
   // pino log level.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -54,6 +64,8 @@ export interface Config {
   demo: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   production: boolean;
+  jobs: { enabled: boolean; dispatchCron: string; outboxCron: string };
+  publishing: { maxAttempts: number; staleAfterMs: number; sendingTimeoutMs: number; adapterTimeoutMs: number; retryBaseMs: number; concurrency: number };
   /** Secure cookies only when the public address is https. */
   secureCookies: boolean;
 }
@@ -104,5 +116,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     secureCookies: baseUrl.startsWith('https:'),
+    jobs: { enabled: e.JOBS_ENABLED === 'true', dispatchCron: e.JOBS_DISPATCH_CRON, outboxCron: '*/30 * * * * *' },
+    publishing: {
+      maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
+      staleAfterMs: e.PUBLISH_STALE_AFTER_HOURS * 3600_000,
+      sendingTimeoutMs: e.PUBLISH_SENDING_TIMEOUT_SECONDS * 1000,
+      // An adapter call always ends well before a row counts as abandoned.
+      adapterTimeoutMs: Math.min(60_000, Math.floor((e.PUBLISH_SENDING_TIMEOUT_SECONDS * 1000) / 2)),
+      retryBaseMs: 60_000,
+      concurrency: 4,
+    },
   };
 }

@@ -19,6 +19,20 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { SecretBox } from './crypto/secrets';
+import { AccountsRepository } from './publishing/accounts.repository';
+import { PublicationsRepository } from './publishing/publications.repository';
+import { PublishingService } from './publishing/publishing.service';
+import { PublishingEvents } from './publishing/publishing.events';
+import { Dispatcher } from './publishing/dispatcher';
+import { AdapterRegistry } from './publishing/channels/registry';
+import { SiteAdapter } from './publishing/channels/site.adapter';
+import { TestAdapter } from './publishing/channels/test.adapter';
+import { articleLoader } from './publishing/article-loader';
+import { JobsRepository } from './jobs/jobs.repository';
+import { JobRunner } from './jobs/job-runner';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -39,6 +53,18 @@ export interface Container {
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
+  /** Identifies this process in leases and claims. */
+  instance: string;
+  secrets: SecretBox;
+  adapters: AdapterRegistry;
+  testAdapter: TestAdapter;
+  accounts: AccountsRepository;
+  publications: PublicationsRepository;
+  publishing: PublishingService;
+  publishingEvents: PublishingEvents;
+  dispatcher: Dispatcher;
+  jobsRepo: JobsRepository;
+  jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
 
@@ -60,7 +86,22 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const media = new MediaService();
   const articles = new ArticlesService();
 
-  return {
+  const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  const secrets = new SecretBox(secretKey);
+  const testAdapter = new TestAdapter();
+  const adapters = new AdapterRegistry().register(new SiteAdapter(config.baseUrl)).register(testAdapter);
+  const accounts = new AccountsRepository(db, secrets);
+  const publications = new PublicationsRepository(db);
+  const publishingEvents = new PublishingEvents();
+  const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock);
+  const dispatcher = new Dispatcher(publications, accounts, adapters, articleLoader(db), publishingEvents, clock, log.child({ module: 'dispatcher' }), {
+    instance,
+    ...config.publishing,
+    batchSize: 200,
+  });
+  const jobsRepo = new JobsRepository(db);
+
+  const container: Container = {
     config,
     secretKey,
     db,
@@ -75,12 +116,27 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     usersRepo,
     media,
     articles,
+    instance,
+    secrets,
+    adapters,
+    testAdapter,
+    accounts,
+    publications,
+    publishing,
+    publishingEvents,
+    dispatcher,
+    jobsRepo,
+    jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
+      await container.jobRunner.stop();
+      await dispatcher.stop();
       await outbox.idle();
       mailer.close();
       await db.destroy();
     },
   };
+  container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
+  return container;
 }
 
 export async function migrate(c: Container): Promise<void> {

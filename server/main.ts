@@ -4,6 +4,10 @@ import { ConfigError, loadConfig } from './config';
 import { createContainer, migrate } from './container';
 import { createApp } from './app';
 import { loadDemoIfEmpty } from './demo/demo.service';
+import { Scheduler } from './jobs/scheduler';
+import type { Container } from './container';
+// The entry point is the composition root's last step: it may know the job list in jobs/.
+import { ALL_JOBS } from '../jobs';
 
 /** `npm start`: migrate, load the demo on an empty database, create the first admin, serve. */
 async function main(): Promise<void> {
@@ -40,23 +44,32 @@ async function main(): Promise<void> {
     }
   });
 
+  const scheduler = config.jobs.enabled ? startJobs(c) : null;
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    c.log.info({ signal }, 'stopping');
-    server.close(() => {
-      c.close().then(
+    c.log.info({ signal }, 'stopping: no new requests or jobs, finishing current work');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections would hold close() forever.
+    server.closeIdleConnections();
+    Promise.all([closed, scheduler?.stop()])
+      .then(() => c.close())
+      .then(
         () => process.exit(0),
         () => process.exit(1),
       );
-    });
-    // Keep-alive connections would hold close() forever.
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), 25_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export function startJobs(c: Container): Scheduler<Container> {
+  const scheduler = new Scheduler<Container>(c.jobRunner, c, c.log.child({ module: 'scheduler' }));
+  scheduler.start(ALL_JOBS);
+  return scheduler;
 }
 
 main().catch((err) => {

@@ -98,6 +98,17 @@ export class AuthService {
     });
   }
 
+  /** Expired sessions, spent or expired links and old throttling rows: nothing worth keeping. */
+  async purgeExpired(): Promise<{ sessions: number; tokens: number; throttle: number }> {
+    const now = this.clock.now();
+    const iso = now.toISOString();
+    const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
+    const sessions = await this.db('sessions').where('expires_at', '<', iso).del();
+    const tokens = await this.db('user_tokens').where('expires_at', '<', iso).orWhereNotNull('used_at').del();
+    const throttle = await this.db('login_throttle').where('window_started_at', '<', dayAgo).andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso)).del();
+    return { sessions, tokens, throttle };
+  }
+
   /**
    * Creates the first administrator when there is no account yet. Without a password given,
    * one is generated and returned so that it can be printed once on the console.

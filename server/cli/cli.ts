@@ -4,6 +4,8 @@ import { loadConfig } from '../config';
 import { createContainer, migrate } from '../container';
 import { isRole, ROLES } from '../auth/permissions';
 import { DomainError } from '../http/errors';
+// The command line is an entry point: it may know the job list in jobs/.
+import { ALL_JOBS, findJob } from '../../jobs';
 
 /**
  * `npm run crieur -- <command>`: what an administrator does from a terminal.
@@ -17,6 +19,8 @@ Commandes :
       Crée un compte. Sans --password, un mot de passe est généré et affiché une fois.
   user:reset-password --email <adresse> [--password <mot de passe>]
       Remplace le mot de passe d'un compte et ferme ses sessions.
+  job:run <nom>
+      Lance une tâche planifiée tout de suite (${ALL_JOBS.map((j) => j.name).join(', ')}).
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -25,8 +29,9 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
     strict: true,
   });
@@ -49,6 +54,17 @@ async function run(argv: string[]): Promise<number> {
         console.log(`Mot de passe remplacé pour ${values.email}.`);
         if (generatedPassword) console.log(`Nouveau mot de passe (affiché une seule fois) : ${generatedPassword}`);
         return 0;
+      }
+      case 'job:run': {
+        const job = findJob(positionals[0] ?? '');
+        if (!job) throw new UsageError(`Tâche inconnue « ${positionals[0] ?? ''} ».`);
+        const result = await c.jobRunner.run(job, 'manual');
+        if (!result.ran) {
+          console.log(`La tâche ${job.name} tourne déjà sur une autre instance : rien n'a été lancé.`);
+          return 1;
+        }
+        console.log(`${job.name} : ${result.ok ? 'terminée' : 'en échec'} ${result.detail}`);
+        return result.ok ? 0 : 1;
       }
       default:
         throw new UsageError(`Commande inconnue « ${command} ».`);

@@ -22,13 +22,18 @@ export function knexConfig(config: Pick<Config, 'database'>): Knex.Config {
     pool: {
       min: 1,
       max: 1,
-      // WAL lets readers go on while a write commits; foreign keys are off by default in SQLite.
+      // WAL lets readers go on while a write commits, and with synchronous=NORMAL a commit does not
+      // wait for fsync (a power cut may lose the last commits, never corrupt the file).
+      // Foreign keys are off by default in SQLite.
       afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
         conn.run('PRAGMA journal_mode = WAL', (e1) => {
           if (e1) return done(e1, conn);
           conn.run('PRAGMA foreign_keys = ON', (e2) => {
             if (e2) return done(e2, conn);
-            conn.run('PRAGMA busy_timeout = 5000', (e3) => done(e3, conn));
+            conn.run('PRAGMA busy_timeout = 5000', (e3) => {
+              if (e3) return done(e3, conn);
+              conn.run('PRAGMA synchronous = NORMAL', (e4) => done(e4, conn));
+            });
           });
         });
       },

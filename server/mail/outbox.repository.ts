@@ -55,4 +55,8 @@ export class OutboxRepository {
         available_at: toDbTime(retryAt),
       });
   }
+
+  async purgeSentBefore(before: Date): Promise<number> {
+    return this.db('outbox').where({ status: 'sent' }).andWhere('sent_at', '<', toDbTime(before)).del();
+  }
 }

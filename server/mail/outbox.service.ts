@@ -57,4 +57,9 @@ export class OutboxService {
     }
     return sent;
   }
+
+  /** Delivered rows hold nothing useful after a month (their payload is already emptied). */
+  purgeDelivered(): Promise<number> {
+    return this.repo.purgeSentBefore(new Date(this.clock.now().getTime() - 30 * 86_400_000));
+  }
 }

@@ -1,0 +1,69 @@
+/**
+ * What every channel (site, newsletter, each social network) implements. Adding a network means
+ * adding one adapter file and registering it in registry.ts, nothing else.
+ */
+export interface PublishableArticle {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  bodyHtml: string;
+  heroMediaId: number | null;
+  heroAlt: string;
+  urgent: boolean;
+}
+
+export interface PublicationContext {
+  id: number;
+  articleId: number;
+  accountId: number;
+  channel: string;
+  textVariant: string | null;
+  scheduledAt: Date;
+  attempts: number;
+  externalId: string | null;
+  /** The account's non-secret settings and decrypted credentials. */
+  account: { id: number; label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null };
+}
+
+export interface PublishResult {
+  externalId: string;
+  url: string | null;
+}
+
+export interface ChannelMetrics {
+  [metric: string]: number;
+}
+
+export interface ChannelAdapter {
+  readonly channel: string;
+  /** Whether `retract` exists for this network (Crieur shows "Retirer" only then). */
+  readonly canRetract: boolean;
+  publish(article: PublishableArticle, publication: PublicationContext, signal: AbortSignal): Promise<PublishResult>;
+  fetchMetrics(publication: PublicationContext & { externalId: string }): Promise<ChannelMetrics | null>;
+  retract?(publication: PublicationContext & { externalId: string }): Promise<void>;
+}
+
+/** Worth trying again later: a timeout, a 5xx, the network. */
+export class TransientChannelError extends Error {
+  constructor(message: string, public readonly retryAt?: Date) {
+    super(message);
+    this.name = 'TransientChannelError';
+  }
+}
+
+/** The network said "too many requests" and when to come back. */
+export class RateLimitedError extends TransientChannelError {
+  constructor(message: string, retryAt: Date) {
+    super(message, retryAt);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Trying again cannot help: bad credentials, content refused, account suspended. */
+export class PermanentChannelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentChannelError';
+  }
+}

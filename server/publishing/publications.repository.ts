@@ -1,0 +1,156 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
+import type { Knex } from 'knex';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+
+export const PUBLICATION_STATUSES = ['planned', 'pending', 'sending', 'sent', 'failed', 'skipped', 'cancelled', 'uncertain', 'held', 'retracted'] as const;
+export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
+
+export interface Publication {
+  id: number;
+  articleId: number;
+  accountId: number;
+  channel: string;
+  textVariant: string | null;
+  scheduledAt: Date;
+  status: PublicationStatus;
+  dueAt: Date;
+  attempts: number;
+  lastError: string | null;
+  lateConfirmed: boolean;
+  externalId: string | null;
+  externalUrl: string | null;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  sentAt: Date | null;
+  updatedAt: Date;
+}
+
+export function toPublication(r: any): Publication {
+  return {
+    id: r.id,
+    articleId: r.article_id,
+    accountId: r.account_id,
+    channel: r.channel,
+    textVariant: r.text_variant,
+    scheduledAt: fromDbTime(r.scheduled_at),
+    status: r.status,
+    dueAt: fromDbTime(r.due_at),
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    lateConfirmed: fromDbBool(r.late_confirmed),
+    externalId: r.external_id,
+    externalUrl: r.external_url,
+    claimedBy: r.claimed_by,
+    claimedAt: fromDbTimeOrNull(r.claimed_at),
+    sentAt: fromDbTimeOrNull(r.sent_at),
+    updatedAt: fromDbTime(r.updated_at),
+  };
+}
+
+/**
+ * Every state change of a publication is a guarded update: it names the status it expects to
+ * leave, and the caller checks that exactly one row changed. That is what makes a publication go
+ * out once even with two dispatchers, a retry click and a crash at the same moment.
+ */
+export class PublicationsRepository {
+  constructor(private readonly db: Knex) {}
+
+  async get(id: number, trx: Knex = this.db): Promise<Publication | null> {
+    const r = await trx('publications').where({ id }).first();
+    return r ? toPublication(r) : null;
+  }
+
+  async forArticle(articleId: number, trx: Knex = this.db): Promise<Publication[]> {
+    return (await trx('publications').where({ article_id: articleId }).orderBy('id')).map(toPublication);
+  }
+
+  async forArticles(articleIds: number[]): Promise<Publication[]> {
+    if (!articleIds.length) return [];
+    return (await this.db('publications').whereIn('article_id', articleIds).orderBy('id')).map(toPublication);
+  }
+
+  async insert(p: { articleId: number; accountId: number; channel: string; textVariant: string | null; scheduledAt: Date; status?: PublicationStatus }, now: Date, trx: Knex = this.db): Promise<number> {
+    const [row] = await trx('publications')
+      .insert({
+        article_id: p.articleId,
+        account_id: p.accountId,
+        channel: p.channel,
+        text_variant: p.textVariant,
+        scheduled_at: toDbTime(p.scheduledAt),
+        due_at: toDbTime(p.scheduledAt),
+        status: p.status ?? 'pending',
+        created_at: toDbTime(now),
+        updated_at: toDbTime(now),
+      })
+      .returning('id');
+    return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  }
+
+  /** Ids of pending publications whose time has come, oldest first. */
+  async dueIds(now: Date, limit: number): Promise<number[]> {
+    const rows = await this.db('publications').where('status', 'pending').andWhere('due_at', '<=', toDbTime(now)).orderBy('due_at').orderBy('id').limit(limit).select('id');
+    return rows.map((r: any) => r.id as number);
+  }
+
+  /** pending → sending for this instance; true when this caller won the row. */
+  async claim(id: number, instance: string, now: Date): Promise<boolean> {
+    const n = await this.db('publications')
+      .where({ id, status: 'pending' })
+      .andWhere('due_at', '<=', toDbTime(now))
+      .update({ status: 'sending', claimed_by: instance, claimed_at: toDbTime(now), updated_at: toDbTime(now) });
+    return n === 1;
+  }
+
+  /** Moves a row from one of `from` to a new state; returns whether exactly one row changed. */
+  async transition(id: number, from: PublicationStatus[], patch: Partial<{
+    status: PublicationStatus; dueAt: Date; attempts: number; lastError: string | null; externalId: string | null; externalUrl: string | null;
+    sentAt: Date | null; scheduledAt: Date; textVariant: string | null; lateConfirmed: boolean; claimedBy: string | null;
+  }>, now: Date, trx: Knex = this.db, guard?: { claimedBy?: string }): Promise<boolean> {
+    const row: Record<string, unknown> = { updated_at: toDbTime(now) };
+    if (patch.status !== undefined) row.status = patch.status;
+    if (patch.dueAt !== undefined) row.due_at = toDbTime(patch.dueAt);
+    if (patch.scheduledAt !== undefined) row.scheduled_at = toDbTime(patch.scheduledAt);
+    if (patch.attempts !== undefined) row.attempts = patch.attempts;
+    if (patch.lastError !== undefined) row.last_error = patch.lastError === null ? null : patch.lastError.slice(0, 2000);
+    if (patch.externalId !== undefined) row.external_id = patch.externalId;
+    if (patch.externalUrl !== undefined) row.external_url = patch.externalUrl;
+    if (patch.sentAt !== undefined) row.sent_at = patch.sentAt ? toDbTime(patch.sentAt) : null;
+    if (patch.textVariant !== undefined) row.text_variant = patch.textVariant;
+    if (patch.lateConfirmed !== undefined) row.late_confirmed = patch.lateConfirmed;
+    if (patch.claimedBy !== undefined) row.claimed_by = patch.claimedBy;
+    const q = trx('publications').where({ id }).whereIn('status', from);
+    if (guard?.claimedBy) q.andWhere('claimed_by', guard.claimedBy);
+    return (await q.update(row)) === 1;
+  }
+
+  /** Rows left in `sending` for longer than any adapter call may take: a crash happened. */
+  async markStuckUncertain(olderThan: Date, now: Date): Promise<number[]> {
+    const rows = await this.db('publications').where('status', 'sending').andWhere('claimed_at', '<', toDbTime(olderThan)).select('id');
+    const ids: number[] = [];
+    for (const r of rows) {
+      const ok = await this.transition(r.id, ['sending'], { status: 'uncertain', lastError: 'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.' }, now);
+      if (ok) ids.push(r.id);
+    }
+    return ids;
+  }
+
+  /** Pushes back every pending publication of an account until a rate limit resets. */
+  async deferAccount(accountId: number, until: Date, now: Date): Promise<void> {
+    await this.db('publications').where({ account_id: accountId, status: 'pending' }).andWhere('due_at', '<', toDbTime(until)).update({ due_at: toDbTime(until), updated_at: toDbTime(now) });
+  }
+
+  /** Releases rows this instance claimed but never started (shutdown). */
+  async releaseClaimed(ids: number[], instance: string, now: Date): Promise<void> {
+    if (!ids.length) return;
+    await this.db('publications').whereIn('id', ids).andWhere({ status: 'sending', claimed_by: instance }).update({ status: 'pending', claimed_by: null, claimed_at: null, updated_at: toDbTime(now) });
+  }
+
+  async listByStatus(statuses: PublicationStatus[], limit = 200): Promise<Publication[]> {
+    return (await this.db('publications').whereIn('status', statuses).orderBy('updated_at', 'desc').limit(limit)).map(toPublication);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db('publications').select('status').count({ n: '*' }).groupBy('status');
+    return Object.fromEntries(rows.map((r: any) => [r.status, Number(r.n)]));
+  }
+}

@@ -1,0 +1,198 @@
+import type { Knex } from 'knex';
+import type { Actor, AuditRepository } from '../audit/audit.repository';
+import type { Clock } from '../clock';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import type { AccountsRepository, ChannelAccount } from './accounts.repository';
+import type { AdapterRegistry } from './channels/registry';
+import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
+import type { PublishingEvents } from './publishing.events';
+
+export interface ChannelPlanItem {
+  accountId: number;
+  enabled: boolean;
+  scheduledAt?: Date | null;
+  textVariant?: string | null;
+}
+
+export interface ChannelRow {
+  account: ChannelAccount;
+  /** false when Crieur has no adapter for it or the account is off: the panel says so. */
+  reachable: boolean;
+  publication: Publication | null;
+  canRetract: boolean;
+}
+
+const OPEN: PublicationStatus[] = ['planned', 'pending', 'held'];
+
+/**
+ * What an officer does with the channels of one article: choose them, time each one, retry,
+ * cancel, confirm a late one, retract. The dispatcher does the sending.
+ */
+export class PublishingService {
+  constructor(
+    private readonly db: Knex,
+    private readonly pubs: PublicationsRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly adapters: AdapterRegistry,
+    private readonly audit: AuditRepository,
+    private readonly events: PublishingEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  async channels(articleId: number): Promise<ChannelRow[]> {
+    const [accounts, pubs] = await Promise.all([this.accounts.list(), this.pubs.forArticle(articleId)]);
+    return accounts.map((account) => {
+      const adapter = this.adapters.get(account.channel);
+      return {
+        account,
+        reachable: !!adapter && account.enabled,
+        publication: pubs.find((p) => p.accountId === account.id) ?? null,
+        canRetract: !!adapter?.canRetract,
+      };
+    });
+  }
+
+  /**
+   * Saves the officer's choice of channels. New rows are `planned` until the article is
+   * published, `pending` if it already is; a channel unticked before it went out is cancelled.
+   */
+  async plan(article: { id: number; status: string; publishAt: Date | null }, items: ChannelPlanItem[], actor: Actor): Promise<void> {
+    const now = this.clock.now();
+    const released = article.status === 'published';
+    const defaultTime = article.publishAt ?? now;
+    await this.db.transaction(async (trx) => {
+      const existing = await this.pubs.forArticle(article.id, trx);
+      for (const item of items) {
+        const account = await this.accounts.get(item.accountId, trx);
+        if (!account) throw new ValidationError('Ce canal n’existe pas.');
+        const current = existing.find((p) => p.accountId === item.accountId);
+        const when = item.scheduledAt ?? current?.scheduledAt ?? defaultTime;
+        if (!item.enabled) {
+          if (current && OPEN.includes(current.status)) await this.pubs.transition(current.id, OPEN, { status: 'cancelled' }, now, trx);
+          continue;
+        }
+        if (!current) {
+          await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: account.channel, textVariant: item.textVariant ?? null, scheduledAt: when, status: released ? 'pending' : 'planned' }, now, trx);
+        } else if (OPEN.includes(current.status) || current.status === 'cancelled') {
+          await this.pubs.transition(current.id, [...OPEN, 'cancelled'], {
+            status: current.status === 'cancelled' ? (released ? 'pending' : 'planned') : current.status === 'held' ? 'held' : current.status,
+            scheduledAt: when,
+            dueAt: when,
+            textVariant: item.textVariant ?? null,
+          }, now, trx);
+        }
+      }
+      await this.audit.append({ actor, action: 'publications.planned', targetType: 'article', targetId: article.id, details: { channels: items.filter((i) => i.enabled).map((i) => i.accountId) } }, now, trx);
+    });
+    this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+  }
+
+  /**
+   * Called when an article becomes published: its planned rows become due at their time, and
+   * if nothing was planned the site gets a publication at the article's time. An urgent article
+   * goes to every reachable channel at once.
+   */
+  async articlePublished(article: { id: number; publishAt: Date | null; urgent: boolean }, actor: Actor): Promise<void> {
+    const now = this.clock.now();
+    if (article.urgent) return this.sendEverywhereNow(article.id, actor);
+    await this.db.transaction(async (trx) => {
+      const existing = await this.pubs.forArticle(article.id, trx);
+      if (!existing.some((p) => p.status !== 'cancelled')) {
+        const site = (await this.accounts.list(trx)).find((a) => a.channel === 'site');
+        if (site) await this.pubs.insert({ articleId: article.id, accountId: site.id, channel: 'site', textVariant: null, scheduledAt: article.publishAt ?? now }, now, trx);
+      }
+      for (const p of existing.filter((x) => x.status === 'planned')) {
+        await this.pubs.transition(p.id, ['planned'], { status: 'pending' }, now, trx);
+      }
+    });
+    this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+  }
+
+  /** Archiving or unpublishing: nothing more goes out; the site page disappears. */
+  async articleWithdrawn(articleId: number, actor: Actor): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (trx) => {
+      for (const p of await this.pubs.forArticle(articleId, trx)) {
+        if (p.status === 'pending' || p.status === 'held') await this.pubs.transition(p.id, [p.status], { status: 'planned' }, now, trx);
+        if (p.channel === 'site' && p.status === 'sent') await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
+      }
+      await this.audit.append({ actor, action: 'publications.withdrawn', targetType: 'article', targetId: articleId }, now, trx);
+    });
+    this.events.emit('retracted', { publicationId: 0, articleId, channel: 'site' });
+  }
+
+  /** Urgent alert: every reachable channel, now, without the staleness check. */
+  async sendEverywhereNow(articleId: number, actor: Actor): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (trx) => {
+      const existing = await this.pubs.forArticle(articleId, trx);
+      for (const account of await this.accounts.list(trx)) {
+        if (!account.enabled || !this.adapters.get(account.channel)) continue;
+        const current = existing.find((p) => p.accountId === account.id);
+        if (!current) {
+          const id = await this.pubs.insert({ articleId, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: now }, now, trx);
+          await this.pubs.transition(id, ['pending'], { lateConfirmed: true }, now, trx);
+        } else if ([...OPEN, 'cancelled'].includes(current.status)) {
+          await this.pubs.transition(current.id, [...OPEN, 'cancelled'], { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true }, now, trx);
+        }
+      }
+      await this.audit.append({ actor, action: 'publications.urgent', targetType: 'article', targetId: articleId }, now, trx);
+    });
+    this.events.emit('changed', { publicationId: 0, articleId, channel: '*' });
+  }
+
+  private async act(id: number, from: PublicationStatus[], patch: Parameters<PublicationsRepository['transition']>[2], action: string, actor: Actor, refusal: string): Promise<Publication> {
+    const p = await this.pubs.get(id);
+    if (!p) throw new NotFoundError('Cette publication n’existe pas.');
+    const now = this.clock.now();
+    await this.db.transaction(async (trx) => {
+      if (!(await this.pubs.transition(id, from, patch, now, trx))) throw new ConflictError(refusal);
+      await this.audit.append({ actor, action, targetType: 'publication', targetId: id, details: { article: p.articleId, channel: p.channel, from: p.status } }, now, trx);
+    });
+    this.events.emit('changed', { publicationId: id, articleId: p.articleId, channel: p.channel });
+    return (await this.pubs.get(id)) as Publication;
+  }
+
+  retry(id: number, actor: Actor) {
+    const now = this.clock.now();
+    return this.act(id, ['failed', 'uncertain', 'skipped'], { status: 'pending', dueAt: now, attempts: 0, lateConfirmed: true, lastError: null, claimedBy: null }, 'publication.retried', actor,
+      'Seule une publication en échec ou incertaine peut être renvoyée.');
+  }
+
+  cancel(id: number, actor: Actor) {
+    return this.act(id, ['planned', 'pending', 'held', 'failed', 'uncertain'], { status: 'cancelled' }, 'publication.cancelled', actor,
+      'Cette publication est déjà partie ou en cours d’envoi : elle ne peut plus être annulée.');
+  }
+
+  confirmLate(id: number, actor: Actor) {
+    return this.act(id, ['held'], { status: 'pending', dueAt: this.clock.now(), lateConfirmed: true }, 'publication.late_confirmed', actor,
+      'Cette publication n’attend pas de confirmation.');
+  }
+
+  markSent(id: number, actor: Actor) {
+    return this.act(id, ['uncertain'], { status: 'sent', sentAt: this.clock.now(), lastError: null }, 'publication.marked_sent', actor,
+      'Seule une publication incertaine peut être marquée comme envoyée.');
+  }
+
+  async retract(id: number, actor: Actor): Promise<Publication> {
+    const p = await this.pubs.get(id);
+    if (!p) throw new NotFoundError('Cette publication n’existe pas.');
+    const adapter = this.adapters.get(p.channel);
+    if (p.status !== 'sent' || !adapter?.retract || !p.externalId) throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
+    const account = await this.accounts.get(p.accountId);
+    await adapter.retract({ ...p, externalId: p.externalId, account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) } });
+    const out = await this.act(id, ['sent'], { status: 'retracted' }, 'publication.retracted', actor, 'Cette publication a changé entre-temps.');
+    this.events.emit('retracted', { publicationId: id, articleId: p.articleId, channel: p.channel });
+    return out;
+  }
+
+  /** For the polling panel: the state of each publication of an article. */
+  async statuses(articleId: number): Promise<Publication[]> {
+    return this.pubs.forArticle(articleId);
+  }
+
+  /** Publications a human must look at: uncertain, held, failed. */
+  needsAttention(): Promise<Publication[]> {
+    return this.pubs.listByStatus(['uncertain', 'held', 'failed']);
+  }
+}

@@ -1,0 +1,199 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestContext, type TestContext } from './helpers/context';
+import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
+import { fromLocalInput } from '../server/i18n/format';
+import { Dispatcher } from '../server/publishing/dispatcher';
+import { articleLoader } from '../server/publishing/article-loader';
+import pino from 'pino';
+
+let ctx: TestContext;
+beforeEach(async () => {
+  ctx = await createTestContext();
+});
+afterEach(async () => ctx.close());
+
+const minutes = (m: number) => m * 60_000;
+
+async function statusOf(id: number) {
+  return (await ctx.c.publications.get(id))!;
+}
+
+describe('the dispatcher', () => {
+  it('delivers a due publication once, and a second run does nothing', async () => {
+    const account = await makeTestAccount(ctx.c);
+    const article = await makeArticle(ctx.c, { title: 'Marché de Noël' });
+    const id = await makePublication(ctx.c, article, account, new Date(ctx.clock.now().getTime() - minutes(1)));
+
+    const first = await ctx.c.dispatcher.dispatchDue();
+    expect(first.sent).toBe(1);
+    const p = await statusOf(id);
+    expect(p.status).toBe('sent');
+    expect(p.externalUrl).toBe(`https://test.invalid/posts/${id}`);
+    expect(ctx.c.testAdapter.delivered.map((d) => d.text)).toEqual(['Marché de Noël']);
+
+    const second = await ctx.c.dispatcher.dispatchDue();
+    expect(second).toMatchObject({ sent: 0, failed: 0, retrying: 0 });
+    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+  });
+
+  it('leaves a publication alone until its own time', async () => {
+    const account = await makeTestAccount(ctx.c);
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, new Date(ctx.clock.now().getTime() + minutes(30)));
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(id)).status).toBe('pending');
+    ctx.clock.advance(minutes(31));
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(id)).status).toBe('sent');
+  });
+
+  it('retries passing errors with growing delays, then fails with a message the officer understands', async () => {
+    const account = await makeTestAccount(ctx.c, { mode: 'transient' });
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await ctx.c.dispatcher.dispatchDue();
+      const p = await statusOf(id);
+      if (p.status !== 'pending') break;
+      delays.push(p.dueAt.getTime() - ctx.clock.now().getTime());
+      ctx.clock.set(p.dueAt);
+    }
+    expect(delays).toEqual([minutes(1), minutes(2), minutes(4), minutes(8)]);
+    const p = await statusOf(id);
+    expect(p.status).toBe('failed');
+    expect(p.attempts).toBe(5);
+    expect(p.lastError).toBe('Échec après 5 tentatives : Le réseau ne répond pas pour le moment (erreur 503).');
+  });
+
+  it('fails at once on a permanent refusal', async () => {
+    const account = await makeTestAccount(ctx.c, { mode: 'fail' });
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report.failed).toBe(1);
+    const p = await statusOf(id);
+    expect(p.status).toBe('failed');
+    expect(p.attempts).toBe(1);
+    expect(p.lastError).toContain('Le réseau a refusé la publication');
+  });
+
+  it('waits for the reset time of a rate limit, for every publication of that account', async () => {
+    const peer = await startPeer((_req, res) => {
+      res.writeHead(429, { 'x-ratelimit-reset': String(Math.floor(Date.UTC(2026, 2, 15, 10, 0) / 1000)) }).end();
+    });
+    try {
+      const account = await makeTestAccount(ctx.c, { endpoint: peer.url });
+      const a = await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+      const b = await makePublication(ctx.c, await makeArticle(ctx.c), account, new Date(ctx.clock.now().getTime() + minutes(5)));
+      await ctx.c.dispatcher.dispatchDue();
+      expect((await statusOf(a)).dueAt.toISOString()).toBe('2026-03-15T10:00:00.000Z');
+      expect((await statusOf(b)).dueAt.toISOString()).toBe('2026-03-15T10:00:00.000Z');
+      expect((await statusOf(a)).lastError).toContain('Trop de publications');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('gives up on a network that does not answer and retries later', async () => {
+    const peer = await startPeer(() => {
+      // never answers
+    });
+    try {
+      const c = ctx.c;
+      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
+      const account = await makeTestAccount(c, { endpoint: peer.url });
+      const id = await makePublication(c, await makeArticle(c), account, c.clock.now());
+      const report = await quick.dispatchDue();
+      expect(report.retrying).toBe(1);
+      expect((await statusOf(id)).lastError).toContain('Le réseau n’a pas répondu à temps.');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('marks a publication left "sending" by a crash as uncertain and never resends it by itself', async () => {
+    const account = await makeTestAccount(ctx.c);
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+    expect(await ctx.c.publications.claim(id, 'crashed-instance', ctx.clock.now())).toBe(true);
+    ctx.clock.advance(ctx.c.config.publishing.sendingTimeoutMs + 1000);
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report.uncertain).toBe(1);
+    expect((await statusOf(id)).status).toBe('uncertain');
+    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+    expect((await ctx.c.publishing.needsAttention()).map((p) => p.id)).toEqual([id]);
+  });
+
+  it('holds a publication found hours after its time until someone confirms it', async () => {
+    const account = await makeTestAccount(ctx.c);
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, new Date(ctx.clock.now().getTime() - 7 * 3600_000));
+    await ctx.c.dispatcher.dispatchDue();
+    const held = await statusOf(id);
+    expect(held.status).toBe('held');
+    expect(held.lastError).toContain('En attente de confirmation');
+    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+
+    await ctx.c.publishing.confirmLate(id, { id: null, label: 'test' });
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(id)).status).toBe('sent');
+  });
+
+  it('delivers each publication once when two dispatchers race on the same rows', async () => {
+    const account = await makeTestAccount(ctx.c);
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now()));
+    const c = ctx.c;
+    const other = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
+    const [a, b] = await Promise.all([c.dispatcher.dispatchDue(), other.dispatchDue()]);
+    expect(a.sent + b.sent).toBe(60);
+    const counts = new Map<number, number>();
+    for (const d of c.testAdapter.delivered) counts.set(d.publicationId, (counts.get(d.publicationId) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(counts.size).toBe(60);
+  });
+});
+
+describe('scheduling across the summer-time changes (Europe/Paris)', () => {
+  it('sends a publication set at 02:30 on the night clocks go forward at 03:30 summer time, once', async () => {
+    const at = fromLocalInput('2026-03-29T02:30', 'Europe/Paris')!;
+    expect(at.toISOString()).toBe('2026-03-29T01:30:00.000Z'); // 03:30 CEST: 02:30 does not exist that night
+    ctx.clock.set(new Date('2026-03-29T00:00:00.000Z'));
+    const account = await makeTestAccount(ctx.c);
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, at);
+    ctx.clock.set(new Date('2026-03-29T01:29:59.000Z'));
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(id)).status).toBe('pending');
+    ctx.clock.set(new Date('2026-03-29T01:30:00.000Z'));
+    await ctx.c.dispatcher.dispatchDue();
+    ctx.clock.set(new Date('2026-03-29T02:30:00.000Z'));
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(id)).status).toBe('sent');
+    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+  });
+
+  it('sends a publication set at 02:30 on the night clocks go back at the first 02:30, once', async () => {
+    const at = fromLocalInput('2026-10-25T02:30', 'Europe/Paris')!;
+    expect(at.toISOString()).toBe('2026-10-25T00:30:00.000Z'); // first 02:30, still summer time (UTC+2)
+    ctx.clock.set(new Date('2026-10-24T22:00:00.000Z'));
+    const account = await makeTestAccount(ctx.c);
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, at);
+    for (const t of ['2026-10-25T00:29:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000Z']) {
+      ctx.clock.set(new Date(t));
+      await ctx.c.dispatcher.dispatchDue();
+      if (t === '2026-10-25T00:29:00.000Z') expect((await statusOf(id)).status).toBe('pending');
+    }
+    expect((await statusOf(id)).sentAt!.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+  });
+});
+
+function startPeer(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = http.createServer(handler);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/deliver`,
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}
