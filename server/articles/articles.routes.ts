@@ -1,7 +1,123 @@
 import { Router } from 'express';
 import type { Container } from '../container';
+import { requirePermission } from '../auth/auth.middleware';
+import { ConflictError } from '../http/errors';
+import { flash } from '../http/flash';
+import { handleForm } from '../http/form';
+import { pageFrom, pager } from '../http/pagination';
+import { renderPage } from '../http/render';
+import { parseForm } from '../http/validate';
+import { articleFormSchema, filtersFromQuery, formToInput, PreviewSchema, TransitionSchema, valuesFromArticle, valuesFromBody, VersionSchema } from './articles.schemas';
+import { STATUSES } from './articles.types';
+import { actorFor, common, numericParams, formPage, idParam, showPage, tr } from './articles.views';
+import { articleVersionsRoutes } from './articles.versions.routes';
 
-export function articlesRoutes(_c: Container): Router {
+export function articlesRoutes(c: Container): Router {
   const router = Router();
+  const tz = c.config.timeZone;
+  const FormSchema = articleFormSchema(tz);
+
+  router.get('/', requirePermission('articles.read'), async (req, res) => {
+    const { filters, query } = filtersFromQuery(req.query);
+    const p = pageFrom(req.query, 20);
+    const [{ rows, total }, categories, authors] = await Promise.all([
+      c.articles.list({ ...filters, limit: p.limit, offset: p.offset }),
+      c.articles.listCategories(),
+      c.articles.listAuthors(),
+    ]);
+    await renderPage(res, 'admin/articles/list', {
+      ...common(c),
+      title: tr(res)('Articles'),
+      rows,
+      total,
+      pager: pager(p, total),
+      query,
+      filtered: Object.keys(query).length > 0,
+      statuses: STATUSES,
+      categories,
+      authors,
+    });
+  });
+
+  router.get('/new', requirePermission('articles.write'), async (req, res) => {
+    await renderPage(res, 'admin/articles/form', await formPage(c, req, res, null, valuesFromBody({})));
+  });
+
+  // The editor's "Aperçu": the same rendering and sanitizing as a save, nothing stored.
+  router.post('/preview', requirePermission('articles.write'), async (req, res) => {
+    const form = parseForm(PreviewSchema, req.body);
+    res.json({ html: c.articles.preview(form.body) });
+  });
+
+  router.post('/', requirePermission('articles.write'), async (req, res) => {
+    const locals = await formPage(c, req, res, null, valuesFromBody(req.body));
+    await handleForm(res, 'admin/articles/form', locals, async () => {
+      const form = parseForm(FormSchema, req.body);
+      const article = await c.articles.create(formToInput(form), actorFor(req));
+      flash(req, 'success', tr(res)('Article enregistré.'));
+      res.redirect(`/admin/articles/${article.id}/edit`);
+    });
+  });
+
+  router.get('/:id', numericParams, requirePermission('articles.read'), async (req, res) => {
+    const article = await c.articles.getOrFail(idParam(req.params.id));
+    await renderPage(res, 'admin/articles/show', await showPage(c, req, res, article));
+  });
+
+  router.get('/:id/edit', numericParams, requirePermission('articles.write'), async (req, res) => {
+    const article = await c.articles.getOrFail(idParam(req.params.id));
+    await renderPage(res, 'admin/articles/form', await formPage(c, req, res, article, valuesFromArticle(article, tz)));
+  });
+
+  router.post('/:id', numericParams, requirePermission('articles.write'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const article = await c.articles.getOrFail(id);
+    const locals = await formPage(c, req, res, article, valuesFromBody(req.body));
+    await handleForm(res, 'admin/articles/form', locals, async () => {
+      try {
+        const { version } = parseForm(VersionSchema, req.body);
+        const form = parseForm(FormSchema, req.body);
+        const result = await c.articles.update(id, formToInput(form), version, actorFor(req));
+        const t = tr(res);
+        if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
+        else flash(req, 'success', t('Article enregistré.'));
+        if (result.reopened) flash(req, 'info', t('L’article a changé depuis son approbation : il repart en relecture.'));
+        res.redirect(`/admin/articles/${id}/edit`);
+      } catch (err) {
+        // The text typed stays in the form; saving again knowingly replaces the newer version.
+        if (err instanceof ConflictError) {
+          const current = await c.articles.get(id);
+          if (current) Object.assign(locals, { values: { ...locals.values, version: String(current.version) }, conflict: current });
+        }
+        throw err;
+      }
+    });
+  });
+
+  router.post('/:id/status', numericParams, requirePermission('articles.read'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const { to } = parseForm(TransitionSchema, req.body);
+    const article = await c.articles.transition(id, to, actorFor(req));
+    const t = tr(res);
+    const messages = {
+      draft: t('Article renvoyé en brouillon.'),
+      review: t('Article soumis à la relecture.'),
+      approved: t('Article approuvé.'),
+      published: c.articles.isScheduled(article)
+        ? t('Publication programmée le {date}.', { date: (res.locals.fmtDateTime as (d: Date | null) => string)(article.publishAt) })
+        : t('Article publié.'),
+      archived: t('Article archivé.'),
+    };
+    flash(req, 'success', messages[to]);
+    res.redirect(`/admin/articles/${id}${res.locals.can('articles.write') ? '/edit' : ''}`);
+  });
+
+  router.post('/:id/delete', numericParams, requirePermission('articles.delete'), async (req, res) => {
+    await c.articles.delete(idParam(req.params.id), actorFor(req));
+    flash(req, 'success', tr(res)('Article supprimé.'));
+    res.redirect('/admin/articles');
+  });
+
+  router.use(articleVersionsRoutes(c));
   return router;
 }

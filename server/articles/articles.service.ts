@@ -1,2 +1,314 @@
-/** Placeholder until the article editor lands. */
-export class ArticlesService {}
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AuditRepository } from '../audit/audit.repository';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { MediaService } from '../media/media.service';
+import type { SettingsService } from '../settings/settings.service';
+import { can } from '../auth/permissions';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ArticlesRepository, type ArticleRowInput } from './articles.repository';
+import type {
+  Article, ArticleActor, ArticleEvent, ArticleFilters, ArticleInput, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category,
+} from './articles.types';
+import { renderMarkdown } from './markdown';
+import { slugify, withSuffix } from './slug';
+import { allowedTransitions, checkTransition } from './workflow';
+import { checkContent, sameMinute, snapshotOf } from './articles.rules';
+
+export interface ArticlesDeps {
+  db: Knex;
+  audit: AuditRepository;
+  settings: SettingsService;
+  media: MediaService;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface UpdateResult {
+  article: Article;
+  changed: boolean; // false when the form was saved without any change: no new version
+  reopened: boolean; // an approved article edited by someone who cannot approve goes back to review
+}
+
+type Content = Omit<ArticleRowInput, 'slug' | 'bodyHtml'>;
+
+const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
+
+/** The article editor's rules: content, slugs, versions, the editorial workflow, the audit trail. */
+export class ArticlesService {
+  private readonly repo: ArticlesRepository;
+  private readonly listeners: ((e: ArticleEvent) => void | Promise<void>)[] = [];
+
+  constructor(private readonly d: ArticlesDeps) {
+    this.repo = new ArticlesRepository(d.db);
+  }
+
+  /** Called after each committed change (the publishing engine listens for 'status_changed'). */
+  onChange(fn: (e: ArticleEvent) => void | Promise<void>): void {
+    this.listeners.push(fn);
+  }
+
+  get(id: number): Promise<Article | null> {
+    return this.repo.findById(id);
+  }
+
+  getBySlug(slug: string): Promise<Article | null> {
+    return this.repo.findBySlug(slug);
+  }
+
+  list(filters: ArticleFilters): Promise<{ rows: ArticleListItem[]; total: number }> {
+    return this.repo.list(filters, this.d.clock.now());
+  }
+
+  listCategories(): Promise<Category[]> {
+    return this.repo.categories();
+  }
+
+  listAuthors(): Promise<{ id: number; name: string }[]> {
+    return this.repo.authors();
+  }
+
+  authorName(id: number | null): Promise<string | null> {
+    return this.repo.userName(id);
+  }
+
+  async versions(id: number): Promise<ArticleVersion[]> {
+    await this.getOrFail(id);
+    return this.repo.versions(id);
+  }
+
+  async version(id: number, versionNo: number): Promise<ArticleVersion> {
+    const v = await this.repo.version(id, versionNo);
+    if (!v) throw new NotFoundError('Cette version de l’article n’existe pas.');
+    return v;
+  }
+
+  preview(bodyMd: string): string {
+    return renderMarkdown(bodyMd);
+  }
+
+  /** The status changes this person may make now (the buttons of the article's page). */
+  async transitionsFor(article: Article, actor: ArticleActor): Promise<ArticleStatus[]> {
+    const { requireApproval } = await this.d.settings.get();
+    return allowedTransitions(article.status, actor.role, requireApproval);
+  }
+
+  isScheduled(article: Article): boolean {
+    return article.status === 'published' && !!article.publishAt && article.publishAt > this.d.clock.now();
+  }
+
+  async create(input: ArticleInput, actor: ArticleActor): Promise<Article> {
+    this.mustBeAllowed(actor, 'articles.write');
+    const content = await this.checked(input, null);
+    const now = this.d.clock.now();
+    const id = await this.d.db.transaction(async (trx) => {
+      // A unique placeholder until the real slug is known: "article-<id>" needs the id.
+      const temp = `tmp-${crypto.randomBytes(8).toString('hex')}`;
+      const newId = await this.repo.insert({ ...content, slug: temp, bodyHtml: renderMarkdown(content.bodyMd) }, { status: 'draft', authorId: actor.id }, now, trx);
+      const slug = await this.resolveSlug(input.slug, content.title, newId, trx);
+      await this.repo.setSlug(newId, slug, trx);
+      await this.repo.insertVersion(newId, 1, snapshotOf({ ...content, slug }), actor.id, now, trx);
+      await this.d.audit.append({ actor, action: 'article.created', targetType: 'article', targetId: newId, details: { title: content.title, slug } }, now, trx);
+      return newId;
+    });
+    const article = await this.getOrFail(id);
+    await this.emit({ type: 'created', article });
+    return article;
+  }
+
+  /**
+   * Saves new content over `expectedVersion`. If someone saved meanwhile, nothing is written and
+   * a ConflictError (409) says so, so that nobody silently overwrites a colleague's work.
+   */
+  async update(id: number, input: Partial<ArticleInput>, expectedVersion: number, actor: ArticleActor, auditAction = 'article.updated'): Promise<UpdateResult> {
+    this.mustBeAllowed(actor, 'articles.write');
+    const current = await this.getOrFail(id);
+    if (current.version !== expectedVersion) throw this.staleError();
+    const content = await this.checked(input, current);
+    const now = this.d.clock.now();
+    const { requireApproval } = await this.d.settings.get();
+    const result = await this.d.db.transaction(async (trx) => {
+      const slug = input.slug === undefined ? current.slug : await this.resolveSlug(input.slug, content.title, id, trx);
+      const before = snapshotOf(current);
+      const after = snapshotOf({ ...content, slug });
+      const fields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+      if (fields.length === 0) return { changed: false, reopened: false };
+      const reopened = requireApproval && current.status === 'approved' && !!actor.role && !can(actor.role, 'articles.approve');
+      const ok = await this.repo.updateContent(
+        id, expectedVersion, { ...content, slug, bodyHtml: renderMarkdown(content.bodyMd) },
+        reopened ? { status: 'review', clearApproval: true } : {}, now, trx,
+      );
+      if (!ok) throw this.staleError();
+      const version = expectedVersion + 1;
+      await this.repo.insertVersion(id, version, after, actor.id, now, trx);
+      await this.d.audit.append({ actor, action: auditAction, targetType: 'article', targetId: id, details: { version, fields } }, now, trx);
+      if (reopened) {
+        await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details: { from: 'approved', to: 'review', reason: 'edited' } }, now, trx);
+      }
+      return { changed: true, reopened };
+    });
+    const article = await this.getOrFail(id);
+    if (result.changed) await this.emit({ type: 'updated', article });
+    if (result.reopened) await this.emit({ type: 'status_changed', article, from: 'approved', to: 'review' });
+    return { article, ...result };
+  }
+
+  async transition(id: number, to: ArticleStatus, actor: ArticleActor): Promise<Article> {
+    const article = await this.getOrFail(id);
+    const from = article.status;
+    if (from === to) return article;
+    const { requireApproval } = await this.d.settings.get();
+    const check = checkTransition(from, to, actor.role, requireApproval);
+    if (!check.ok) {
+      if (check.reason === 'forbidden') throw new ForbiddenError();
+      if (check.reason === 'needs_approval') {
+        throw new ForbiddenError('La commune demande qu’un élu ou un administrateur approuve l’article avant sa publication : soumettez-le à la relecture.');
+      }
+      throw new ConflictError('Ce changement de statut n’est pas possible depuis le statut actuel de l’article.');
+    }
+    const now = this.d.clock.now();
+    const patch: Parameters<ArticlesRepository['updateStatus']>[2] = { status: to };
+    if (to === 'published') patch.publishAt = article.publishAt ?? new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    if (to === 'approved') Object.assign(patch, { approvedBy: actor.id, approvedAt: now });
+    if (to === 'draft') Object.assign(patch, { approvedBy: null, approvedAt: null });
+    await this.d.db.transaction(async (trx) => {
+      if (!(await this.repo.updateStatus(id, from, patch, now, trx))) {
+        throw new ConflictError('Le statut de cet article vient d’être changé par quelqu’un d’autre : rechargez la page.');
+      }
+      const details: Record<string, unknown> = { from, to };
+      if (patch.publishAt) details.publishAt = patch.publishAt.toISOString();
+      await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details }, now, trx);
+    });
+    const updated = await this.getOrFail(id);
+    await this.emit({ type: 'status_changed', article: updated, from, to });
+    return updated;
+  }
+
+  /** Writes a new version whose content is that of an earlier one; the history stays whole. */
+  async restoreVersion(id: number, versionNo: number, actor: ArticleActor): Promise<UpdateResult> {
+    this.mustBeAllowed(actor, 'articles.write');
+    const current = await this.getOrFail(id);
+    const old = (await this.version(id, versionNo)).snapshot;
+    const owner = await this.repo.slugOwner(old.slug);
+    const categoryOk = old.categoryId !== null && (await this.repo.categoryExists(old.categoryId));
+    // The image may have left the library since: the restored text then goes without it.
+    const hero = old.heroMediaId ? await this.d.media.findById(old.heroMediaId) : null;
+    const input: ArticleInput = {
+      title: old.title,
+      slug: owner === null || owner === id ? old.slug : current.slug,
+      summary: old.summary,
+      bodyMd: old.bodyMd,
+      categoryId: categoryOk ? old.categoryId : null,
+      heroMediaId: hero ? hero.id : null,
+      heroAlt: hero ? old.heroAlt : '',
+      eventStart: old.eventStart ? new Date(old.eventStart) : null,
+      eventEnd: old.eventEnd ? new Date(old.eventEnd) : null,
+      eventPlace: old.eventPlace,
+      urgent: old.urgent,
+      publishAt: old.publishAt ? new Date(old.publishAt) : null,
+    };
+    return this.update(id, input, current.version, actor, 'article.restored');
+  }
+
+  async delete(id: number, actor: ArticleActor): Promise<void> {
+    this.mustBeAllowed(actor, 'articles.delete');
+    const article = await this.getOrFail(id);
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      await this.repo.delete(id, trx);
+      await this.d.audit.append({ actor, action: 'article.deleted', targetType: 'article', targetId: id, details: { title: article.title, slug: article.slug, status: article.status } }, now, trx);
+    });
+    await this.emit({ type: 'deleted', article });
+  }
+
+  /** Like get(), but a missing article is a NotFoundError (404). */
+  async getOrFail(id: number): Promise<Article> {
+    const a = await this.repo.findById(id);
+    if (!a) throw new NotFoundError('Cet article n’existe pas ou a été supprimé.');
+    return a;
+  }
+
+  private mustBeAllowed(actor: ArticleActor, permission: 'articles.write' | 'articles.delete'): void {
+    if (actor.role && !can(actor.role, permission)) throw new ForbiddenError();
+  }
+
+  private staleError(): ConflictError {
+    return new ConflictError(
+      'Quelqu’un d’autre a enregistré cet article pendant que vous le modifiiez. Votre texte est conservé ci-dessous : vérifiez la version actuelle, puis enregistrez de nouveau pour la remplacer.',
+    );
+  }
+
+  /** Merges the input over the current content, then applies every content rule at once. */
+  private async checked(input: Partial<ArticleInput>, current: Article | null): Promise<Content> {
+    const pick = <K extends keyof Content>(k: K, fallback: Content[K]): Content[K] =>
+      (input[k] === undefined ? (current ? current[k] : fallback) : input[k]) as Content[K];
+    const content: Content = {
+      title: (input.title ?? current?.title ?? '').trim(),
+      summary: pick('summary', '').trim(),
+      bodyMd: pick('bodyMd', ''),
+      categoryId: pick('categoryId', null),
+      heroMediaId: pick('heroMediaId', null),
+      heroAlt: pick('heroAlt', '').trim(),
+      eventStart: pick('eventStart', null),
+      eventEnd: pick('eventEnd', null),
+      eventPlace: pick('eventPlace', null)?.trim() || null,
+      urgent: pick('urgent', false),
+      publishAt: pick('publishAt', null),
+    };
+    if (!content.heroMediaId) content.heroAlt = '';
+    if (current) {
+      // Forms send times to the minute: the same minute means "unchanged", not a new version.
+      content.publishAt = sameMinute(content.publishAt, current.publishAt) ? current.publishAt : content.publishAt;
+      content.eventStart = sameMinute(content.eventStart, current.eventStart) ? current.eventStart : content.eventStart;
+      content.eventEnd = sameMinute(content.eventEnd, current.eventEnd) ? current.eventEnd : content.eventEnd;
+      // A published article always says when it went out.
+      if (current.status === 'published' && !content.publishAt) content.publishAt = current.publishAt;
+    }
+    const fields = checkContent(content);
+    if (content.categoryId !== null && !fields.categoryId && !(await this.repo.categoryExists(content.categoryId))) {
+      fields.categoryId = 'Choisissez une catégorie proposée.';
+    }
+    if (content.heroMediaId && !fields.heroMediaId && content.heroMediaId !== current?.heroMediaId) {
+      const media = await this.d.media.findById(content.heroMediaId);
+      if (!media) fields.heroMediaId = 'Cette image n’est pas dans la médiathèque : choisissez-en une autre.';
+      else if (media.status === 'failed') fields.heroMediaId = 'Cette image n’a pas pu être traitée : choisissez-en une autre.';
+    }
+    if (Object.keys(fields).length) throw new ValidationError(FORM_ERROR, fields);
+    return content;
+  }
+
+  /**
+   * A slug typed by hand is normalised and must be free: silently changing an address the editor
+   * chose (maybe already printed on a poster) would be worse than asking. A generated slug takes
+   * the next free "-2", "-3"…
+   */
+  private async resolveSlug(requested: string | undefined, title: string, id: number, trx: Knex): Promise<string> {
+    const typed = slugify(requested ?? '');
+    if (typed) {
+      const owner = await this.repo.slugOwner(typed, trx);
+      if (owner !== null && owner !== id) {
+        throw new ValidationError(FORM_ERROR, { slug: 'Cette adresse est déjà utilisée par un autre article : choisissez-en une autre, ou videz le champ pour qu’elle soit créée à partir du titre.' });
+      }
+      return typed;
+    }
+    const base = slugify(title) || `article-${id}`;
+    let candidate = base;
+    for (let n = 2; ; n++) {
+      const owner = await this.repo.slugOwner(candidate, trx);
+      if (owner === null || owner === id) return candidate;
+      candidate = withSuffix(base, n);
+    }
+  }
+
+  private async emit(e: ArticleEvent): Promise<void> {
+    for (const fn of this.listeners) {
+      try {
+        await fn(e);
+      } catch (err) {
+        this.d.log.error({ err, event: e.type, articleId: e.article.id }, 'article listener failed');
+      }
+    }
+  }
+}
+

@@ -1,0 +1,231 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
+import type { Knex } from 'knex';
+import {
+  escapeLike, fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, LIKE_ESCAPE, likeOperator, toDbTime, toDbTimeOrNull,
+} from '../db/dialect';
+import type {
+  Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category,
+} from './articles.types';
+
+/** The columns an insert or a content update writes. */
+export interface ArticleRowInput {
+  slug: string;
+  title: string;
+  summary: string;
+  bodyMd: string;
+  bodyHtml: string;
+  categoryId: number | null;
+  heroMediaId: number | null;
+  heroAlt: string;
+  eventStart: Date | null;
+  eventEnd: Date | null;
+  eventPlace: string | null;
+  urgent: boolean;
+  publishAt: Date | null;
+}
+
+function toArticle(r: Record<string, any>): Article {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    summary: r.summary,
+    bodyMd: r.body_md,
+    bodyHtml: r.body_html,
+    categoryId: r.category_id ?? null,
+    heroMediaId: r.hero_media_id ?? null,
+    heroAlt: r.hero_alt,
+    eventStart: fromDbTimeOrNull(r.event_start),
+    eventEnd: fromDbTimeOrNull(r.event_end),
+    eventPlace: r.event_place ?? null,
+    urgent: fromDbBool(r.urgent),
+    status: r.status as ArticleStatus,
+    publishAt: fromDbTimeOrNull(r.publish_at),
+    authorId: r.author_id ?? null,
+    approvedBy: r.approved_by ?? null,
+    approvedAt: fromDbTimeOrNull(r.approved_at),
+    version: Number(r.version),
+    createdAt: fromDbTime(r.created_at),
+    updatedAt: fromDbTime(r.updated_at),
+  };
+}
+
+function toRow(a: ArticleRowInput): Record<string, unknown> {
+  return {
+    slug: a.slug,
+    title: a.title,
+    summary: a.summary,
+    body_md: a.bodyMd,
+    body_html: a.bodyHtml,
+    category_id: a.categoryId,
+    hero_media_id: a.heroMediaId,
+    hero_alt: a.heroAlt,
+    event_start: toDbTimeOrNull(a.eventStart),
+    event_end: toDbTimeOrNull(a.eventEnd),
+    event_place: a.eventPlace,
+    urgent: a.urgent,
+    publish_at: toDbTimeOrNull(a.publishAt),
+  };
+}
+
+function insertedId(row: unknown): number {
+  return typeof row === 'object' && row !== null ? (row as { id: number }).id : (row as number);
+}
+
+/** Only this repository touches articles, article_versions and categories. */
+export class ArticlesRepository {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: number, trx: Knex = this.db): Promise<Article | null> {
+    const row = await trx('articles').where({ id }).first();
+    return row ? toArticle(row) : null;
+  }
+
+  async findBySlug(slug: string, trx: Knex = this.db): Promise<Article | null> {
+    const row = await trx('articles').where({ slug }).first();
+    return row ? toArticle(row) : null;
+  }
+
+  /** The id of the article that holds `slug`, if any. */
+  async slugOwner(slug: string, trx: Knex = this.db): Promise<number | null> {
+    const row = await trx('articles').where({ slug }).first('id');
+    return row ? (row.id as number) : null;
+  }
+
+  async insert(a: ArticleRowInput, meta: { status: ArticleStatus; authorId: number | null }, now: Date, trx: Knex): Promise<number> {
+    const [row] = await trx('articles')
+      .insert({ ...toRow(a), status: meta.status, author_id: meta.authorId, version: 1, created_at: toDbTime(now), updated_at: toDbTime(now) })
+      .returning('id');
+    return insertedId(row);
+  }
+
+  async setSlug(id: number, slug: string, trx: Knex): Promise<void> {
+    await trx('articles').where({ id }).update({ slug });
+  }
+
+  /** Guarded write: only lands on the version the editor started from. Returns false when it moved on. */
+  async updateContent(id: number, expectedVersion: number, a: ArticleRowInput, extra: { status?: ArticleStatus; clearApproval?: boolean }, now: Date, trx: Knex): Promise<boolean> {
+    const patch: Record<string, unknown> = { ...toRow(a), version: expectedVersion + 1, updated_at: toDbTime(now) };
+    if (extra.status) patch.status = extra.status;
+    if (extra.clearApproval) Object.assign(patch, { approved_by: null, approved_at: null });
+    const n = await trx('articles').where({ id, version: expectedVersion }).update(patch);
+    return n === 1;
+  }
+
+  /** Guarded status change: "set status to `to` where it is `from`", so two clicks cannot both win. */
+  async updateStatus(
+    id: number,
+    from: ArticleStatus,
+    patch: { status: ArticleStatus; publishAt?: Date | null; approvedBy?: number | null; approvedAt?: Date | null },
+    now: Date,
+    trx: Knex,
+  ): Promise<boolean> {
+    const row: Record<string, unknown> = { status: patch.status, updated_at: toDbTime(now) };
+    if (patch.publishAt !== undefined) row.publish_at = toDbTimeOrNull(patch.publishAt);
+    if (patch.approvedBy !== undefined) row.approved_by = patch.approvedBy;
+    if (patch.approvedAt !== undefined) row.approved_at = toDbTimeOrNull(patch.approvedAt);
+    const n = await trx('articles').where({ id, status: from }).update(row);
+    return n === 1;
+  }
+
+  async delete(id: number, trx: Knex): Promise<void> {
+    await trx('article_versions').where({ article_id: id }).delete();
+    await trx('articles').where({ id }).delete();
+  }
+
+  async list(f: ArticleFilters, now: Date): Promise<{ rows: ArticleListItem[]; total: number }> {
+    const op = likeOperator(this.db);
+    const base = this.db('articles as a').modify((q) => {
+      const term = f.q?.trim();
+      if (term) {
+        const pattern = `%${escapeLike(term)}%`;
+        // Bindings only: whatever is typed in the search box is data, never SQL.
+        q.where((w) => {
+          for (const col of ['a.title', 'a.summary', 'a.body_md']) w.orWhereRaw(`?? ${op} ? ${LIKE_ESCAPE}`, [col, pattern]);
+        });
+      }
+      if (f.status === 'scheduled') q.where('a.status', 'published').where('a.publish_at', '>', toDbTime(now));
+      else if (f.status === 'published') q.where('a.status', 'published').where((w) => w.whereNull('a.publish_at').orWhere('a.publish_at', '<=', toDbTime(now)));
+      else if (f.status) q.where('a.status', f.status);
+      if (f.categoryId) q.where('a.category_id', f.categoryId);
+      if (f.authorId) q.where('a.author_id', f.authorId);
+    });
+    const [rows, count] = await Promise.all([
+      base
+        .clone()
+        .leftJoin('users as u', 'u.id', 'a.author_id')
+        .leftJoin('categories as c', 'c.id', 'a.category_id')
+        .select('a.*', 'u.display_name as author_name', 'c.name as category_name')
+        .orderBy([{ column: 'a.updated_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+        .limit(f.limit)
+        .offset(f.offset),
+      base.clone().count({ n: '*' }).first(),
+    ]);
+    return {
+      total: fromDbCount(count?.n),
+      rows: rows.map((r: Record<string, any>) => ({ ...toArticle(r), authorName: r.author_name ?? null, categoryName: r.category_name ?? null })),
+    };
+  }
+
+  async insertVersion(articleId: number, version: number, snapshot: ArticleSnapshot, authorId: number | null, now: Date, trx: Knex): Promise<void> {
+    await trx('article_versions').insert({
+      article_id: articleId,
+      version,
+      snapshot: JSON.stringify(snapshot),
+      author_id: authorId,
+      created_at: toDbTime(now),
+    });
+  }
+
+  async versions(articleId: number): Promise<ArticleVersion[]> {
+    const rows = await this.db('article_versions as v')
+      .leftJoin('users as u', 'u.id', 'v.author_id')
+      .where('v.article_id', articleId)
+      .select('v.*', 'u.display_name as author_name')
+      .orderBy('v.version', 'desc');
+    return rows.map(toVersion);
+  }
+
+  async version(articleId: number, version: number): Promise<ArticleVersion | null> {
+    const row = await this.db('article_versions as v')
+      .leftJoin('users as u', 'u.id', 'v.author_id')
+      .where({ 'v.article_id': articleId, 'v.version': version })
+      .first('v.*', 'u.display_name as author_name');
+    return row ? toVersion(row) : null;
+  }
+
+  async categories(): Promise<Category[]> {
+    const rows = await this.db('categories').orderBy([{ column: 'position' }, { column: 'name' }]);
+    return rows.map((r: Record<string, any>) => ({ id: r.id, slug: r.slug, name: r.name }));
+  }
+
+  async categoryExists(id: number, trx: Knex = this.db): Promise<boolean> {
+    return !!(await trx('categories').where({ id }).first('id'));
+  }
+
+  /** The people who may appear as authors, for the list's filter (read-only look at users). */
+  async authors(): Promise<{ id: number; name: string }[]> {
+    const rows = await this.db('users')
+      .whereIn('role', ['admin', 'editor'])
+      .orWhereIn('id', this.db('articles').distinct('author_id').whereNotNull('author_id'))
+      .orderBy('display_name')
+      .select('id', 'display_name');
+    return rows.map((r: Record<string, any>) => ({ id: r.id, name: r.display_name }));
+  }
+
+  async userName(id: number | null): Promise<string | null> {
+    if (!id) return null;
+    const row = await this.db('users').where({ id }).first('display_name');
+    return row ? (row.display_name as string) : null;
+  }
+}
+
+function toVersion(r: Record<string, any>): ArticleVersion {
+  return {
+    version: Number(r.version),
+    authorId: r.author_id ?? null,
+    authorName: r.author_name ?? null,
+    createdAt: fromDbTime(r.created_at),
+    snapshot: JSON.parse(r.snapshot) as ArticleSnapshot,
+  };
+}

@@ -1,0 +1,106 @@
+import type { Actor } from '../audit/audit.repository';
+import type { Role } from '../auth/permissions';
+
+export const STATUSES = ['draft', 'review', 'approved', 'published', 'archived'] as const;
+export type ArticleStatus = (typeof STATUSES)[number];
+
+export function isStatus(v: unknown): v is ArticleStatus {
+  return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
+}
+
+/** An article as the rest of Crieur sees it (the demo loader, the publishing engine, the site). */
+export interface Article {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  bodyMd: string;
+  bodyHtml: string; // sanitized rendering of bodyMd, safe to output as is
+  categoryId: number | null;
+  heroMediaId: number | null;
+  heroAlt: string;
+  eventStart: Date | null;
+  eventEnd: Date | null;
+  eventPlace: string | null;
+  urgent: boolean;
+  status: ArticleStatus;
+  /** When it goes (or went) out; a published article whose publishAt is in the future is scheduled. */
+  publishAt: Date | null;
+  authorId: number | null;
+  approvedBy: number | null;
+  approvedAt: Date | null;
+  version: number; // content version: optimistic locking and history
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ArticleListItem extends Article {
+  authorName: string | null;
+  categoryName: string | null;
+}
+
+/** The editable content. On update, a field left undefined keeps its current value. */
+export interface ArticleInput {
+  title: string;
+  slug?: string; // empty or absent: generated from the title
+  summary?: string;
+  bodyMd?: string;
+  categoryId?: number | null;
+  heroMediaId?: number | null;
+  heroAlt?: string;
+  eventStart?: Date | null;
+  eventEnd?: Date | null;
+  eventPlace?: string | null;
+  urgent?: boolean;
+  publishAt?: Date | null;
+}
+
+/** The content fields a version snapshot keeps (JSON in article_versions.snapshot). */
+export interface ArticleSnapshot {
+  title: string;
+  slug: string;
+  summary: string;
+  bodyMd: string;
+  categoryId: number | null;
+  heroMediaId: number | null;
+  heroAlt: string;
+  eventStart: string | null; // ISO UTC
+  eventEnd: string | null;
+  eventPlace: string | null;
+  urgent: boolean;
+  publishAt: string | null;
+}
+
+export interface ArticleVersion {
+  version: number;
+  authorId: number | null;
+  authorName: string | null;
+  createdAt: Date;
+  snapshot: ArticleSnapshot;
+}
+
+export interface Category {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export interface ArticleFilters {
+  q?: string;
+  /** A status, or 'scheduled' (published with a publication date still to come). */
+  status?: ArticleStatus | 'scheduled';
+  categoryId?: number;
+  authorId?: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Who acts. A person has a role and is held to the permission matrix and the approval rule; an
+ * actor without a role is the system itself (demo loader, jobs) and is trusted.
+ */
+export type ArticleActor = Actor & { role?: Role | null };
+
+export type ArticleEvent =
+  | { type: 'created' | 'updated' | 'deleted'; article: Article }
+  | { type: 'status_changed'; article: Article; from: ArticleStatus; to: ArticleStatus };

@@ -1,0 +1,113 @@
+import { toLocalInput } from '../i18n/format';
+import type { NextFunction, Request, Response } from 'express';
+import type { Container } from '../container';
+import type { Translate } from '../i18n/i18n';
+import type { MediaItem } from '../media/media.types';
+import { actorOf } from '../auth/auth.middleware';
+import { NotFoundError } from '../http/errors';
+import type { Article, ArticleActor } from './articles.types';
+import type { FormValues } from './articles.schemas';
+import { STATUS_LABELS, transitionLabel } from './workflow';
+
+/** Page models for the article views: what each template needs, gathered in one place. */
+
+export interface PickerItem {
+  id: number;
+  name: string;
+  alt: string;
+  previewUrl: string | null;
+}
+
+function toPickerItem(m: MediaItem): PickerItem {
+  const preview = m.previewUrl ?? (m.variants.find((v) => v.kind === 'preview') ?? m.variants[0])?.url ?? null;
+  return { id: m.id, name: m.originalName, alt: m.alt, previewUrl: preview };
+}
+
+export function actorFor(req: Request): ArticleActor {
+  // Routes are behind requirePermission, so there is always a person, held to their role.
+  return { ...actorOf(req), role: req.user?.role ?? 'elected' };
+}
+
+/**
+ * Article routes share /admin/articles/:id/… with other domains (the publishing panel): a path
+ * whose id is not a number is left to them, or to the 404 handler.
+ */
+export function numericParams(req: Request, _res: Response, next: NextFunction): void {
+  const ok = Object.values(req.params).every((v) => typeof v === 'string' && /^\d{1,9}$/.test(v));
+  next(ok ? undefined : 'route');
+}
+
+export function idParam(v: unknown): number {
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new NotFoundError('Cet article n’existe pas ou a été supprimé.');
+  return Number(v);
+}
+
+export function tr(res: Response): Translate {
+  return res.locals.t as Translate;
+}
+
+/** Shared by every article page: labels and the "scheduled" wording. */
+export function common(c: Container) {
+  return {
+    statusLabels: STATUS_LABELS,
+    transitionLabel,
+    isScheduled: (a: Article) => c.articles.isScheduled(a),
+  };
+}
+
+export async function formPage(c: Container, req: Request, res: Response, article: Article | null, values: FormValues) {
+  const t = tr(res);
+  const heroId = /^\d{1,9}$/.test(values.heroMediaId ?? '') ? Number(values.heroMediaId) : null;
+  const [categories, library, heroMedia, transitions, authorName] = await Promise.all([
+    c.articles.listCategories(),
+    c.media.list({ limit: 24, offset: 0 }).then((r) => r.rows.filter((m) => m.status !== 'failed').map(toPickerItem)),
+    heroId ? c.media.findById(heroId) : Promise.resolve(null),
+    article ? c.articles.transitionsFor(article, actorFor(req)) : Promise.resolve([]),
+    article ? c.articles.authorName(article.authorId) : Promise.resolve(null),
+  ]);
+  // The chosen image stays offered even when it is not among the latest ones.
+  const hero: PickerItem | null = heroMedia ? toPickerItem(heroMedia) : heroId ? { id: heroId, name: t('Image n° {id}', { id: heroId }), alt: '', previewUrl: null } : null;
+  if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
+  return {
+    ...common(c),
+    title: article ? t('Modifier l’article') : t('Écrire un article'),
+    article,
+    values,
+    categories,
+    library,
+    transitions,
+    authorName,
+    draftKey: article ? `crieur:article:${article.id}:v${values.version ?? article.version}` : 'crieur:article:new',
+    ...(article ? await channelPanel(c, article, `/admin/articles/${article.id}/edit`) : { channels: null }),
+  };
+}
+
+/** Locals for the channel panel (views/admin/publishing/panel.ejs) shown under an article. */
+async function channelPanel(c: Container, article: Article, returnTo: string) {
+  return {
+    channels: await c.publishing.channels(article.id),
+    toLocal: (d: Date | null) => toLocalInput(d, c.config.timeZone),
+    returnTo,
+  };
+}
+
+export async function showPage(c: Container, req: Request, res: Response, article: Article) {
+  const [categories, heroMedia, transitions, authorName, approverName] = await Promise.all([
+    c.articles.listCategories(),
+    article.heroMediaId ? c.media.findById(article.heroMediaId) : Promise.resolve(null),
+    c.articles.transitionsFor(article, actorFor(req)),
+    c.articles.authorName(article.authorId),
+    c.articles.authorName(article.approvedBy),
+  ]);
+  return {
+    ...common(c),
+    title: article.title,
+    article,
+    category: categories.find((x) => x.id === article.categoryId) ?? null,
+    hero: heroMedia ? toPickerItem(heroMedia) : null,
+    transitions,
+    authorName,
+    approverName,
+    ...(await channelPanel(c, article, `/admin/articles/${article.id}`)),
+  };
+}
