@@ -19,6 +19,7 @@ const MATRIX = {
   'users.manage': ['admin'],
   'audit.read': ['admin'],
   'mailbox.read': ['admin'],
+  'jobs.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof MATRIX;

@@ -37,3 +37,15 @@ export function templateLocals(c: Container) {
     }
   };
 }
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      t: import('../i18n/i18n').Translate;
+      locale: Locale;
+      fmtDateTime: (d: Date | null | undefined) => string;
+      fmtDate: (d: Date | null | undefined) => string;
+    }
+  }
+}

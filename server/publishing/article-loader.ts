@@ -13,3 +13,21 @@ export function articleLoader(db: Knex): (id: number) => Promise<PublishableArti
     return { id: r.id, slug: r.slug, title: r.title, summary: r.summary, bodyHtml: r.body_html, heroMediaId: r.hero_media_id, heroAlt: r.hero_alt, urgent: fromDbBool(r.urgent) };
   };
 }
+
+export interface ArticleState {
+  id: number;
+  title: string;
+  slug: string;
+  status: string;
+  publishAt: Date | null;
+  urgent: boolean;
+}
+
+/** What the channel panel needs to know of an article: its status and default time. */
+export function articleStateLoader(db: Knex): (id: number) => Promise<ArticleState | null> {
+  return async (id) => {
+    const r = await db('articles').where({ id }).first('id', 'title', 'slug', 'status', 'publish_at', 'urgent');
+    if (!r) return null;
+    return { id: r.id, title: r.title, slug: r.slug, status: r.status, publishAt: r.publish_at ? new Date(r.publish_at) : null, urgent: fromDbBool(r.urgent) };
+  };
+}

@@ -1,0 +1,135 @@
+import { Router, type Request } from 'express';
+import type { Translate } from '../i18n/i18n';
+import type { Container } from '../container';
+import { actorOf, requirePermission } from '../auth/auth.middleware';
+import { NotFoundError, ValidationError } from '../http/errors';
+import { flash } from '../http/flash';
+import { renderPage } from '../http/render';
+import { parseForm } from '../http/validate';
+import { toLocalInput } from '../i18n/format';
+import { articleStateLoader } from './article-loader';
+import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
+import type { Publication } from './publications.repository';
+
+function idParam(v: unknown): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new NotFoundError();
+  return n;
+}
+
+/** The channel panel of an article, the publications needing attention, and their actions. */
+export function publishingRoutes(c: Container): Router {
+  const router = Router();
+  const loadArticle = articleStateLoader(c.db);
+
+  async function panelLocals(articleId: number) {
+    const article = await loadArticle(articleId);
+    if (!article) throw new NotFoundError('Cet article n’existe pas.');
+    const channels = await c.publishing.channels(articleId);
+    return { article, channels, toLocal: (d: Date | null) => toLocalInput(d, c.config.timeZone) };
+  }
+
+  router.get('/articles/:id/channels', requirePermission('articles.read'), async (req, res) => {
+    const locals = await panelLocals(idParam(req.params.id));
+    await renderPage(res, 'admin/publishing/channels', { title: res.locals.t('Canaux de diffusion'), ...locals });
+  });
+
+  router.post('/articles/:id/channels', requirePermission('articles.publish'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const locals = await panelLocals(id);
+    const { items, errors } = parseChannelPlan(req.body, locals.channels.map((ch) => ch.account.id), c.config.timeZone);
+    if (Object.keys(errors).length) {
+      const t = res.locals.t;
+      await renderPage(res, 'admin/publishing/channels', { title: t('Canaux de diffusion'), ...locals, errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(v)])), error: t('Le formulaire contient des erreurs : corrigez les champs signalés.') }, 400);
+      return;
+    }
+    await c.publishing.plan(locals.article, items, actorOf(req));
+    flash(req, 'success', res.locals.t('Les canaux de diffusion sont enregistrés.'));
+    res.redirect(backTo(req, id));
+  });
+
+  router.post('/articles/:id/urgent', requirePermission('articles.publish'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const article = await loadArticle(id);
+    if (!article) throw new NotFoundError('Cet article n’existe pas.');
+    if (article.status !== 'published') throw new ValidationError('Publiez d’abord l’article : l’alerte part ensuite sur tous les canaux.');
+    await c.publishing.sendEverywhereNow(id, actorOf(req));
+    flash(req, 'success', res.locals.t('L’alerte part maintenant sur tous les canaux joignables.'));
+    res.redirect(backTo(req, id));
+  });
+
+  router.get('/articles/:id/publications.json', requirePermission('articles.read'), async (req, res) => {
+    const pubs = await c.publishing.statuses(idParam(req.params.id));
+    const t = res.locals.t;
+    res.set('Cache-Control', 'no-store').json({ publications: pubs.map((p) => publicationJson(p, t, res.locals.fmtDateTime)) });
+  });
+
+  router.post('/publications/:id', requirePermission('articles.publish'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const { action } = parseForm(PublicationActionSchema, req.body);
+    const actor = actorOf(req);
+    const t = res.locals.t;
+    const p =
+      action === 'retry' ? await c.publishing.retry(id, actor)
+      : action === 'cancel' ? await c.publishing.cancel(id, actor)
+      : action === 'confirm' ? await c.publishing.confirmLate(id, actor)
+      : action === 'mark-sent' ? await c.publishing.markSent(id, actor)
+      : await c.publishing.retract(id, actor);
+    const messages: Record<string, string> = {
+      retry: 'La publication est renvoyée : elle part dans quelques secondes.',
+      cancel: 'La publication est annulée.',
+      confirm: 'Envoi confirmé : la publication part dans quelques secondes.',
+      'mark-sent': 'La publication est marquée comme envoyée.',
+      retract: 'La publication est retirée.',
+    };
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ publication: publicationJson(p, t, res.locals.fmtDateTime) });
+      return;
+    }
+    flash(req, 'success', t(messages[action] as string));
+    res.redirect(backTo(req, p.articleId));
+  });
+
+  router.get('/publications', requirePermission('articles.read'), async (_req, res) => {
+    const [attention, counts, accounts] = await Promise.all([c.publishing.needsAttention(), c.publications.countByStatus(), c.accounts.list()]);
+    const titles = new Map<number, string>();
+    for (const p of attention) if (!titles.has(p.articleId)) titles.set(p.articleId, (await loadArticle(p.articleId))?.title ?? '');
+    await renderPage(res, 'admin/publishing/attention', { title: res.locals.t('Publications à surveiller'), attention, counts, titles, accounts: new Map(accounts.map((a) => [a.id, a])) });
+  });
+
+  return router;
+}
+
+/** Back to the article page the form came from, or to its channel page. */
+function backTo(req: Request, articleId: number): string {
+  const ret = typeof req.body?.return_to === 'string' ? req.body.return_to : '';
+  return /^\/admin\/[\w/-]*$/.test(ret) ? ret : `/admin/articles/${articleId}/channels`;
+}
+
+export const STATUS_LABELS: Record<string, string> = {
+  planned: 'Prévue à la publication',
+  pending: 'Programmée',
+  sending: 'Envoi en cours',
+  sent: 'Envoyée',
+  failed: 'Échec',
+  skipped: 'Ignorée',
+  cancelled: 'Annulée',
+  uncertain: 'Incertaine',
+  held: 'En attente de confirmation',
+  retracted: 'Retirée',
+};
+
+function publicationJson(p: Publication, t: Translate, fmt: (d: Date | null) => string) {
+  return {
+    id: p.id,
+    accountId: p.accountId,
+    status: p.status,
+    statusLabel: t(STATUS_LABELS[p.status] ?? p.status),
+    scheduledAt: p.scheduledAt.toISOString(),
+    scheduledAtLabel: fmt(p.scheduledAt),
+    sentAtLabel: fmt(p.sentAt),
+    attempts: p.attempts,
+    lastError: p.lastError ? t(p.lastError) : null,
+    externalUrl: p.externalUrl,
+  };
+}
