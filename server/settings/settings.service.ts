@@ -1,10 +1,45 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { AuditRepository, Actor } from '../audit/audit.repository';
+import { ValidationError } from '../http/errors';
+import { AA_NORMAL_TEXT, contrastRatio } from './contrast';
 import { DEFAULT_SETTINGS, type CommuneSettings } from './settings.defaults';
 import type { SettingsRepository } from './settings.repository';
 
 const KEY = 'commune';
+
+export const CONTRAST_MESSAGE = 'Contraste insuffisant : {ratio}:1, il faut au moins 4,5:1.';
+
+/**
+ * A refused colour pair: the message needs the computed ratio, which the route formats in the
+ * reader's language (`fieldRatios` holds it per field).
+ */
+export class SettingsValidationError extends ValidationError {
+  constructor(
+    fields: Record<string, string>,
+    public readonly fieldRatios: Record<string, number>,
+  ) {
+    super('Le formulaire contient des erreurs : corrigez les champs signalés.', fields);
+  }
+}
+
+/** Text in each "on" colour must be readable over its background (WCAG AA, normal text). */
+export function checkColors(colors: CommuneSettings['colors']): SettingsValidationError | null {
+  const fields: Record<string, string> = {};
+  const ratios: Record<string, number> = {};
+  const pairs = [
+    ['onPrimary', colors.primary, colors.onPrimary],
+    ['onAccent', colors.accent, colors.onAccent],
+  ] as const;
+  for (const [field, background, foreground] of pairs) {
+    const ratio = contrastRatio(background, foreground);
+    if (ratio < AA_NORMAL_TEXT) {
+      fields[field] = CONTRAST_MESSAGE;
+      ratios[field] = ratio;
+    }
+  }
+  return Object.keys(fields).length ? new SettingsValidationError(fields, ratios) : null;
+}
 
 export class SettingsService {
   private cache: CommuneSettings | null = null;
@@ -31,8 +66,19 @@ export class SettingsService {
     this.listeners.push(fn);
   }
 
-  async save(next: CommuneSettings, actor: Actor): Promise<void> {
+  /**
+   * Checks and stores the commune's settings. `logoExists` answers whether a media id is in the
+   * library (the media domain owns that); a logo already chosen is kept even if it cannot be found.
+   */
+  async save(next: CommuneSettings, actor: Actor, opts: { logoExists?: (id: number) => Promise<boolean> } = {}): Promise<void> {
     const before = await this.get();
+    const refused = checkColors(next.colors);
+    if (refused) throw refused;
+    if (next.logoMediaId !== null && next.logoMediaId !== before.logoMediaId && opts.logoExists && !(await opts.logoExists(next.logoMediaId))) {
+      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', {
+        logoMediaId: 'Cette image n’existe pas dans la médiathèque.',
+      });
+    }
     const changed = Object.keys(next).filter(
       (k) => JSON.stringify(next[k as keyof CommuneSettings]) !== JSON.stringify(before[k as keyof CommuneSettings]),
     );

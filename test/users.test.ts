@@ -1,0 +1,296 @@
+import request from 'supertest';
+import { createTestContext, csrfFrom, loginAs, makeUser, type TestContext } from './helpers/context';
+import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
+
+const STRONG = 'Lune-Verte-Sur-Le-Toit-42!';
+
+function linkIn(text: string): string {
+  const m = /http:\/\/crieur\.test(\/admin\/password\/[A-Za-z0-9_-]+)/.exec(text);
+  if (!m?.[1]) throw new Error(`no password link in:\n${text}`);
+  return m[1];
+}
+
+describe('inviting a person through a real SMTP server', () => {
+  let smtp: SmtpPeer;
+  let ctx: TestContext;
+  beforeAll(async () => {
+    smtp = await startSmtpPeer();
+    ctx = await createTestContext({ SMTP_URL: smtp.url, SMTP_FROM: 'Mairie <mairie@commune.test>' });
+    await ctx.c.settings.initialize({ ...(await ctx.c.settings.get()), name: 'Saint-Crieur' });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await smtp.close();
+  });
+
+  it('sends the invitation, lets Marie choose a password once, and logs her in', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Marie Dupont', email: 'Marie@Commune.test', role: 'editor' });
+    expect(res.status).toBe(302);
+    const list = await agent.get('/admin/users');
+    expect(list.text).toContain('Invitation envoyée à marie@commune.test.');
+    expect(list.text).toMatch(/Marie Dupont[\s\S]*?Invitation en attente/);
+
+    const mail = await smtp.waitFor((m) => m.rcptTo.includes('marie@commune.test'));
+    expect(mail.subject).toBe('Votre accès à Crieur pour Saint-Crieur');
+    expect(mail.from).toBe('mairie@commune.test');
+    expect(mail.to).toEqual(['marie@commune.test']);
+    expect(mail.text).toContain('vous invite à publier les informations de Saint-Crieur');
+    const link = linkIn(mail.text);
+
+    const marie = request.agent(ctx.app);
+    const form = await marie.get(link);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('marie@commune.test');
+    const weak = await marie.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: 'marie2026', confirm: 'marie2026' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('Ce mot de passe est trop faible.');
+
+    const ok = await marie.post(link).type('form').send({ _csrf: csrfFrom(weak.text), password: STRONG, confirm: STRONG });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.location).toBe('/admin');
+    const home = await marie.get('/admin');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Marie Dupont');
+    expect(home.text).toContain('Votre mot de passe est enregistré. Bienvenue !');
+
+    const reused = await request(ctx.app).get(link);
+    expect(reused.status).toBe(410);
+    expect(reused.text).toContain('lien n’est plus valable');
+
+    const after = await agent.get('/admin/users');
+    expect(after.text).toMatch(/Marie Dupont[\s\S]*?Actif/);
+  });
+
+  it('resends an invitation with a new link', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Paul Martin', email: 'paul@commune.test', role: 'elected' });
+    const first = await smtp.waitFor((m) => m.rcptTo.includes('paul@commune.test'));
+    const paul = await ctx.c.usersRepo.findByEmail('paul@commune.test');
+    const res = await agent.post(`/admin/users/${paul!.id}/resend`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(302);
+    expect((await agent.get('/admin/users')).text).toContain('Invitation renvoyée à paul@commune.test.');
+    const second = await smtp.waitFor((m) => m.rcptTo.includes('paul@commune.test') && m !== first);
+    expect(linkIn(second.text)).not.toBe(linkIn(first.text));
+  });
+});
+
+describe('managing accounts', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(async () => ctx.close());
+
+  it('lists accounts with their role, status and last login, and shows the invite form', async () => {
+    const { agent } = await loginAs(ctx, 'admin');
+    await makeUser(ctx.c, 'elected', { displayName: 'Zoé Élue' });
+    const res = await agent.get('/admin/users');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Inviter une personne');
+    expect(res.text).toMatch(/Zoé Élue[\s\S]*?Élu[\s\S]*?Actif[\s\S]*?Jamais/);
+    expect(res.text).toContain('(vous)');
+  });
+
+  it('refuses the page and its actions to editors and elected members', async () => {
+    for (const role of ['editor', 'elected'] as const) {
+      const { agent, csrf } = await loginAs(ctx, role);
+      expect((await agent.get('/admin/users')).status).toBe(403);
+      const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'X', email: 'x@commune.test', role: 'admin' });
+      expect(res.status).toBe(403);
+    }
+    expect(await ctx.c.usersRepo.findByEmail('x@commune.test')).toBeNull();
+  });
+
+  it('sends anonymous visitors to the login page', async () => {
+    const res = await request(ctx.app).get('/admin/users');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/admin/login?next=%2Fadmin%2Fusers');
+  });
+
+  it('explains what is wrong in the invite form and keeps what was typed', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: '', email: 'pas une adresse', role: 'maire' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Indiquez le nom de la personne.');
+    expect(res.text).toContain('Cette adresse e-mail n’est pas valide.');
+    expect(res.text).toContain('Choisissez un rôle proposé.');
+    expect(res.text).toContain('value="pas une adresse"');
+  });
+
+  it('refuses a second account with the same address', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const existing = await makeUser(ctx.c, 'editor');
+    const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Doublon', email: existing.email.toUpperCase(), role: 'editor' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Un compte existe déjà avec cette adresse.');
+  });
+
+  it('changes a role', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const other = await makeUser(ctx.c, 'editor', { displayName: 'Léa Rôle' });
+    const res = await agent.post(`/admin/users/${other.id}/role`).type('form').send({ _csrf: csrf, role: 'elected' });
+    expect(res.status).toBe(302);
+    expect((await agent.get('/admin/users')).text).toContain('Léa Rôle est désormais : Élu.');
+    expect((await ctx.c.usersRepo.findById(other.id))?.role).toBe('elected');
+  });
+
+  it('disables an account, which can no longer log in, then re-enables it', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const other = await makeUser(ctx.c, 'editor', { displayName: 'Jean Parti' });
+    const list = await agent.get('/admin/users');
+    expect(list.text).toMatch(new RegExp(`action="/admin/users/${other.id}/disable" data-confirm="[^"]+"`));
+
+    const res = await agent.post(`/admin/users/${other.id}/disable`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(302);
+    const after = await agent.get('/admin/users');
+    expect(after.text).toContain('Le compte de Jean Parti est désactivé.');
+    expect(after.text).toMatch(/Jean Parti[\s\S]*?Désactivé/);
+
+    const jean = request.agent(ctx.app);
+    const login = await jean.get('/admin/login');
+    const refused = await jean.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
+    expect(refused.status).toBe(401);
+
+    await agent.post(`/admin/users/${other.id}/enable`).type('form').send({ _csrf: csrf });
+    expect((await agent.get('/admin/users')).text).toContain('Le compte de Jean Parti est réactivé.');
+    const accepted = await jean.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
+    expect(accepted.status).toBe(302);
+  });
+
+  it('refuses to disable your own account', async () => {
+    const { agent, csrf, user } = await loginAs(ctx, 'admin');
+    const res = await agent.post(`/admin/users/${user.id}/disable`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Vous ne pouvez pas désactiver votre propre compte.');
+    expect((await ctx.c.usersRepo.findById(user.id))?.disabledAt).toBeNull();
+  });
+
+  it('refuses to remove the last active administrator', async () => {
+    const solo = await createTestContext();
+    try {
+      const { agent, csrf, user } = await loginAs(solo, 'admin');
+      const res = await agent.post(`/admin/users/${user.id}/role`).type('form').send({ _csrf: csrf, role: 'editor' });
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('Il faut garder au moins un administrateur actif.');
+      expect((await solo.c.usersRepo.findById(user.id))?.role).toBe('admin');
+    } finally {
+      await solo.close();
+    }
+  });
+
+  it('answers 404 for an account that does not exist', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    expect((await agent.post('/admin/users/abc/disable').type('form').send({ _csrf: csrf })).status).toBe(404);
+    expect((await agent.post('/admin/users/99999/disable').type('form').send({ _csrf: csrf })).status).toBe(404);
+  });
+
+  it('paginates the list', async () => {
+    const { agent } = await loginAs(ctx, 'admin');
+    for (let i = 0; i < 26; i++) await ctx.c.usersRepo.insert({ email: `p${i}@commune.test`, displayName: `Personne ${i}`, role: 'editor', passwordHash: null }, ctx.c.clock.now());
+    const first = await agent.get('/admin/users');
+    expect(first.text).toContain('Page 1 sur 2');
+    const second = await agent.get('/admin/users?page=2');
+    expect(second.status).toBe(200);
+    expect(second.text).toContain('Page 2 sur 2');
+  });
+});
+
+describe('forgotten password through the local mailbox', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(async () => ctx.close());
+
+  it('puts the reset e-mail in the mailbox page, and its link sets a new password', async () => {
+    const user = await makeUser(ctx.c, 'editor', { email: 'oubli@commune.test' });
+    const visitor = request.agent(ctx.app);
+    const page = await visitor.get('/admin/forgot');
+    const sent = await visitor.post('/admin/forgot').type('form').send({ _csrf: csrfFrom(page.text), email: user.email });
+    expect(sent.status).toBe(200);
+    await ctx.c.outbox.idle();
+
+    const { agent } = await loginAs(ctx, 'admin');
+    const box = await agent.get('/admin/mailbox');
+    expect(box.status).toBe(200);
+    expect(box.text).toContain('oubli@commune.test');
+    expect(box.text).toContain('Choisir un nouveau mot de passe pour Crieur');
+    const id = /href="\/admin\/mailbox\/([\w-]+)"/.exec(box.text)?.[1];
+    const shown = await agent.get(`/admin/mailbox/${id}`);
+    expect(shown.status).toBe(200);
+    const link = linkIn(shown.text.replace(/&#x2F;|&#47;/g, '/'));
+
+    const form = await visitor.get(link);
+    const ok = await visitor.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG });
+    expect(ok.status).toBe(302);
+    const again = await visitor.get('/admin/login');
+    expect(again.status).toBe(302);
+  });
+});
+
+describe('the local mailbox page', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(async () => ctx.close());
+
+  it('explains, while empty, that e-mails appear here as long as no SMTP server is configured', async () => {
+    const { agent } = await loginAs(ctx, 'admin');
+    const res = await agent.get('/admin/mailbox');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Aucun e-mail pour le moment.');
+    expect(res.text).toContain('Tant qu’aucun serveur SMTP n’est configuré');
+  });
+
+  it('shows a message as text, its HTML in a sandboxed frame that runs nothing, and offers the .eml', async () => {
+    await ctx.c.mailer.send({ to: 'lecteur@commune.test', subject: 'Essai <b>gras</b>', text: 'Bonjour,\n<script>alert(1)</script>', html: '<p>Bonjour</p><script>alert(1)</script>' });
+    const { agent } = await loginAs(ctx, 'admin');
+    const list = await agent.get('/admin/mailbox');
+    expect(list.text).toContain('lecteur@commune.test');
+    expect(list.text).toContain('Essai &lt;b&gt;gras&lt;/b&gt;');
+    const id = /href="\/admin\/mailbox\/([\w-]+)"/.exec(list.text)?.[1];
+
+    const shown = await agent.get(`/admin/mailbox/${id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toMatch(/<pre class="mail-text">Bonjour,\n&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/pre>/);
+    expect(shown.text).toMatch(new RegExp(`<iframe[^>]*sandbox[^>]*src="/admin/mailbox/${id}/html"`));
+    expect(shown.text).not.toContain('<script>alert(1)</script>');
+
+    const html = await agent.get(`/admin/mailbox/${id}/html`);
+    expect(html.status).toBe(200);
+    const csp = html.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/^sandbox;/);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).not.toContain('script-src');
+
+    const eml = await agent.get(`/admin/mailbox/${id}/eml`);
+    expect(eml.status).toBe(200);
+    expect(eml.headers['content-disposition']).toBe(`attachment; filename="${id}.eml"`);
+    expect(eml.text).toContain('To: lecteur@commune.test');
+  });
+
+  it('answers 404 for an unknown or malformed message id', async () => {
+    const { agent } = await loginAs(ctx, 'admin');
+    expect((await agent.get('/admin/mailbox/nope')).status).toBe(404);
+    expect((await agent.get('/admin/mailbox/..%2Fsecret.key/eml')).status).toBe(404);
+  });
+
+  it('is for administrators only', async () => {
+    const { agent } = await loginAs(ctx, 'editor');
+    expect((await agent.get('/admin/mailbox')).status).toBe(403);
+  });
+
+  it('says that e-mails go to the SMTP server when one is configured', async () => {
+    const smtpCtx = await createTestContext({ SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      const { agent } = await loginAs(smtpCtx, 'admin');
+      const res = await agent.get('/admin/mailbox');
+      expect(res.text).toContain('Un serveur SMTP est configuré : les e-mails partent vers ce serveur');
+    } finally {
+      await smtpCtx.close();
+    }
+  });
+});
