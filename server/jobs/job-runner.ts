@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { JobsRepository } from './jobs.repository';
@@ -12,7 +13,9 @@ export interface JobDefinition<C> {
 
 export type RunResult = { ran: false; reason: 'lease-held' | 'stopping' } | { ran: true; ok: boolean; detail: string; runId: number };
 
-const LEASE_MS = 5 * 60_000;
+// Short, and renewed every third of it while a job runs: an instance that dies frees its jobs
+// within a minute even on another machine.
+const LEASE_MS = 60_000;
 
 /**
  * The one wrapper every job goes through: it takes the job's lease in the database so that two
@@ -33,7 +36,7 @@ export class JobRunner<C> {
 
   async run(job: JobDefinition<C>, trigger: 'schedule' | 'manual' = 'schedule'): Promise<RunResult> {
     if (this.stopping) return { ran: false, reason: 'stopping' };
-    if (!(await this.repo.acquireLease(job.name, this.instance, new Date(), LEASE_MS))) return { ran: false, reason: 'lease-held' };
+    if (!(await this.takeLease(job.name))) return { ran: false, reason: 'lease-held' };
     const started = performance.now();
     const runId = await this.repo.startRun({ name: job.name, instance: this.instance, trigger }, this.clock.now());
     // Long runs keep their lease alive; the lease uses the real clock because other instances do.
@@ -66,9 +69,35 @@ export class JobRunner<C> {
     }
   }
 
+  private async takeLease(name: string): Promise<boolean> {
+    if (await this.repo.acquireLease(name, this.instance, new Date(), LEASE_MS)) return true;
+    // A restart after a crash on the same machine need not wait for the lease to expire: the
+    // holder's process id is in its name, and a dead process holds nothing.
+    const current = await this.repo.leaseHolder(name);
+    if (current?.holder && holderIsDeadHere(current.holder)) {
+      this.log.warn({ job: name, holder: current.holder }, 'taking over the lease of a dead process');
+      return this.repo.stealLease(name, current.holder, this.instance, new Date(), LEASE_MS);
+    }
+    return false;
+  }
+
   /** Takes no new run and waits for the current ones, which release their leases. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.running]);
+  }
+}
+
+/** Instance names are "<hostname>-<pid>-<random>" (see container.ts). */
+export function holderIsDeadHere(holder: string): boolean {
+  const m = /^(.*)-(\d+)-[0-9a-f]+$/.exec(holder);
+  if (!m || m[1] !== os.hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

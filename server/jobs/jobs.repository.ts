@@ -30,6 +30,17 @@ export class JobsRepository {
     return n === 1;
   }
 
+  async leaseHolder(name: string): Promise<{ holder: string | null; expiresAt: Date } | null> {
+    const r = await this.db('job_leases').where({ name }).first();
+    return r ? { holder: r.holder, expiresAt: fromDbTime(r.expires_at) } : null;
+  }
+
+  /** Takes over a lease from a holder known to be dead, guarded on that holder. */
+  async stealLease(name: string, deadHolder: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    const n = await this.db('job_leases').where({ name, holder: deadHolder }).update({ holder, expires_at: toDbTime(new Date(now.getTime() + ttlMs)) });
+    return n === 1;
+  }
+
   async extendLease(name: string, holder: string, until: Date): Promise<boolean> {
     return (await this.db('job_leases').where({ name, holder }).update({ expires_at: toDbTime(until) })) === 1;
   }

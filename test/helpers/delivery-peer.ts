@@ -1,0 +1,40 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTP server standing in for a social network: the test adapter POSTs each publication
+ * here, and the test counts how many times each one arrived.
+ */
+export interface DeliveryPeer {
+  url: string;
+  counts: Map<number, number>;
+  total(): number;
+  close(): Promise<void>;
+}
+
+export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<DeliveryPeer> {
+  const counts = new Map<number, number>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += String(d)));
+    req.on('end', () => {
+      const { publicationId } = JSON.parse(body || '{}') as { publicationId?: number };
+      if (typeof publicationId === 'number') counts.set(publicationId, (counts.get(publicationId) ?? 0) + 1);
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `post-${publicationId}`, url: `https://peer.invalid/${publicationId}` }));
+      }, opts.delayMs ?? 0);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/deliver`,
+        counts,
+        total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { startDeliveryPeer, type DeliveryPeer } from './helpers/delivery-peer';
+import { freePort, startNode, waitForHttp, type Running } from './helpers/process';
+import { seedDuePublications, SECRET } from './helpers/seed-publications';
+
+// Real Crieur processes on one database (PostgreSQL when DATABASE_URL points at it, as in CI's
+// second pass; a shared SQLite file otherwise), delivering to a local HTTP peer.
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function start(databaseUrl: string, dir: string, extra: Record<string, string> = {}): Promise<Running & { port: number }> {
+  const port = await freePort();
+  const proc = startNode('server/main.ts', {
+    DATABASE_URL: databaseUrl, DATA_DIR: dir, PORT: String(port), SECRET_KEY: SECRET, CRIEUR_DEMO: 'false',
+    CRIEUR_ADMIN_EMAIL: 'admin@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_DISPATCH_CRON: '* * * * * *', ...extra,
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  return Object.assign(proc, { port });
+}
+
+describe('several Crieur processes', () => {
+  let peer: DeliveryPeer;
+  afterEach(async () => peer?.close());
+
+  it('deliver each of 500 due publications exactly once when two instances share the database', async () => {
+    peer = await startDeliveryPeer({ delayMs: 2 });
+    const db = await seedDuePublications(500, peer.url);
+    const a = await start(db.databaseUrl, db.dir);
+    const b = await start(db.databaseUrl, db.dir);
+    try {
+      await until(async () => (await db.statuses()).sent === 500, 90_000, '500 sent');
+      await new Promise((r) => setTimeout(r, 2500)); // both instances get further chances to resend
+      expect(peer.counts.size).toBe(500);
+      expect([...peer.counts.values()].every((n) => n === 1)).toBe(true);
+      expect(await db.statuses()).toEqual({ sent: 500 });
+    } finally {
+      expect(await a.stop()).toBe(0);
+      expect(await b.stop()).toBe(0);
+      await db.close();
+    }
+  }, 150_000);
+
+  it('after a SIGKILL in the middle of 200 publications, delivers none twice, loses none, and lists the uncertain ones', async () => {
+    peer = await startDeliveryPeer({ delayMs: 40 });
+    const db = await seedDuePublications(200, peer.url);
+    const first = await start(db.databaseUrl, db.dir);
+    await until(async () => peer.total() >= 40, 60_000, 'some deliveries');
+    first.child.kill('SIGKILL');
+    await first.stop();
+    const delivered = peer.total();
+    expect(delivered).toBeLessThan(200);
+
+    const second = await start(db.databaseUrl, db.dir, { PUBLISH_SENDING_TIMEOUT_SECONDS: '2' });
+    try {
+      await until(async () => {
+        const s = await db.statuses();
+        return !s.pending && !s.sending;
+      }, 90_000, 'nothing left pending or sending');
+      const s = await db.statuses();
+      expect([...peer.counts.values()].every((n) => n === 1)).toBe(true); // none delivered twice
+      expect((s.sent ?? 0) + (s.uncertain ?? 0)).toBe(200); // none lost: sent, or shown to a human
+      expect(s.uncertain ?? 0).toBeGreaterThan(0);
+      const sentIds = (await db.c.db('publications').where({ status: 'sent' }).select('id')).map((r) => r.id as number);
+      expect(sentIds.every((id) => peer.counts.get(id) === 1)).toBe(true);
+
+      // The uncertain ones are listed for a human on the admin page.
+      const agent = request.agent(`http://127.0.0.1:${second.port}`);
+      const login = await agent.get('/admin/login');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+      await agent.post('/admin/login').type('form').send({ _csrf: csrf, email: 'admin@commune.test', password: 'Correct-Horse-Battery-9' }).expect(302);
+      const page = await agent.get('/admin/publications');
+      expect(page.text).toContain('Incertaine');
+      expect(page.text).toContain('Le serveur s’est arrêté pendant l’envoi');
+    } finally {
+      expect(await second.stop()).toBe(0);
+      await db.close();
+    }
+  }, 180_000);
+});
