@@ -25,7 +25,7 @@ export class JobsRepository {
     await this.db('job_leases').insert({ name, holder: null, expires_at: toDbTime(new Date(0)) }).onConflict('name').ignore();
     const n = await this.db('job_leases')
       .where({ name })
-      .andWhere((q) => q.where('expires_at', '<', toDbTime(now)).orWhere('holder', holder))
+      .andWhere((q) => q.whereNull('holder').orWhere('expires_at', '<', toDbTime(now)).orWhere('holder', holder))
       .update({ holder, expires_at: toDbTime(new Date(now.getTime() + ttlMs)) });
     return n === 1;
   }

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import pino from 'pino';
+import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
+import { ALL_JOBS } from '../jobs';
+import { JobRunner } from '../server/jobs/job-runner';
+import type { Container } from '../server/container';
+import { ROOT, startNode } from './helpers/process';
+import { startDeliveryPeer } from './helpers/delivery-peer';
+import { seedDuePublications, SECRET } from './helpers/seed-publications';
+
+let ctx: TestContext;
+beforeEach(async () => {
+  ctx = await createTestContext();
+});
+afterEach(async () => ctx.close());
+
+describe('the job wrapper', () => {
+  it('never runs the same job twice at once, even from two instances', async () => {
+    let release!: () => void;
+    const slow = { name: 'slow', schedule: () => '* * * * *', run: () => new Promise<void>((r) => (release = r)) };
+    const other = new JobRunner<Container>(ctx.c.jobsRepo, ctx.c, ctx.c.clock, pino({ level: 'silent' }), 'other-instance-1-abc');
+    const first = ctx.c.jobRunner.run(slow);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await other.run(slow)).toEqual({ ran: false, reason: 'lease-held' });
+    release();
+    expect(await first).toMatchObject({ ran: true, ok: true });
+    expect(await other.run({ ...slow, run: async () => 'second' })).toMatchObject({ ran: true, ok: true, detail: '"second"' });
+  });
+
+  it('records each run with its outcome, and shows runs to administrators only', async () => {
+    await ctx.c.jobRunner.run({ name: 'broken', schedule: () => '* * * * *', run: async () => { throw new Error('la base ne répond pas'); } });
+    await ctx.c.jobRunner.run(ALL_JOBS.find((j) => j.name === 'dispatch-publications')!, 'manual');
+    const admin = await loginAs(ctx, 'admin');
+    const page = await admin.agent.get('/admin/jobs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('la base ne répond pas');
+    expect(page.text).toContain('En échec');
+    expect(page.text).toContain('dispatch-publications (manuelle)');
+    const editor = await loginAs(ctx, 'editor');
+    expect((await editor.agent.get('/admin/jobs')).status).toBe(403);
+  });
+
+  it('does nothing the second time when every job runs twice in a row', async () => {
+    const account = await makeTestAccount(ctx.c);
+    await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+    await ctx.c.users.invite({ email: 'marie@commune.test', displayName: 'Marie', role: 'editor' }, { id: null, label: 'test' });
+    await ctx.c.outbox.idle();
+    await ctx.c.db('sessions').insert({ sid: 'old', sess: '{}', expires_at: '2020-01-01T00:00:00.000Z' });
+
+    const first = await Promise.all(ALL_JOBS.map((j) => ctx.c.jobRunner.run(j, 'manual')));
+    const second = await Promise.all(ALL_JOBS.map((j) => ctx.c.jobRunner.run(j, 'manual')));
+    expect(first.every((r) => r.ran && r.ok)).toBe(true);
+    const details = Object.fromEntries(ALL_JOBS.map((j, i) => [j.name, JSON.parse((second[i] as { detail: string }).detail)]));
+    expect(details).toEqual({
+      'dispatch-publications': { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, lost: 0 },
+      'deliver-outbox': 0,
+      'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
+    });
+    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+  });
+});
+
+describe('running jobs from the command line and on their own', () => {
+  it('runs a job now with `npm run crieur -- job:run <name>`, and refuses an unknown one', async () => {
+    const peer = await startDeliveryPeer();
+    const db = await seedDuePublications(3, peer.url);
+    try {
+      const env = { ...process.env, DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, LOG_LEVEL: 'silent', CRIEUR_DEMO: 'false' };
+      // Asynchronous: the peer answering the CLI's requests lives in this very process.
+      const cli = (args: string[]) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, ['--import', 'tsx', 'server/cli/cli.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
+            resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+          );
+        });
+      const ok = await cli(['job:run', 'dispatch-publications']);
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('dispatch-publications : terminée {"sent":3');
+      expect(peer.counts.size).toBe(3);
+      const bad = await cli(['job:run', 'nope']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('Tâche inconnue « nope »');
+    } finally {
+      await db.close();
+      await peer.close();
+    }
+  }, 60_000);
+
+  it('runs the jobs alone with `npm run jobs`, and stops cleanly on SIGTERM, releasing its leases', async () => {
+    const peer = await startDeliveryPeer();
+    const db = await seedDuePublications(20, peer.url);
+    const jobs = startNode('server/jobs-main.ts', { DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, JOBS_DISPATCH_CRON: '* * * * * *' });
+    try {
+      await jobs.waitForOutput(/tâches planifiées démarrées/);
+      const deadline = Date.now() + 30_000;
+      while (peer.counts.size < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(peer.counts.size).toBe(20);
+    } finally {
+      expect(await jobs.stop('SIGTERM')).toBe(0);
+    }
+    const held = await db.c.db('job_leases').whereNotNull('holder');
+    expect(held).toEqual([]);
+    await db.close();
+    await peer.close();
+  }, 60_000);
+});
