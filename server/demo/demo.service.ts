@@ -1,6 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Container } from '../container';
+import { DEFAULT_SETTINGS, type CommuneSettings } from '../settings/settings.defaults';
+import { mergeSettings } from '../settings/settings.service';
+import { demoImage } from './demo-images';
+import { DEMO_DIR, readDemoArticles } from './demo-content';
 
-/** Loads the demo commune (content/demo) on the first start of an empty database. */
-export async function loadDemoIfEmpty(_c: Container): Promise<boolean> {
-  return false;
+const MARK = 'demo_loaded_at';
+
+/**
+ * Loads the demo commune (content/demo) on the first start of an empty database: its settings,
+ * two team members, illustrated news in several categories, some published in the past, some
+ * scheduled, an urgent alert and a draft. Every picture goes through the real image pipeline.
+ * Runs once: a marker in the settings keeps it from coming back after the articles are deleted.
+ */
+export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
+  if (await c.db('settings').where({ key: MARK }).first()) return false;
+  if (Number((await c.db('articles').count({ n: '*' }).first())?.n ?? 0) > 0) return false;
+  const log = c.log.child({ module: 'demo' });
+  const now = c.clock.now();
+
+  const commune = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'commune.json'), 'utf8')) as Partial<CommuneSettings>;
+  await c.settings.initialize(mergeSettings(DEFAULT_SETTINGS, commune));
+
+  // Team members without a password yet: an administrator can send them their invitation.
+  const editorId = await c.usersRepo.insert({ email: 'camille.roux@villeneuve-sur-lizonne.example', displayName: 'Camille Roux', role: 'editor', passwordHash: null }, now);
+  await c.usersRepo.insert({ email: 'claire.martin@villeneuve-sur-lizonne.example', displayName: 'Claire Martin', role: 'elected', passwordHash: null }, now);
+  const actor = { id: editorId, label: 'Camille Roux' };
+
+  const categories = new Map((await c.articles.listCategories()).map((k) => [k.slug, k.id]));
+  const images = new Map<string, number>();
+  const articles = readDemoArticles(now, c.config.timeZone);
+  for (const [i, a] of articles.entries()) {
+    let mediaId = images.get(a.image);
+    if (mediaId === undefined) {
+      const item = await c.media.ingest(await demoImage(a.image, i), `${a.image}.jpg`, { alt: a.alt, credit: 'Illustration de démonstration' }, actor);
+      mediaId = item.id;
+      images.set(a.image, mediaId);
+    }
+    const article = await c.articles.create(
+      {
+        title: a.title,
+        summary: a.summary,
+        bodyMd: a.body,
+        categoryId: categories.get(a.category) ?? null,
+        heroMediaId: mediaId,
+        heroAlt: a.alt,
+        eventStart: a.eventStart,
+        eventEnd: a.eventEnd,
+        eventPlace: a.eventPlace,
+        urgent: a.urgent,
+        publishAt: a.publishAt,
+      },
+      actor,
+    );
+    if (a.status === 'published') {
+      await c.articles.transition(article.id, 'published', actor);
+      // History, not news: what the demo says went out in the past is recorded as sent then.
+      if (a.publishAt && a.publishAt <= now) await c.publishing.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
+    }
+  }
+  await c.db('settings').insert({ key: MARK, value: JSON.stringify(now.toISOString()), updated_at: now.toISOString() });
+  log.info({ articles: articles.length, images: images.size }, 'demo commune loaded');
+  return true;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
+import type { PublishableArticle } from './channels/channel-adapter';
 import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 
@@ -184,6 +185,15 @@ export class PublishingService {
     const out = await this.act(id, ['sent'], { status: 'retracted' }, 'publication.retracted', actor, 'Cette publication a changé entre-temps.');
     this.events.emit('retracted', { publicationId: id, articleId: p.articleId, channel: p.channel });
     return out;
+  }
+
+  /** Imports history (demo, migration from another tool): the site publication went out at `sentAt`. */
+  async recordPastDelivery(article: PublishableArticle, sentAt: Date): Promise<void> {
+    const site = (await this.pubs.forArticle(article.id)).find((p) => p.channel === 'site');
+    const adapter = this.adapters.get('site');
+    if (!site || !adapter) return;
+    const result = await adapter.publish(article, { ...site, account: { id: site.accountId, label: '', settings: {}, credentials: null } }, new AbortController().signal);
+    await this.pubs.transition(site.id, ['pending', 'planned'], { status: 'sent', sentAt, scheduledAt: sentAt, dueAt: sentAt, attempts: 1, externalId: result.externalId, externalUrl: result.url }, this.clock.now());
   }
 
   /** For the polling panel: the state of each publication of an article. */
