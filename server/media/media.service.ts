@@ -1,21 +1,233 @@
-import type { Actor } from '../audit/audit.repository';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Actor, AuditRepository } from '../audit/audit.repository';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import { backgroundSpecs, decodeMaster, EncodeQueue, encodeVariant, inspect, previewSpec, type EncodedVariant, type Master } from './image-processing';
+import { MediaFiles } from './media.files';
+import { MediaRepository, type NewVariant } from './media.repository';
 import type { MediaItem } from './media.types';
 
-/** Placeholder until the media library lands: the contract other domains rely on. */
+export interface MediaDeps {
+  db: Knex;
+  audit: AuditRepository;
+  clock: Clock;
+  log: Logger;
+  dataDir: string;
+}
+
+export const ALT_MAX = 500;
+export const CREDIT_MAX = 200;
+
+/** A file name fit for display: no folders, no control characters, no absurd length. */
+export function cleanName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/')).normalize('NFC');
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return clean || 'image';
+}
+
+function cleanMeta(meta: { alt?: string; credit?: string }): { alt: string; credit: string } {
+  const alt = (meta.alt ?? '').trim();
+  const credit = (meta.credit ?? '').trim();
+  const fields: Record<string, string> = {};
+  if (alt.length > ALT_MAX) fields.alt = 'Le texte alternatif doit tenir en 500 caractères.';
+  if (credit.length > CREDIT_MAX) fields.credit = 'Le crédit doit tenir en 200 caractères.';
+  if (Object.keys(fields).length) throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', fields);
+  return { alt, credit };
+}
+
+function variantRow(v: EncodedVariant, relPath: string): NewVariant {
+  return { kind: v.kind, format: v.format, width: v.width, height: v.height, bytes: v.data.length, path: relPath };
+}
+
+/**
+ * The media library. An upload is checked and decoded before anything is written; the preview is
+ * made at once so that the editor sees the image immediately, and the other variants are encoded
+ * in the background, in this process (whenReady() waits for them).
+ */
 export class MediaService {
+  private readonly repo: MediaRepository;
+  private readonly files: MediaFiles;
+  private readonly queue = new EncodeQueue();
+  private readonly jobs = new Map<number, Promise<void>>();
+
+  constructor(private readonly d: MediaDeps) {
+    this.repo = new MediaRepository(d.db);
+    this.files = new MediaFiles(path.join(d.dataDir, 'media'));
+  }
+
+  get mediaDir(): string {
+    return this.files.root;
+  }
+
   /** Decodes, re-encodes and stores an upload; returns once the preview exists (other variants follow). */
-  async ingest(_file: Buffer, _originalName: string, _meta: { alt?: string; credit?: string }, _actor: Actor): Promise<MediaItem> {
-    throw new Error('not implemented');
+  async ingest(file: Buffer, originalName: string, meta: { alt?: string; credit?: string }, actor: Actor): Promise<MediaItem> {
+    const { alt, credit } = cleanMeta(meta);
+    if (!file.length) throw new ValidationError('Choisissez une image à envoyer.', { file: 'Choisissez une image à envoyer.' });
+    const size = await inspect(file);
+    const master = await decodeMaster(file, size);
+    const preview = await encodeVariant(master, previewSpec(master));
+    const name = cleanName(originalName);
+    const now = this.d.clock.now();
+
+    let id = 0;
+    try {
+      await this.d.db.transaction(async (trx) => {
+        id = await this.repo.insert(
+          { originalName: name, sha256: crypto.createHash('sha256').update(file).digest('hex'), width: size.width, height: size.height, bytes: file.length, alt, credit, uploadedBy: actor.id },
+          now,
+          trx,
+        );
+        const rel = await this.files.write(id, preview);
+        await this.files.writeSource(id, master);
+        await this.repo.insertVariants(id, [variantRow(preview, rel)], trx);
+        await this.d.audit.append(
+          { actor, action: 'media.uploaded', targetType: 'media', targetId: id, details: { name, bytes: file.length, width: size.width, height: size.height } },
+          now,
+          trx,
+        );
+      });
+    } catch (err) {
+      if (id) await this.files.removeAll(id).catch(() => undefined);
+      throw err;
+    }
+    const item = await this.repo.findById(id);
+    this.startVariants(id, master);
+    return item as MediaItem;
   }
 
-  /** Resolves when every variant of the image exists (the demo loader and tests wait on it). */
-  async whenReady(_id: number): Promise<void> {}
-
-  async findById(_id: number): Promise<MediaItem | null> {
-    return null;
+  /**
+   * Resolves when every variant of the image exists (the demo loader and tests wait on it). It
+   * resolves, never rejects, when processing failed: the status then says 'failed'.
+   */
+  async whenReady(id: number): Promise<void> {
+    await this.jobs.get(id);
   }
 
-  async list(_f: { q?: string; limit: number; offset: number }): Promise<{ rows: MediaItem[]; total: number }> {
-    return { rows: [], total: 0 };
+  /** Resolves when no background work is left (for a clean shutdown). */
+  async idle(): Promise<void> {
+    while (this.jobs.size) await Promise.all([...this.jobs.values()]);
+  }
+
+  async findById(id: number): Promise<MediaItem | null> {
+    return this.repo.findById(id);
+  }
+
+  /** Like findById, for pages: a missing image is a 404. */
+  async get(id: number): Promise<MediaItem> {
+    const item = await this.repo.findById(id);
+    if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
+    return item;
+  }
+
+  /** The image and the articles that show it (they prevent its deletion). */
+  async details(id: number): Promise<{ item: MediaItem; usedBy: { count: number; titles: string[] } }> {
+    const item = await this.get(id);
+    return { item, usedBy: await this.repo.articlesUsing(id) };
+  }
+
+  /** For the file route: the stored file a URL names, or null (see MediaFiles.servedFile). */
+  servedFile(id: string, file: string): string | null {
+    return this.files.servedFile(id, file);
+  }
+
+  async list(f: { q?: string; limit: number; offset: number }): Promise<{ rows: MediaItem[]; total: number }> {
+    return this.repo.list(f);
+  }
+
+  async updateMeta(id: number, meta: { alt?: string; credit?: string }, actor: Actor): Promise<MediaItem> {
+    const clean = cleanMeta(meta);
+    await this.d.db.transaction(async (trx) => {
+      const before = await this.repo.findById(id, trx);
+      if (!before) throw new NotFoundError('Cette image n’existe pas ou plus.');
+      await this.repo.updateMeta(id, clean, trx);
+      const changed = (['alt', 'credit'] as const).filter((k) => before[k] !== clean[k]);
+      await this.d.audit.append({ actor, action: 'media.updated', targetType: 'media', targetId: id, details: { changed } }, this.d.clock.now(), trx);
+    });
+    return (await this.repo.findById(id)) as MediaItem;
+  }
+
+  /** Refused while an article shows the image; otherwise rows, files and an audit entry go together. */
+  async delete(id: number, actor: Actor): Promise<void> {
+    // Let a running background job finish first, or it would write files into a folder just removed.
+    await this.whenReady(id);
+    await this.d.db.transaction(async (trx) => {
+      const item = await this.repo.findById(id, trx);
+      if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
+      const used = await this.repo.articlesUsing(id, trx);
+      if (used.count === 1) {
+        throw new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', { title: used.titles[0] ?? '' });
+      }
+      if (used.count > 1) {
+        throw new ConflictError('Cette image est utilisée par {count} articles, dont « {title} » : retirez-la de ces articles avant de la supprimer.', {
+          count: used.count,
+          title: used.titles[0] ?? '',
+        });
+      }
+      await this.repo.delete(id, trx);
+      await this.d.audit.append({ actor, action: 'media.deleted', targetType: 'media', targetId: id, details: { name: item.originalName } }, this.d.clock.now(), trx);
+    });
+    // After the commit: a failure here leaves unreachable files, never a row pointing at nothing.
+    await this.files.removeAll(id).catch((err) => this.d.log.warn({ err, id }, 'media files could not be removed'));
+  }
+
+  /**
+   * Called once at start: images left 'processing' by a crash are finished from the decoded
+   * master kept on disk, or marked 'failed' when it is gone. Returns what was done.
+   */
+  async resumeUnfinished(): Promise<{ resumed: number[]; failed: number[] }> {
+    const resumed: number[] = [];
+    const failed: number[] = [];
+    for (const id of await this.repo.idsWithStatus('processing')) {
+      if (this.jobs.has(id)) continue;
+      const master = await this.files.readSource(id);
+      if (master) {
+        resumed.push(id);
+        this.startVariants(id, master);
+      } else {
+        failed.push(id);
+        await this.repo.setStatus(id, 'processing', 'failed');
+        this.d.log.error({ id }, 'media left processing without its source: marked failed');
+      }
+    }
+    if (resumed.length || failed.length) this.d.log.info({ resumed, failed }, 'unfinished media handled at start');
+    return { resumed, failed };
+  }
+
+  private startVariants(id: number, master: Master): void {
+    const job = this.makeVariants(id, master).finally(() => this.jobs.delete(id));
+    this.jobs.set(id, job);
+  }
+
+  private async makeVariants(id: number, master: Master): Promise<void> {
+    const started = performance.now();
+    try {
+      const rows = await Promise.all(
+        backgroundSpecs(master).map((spec) =>
+          this.queue.run(async () => {
+            const v = await encodeVariant(master, spec);
+            return variantRow(v, await this.files.write(id, v));
+          }),
+        ),
+      );
+      const done = await this.d.db.transaction(async (trx) => {
+        if (!(await this.repo.setStatus(id, 'processing', 'ready', trx))) return false;
+        await this.repo.insertVariants(id, rows, trx);
+        return true;
+      });
+      await this.files.removeSource(id);
+      this.d.log.info({ id, variants: rows.length, ms: Math.round(performance.now() - started) }, done ? 'media variants ready' : 'media changed meanwhile: variants dropped');
+    } catch (err) {
+      this.d.log.error({ err, id }, 'media variants failed');
+      try {
+        await this.repo.setStatus(id, 'processing', 'failed');
+        await this.files.removeSource(id);
+      } catch (e) {
+        this.d.log.error({ err: e, id }, 'media could not be marked failed');
+      }
+    }
   }
 }

@@ -11,11 +11,14 @@ export interface MediaVariant {
 export interface MediaItem {
   id: number;
   originalName: string;
-  width: number;
+  width: number; // upright, as uploaded
   height: number;
+  bytes: number; // size of the upload as received
   alt: string;
   credit: string;
   status: 'processing' | 'ready' | 'failed';
   createdAt: Date;
+  /** The small JPEG made at upload time; null only for an upload that failed before it. */
+  previewUrl: string | null;
   variants: MediaVariant[];
 }
