@@ -8,12 +8,14 @@ import { authRoutes } from './auth/auth.routes';
 import { usersRoutes } from './auth/users.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
-import { settingsRoutes } from './settings/settings.routes';
+import { settingsRoutes, themeRoutes } from './settings/settings.routes';
 import { articlesRoutes } from './articles/articles.routes';
 import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
 import { siteRoutes } from './site/site.routes';
+import { publishingRoutes } from './publishing/publishing.routes';
+import { jobsRoutes } from './jobs/jobs.routes';
 import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/error-handler';
 import { NotFoundError } from './http/errors';
@@ -42,10 +44,14 @@ export function createApp(c: Container): Express {
   app.use(healthRoutes(c));
   app.use('/static', express.static(PUBLIC_DIR, { immutable: true, maxAge: '365d', index: false }));
   app.use(mediaFilesRoutes(c));
+  app.use(themeRoutes(c));
 
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 500 }));
   app.use(express.json({ limit: '1mb' }));
+  // Sessions exist for the people who log in, nowhere else: a resident reading the site gets
+  // no cookie at all (RULES-FR: audience measurement without a consent banner).
   app.use(
+    '/admin',
     session({
       name: 'crieur.sid',
       secret: c.secretKey,
@@ -53,12 +59,12 @@ export function createApp(c: Container): Express {
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: SESSION_TTL_MS },
+      cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/admin' },
     }),
+    loadUser(c.usersRepo),
   );
-  app.use(loadUser(c.usersRepo));
   app.use(templateLocals(c));
-  app.use(csrfProtection());
+  app.use('/admin', csrfProtection());
 
   app.use(authRoutes(c));
   app.use('/admin', dashboardRoutes(c));
@@ -67,7 +73,9 @@ export function createApp(c: Container): Express {
   app.use('/admin/mailbox', mailboxRoutes(c));
   app.use(settingsRoutes(c));
   app.use('/admin/articles', articlesRoutes(c));
-  app.use('/admin/media', mediaRoutes(c));
+  app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
+  app.use('/admin', publishingRoutes(c));
+  app.use('/admin/jobs', jobsRoutes(c));
   app.use(siteRoutes(c));
 
   app.use((_req, _res, next) => next(new NotFoundError()));

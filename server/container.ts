@@ -33,6 +33,7 @@ import { TestAdapter } from './publishing/channels/test.adapter';
 import { articleLoader } from './publishing/article-loader';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
+import { AudienceService } from './audience/audience.service';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -64,6 +65,7 @@ export interface Container {
   publishingEvents: PublishingEvents;
   dispatcher: Dispatcher;
   jobsRepo: JobsRepository;
+  audience: AudienceService;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -83,8 +85,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
-  const media = new MediaService();
-  const articles = new ArticlesService();
+  const media = new MediaService({ db, audit, clock, log: log.child({ module: 'media' }), dataDir: config.dataDir });
+  const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
@@ -100,6 +102,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     batchSize: 200,
   });
   const jobsRepo = new JobsRepository(db);
+  const audience = new AudienceService();
+  // The article's editorial status drives its publications: publishing releases the planned
+  // channels (or plans the site), archiving or unpublishing withdraws them.
+  articles.onChange(async (e) => {
+    if (e.type !== 'status_changed') return;
+    const system = { id: null, label: 'système' };
+    if (e.to === 'published') await publishing.articlePublished(e.article, system);
+    else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, system);
+  });
 
   const container: Container = {
     config,
@@ -126,6 +137,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     publishingEvents,
     dispatcher,
     jobsRepo,
+    audience,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

@@ -36,7 +36,7 @@ export function authRoutes(c: Container): Router {
   router.post('/admin/logout', async (req, res) => {
     if (req.user) await c.auth.logout(req.user);
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.clearCookie('crieur.sid');
+    res.clearCookie('crieur.sid', { path: '/admin' });
     res.redirect('/admin/login?bye=1');
   });
 

@@ -1,0 +1,135 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
+import type { Knex } from 'knex';
+import { fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+
+/**
+ * What residents may see: an article is on the site when its site publication has been sent
+ * (the publishing engine decides when) and the article is still published. Every public page,
+ * feed and export reads through this one rule.
+ */
+export interface PublicArticle {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  bodyHtml: string;
+  categoryId: number | null;
+  categorySlug: string | null;
+  categoryName: string | null;
+  heroMediaId: number | null;
+  heroAlt: string;
+  eventStart: Date | null;
+  eventEnd: Date | null;
+  eventPlace: string | null;
+  urgent: boolean;
+  publishedAt: Date; // when it went on the site
+  updatedAt: Date;
+}
+
+export interface PublicCategory {
+  id: number;
+  slug: string;
+  name: string;
+  count: number;
+}
+
+const COLUMNS = [
+  'a.id', 'a.slug', 'a.title', 'a.summary', 'a.body_html', 'a.category_id', 'a.hero_media_id', 'a.hero_alt',
+  'a.event_start', 'a.event_end', 'a.event_place', 'a.urgent', 'a.updated_at', 'p.sent_at', 'c.slug as category_slug', 'c.name as category_name',
+];
+
+function toPublic(r: any): PublicArticle {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    summary: r.summary,
+    bodyHtml: r.body_html,
+    categoryId: r.category_id ?? null,
+    categorySlug: r.category_slug ?? null,
+    categoryName: r.category_name ?? null,
+    heroMediaId: r.hero_media_id ?? null,
+    heroAlt: r.hero_alt,
+    eventStart: fromDbTimeOrNull(r.event_start),
+    eventEnd: fromDbTimeOrNull(r.event_end),
+    eventPlace: r.event_place ?? null,
+    urgent: fromDbBool(r.urgent),
+    publishedAt: fromDbTime(r.sent_at),
+    updatedAt: fromDbTime(r.updated_at),
+  };
+}
+
+export interface PublicFilters {
+  categoryId?: number;
+  /** Only articles with an event ending (or starting, when it has no end) at or after this time. */
+  eventsFrom?: Date;
+  urgentSince?: Date;
+  ids?: number[];
+  limit: number;
+  offset: number;
+}
+
+export class SiteRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** The visibility rule, as a query every public listing starts from. */
+  visible(): Knex.QueryBuilder {
+    const db = this.db;
+    return db('articles as a')
+      .join('publications as p', function () {
+        this.on('p.article_id', '=', 'a.id').andOn('p.channel', '=', db.raw('?', ['site'])).andOn('p.status', '=', db.raw('?', ['sent']));
+      })
+      .leftJoin('categories as c', 'c.id', 'a.category_id')
+      .where('a.status', 'published');
+  }
+
+  private filtered(f: Omit<PublicFilters, 'limit' | 'offset'>): Knex.QueryBuilder {
+    return this.visible().modify((q) => {
+      if (f.categoryId) q.where('a.category_id', f.categoryId);
+      if (f.urgentSince) q.where('a.urgent', true).andWhere('p.sent_at', '>=', toDbTime(f.urgentSince));
+      if (f.ids) q.whereIn('a.id', f.ids);
+      if (f.eventsFrom) {
+        const from = toDbTime(f.eventsFrom);
+        q.whereNotNull('a.event_start').andWhere((w) => w.where('a.event_end', '>=', from).orWhere((x) => x.whereNull('a.event_end').andWhere('a.event_start', '>=', from)));
+      }
+    });
+  }
+
+  /** Newest first, or by event start when listing events. */
+  async list(f: PublicFilters): Promise<{ rows: PublicArticle[]; total: number }> {
+    const base = this.filtered(f);
+    const ordered = f.eventsFrom ? base.clone().orderBy('a.event_start', 'asc') : base.clone().orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc');
+    const [rows, count] = await Promise.all([ordered.select(COLUMNS).limit(f.limit).offset(f.offset), base.clone().count({ n: 'a.id' }).first()]);
+    return { rows: rows.map(toPublic), total: fromDbCount(count?.n) };
+  }
+
+  async bySlug(slug: string): Promise<PublicArticle | null> {
+    const r = await this.visible().where('a.slug', slug).first(COLUMNS);
+    return r ? toPublic(r) : null;
+  }
+
+  /** Other visible articles of the same category, newest first. */
+  async related(article: PublicArticle, limit: number): Promise<PublicArticle[]> {
+    const q = this.visible().whereNot('a.id', article.id);
+    if (article.categoryId) q.where('a.category_id', article.categoryId);
+    return (await q.orderBy('p.sent_at', 'desc').limit(limit).select(COLUMNS)).map(toPublic);
+  }
+
+  /** Categories with the number of visible articles in each. */
+  async categories(): Promise<PublicCategory[]> {
+    const counts = await this.visible().select('a.category_id').count({ n: 'a.id' }).groupBy('a.category_id');
+    const byId = new Map<number, number>(counts.map((r: any) => [r.category_id as number, fromDbCount(r.n)]));
+    return (await this.db('categories').orderBy('position')).map((c: any) => ({ id: c.id, slug: c.slug, name: c.name, count: byId.get(c.id) ?? 0 }));
+  }
+
+  async categoryBySlug(slug: string): Promise<PublicCategory | null> {
+    return (await this.categories()).find((c) => c.slug === slug) ?? null;
+  }
+
+  /** When the visible content last changed: for ETags and feeds' "updated". */
+  async lastChange(): Promise<Date | null> {
+    const r: { m?: unknown; s?: unknown } | undefined = await this.visible().max({ m: 'a.updated_at' }).max({ s: 'p.sent_at' }).first();
+    const candidates = [fromDbTimeOrNull(r?.m), fromDbTimeOrNull(r?.s)].filter((d): d is Date => !!d);
+    return candidates.length ? new Date(Math.max(...candidates.map((d) => d.getTime()))) : null;
+  }
+}
