@@ -29,8 +29,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     c.log.info({ signal }, 'stopping jobs');
-    scheduler
-      .stop()
+    // The dispatcher stops taking publications at once; those in flight finish and are recorded.
+    Promise.all([c.dispatcher.stop(), scheduler.stop()])
       .then(() => c.close())
       .then(
         () => process.exit(0),

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections would hold close() forever.
     server.closeIdleConnections();
-    Promise.all([closed, scheduler?.stop()])
+    // The dispatcher stops taking publications at once; those in flight finish and are recorded.
+    Promise.all([closed, c.dispatcher.stop(), scheduler?.stop()])
       .then(() => c.close())
       .then(
         () => process.exit(0),

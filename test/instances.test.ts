@@ -83,4 +83,23 @@ describe('several Crieur processes', () => {
       await db.close();
     }
   }, 180_000);
+
+  it('on SIGTERM in the middle of dispatching, finishes what it started, takes nothing new and leaves nothing "sending"', async () => {
+    peer = await startDeliveryPeer({ delayMs: 40 });
+    const db = await seedDuePublications(200, peer.url);
+    const proc = await start(db.databaseUrl, db.dir);
+    try {
+      await until(async () => peer.total() >= 20, 60_000, 'some deliveries');
+      expect(await proc.stop('SIGTERM')).toBe(0);
+      const s = await db.statuses();
+      expect(s.sending ?? 0).toBe(0);
+      expect(s.uncertain ?? 0).toBe(0);
+      expect((s.sent ?? 0) + (s.pending ?? 0)).toBe(200);
+      expect(s.pending ?? 0).toBeGreaterThan(0);
+      expect(peer.counts.size).toBe(s.sent);
+      expect(await db.c.db('job_leases').whereNotNull('holder')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });
