@@ -52,11 +52,21 @@ export class SettingsService {
     private readonly clock: Clock,
   ) {}
 
-  /** Read on every page: cached in memory, refreshed on every save. */
+  private checkedAt = 0;
+
+  /**
+   * Read on every page: cached in memory, refreshed on every save here, and re-read at most every
+   * 10 seconds so that a change saved on another instance shows up (and fires the listeners) here.
+   */
   async get(): Promise<CommuneSettings> {
-    if (!this.cache) {
+    const now = Date.now();
+    if (!this.cache || now - this.checkedAt > 10_000) {
+      this.checkedAt = now;
       const stored = await this.repo.get<Partial<CommuneSettings>>(KEY);
-      this.cache = mergeSettings(DEFAULT_SETTINGS, stored ?? {});
+      const fresh = mergeSettings(DEFAULT_SETTINGS, stored ?? {});
+      const changed = this.cache !== null && JSON.stringify(fresh) !== JSON.stringify(this.cache);
+      this.cache = fresh;
+      if (changed) for (const fn of this.listeners) fn();
     }
     return this.cache;
   }
