@@ -3,9 +3,10 @@ import type { Container } from '../server/container';
 import * as dispatchPublications from './dispatch-publications';
 import * as deliverOutbox from './deliver-outbox';
 import * as purgeExpired from './purge-expired';
+import * as purgeAudience from './purge-audience';
 
 /** Every scheduled job, in the order they are listed to administrators. */
-export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, purgeExpired];
+export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, purgeExpired, purgeAudience];
 
 export function findJob(name: string): JobDefinition<Container> | undefined {
   return ALL_JOBS.find((j) => j.name === name);

@@ -13,9 +13,11 @@ import { articlesRoutes } from './articles/articles.routes';
 import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
-import { siteRoutes } from './site/site.routes';
+import { siteLocals, siteRoutes } from './site/site.routes';
+import { siteDataRoutes } from './site/site-data.routes';
 import { publishingRoutes } from './publishing/publishing.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
+import { audienceRoutes } from './audience/audience.routes';
 import { csrfProtection } from './http/csrf';
 import { errorHandler } from './http/error-handler';
 import { NotFoundError } from './http/errors';
@@ -30,6 +32,7 @@ const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed w
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
   const app = express();
+  c.siteCache.install(app); // cached public pages are answered before the middleware stack (see page-cache.ts)
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('view engine', 'ejs');
@@ -64,6 +67,7 @@ export function createApp(c: Container): Express {
     loadUser(c.usersRepo),
   );
   app.use(templateLocals(c));
+  app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
   app.use('/admin', csrfProtection());
 
   app.use(authRoutes(c));
@@ -76,7 +80,10 @@ export function createApp(c: Container): Express {
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));
   app.use('/admin/jobs', jobsRoutes(c));
+  app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(siteRoutes(c));
+  // After the pages (no path in common) so that the site's layout locals are set for /recherche too.
+  app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(errorHandler(c.log));

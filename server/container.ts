@@ -34,6 +34,7 @@ import { articleLoader } from './publishing/article-loader';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
+import { PageCache } from './site/page-cache';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -66,6 +67,8 @@ export interface Container {
   dispatcher: Dispatcher;
   jobsRepo: JobsRepository;
   audience: AudienceService;
+  /** Rendered public pages; `siteCache.install(app)` serves them before Express (server/site/page-cache.ts). */
+  siteCache: PageCache;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -102,7 +105,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     batchSize: 200,
   });
   const jobsRepo = new JobsRepository(db);
-  const audience = new AudienceService();
+  const audience = new AudienceService({ db, clock, log: log.child({ module: 'audience' }), timeZone: config.timeZone, baseUrl: config.baseUrl, settings, articles });
   // The article's editorial status drives its publications: publishing releases the planned
   // channels (or plans the site), archiving or unpublishing withdraws them.
   articles.onChange(async (e) => {
@@ -138,12 +141,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dispatcher,
     jobsRepo,
     audience,
+    siteCache: new PageCache({ clock, audience }).watch({ articles, publishingEvents, settings }),
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();
       await dispatcher.stop();
       await outbox.idle();
+      await media.idle();
       mailer.close();
+      await audience.close();
       await db.destroy();
     },
   };

@@ -56,6 +56,7 @@ describe('the job wrapper', () => {
       'dispatch-publications': { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, lost: 0 },
       'deliver-outbox': 0,
       'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
+      'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },
     });
     expect(ctx.c.testAdapter.delivered).toHaveLength(1);
   });

@@ -54,3 +54,29 @@ export function escapeLike(term: string): string {
 
 /** The ESCAPE clause that goes with escapeLike. */
 export const LIKE_ESCAPE = "ESCAPE '\\'";
+
+/** A word of a full-text query: letters and digits only, lower-cased and without accents. */
+export interface SearchTerm {
+  text: string;
+  prefix: boolean; // "ecol" also finds "écoles"
+}
+
+/**
+ * Restricts `q` (a query over `articles as a`) to the articles matching every term, and returns
+ * the expression to order by, best match first in ascending order. The index behind it comes
+ * from migration 20261201001100_articles_search: FTS5 on SQLite, a GIN expression index on
+ * PostgreSQL. Terms are bound as parameters and hold only letters and digits, so no user input
+ * reaches either query syntax.
+ */
+export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[]): Knex.Raw {
+  if (isPostgres(db)) {
+    const tsquery = terms.map((t) => (t.prefix ? `${t.text}:*` : t.text)).join(' & ');
+    const vector = 'crieur_search_vector(a.title, a.summary, a.body_md)';
+    q.whereRaw(`${vector} @@ to_tsquery('simple', ?)`, [tsquery]);
+    return db.raw(`-ts_rank(${vector}, to_tsquery('simple', ?))`, [tsquery]);
+  }
+  const match = terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(' ');
+  q.join('articles_fts', 'articles_fts.rowid', 'a.id').whereRaw('articles_fts MATCH ?', [match]);
+  // bm25 is lower for better matches; a word in the title weighs more than one in the body.
+  return db.raw('bm25(articles_fts, 10.0, 4.0, 1.0)');
+}

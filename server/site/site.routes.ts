@@ -1,7 +1,196 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Container } from '../container';
+import { pageFrom } from '../http/pagination';
+import type { Translate } from '../i18n/i18n';
+import { STATUS_DECLARATION, STATUS_SENTENCE, DEFENSEUR_DES_DROITS } from './accessibility-statement';
+import { articleMeta, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
+import type { PageMeta } from './metadata.types';
+import { cacheKey } from './page-cache';
+import { siteFormatters, type SiteFormatters } from './site.format';
+import { NEWS_PER_PAGE, shareLinks, SiteService } from './site.service';
+import { SiteRepository } from './site.repository';
+import type { StaticSlug } from './static-pages';
 
-export function siteRoutes(_c: Container): Router {
+/** What a page handler hands back: the view and its locals, and whether the result may be kept. */
+interface Produced {
+  view: string;
+  locals: Record<string, unknown> & { meta: PageMeta };
+  cacheable?: boolean;
+  articleId?: number | null;
+}
+
+const MISSING = 'à compléter dans les paramètres de la commune';
+
+function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
+}
+
+const services = new WeakMap<Container, SiteService>();
+
+function siteService(c: Container): SiteService {
+  let s = services.get(c);
+  if (!s) {
+    s = new SiteService({ repo: new SiteRepository(c.db), media: c.media, settings: c.settings, clock: c.clock, baseUrl: c.config.baseUrl, timeZone: c.config.timeZone });
+    services.set(c, s);
+  }
+  return s;
+}
+
+/**
+ * What the public layout needs besides templateLocals (the header's logo, dates as residents read
+ * them), for every public page whoever renders it, error pages included.
+ */
+export function siteLocals(c: Container) {
+  const site = siteService(c);
+  // Intl formatters are costly to build and the same for every request in a language.
+  const formatters = new Map<string, SiteFormatters>();
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/admin')) return next();
+    res.locals.site = await site.chrome();
+    let fmt = formatters.get(res.locals.locale);
+    if (!fmt) formatters.set(res.locals.locale, (fmt = siteFormatters(res.locals.locale, c.config.timeZone, res.locals.t)));
+    res.locals.fmt = fmt;
+    next();
+  };
+}
+
+/**
+ * The public website: home, news, articles, agenda, the mandatory pages. Every page goes through
+ * the page cache: rendered once, then served by the cache's fast path until something changes.
+ * Search, feeds, open data and the API have their own routers.
+ */
+export function siteRoutes(c: Container): Router {
   const router = Router();
+  const site = siteService(c);
+  const cache = c.siteCache;
+  const meta = { config: c.config, settings: c.settings, media: c.media };
+
+  /**
+   * Answers a page from the cache, or renders it (once, however many ask at the same moment),
+   * keeps it when it may, and answers it the same way the fast path would. `key` names the page
+   * by the parameters it depends on, so "?page=1" or an unknown parameter does not make a copy.
+   */
+  const page = (key: (req: Request) => string, produce: (req: Request, t: Translate) => Promise<Produced>) => async (req: Request, res: Response) => {
+    const entry = await cache.fill(cacheKey(key(req)), async () => {
+      const p = await produce(req, res.locals.t as Translate);
+      const body = await renderView(res, p.view, p.locals);
+      const html = await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body });
+      // A page that sets a cookie is someone's own page: never shared (public pages set none).
+      const keep = p.cacheable !== false && !res.hasHeader('set-cookie');
+      return { page: await cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
+    });
+    cache.serve(req, res, entry);
+  };
+  const byPath = (req: Request) => req.path;
+  const paged = (req: Request) => {
+    const n = pageFrom(req.query).page;
+    return n > 1 ? `${req.path}?page=${n}` : req.path;
+  };
+
+  router.get(
+    '/',
+    page(byPath, async (_req, t) => {
+      const home = await site.home();
+      const commune = await c.settings.get();
+      return {
+        view: 'site/home',
+        locals: { ...home, meta: await homeMeta(meta), accessibilitySentence: t(STATUS_SENTENCE[commune.accessibility.status]) },
+        cacheable: home.cacheable,
+      };
+    }),
+  );
+
+  router.get('/actualites', async (req, res, next) => {
+    // A category has its own address; ?categorie= (a filter written by hand or by another site) leads there.
+    const slug = req.query.categorie;
+    if (typeof slug === 'string' && slug) return res.redirect(301, categoryPath(slug));
+    next();
+  });
+
+  router.get(
+    '/actualites',
+    page(paged, async (req, t) => {
+      const news = await site.news(pageFrom(req.query, NEWS_PER_PAGE));
+      const title = news.pager.page > 1 ? t('Actualités, page {page}', { page: news.pager.page }) : t('Actualités');
+      const commune = await c.settings.get();
+      const m = pageMeta({ title, description: t('Toutes les actualités de {commune}.', { commune: commune.name }), path: '/actualites', page: news.pager.page }, meta);
+      return { view: 'site/list', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
+    }),
+  );
+
+  router.get(
+    '/actualites/categorie/:slug',
+    page(paged, async (req, t) => {
+      const news = await site.news(pageFrom(req.query, NEWS_PER_PAGE), String(req.params.slug));
+      const category = news.category as NonNullable<typeof news.category>;
+      const title = news.pager.page > 1 ? t('{category} : actualités, page {page}', { category: category.name, page: news.pager.page }) : category.name;
+      const m = pageMeta(
+        { title, description: t('Les actualités de la rubrique « {category} ».', { category: category.name }), path: categoryPath(category.slug), page: news.pager.page, feeds: feedLinks(c.config.baseUrl, category) },
+        meta,
+      );
+      return { view: 'site/category', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
+    }),
+  );
+
+  router.get('/actualites/:slug/evenement.ics', async (req, res) => {
+    const { filename, ics } = await site.eventCalendar(String(req.params.slug));
+    res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'public, no-cache' });
+    res.send(ics);
+  });
+
+  router.get(
+    '/actualites/:slug',
+    page(byPath, async (req) => {
+      const p = await site.article(String(req.params.slug));
+      const a = p.article;
+      return {
+        view: 'site/article',
+        locals: { ...p, meta: await articleMeta(a, meta), share: shareLinks(a.title, p.url) },
+        cacheable: p.cacheable,
+        articleId: a.id,
+      };
+    }),
+  );
+
+  router.get(
+    '/agenda',
+    page(byPath, async (_req, t) => {
+      const agenda = await site.agenda();
+      const commune = await c.settings.get();
+      const m = pageMeta({ title: t('Agenda'), description: t('Les prochains événements à {commune}.', { commune: commune.name }), path: '/agenda' }, meta);
+      return { view: 'site/agenda', locals: { ...agenda, meta: m }, cacheable: agenda.cacheable };
+    }),
+  );
+
+  const staticPage = (slug: StaticSlug) =>
+    page(byPath, async (_req, t) => {
+      const p = await site.staticPage(slug, t(MISSING));
+      return { view: 'site/page', locals: { page: p, meta: pageMeta({ title: p.title, description: p.summary || p.title, path: `/${slug}` }, meta) } };
+    });
+  router.get('/mentions-legales', staticPage('mentions-legales'));
+  router.get('/donnees-personnelles', staticPage('donnees-personnelles'));
+
+  router.get(
+    '/accessibilite',
+    page(byPath, async (_req, t) => {
+      const statement = await site.accessibility();
+      const m = pageMeta({ title: t('Déclaration d’accessibilité'), description: t(STATUS_SENTENCE[statement.status]), path: '/accessibilite' }, meta);
+      return {
+        view: 'site/accessibility',
+        locals: { statement, declaration: t(STATUS_DECLARATION[statement.status], { site: statement.siteUrl, version: statement.rgaaVersion }), defenseur: DEFENSEUR_DES_DROITS, meta: m },
+      };
+    }),
+  );
+
+  router.get(
+    '/plan-du-site',
+    page(byPath, async (_req, t) => {
+      const map = await site.siteMap(t(MISSING));
+      const commune = await c.settings.get();
+      const m = pageMeta({ title: t('Plan du site'), description: t('Toutes les pages du site de {commune}.', { commune: commune.name }), path: '/plan-du-site' }, meta);
+      return { view: 'site/plan', locals: { ...map, meta: m } };
+    }),
+  );
+
   return router;
 }

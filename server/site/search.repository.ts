@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import { fromDbCount, fullTextMatch, type SearchTerm } from '../db/dialect';
+import { SiteRepository, type PublicArticle } from './site.repository';
+
+/** Full-text search among the articles residents may see (SiteRepository's visibility rule). */
+export class SearchRepository {
+  constructor(
+    private readonly db: Knex,
+    private readonly site: SiteRepository,
+  ) {}
+
+  /** Best match first, then newest. Every term must be found (AND). */
+  async search(terms: SearchTerm[], limit: number, offset: number): Promise<{ rows: PublicArticle[]; total: number }> {
+    if (!terms.length) return { rows: [], total: 0 };
+    const matching = this.site.visible();
+    const rank = fullTextMatch(this.db, matching, terms);
+    const [page, count] = await Promise.all([
+      matching.clone().select('a.id').orderByRaw(rank).orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset),
+      matching.clone().count({ n: 'a.id' }).first(),
+    ]);
+    const ids = (page as { id: number }[]).map((r) => r.id);
+    const total = fromDbCount((count as { n?: unknown } | undefined)?.n);
+    if (!ids.length) return { rows: [], total };
+    const { rows } = await this.site.list({ ids, limit: ids.length, offset: 0 });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return { rows: ids.map((id) => byId.get(id)).filter((r): r is PublicArticle => !!r), total };
+  }
+}
