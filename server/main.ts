@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   }
   const c = createContainer(config);
   await migrate(c);
+  // Not awaited past the scan: variants are finished in the background while the site starts.
+  await c.media.resumeUnfinished();
 
   const email = config.admin.email ?? 'admin@crieur.localhost';
   const first = await c.auth.ensureFirstAdmin(email, config.admin.password);

@@ -319,7 +319,9 @@ describe('after a crash', () => {
     const input = await photo(800, 600);
     await new MediaFiles(path.join(ctx.dir, 'media')).writeSource(keptId, await decodeMaster(input, await inspect(input)));
 
-    const outcome = await restarted.resumeUnfinished();
+    // A young image may be another instance's current work: left alone.
+    expect(await restarted.resumeUnfinished()).toEqual({ resumed: [], failed: [] });
+    const outcome = await restarted.resumeUnfinished(new Date(ctx.clock.now().getTime() + 11 * 60_000));
     expect(outcome).toEqual({ resumed: [keptId], failed: [lostId] });
     await restarted.whenReady(keptId);
     expect((await restarted.findById(lostId))!.status).toBe('failed');

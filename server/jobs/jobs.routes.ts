@@ -4,6 +4,7 @@ import { requirePermission } from '../auth/auth.middleware';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 import { str } from '../http/validate';
+import { ALL_JOBS } from '../../jobs';
 
 /** Administrators see when each job ran, how long it took and what it did. */
 export function jobsRoutes(c: Container): Router {
@@ -18,6 +19,7 @@ export function jobsRoutes(c: Container): Router {
       pager: pager(page, total),
       query: name ? { name } : {},
       name,
+      jobNames: ALL_JOBS.map((j) => j.name),
       enabled: c.config.jobs.enabled,
     });
   });

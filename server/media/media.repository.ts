@@ -142,8 +142,11 @@ export class MediaRepository {
     return { total: fromDbCount((count as { n?: unknown } | undefined)?.n), rows: rows.map((r) => toItem(r, byMedia.get(r.id) ?? [])) };
   }
 
-  async idsWithStatus(status: Status): Promise<number[]> {
-    const rows = (await this.db('media').where({ status }).orderBy('id').select('id')) as { id: number }[];
+  /** Ids with this status; `createdBefore` (ISO UTC) leaves out images another instance may be working on. */
+  async idsWithStatus(status: Status, createdBefore?: string): Promise<number[]> {
+    const q = this.db('media').where({ status });
+    if (createdBefore) q.andWhere('created_at', '<', createdBefore);
+    const rows = (await q.orderBy('id').select('id')) as { id: number }[];
     return rows.map((r) => r.id);
   }
 

@@ -177,11 +177,14 @@ export class MediaService {
   /**
    * Called once at start: images left 'processing' by a crash are finished from the decoded
    * master kept on disk, or marked 'failed' when it is gone. Returns what was done.
+   * Only images older than ten minutes are taken: a younger one may still be in the hands of
+   * another instance (variants take seconds), and doing it twice would only waste CPU.
    */
-  async resumeUnfinished(): Promise<{ resumed: number[]; failed: number[] }> {
+  async resumeUnfinished(now: Date = this.d.clock.now()): Promise<{ resumed: number[]; failed: number[] }> {
     const resumed: number[] = [];
     const failed: number[] = [];
-    for (const id of await this.repo.idsWithStatus('processing')) {
+    const before = new Date(now.getTime() - 10 * 60_000).toISOString();
+    for (const id of await this.repo.idsWithStatus('processing', before)) {
       if (this.jobs.has(id)) continue;
       const master = await this.files.readSource(id);
       if (master) {
