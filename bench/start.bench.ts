@@ -2,7 +2,7 @@
  * npm run bench:start — how long `npm start` takes to serve its first page: the very first start
  * on an empty data folder (migrations, demo commune, first admin), then ordinary restarts.
  * Measured from spawning `node --import tsx server/main.ts` (what `npm start` runs, without npm's
- * own ~0.3 s) to the first 200 answer of the login page.
+ * own ~0.3 s) to the first 200 answer of the home page.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
-// The login page: a full page through the whole stack (session, CSRF token, layout, settings).
-const PAGE = '/admin/login';
+// The home page: what a resident asks for first, rendered from the database (news, agenda, settings).
+const PAGE = '/';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
