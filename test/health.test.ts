@@ -1,4 +1,5 @@
 import request from 'supertest';
+import pino from 'pino';
 import { createTestContext } from './helpers/context';
 
 describe('GET /healthz', () => {
@@ -14,5 +15,25 @@ describe('GET /healthz', () => {
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ status: 'unavailable' });
     await ctx.close();
+  });
+});
+
+describe('request logs', () => {
+  it('never hold a reader’s full IP address, even one given by a proxy', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const ctx = await createTestContext({}, { log });
+    try {
+      const res = await request(ctx.app).get('/healthz').set('X-Forwarded-For', '203.0.113.77');
+      expect(res.status).toBe(200);
+      const entries = lines.map((l) => JSON.parse(l) as { req?: { remoteAddress?: string; remotePort?: number; headers?: Record<string, string> } });
+      const logged = entries.find((e) => e.req);
+      expect(logged?.req?.remoteAddress).toMatch(/^(127\.0\.0\.0|::\/48|0:0:0::\/48)$/);
+      expect(logged?.req?.remotePort).toBeUndefined();
+      expect(logged?.req?.headers?.['x-forwarded-for']).toBe('[masked]');
+      expect(lines.join('\n')).not.toContain('203.0.113.77');
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -290,6 +290,16 @@ describe('describing and deleting', () => {
     expect(fs.existsSync(fileOf(item.previewUrl!))).toBe(true);
   });
 
+  it('refuses to delete the commune’s logo', async () => {
+    const item = await uploadJson(await photo(300, 200), 'logo.jpg');
+    await ctx.c.settings.save({ ...(await ctx.c.settings.get()), logoMediaId: item.id }, { id: null, label: 'test' });
+    const res = await editor.agent.post(`/admin/media/${item.id}/delete`).type('form').send({ _csrf: editor.csrf });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Cette image est le logo de la commune');
+    expect(await ctx.c.media.findById(item.id)).not.toBeNull();
+    await ctx.c.settings.save({ ...(await ctx.c.settings.get()), logoMediaId: null }, { id: null, label: 'test' });
+  });
+
   it('deletes an unused image: rows, files and an audit entry', async () => {
     const item = await uploadJson(await photo(300, 200), 'inutile.jpg');
     const page = await editor.agent.get(`/admin/media/${item.id}`);

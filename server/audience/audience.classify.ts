@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { maskIp } from '../http/mask-ip';
+
+export { maskIp };
 
 /** Where a reader came from, as the mayor reads it on the audience page. */
 export const SOURCES = ['direct', 'internal', 'search', 'newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss', 'other'] as const;
@@ -122,26 +125,6 @@ export function mastodonHostOf(setting: string): string | null {
   return hostOf(s.includes('://') ? s : `https://${s}`);
 }
 
-/**
- * The address with its host part removed before any use (RULES-FR: at least the last two bytes):
- * IPv4 keeps its first two bytes, IPv6 its /48 network.
- */
-export function maskIp(ip: string | undefined): string {
-  if (!ip) return '';
-  let v = ip.trim();
-  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(v)) v = v.slice(7);
-  if (v.includes('.')) {
-    const parts = v.split('.');
-    return parts.length === 4 ? `${parts[0]}.${parts[1]}.0.0` : '';
-  }
-  if (!v.includes(':')) return '';
-  const zone = v.indexOf('%');
-  if (zone !== -1) v = v.slice(0, zone);
-  const [head = '', tail] = v.split('::');
-  const h = head ? head.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - (tail ? tail.split(':').length : 0))).fill('0'), ...(tail ? tail.split(':') : [])];
-  return `${groups.slice(0, 3).map((g) => (g || '0').toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/48`;
-}
 
 /**
  * What tells one visitor from another within a day: the masked address, the browser and its

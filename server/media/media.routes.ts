@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Container } from '../container';
 import { actorOf, requirePermission } from '../auth/auth.middleware';
 import { csrfAfterUpload } from '../http/csrf';
-import { DomainError, ValidationError } from '../http/errors';
+import { ConflictError, DomainError, ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { pageFrom, pager } from '../http/pagination';
@@ -119,6 +119,9 @@ export function mediaRoutes(c: Container): Router {
   router.post('/media/:id/delete', canWrite, async (req, res) => {
     const { item, usedBy } = await c.media.details(mediaId(req.params.id));
     await handleForm(res, 'admin/media/show', showLocals(item, usedBy, { alt: item.alt, credit: item.credit }), async () => {
+      if ((await c.settings.get()).logoMediaId === item.id) {
+        throw new ConflictError('Cette image est le logo de la commune : choisissez un autre logo dans les paramètres avant de la supprimer.');
+      }
       await c.media.delete(item.id, actorOf(req));
       flash(req, 'success', res.locals.t('Image « {name} » supprimée.', { name: item.originalName }));
       res.redirect('/admin/media');

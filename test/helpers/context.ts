@@ -23,7 +23,7 @@ export interface TestContext {
 }
 
 /** A fresh Crieur on a fresh SQLite file in a temporary folder, with a fake clock and silent logs. */
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+export async function createTestContext(env: Record<string, string> = {}, overrides: { log?: pino.Logger } = {}): Promise<TestContext> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-test-'));
   const database = await testDatabaseUrl(dir);
   const config = loadConfig({
@@ -36,7 +36,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     ...env,
   });
   const clock = new FakeClock(new Date('2026-03-15T09:00:00.000Z'));
-  const c = createContainer(config, { clock, log: pino({ level: 'silent' }) });
+  const c = createContainer(config, { clock, log: overrides.log ?? pino({ level: 'silent' }) });
   await migrate(c);
   const app = createApp(c);
   return {
