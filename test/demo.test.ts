@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestContext, type TestContext } from './helpers/context';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 
@@ -39,6 +40,10 @@ describe('the demo commune', () => {
     const ready = await ctx.c.media.findById(media.rows[0]!.id);
     expect(ready!.status).toBe('ready');
     expect(ready!.variants.some((v) => v.kind === 'social' && v.width === 1200 && v.height === 630)).toBe(true);
+
+    // A newcomer's first look at the site shows what an alert looks like.
+    const home = await request(ctx.app).get('/');
+    expect(/<section class="urgent"[\s\S]*?<\/section>/.exec(home.text)?.[0]).toContain('Vigilance orange vent violent');
 
     expect(await loadDemoIfEmpty(ctx.c)).toBe(false);
   }, 120_000);

@@ -60,8 +60,13 @@ function parse(file: string, text: string, now: Date, timeZone: string): DemoArt
   };
 }
 
-/** "-9d 08:30" → that wall-clock time 9 days before `now`, in the commune's zone. */
+/**
+ * "-9d 08:30" → that wall-clock time 9 days before `now`, in the commune's zone;
+ * "-2h" → two hours before `now` (for the alert, which must still be fresh on the first start).
+ */
 export function relative(spec: string, now: Date, timeZone: string): Date | null {
+  const hours = /^([+-]\d+)h$/.exec(spec);
+  if (hours) return new Date(now.getTime() + Number(hours[1]) * 3600_000);
   const m = /^([+-]\d+)d (\d{2}):(\d{2})$/.exec(spec);
   if (!m) return null;
   const day = new Date(now.getTime() + Number(m[1]) * 86_400_000);
