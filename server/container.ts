@@ -106,13 +106,16 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   });
   const jobsRepo = new JobsRepository(db);
   const audience = new AudienceService({ db, clock, log: log.child({ module: 'audience' }), timeZone: config.timeZone, baseUrl: config.baseUrl, settings, articles });
-  // The article's editorial status drives its publications: publishing releases the planned
-  // channels (or plans the site), archiving or unpublishing withdraws them.
-  articles.onChange(async (e) => {
-    if (e.type !== 'status_changed') return;
+  // The article drives its publications, in the article's own transaction (outbox rule: no
+  // published article without its publications, even after a crash): publishing releases the
+  // planned channels (or plans the site), archiving or unpublishing withdraws them, and a new
+  // publication time moves the channels that were timed with the article.
+  articles.onChangeInTransaction(async (e, trx) => {
     const system = { id: null, label: 'système' };
-    if (e.to === 'published') await publishing.articlePublished(e.article, system);
-    else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, system);
+    if (e.type === 'updated') await publishing.articleRescheduled(e.article, e.before.publishAt, trx);
+    if (e.type !== 'status_changed') return;
+    if (e.to === 'published') await publishing.articlePublished(e.article, system, trx);
+    else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, system, trx);
   });
 
   const container: Container = {

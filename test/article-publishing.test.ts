@@ -1,3 +1,4 @@
+import { isPostgres } from '../server/db/dialect';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { makeTestAccount } from './helpers/factories';
 
@@ -53,5 +54,50 @@ describe('an article and its publications', () => {
     await ctx.c.articles.transition(article.id, 'published', officer);
     const report = await ctx.c.dispatcher.dispatchDue();
     expect(report.sent).toBe(2);
+  });
+});
+
+describe('the article’s time and its channels', () => {
+  it('moves the channels timed with the article when its publication time changes, and leaves a channel with its own time', async () => {
+    const account = await makeTestAccount(ctx.c, {}, 'Mastodon');
+    const at = new Date('2026-03-20T08:00:00.000Z');
+    const article = await ctx.c.articles.create({ title: 'Fermeture du chemin des Crêtes', bodyMd: 'Texte', publishAt: at }, officer);
+    await ctx.c.publishing.plan(article, [{ accountId: 1, enabled: true }, { accountId: account, enabled: true, scheduledAt: new Date('2026-03-21T07:00:00.000Z') }], officer);
+    await ctx.c.articles.transition(article.id, 'published', officer);
+
+    const current = await ctx.c.articles.get(article.id);
+    await ctx.c.articles.update(article.id, { publishAt: new Date('2026-03-18T16:30:00.000Z') }, current.version, officer);
+    const [site, social] = await ctx.c.publishing.statuses(article.id);
+    expect(site).toMatchObject({ channel: 'site', status: 'pending' });
+    expect(site!.scheduledAt.toISOString()).toBe('2026-03-18T16:30:00.000Z');
+    expect(social!.scheduledAt.toISOString()).toBe('2026-03-21T07:00:00.000Z');
+
+    // On the new day the article goes on the site, not on the old one.
+    ctx.clock.set(new Date('2026-03-18T16:30:05.000Z'));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    expect((await ctx.c.publishing.statuses(article.id))[0]!.status).toBe('sent');
+  });
+});
+
+describe('publications are written with the article’s change or not at all', () => {
+  it('leaves the article unpublished when its publications cannot be written', async () => {
+    const article = await ctx.c.articles.create({ title: 'Coupure d’eau rue Haute', bodyMd: 'Texte' }, officer);
+    // A database that refuses new publications: the publishing step fails inside the transaction.
+    const pg = isPostgres(ctx.c.db);
+    if (pg) {
+      await ctx.c.db.raw("CREATE FUNCTION crieur_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql");
+      await ctx.c.db.raw('CREATE TRIGGER crieur_test_refuse BEFORE INSERT ON publications FOR EACH ROW EXECUTE FUNCTION crieur_test_refuse()');
+    } else {
+      await ctx.c.db.raw("CREATE TRIGGER crieur_test_refuse BEFORE INSERT ON publications BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    }
+    await expect(ctx.c.articles.transition(article.id, 'published', officer)).rejects.toThrow(/refused/);
+    expect((await ctx.c.articles.get(article.id)).status).toBe('draft');
+    expect(await ctx.c.publishing.statuses(article.id)).toEqual([]);
+    expect((await ctx.c.audit.list({ action: 'article.status_changed', limit: 5, offset: 0 })).rows).toHaveLength(0);
+
+    await ctx.c.db.raw(pg ? 'DROP TRIGGER crieur_test_refuse ON publications' : 'DROP TRIGGER crieur_test_refuse');
+    await ctx.c.articles.transition(article.id, 'published', officer);
+    expect((await ctx.c.articles.get(article.id)).status).toBe('published');
+    expect((await ctx.c.publishing.statuses(article.id)).map((p) => p.status)).toEqual(['pending']);
   });
 });

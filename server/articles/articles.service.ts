@@ -39,14 +39,28 @@ const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs sig
 export class ArticlesService {
   private readonly repo: ArticlesRepository;
   private readonly listeners: ((e: ArticleEvent) => void | Promise<void>)[] = [];
+  private readonly transactional: ((e: ArticleEvent, trx: Knex.Transaction) => Promise<void>)[] = [];
 
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
   }
 
-  /** Called after each committed change (the publishing engine listens for 'status_changed'). */
+  /** Called after each committed change (caches listen here: they must not see uncommitted data). */
   onChange(fn: (e: ArticleEvent) => void | Promise<void>): void {
     this.listeners.push(fn);
+  }
+
+  /**
+   * Called inside the change's own transaction, for what must happen with it or not at all: the
+   * publishing engine plans, releases or moves publications here, so that a crash can never leave
+   * a published article without its publications. A listener that throws undoes the change.
+   */
+  onChangeInTransaction(fn: (e: ArticleEvent, trx: Knex.Transaction) => Promise<void>): void {
+    this.transactional.push(fn);
+  }
+
+  private async emitInTransaction(e: ArticleEvent, trx: Knex.Transaction): Promise<void> {
+    for (const fn of this.transactional) await fn(e, trx);
   }
 
   get(id: number): Promise<Article | null> {
@@ -146,10 +160,13 @@ export class ArticlesService {
       if (reopened) {
         await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details: { from: 'approved', to: 'review', reason: 'edited' } }, now, trx);
       }
+      const saved = (await this.repo.findById(id, trx)) as Article;
+      await this.emitInTransaction({ type: 'updated', article: saved, before: current }, trx);
+      if (reopened) await this.emitInTransaction({ type: 'status_changed', article: saved, from: 'approved', to: 'review' }, trx);
       return { changed: true, reopened };
     });
     const article = await this.getOrFail(id);
-    if (result.changed) await this.emit({ type: 'updated', article });
+    if (result.changed) await this.emit({ type: 'updated', article, before: current });
     if (result.reopened) await this.emit({ type: 'status_changed', article, from: 'approved', to: 'review' });
     return { article, ...result };
   }
@@ -179,6 +196,7 @@ export class ArticlesService {
       const details: Record<string, unknown> = { from, to };
       if (patch.publishAt) details.publishAt = patch.publishAt.toISOString();
       await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details }, now, trx);
+      await this.emitInTransaction({ type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to }, trx);
     });
     const updated = await this.getOrFail(id);
     await this.emit({ type: 'status_changed', article: updated, from, to });

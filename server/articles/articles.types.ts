@@ -102,5 +102,6 @@ export interface ArticleFilters {
 export type ArticleActor = Actor & { role?: Role | null };
 
 export type ArticleEvent =
-  | { type: 'created' | 'updated' | 'deleted'; article: Article }
+  | { type: 'created' | 'deleted'; article: Article }
+  | { type: 'updated'; article: Article; before: Article }
   | { type: 'status_changed'; article: Article; from: ArticleStatus; to: ArticleStatus };

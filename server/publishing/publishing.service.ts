@@ -93,10 +93,10 @@ export class PublishingService {
    * if nothing was planned the site gets a publication at the article's time. An urgent article
    * goes to every reachable channel at once.
    */
-  async articlePublished(article: { id: number; publishAt: Date | null; urgent: boolean }, actor: Actor): Promise<void> {
+  async articlePublished(article: { id: number; publishAt: Date | null; urgent: boolean }, actor: Actor, outer?: Knex.Transaction): Promise<void> {
     const now = this.clock.now();
-    if (article.urgent) return this.sendEverywhereNow(article.id, actor);
-    await this.db.transaction(async (trx) => {
+    if (article.urgent) return this.sendEverywhereNow(article.id, actor, outer);
+    await this.inTransaction(outer, async (trx) => {
       const existing = await this.pubs.forArticle(article.id, trx);
       if (!existing.some((p) => p.status !== 'cancelled')) {
         const site = (await this.accounts.list(trx)).find((a) => a.channel === 'site');
@@ -106,26 +106,48 @@ export class PublishingService {
         await this.pubs.transition(p.id, ['planned'], { status: 'pending' }, now, trx);
       }
     });
-    this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+    this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
   }
 
   /** Archiving or unpublishing: nothing more goes out; the site page disappears. */
-  async articleWithdrawn(articleId: number, actor: Actor): Promise<void> {
+  async articleWithdrawn(articleId: number, actor: Actor, outer?: Knex.Transaction): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (trx) => {
+    await this.inTransaction(outer, async (trx) => {
       for (const p of await this.pubs.forArticle(articleId, trx)) {
         if (p.status === 'pending' || p.status === 'held') await this.pubs.transition(p.id, [p.status], { status: 'planned' }, now, trx);
         if (p.channel === 'site' && p.status === 'sent') await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
       }
       await this.audit.append({ actor, action: 'publications.withdrawn', targetType: 'article', targetId: articleId }, now, trx);
     });
-    this.events.emit('retracted', { publicationId: 0, articleId, channel: 'site' });
+    this.afterCommit(outer, () => this.events.emit('retracted', { publicationId: 0, articleId, channel: 'site' }));
+  }
+
+  /**
+   * The article's publication time changed: the publications that were timed with it (those
+   * still at the old time) move with it; a channel given its own time keeps it. One already
+   * gone out stays as it is.
+   */
+  async articleRescheduled(article: { id: number; status: string; publishAt: Date | null }, previous: Date | null, outer?: Knex.Transaction): Promise<number> {
+    const now = this.clock.now();
+    const to = article.publishAt ?? now;
+    if (!previous || previous.getTime() === to.getTime()) return 0;
+    const released = article.status === 'published';
+    let moved = 0;
+    await this.inTransaction(outer, async (trx) => {
+      for (const p of await this.pubs.forArticle(article.id, trx)) {
+        if (!OPEN.includes(p.status) || p.scheduledAt.getTime() !== previous.getTime()) continue;
+        const status = p.status === 'held' ? (released ? 'pending' : 'planned') : p.status;
+        if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to }, now, trx)) moved++;
+      }
+    });
+    if (moved) this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
+    return moved;
   }
 
   /** Urgent alert: every reachable channel, now, without the staleness check. */
-  async sendEverywhereNow(articleId: number, actor: Actor): Promise<void> {
+  async sendEverywhereNow(articleId: number, actor: Actor, outer?: Knex.Transaction): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (trx) => {
+    await this.inTransaction(outer, async (trx) => {
       const existing = await this.pubs.forArticle(articleId, trx);
       for (const account of await this.accounts.list(trx)) {
         if (!account.enabled || !this.adapters.get(account.channel)) continue;
@@ -139,7 +161,7 @@ export class PublishingService {
       }
       await this.audit.append({ actor, action: 'publications.urgent', targetType: 'article', targetId: articleId }, now, trx);
     });
-    this.events.emit('changed', { publicationId: 0, articleId, channel: '*' });
+    this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId, channel: '*' }));
   }
 
   private async act(id: number, from: PublicationStatus[], patch: Parameters<PublicationsRepository['transition']>[2], action: string, actor: Actor, refusal: string): Promise<Publication> {
@@ -204,5 +226,16 @@ export class PublishingService {
   /** Publications a human must look at: uncertain, held, failed. */
   needsAttention(): Promise<Publication[]> {
     return this.pubs.listByStatus(['uncertain', 'held', 'failed']);
+  }
+
+  /** Inside the caller's transaction when there is one (a savepoint), else in a new one. */
+  private inTransaction<T>(outer: Knex.Transaction | undefined, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return (outer ?? this.db).transaction(fn);
+  }
+
+  /** Listeners (the page cache, the panel) hear of a change only once it is committed. */
+  private afterCommit(outer: Knex.Transaction | undefined, fn: () => void): void {
+    if (!outer) return fn();
+    outer.executionPromise.then(fn, () => undefined);
   }
 }
