@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createTestContext, csrfFrom, makeUser, type TestContext } from './helpers/context';
 
@@ -37,5 +39,47 @@ describe('logging in', () => {
     const res = await agent.post('/admin/login').type('form').send({ _csrf: 'forged', email: user.email, password: user.password });
     expect(res.status).toBe(403);
     expect(res.text).toContain('Le formulaire a expiré');
+  });
+});
+
+describe('login throttling', () => {
+  const attempt = async (email: string, password: string, ip = '198.51.100.1') => {
+    const agent = request.agent(ctx.app);
+    const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
+    return agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  };
+
+  it('locks an account for 15 minutes after 5 wrong passwords, even from several addresses, with a clear message', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    for (let i = 0; i < 5; i++) expect((await attempt(user.email, 'mauvais', `198.51.100.${10 + i}`)).status).toBe(401);
+    const locked = await attempt(user.email, user.password, '198.51.100.99');
+    expect(locked.status).toBe(429);
+    expect(locked.text).toContain('Trop de tentatives de connexion. Réessayez dans 15 minutes ou demandez un nouveau mot de passe.');
+    ctx.clock.advance(16 * 60_000);
+    expect((await attempt(user.email, user.password, '198.51.100.99')).status).toBe(302);
+  });
+
+  it('locks an address that tries many accounts, without locking those accounts elsewhere', async () => {
+    const users = await Promise.all(Array.from({ length: 21 }, () => makeUser(ctx.c, 'editor')));
+    for (const u of users.slice(0, 20)) expect((await attempt(u.email, 'mauvais', '203.0.113.50')).status).toBe(401);
+    expect((await attempt(users[20]!.email, users[20]!.password, '203.0.113.50')).status).toBe(429);
+    expect((await attempt(users[20]!.email, users[20]!.password, '203.0.113.51')).status).toBe(302);
+  });
+
+  it('lets a locked-out person back in once they chose a new password through the e-mailed link', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    for (let i = 0; i < 5; i++) await attempt(user.email, 'mauvais', '198.51.100.20');
+    expect((await attempt(user.email, user.password, '198.51.100.21')).status).toBe(429);
+
+    await ctx.c.users.requestPasswordReset(user.email);
+    await ctx.c.outbox.idle();
+    const dir = path.join(ctx.dir, 'mailbox');
+    const mails = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { to: string; text: string });
+    const link = /http:\/\/crieur\.test(\/admin\/password\/[\w-]+)/.exec(mails.find((m) => m.to === user.email)!.text)![1]!;
+    const visitor = request.agent(ctx.app);
+    const form = await visitor.get(link);
+    const fresh = 'Lune-Verte-Sur-Le-Toit-42!';
+    expect((await visitor.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: fresh, confirm: fresh })).status).toBe(302);
+    expect((await attempt(user.email, fresh, '198.51.100.21')).status).toBe(302);
   });
 });

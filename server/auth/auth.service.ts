@@ -80,6 +80,8 @@ export class AuthService {
         trx,
       );
     });
+    // The lock message tells a locked-out person to ask for a new password: that must let them in.
+    await this.throttle.unlockAccount(user.email);
     return user;
   }
 

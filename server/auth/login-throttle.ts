@@ -56,4 +56,9 @@ export class LoginThrottle {
   async recordSuccess(email: string, ip: string): Promise<void> {
     await this.repo.clear(this.keys(email, ip).account);
   }
+
+  /** A new password chosen through an e-mailed link proves the owner: the account lock goes. */
+  async unlockAccount(email: string): Promise<void> {
+    await this.repo.clear(this.keys(email, '').account);
+  }
 }
