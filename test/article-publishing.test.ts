@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { isPostgres } from '../server/db/dialect';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { makeTestAccount } from './helpers/factories';
@@ -65,7 +66,7 @@ describe('the article’s time and its channels', () => {
     await ctx.c.publishing.plan(article, [{ accountId: 1, enabled: true }, { accountId: account, enabled: true, scheduledAt: new Date('2026-03-21T07:00:00.000Z') }], officer);
     await ctx.c.articles.transition(article.id, 'published', officer);
 
-    const current = await ctx.c.articles.get(article.id);
+    const current = (await ctx.c.articles.get(article.id))!;
     await ctx.c.articles.update(article.id, { publishAt: new Date('2026-03-18T16:30:00.000Z') }, current.version, officer);
     const [site, social] = await ctx.c.publishing.statuses(article.id);
     expect(site).toMatchObject({ channel: 'site', status: 'pending' });
@@ -91,13 +92,58 @@ describe('publications are written with the article’s change or not at all', (
       await ctx.c.db.raw("CREATE TRIGGER crieur_test_refuse BEFORE INSERT ON publications BEGIN SELECT RAISE(ABORT, 'refused'); END");
     }
     await expect(ctx.c.articles.transition(article.id, 'published', officer)).rejects.toThrow(/refused/);
-    expect((await ctx.c.articles.get(article.id)).status).toBe('draft');
+    expect((await ctx.c.articles.get(article.id))!.status).toBe('draft');
     expect(await ctx.c.publishing.statuses(article.id)).toEqual([]);
     expect((await ctx.c.audit.list({ action: 'article.status_changed', limit: 5, offset: 0 })).rows).toHaveLength(0);
 
     await ctx.c.db.raw(pg ? 'DROP TRIGGER crieur_test_refuse ON publications' : 'DROP TRIGGER crieur_test_refuse');
     await ctx.c.articles.transition(article.id, 'published', officer);
-    expect((await ctx.c.articles.get(article.id)).status).toBe('published');
+    expect((await ctx.c.articles.get(article.id))!.status).toBe('published');
     expect((await ctx.c.publishing.statuses(article.id)).map((p) => p.status)).toEqual(['pending']);
+  });
+});
+
+describe('taking an article off the site and putting it back', () => {
+  const onSite = async (slug: string) => (await request(ctx.app).get(`/actualites/${slug}`)).status;
+
+  it('puts an archived article back on the site when it is published again', async () => {
+    const article = await ctx.c.articles.create({ title: 'Horaires de la mairie', bodyMd: 'Texte' }, officer);
+    await ctx.c.articles.transition(article.id, 'published', officer);
+    await ctx.c.dispatcher.dispatchDue();
+    expect(await onSite(article.slug)).toBe(200);
+
+    await ctx.c.articles.transition(article.id, 'archived', officer);
+    expect(await onSite(article.slug)).toBe(404);
+    await ctx.c.articles.transition(article.id, 'draft', officer);
+    await ctx.c.articles.transition(article.id, 'published', officer);
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await ctx.c.publishing.statuses(article.id))[0]).toMatchObject({ channel: 'site', status: 'sent' });
+    expect(await onSite(article.slug)).toBe(200);
+  });
+
+  it('offers to put a withdrawn site publication back online, from the channel panel', async () => {
+    const article = await ctx.c.articles.create({ title: 'Déchetterie fermée lundi', bodyMd: 'Texte' }, officer);
+    await ctx.c.articles.transition(article.id, 'published', officer);
+    await ctx.c.dispatcher.dispatchDue();
+    const { agent, csrf } = await loginAs(ctx, 'editor');
+    const [site] = await ctx.c.publishing.statuses(article.id);
+    const panel = await agent.get(`/admin/articles/${article.id}/channels`);
+    expect(panel.text).toContain('Retirer l’article du site ? Il n’y sera plus visible.');
+    expect((await agent.post(`/admin/publications/${site!.id}`).type('form').send({ _csrf: csrf, action: 'retract' })).status).toBe(302);
+    expect(await onSite(article.slug)).toBe(404);
+
+    const withdrawn = await agent.get(`/admin/articles/${article.id}/channels`);
+    expect(withdrawn.text).toContain('Remettre en ligne');
+    expect((await agent.post(`/admin/publications/${site!.id}`).type('form').send({ _csrf: csrf, action: 'retry' })).status).toBe(302);
+    await ctx.c.dispatcher.dispatchDue();
+    expect(await onSite(article.slug)).toBe(200);
+  });
+
+  it('publishes at once an article whose time passed while it waited for approval, instead of holding it', async () => {
+    const article = await ctx.c.articles.create({ title: 'Conseil municipal de mars', bodyMd: 'Texte', publishAt: new Date('2026-03-14T20:00:00.000Z') }, officer);
+    await ctx.c.articles.transition(article.id, 'published', officer);
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report).toMatchObject({ sent: 1, held: 0 });
+    expect(await onSite(article.slug)).toBe(200);
   });
 });

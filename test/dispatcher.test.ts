@@ -128,7 +128,7 @@ describe('the dispatcher', () => {
     await ctx.c.dispatcher.dispatchDue();
     const held = await statusOf(id);
     expect(held.status).toBe('held');
-    expect(held.lastError).toContain('En attente de confirmation');
+    expect(held.lastError).toContain('confirmez l’envoi pour qu’elle parte maintenant');
     expect(ctx.c.testAdapter.delivered).toHaveLength(0);
 
     await ctx.c.publishing.confirmLate(id, { id: null, label: 'test' });

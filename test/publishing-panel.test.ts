@@ -44,6 +44,16 @@ describe('the channel panel', () => {
     expect(await ctx.c.publishing.statuses(article)).toEqual([]);
   });
 
+  it('refuses a time typed in the past, which would go out at once or wait as stale', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'editor');
+    const article = await makeArticle(ctx.c, { status: 'draft' });
+    // The test clock reads 2026-03-15 09:00 UTC (10:00 in Paris).
+    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-03-14T08:00' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Cette date est déjà passée : choisissez une date à venir.');
+    expect(await ctx.c.publishing.statuses(article)).toEqual([]);
+  });
+
   it('shows each status as JSON for the page to refresh itself, and retries a failed publication', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const account = await makeTestAccount(ctx.c, { mode: 'fail' });

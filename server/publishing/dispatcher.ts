@@ -98,10 +98,9 @@ export class Dispatcher {
     const guard = { claimedBy: this.opts.instance };
 
     if (p.attempts === 0 && !p.lateConfirmed && now.getTime() - p.scheduledAt.getTime() > this.opts.staleAfterMs) {
-      const hours = Math.round(this.opts.staleAfterMs / 3600_000);
       await this.pubs.transition(id, ['sending'], {
         status: 'held',
-        lastError: `En attente de confirmation : l’heure prévue est passée depuis plus de ${hours} h (serveur arrêté ?). Confirmez l’envoi ou annulez.`,
+        lastError: 'L’heure prévue est passée depuis plusieurs heures sans que la publication parte (le serveur était peut-être arrêté) : confirmez l’envoi pour qu’elle parte maintenant, ou annulez-la.',
       }, now, undefined, guard);
       return 'held';
     }

@@ -38,6 +38,14 @@ export function publishingRoutes(c: Container): Router {
     const id = idParam(req.params.id);
     const locals = await panelLocals(id);
     const { items, errors } = parseChannelPlan(req.body, locals.channels.map((ch) => ch.account.id), c.config.timeZone);
+    // A time typed in the past would go out at once, or wait as stale: say so instead.
+    const oneMinuteAgo = c.clock.now().getTime() - 60_000;
+    for (const item of items) {
+      const before = locals.channels.find((ch) => ch.account.id === item.accountId)?.publication?.scheduledAt;
+      if (item.enabled && item.scheduledAt && item.scheduledAt.getTime() < oneMinuteAgo && item.scheduledAt.getTime() !== before?.getTime()) {
+        errors[`channel_${item.accountId}_at`] = 'Cette date est déjà passée : choisissez une date à venir.';
+      }
+    }
     if (Object.keys(errors).length) {
       const t = res.locals.t;
       await renderPage(res, 'admin/publishing/channels', { title: t('Canaux de diffusion'), ...locals, errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(v)])), error: t('Le formulaire contient des erreurs : corrigez les champs signalés.') }, 400);

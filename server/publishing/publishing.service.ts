@@ -98,12 +98,23 @@ export class PublishingService {
     if (article.urgent) return this.sendEverywhereNow(article.id, actor, outer);
     await this.inTransaction(outer, async (trx) => {
       const existing = await this.pubs.forArticle(article.id, trx);
+      const at = article.publishAt ?? now;
+      // Someone publishing now means it: a time already past goes out at once, not held as stale.
+      const late = (when: Date) => (when <= now ? { lateConfirmed: true } : {});
+      const site = existing.find((p) => p.channel === 'site');
       if (!existing.some((p) => p.status !== 'cancelled')) {
-        const site = (await this.accounts.list(trx)).find((a) => a.channel === 'site');
-        if (site) await this.pubs.insert({ articleId: article.id, accountId: site.id, channel: 'site', textVariant: null, scheduledAt: article.publishAt ?? now }, now, trx);
+        const account = (await this.accounts.list(trx)).find((a) => a.channel === 'site');
+        if (account && !site) {
+          const id = await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: 'site', textVariant: null, scheduledAt: at }, now, trx);
+          if (at <= now) await this.pubs.transition(id, ['pending'], late(at), now, trx);
+        }
+      }
+      // Published again after being archived or unpublished: the article goes back on the site.
+      if (site && (site.status === 'retracted' || (site.status === 'cancelled' && !existing.some((p) => p.status !== 'cancelled')))) {
+        await this.pubs.transition(site.id, [site.status], { status: 'pending', scheduledAt: at, dueAt: at, attempts: 0, lastError: null, claimedBy: null, ...late(at) }, now, trx);
       }
       for (const p of existing.filter((x) => x.status === 'planned')) {
-        await this.pubs.transition(p.id, ['planned'], { status: 'pending' }, now, trx);
+        await this.pubs.transition(p.id, ['planned'], { status: 'pending', ...late(p.scheduledAt) }, now, trx);
       }
     });
     this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
@@ -137,7 +148,8 @@ export class PublishingService {
       for (const p of await this.pubs.forArticle(article.id, trx)) {
         if (!OPEN.includes(p.status) || p.scheduledAt.getTime() !== previous.getTime()) continue;
         const status = p.status === 'held' ? (released ? 'pending' : 'planned') : p.status;
-        if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to }, now, trx)) moved++;
+        // Moved into the past by a person: it goes at once rather than waiting as stale.
+        if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to, ...(to <= now ? { lateConfirmed: true } : {}) }, now, trx)) moved++;
       }
     });
     if (moved) this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
@@ -155,8 +167,8 @@ export class PublishingService {
         if (!current) {
           const id = await this.pubs.insert({ articleId, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: now }, now, trx);
           await this.pubs.transition(id, ['pending'], { lateConfirmed: true }, now, trx);
-        } else if ([...OPEN, 'cancelled'].includes(current.status)) {
-          await this.pubs.transition(current.id, [...OPEN, 'cancelled'], { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true }, now, trx);
+        } else if ([...OPEN, 'cancelled', 'retracted'].includes(current.status)) {
+          await this.pubs.transition(current.id, [...OPEN, 'cancelled', 'retracted'], { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true, attempts: 0, lastError: null }, now, trx);
         }
       }
       await this.audit.append({ actor, action: 'publications.urgent', targetType: 'article', targetId: articleId }, now, trx);
@@ -178,8 +190,9 @@ export class PublishingService {
 
   retry(id: number, actor: Actor) {
     const now = this.clock.now();
-    return this.act(id, ['failed', 'uncertain', 'skipped'], { status: 'pending', dueAt: now, attempts: 0, lateConfirmed: true, lastError: null, claimedBy: null }, 'publication.retried', actor,
-      'Seule une publication en échec ou incertaine peut être renvoyée.');
+    // 'retracted' too: putting an article back on the site, or posting it again, is a person's choice.
+    return this.act(id, ['failed', 'uncertain', 'skipped', 'retracted'], { status: 'pending', dueAt: now, attempts: 0, lateConfirmed: true, lastError: null, claimedBy: null }, 'publication.retried', actor,
+      'Seule une publication en échec, incertaine ou retirée peut être renvoyée.');
   }
 
   cancel(id: number, actor: Actor) {
