@@ -16,6 +16,9 @@ import { slugify, withSuffix } from './slug';
 import { allowedTransitions, checkTransition } from './workflow';
 import { checkContent, sameMinute, snapshotOf } from './articles.rules';
 
+export const PUBLISHED_NEEDS_APPROVER =
+  'Cet article est en ligne et la commune demande qu’un élu approuve ce qui est publié : seul un élu ou un administrateur peut le modifier. Vous pouvez aussi l’archiver, le repasser en brouillon puis le soumettre à la relecture.';
+
 export interface ArticlesDeps {
   db: Knex;
   audit: AuditRepository;
@@ -148,6 +151,11 @@ export class ArticlesService {
       const after = snapshotOf({ ...content, slug });
       const fields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
       if (fields.length === 0) return { changed: false, reopened: false };
+      // What is online was approved: an editor's change would go out unapproved, so it waits for
+      // someone who can approve (a proposed-change workflow would keep the old text online meanwhile).
+      if (requireApproval && current.status === 'published' && !!actor.role && !can(actor.role, 'articles.approve')) {
+        throw new ForbiddenError(PUBLISHED_NEEDS_APPROVER);
+      }
       const reopened = requireApproval && current.status === 'approved' && !!actor.role && !can(actor.role, 'articles.approve');
       const ok = await this.repo.updateContent(
         id, expectedVersion, { ...content, slug, bodyHtml: renderMarkdown(content.bodyMd) },
