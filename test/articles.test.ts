@@ -425,6 +425,10 @@ describe('the editorial workflow with required approval', () => {
     expect((await row(id)).status).toBe('draft');
 
     await move(id, 'review').expect(302);
+    // The mayor learns on the first page after login that something waits for approval.
+    const dashboard = await elected.agent.get('/admin');
+    expect(dashboard.text).toMatch(new RegExp(`Articles à approuver[\\s\\S]*href="/admin/articles/${id}"`));
+    expect((await editor.agent.get('/admin')).text).not.toContain('Articles à approuver');
     const review = await elected.agent.get(`/admin/articles/${id}`);
     expect(review.status).toBe(200);
     expect(review.text).toContain('>Approuver</button>');

@@ -1,12 +1,26 @@
 import { Router } from 'express';
 import type { Container } from '../container';
 import { requireLogin } from '../auth/auth.middleware';
+import { can } from '../auth/permissions';
 import { renderPage } from '../http/render';
 
-export function dashboardRoutes(_c: Container): Router {
+/** The first page after login: what waits for this person, then the usual ways in. */
+export function dashboardRoutes(c: Container): Router {
   const router = Router();
-  router.get('/', requireLogin, async (_req, res) => {
-    await renderPage(res, 'admin/dashboard', { title: res.locals.t('Tableau de bord') });
+  router.get('/', requireLogin, async (req, res) => {
+    const role = req.user!.role;
+    const none = { rows: [], total: 0 };
+    const [toApprove, scheduled, attention] = await Promise.all([
+      can(role, 'articles.approve') ? c.articles.list({ status: 'review', limit: 5, offset: 0 }) : none,
+      c.articles.list({ status: 'scheduled', limit: 5, offset: 0 }),
+      can(role, 'articles.publish') ? c.publishing.needsAttention() : [],
+    ]);
+    await renderPage(res, 'admin/dashboard', {
+      title: res.locals.t('Tableau de bord'),
+      toApprove,
+      scheduled,
+      attentionCount: attention.length,
+    });
   });
   return router;
 }

@@ -156,7 +156,8 @@ export class ArticlesRepository {
         .leftJoin('users as u', 'u.id', 'a.author_id')
         .leftJoin('categories as c', 'c.id', 'a.category_id')
         .select('a.*', 'u.display_name as author_name', 'c.name as category_name')
-        .orderBy([{ column: 'a.updated_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+        // What is scheduled is read in the order it will go out.
+        .orderBy(f.status === 'scheduled' ? [{ column: 'a.publish_at', order: 'asc' }, { column: 'a.id', order: 'asc' }] : [{ column: 'a.updated_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
         .limit(f.limit)
         .offset(f.offset),
       base.clone().count({ n: '*' }).first(),
