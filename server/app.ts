@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import compression from 'compression';
 import session from 'express-session';
@@ -59,6 +60,10 @@ export function createApp(c: Container): Express {
   // Before sessions: probes and static files must not create sessions or touch the database.
   app.use(healthRoutes(c));
   app.use('/static', express.static(PUBLIC_DIR, { immutable: true, maxAge: '365d', index: false }));
+  // Browsers ask for /favicon.ico on every site whatever the page says; a PNG under that name is fine.
+  app.get('/favicon.ico', (_req, res) => {
+    res.sendFile(path.join(PUBLIC_DIR, 'img', 'favicon.png'), { maxAge: '7d', headers: { 'Content-Type': 'image/png' } });
+  });
   app.use(mediaFilesRoutes(c));
   app.use(themeRoutes(c));
 

@@ -37,3 +37,17 @@ describe('request logs', () => {
     }
   });
 });
+
+describe('GET /favicon.ico', () => {
+  it('answers with Crieur’s icon rather than a 404 on every page', async () => {
+    const ctx = await createTestContext();
+    try {
+      const res = await request(ctx.app).get('/favicon.ico');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
