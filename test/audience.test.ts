@@ -132,6 +132,26 @@ describe('counting article views', () => {
     expect(await totalViews()).toBe(1);
   });
 
+  it('does not count robots dressed as browsers: Qwant, Google’s inspection tool, Iframely and any signed robot', async () => {
+    const a = ctx.c.audience;
+    for (const ua of [
+      'Mozilla/5.0 (compatible; Qwantify/2.4w; +https://www.qwant.com/)',
+      'Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)',
+      'Mozilla/5.0 (compatible; Iframely/1.3.1; +https://iframely.com/docs/about) Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko)',
+      'Mozilla/5.0 (compatible; Iframely/1.3.1)',
+      'Mozilla/5.0 (compatible; SomeNewCrawler/0.9; +http://example.org/robot.html)',
+      'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 (compatible; GoogleOther)',
+    ]) {
+      a.countView(view({ headers: { 'user-agent': ua } }));
+    }
+    await a.flush();
+    expect(await totalViews()).toBe(0);
+    // Readers' browsers, including an old Internet Explorer that also says "compatible", still count.
+    for (const ua of [FIREFOX, SAFARI, 'Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0)']) a.countView(view({ headers: { 'user-agent': ua } }));
+    await a.flush();
+    expect(await totalViews()).toBe(3);
+  });
+
   it('never fails the page, whatever the request looks like', () => {
     const a = ctx.c.audience;
     expect(() => a.countView({ articleId: null, path: '/', url: '/?ref=%E0%A4%A', headers: { referer: 'not a url', 'user-agent': SAFARI }, ip: undefined })).not.toThrow();

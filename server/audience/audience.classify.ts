@@ -23,7 +23,11 @@ export function withRef(url: string, source: RefSource): string {
 // Crawlers, link previewers (a post on a social network makes its server fetch the page once),
 // monitoring, headless browsers and HTTP libraries. Real browsers all announce "Mozilla/5.0".
 const BOT_UA =
-  /bot\b|bot\/|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog|meta-external|whatsapp|telegram|discord|embedly|preview|pinterest|mastodon\/|pleroma|akkoma|misskey|cardyb|bluesky|headless|phantomjs|selenium|puppeteer|playwright|lighthouse|pagespeed|gtmetrix|pingdom|uptime|monitor|statuscake|curl|wget|python|aiohttp|httpx|go-http|java\/|okhttp|node-fetch|axios|undici|libwww|httpclient|feedfetcher|scrapy|ahrefs|semrush|petalbot|bytespider|gptbot|claude|ccbot|perplexity|amazonbot|yandex|baidu/i;
+  /bot\b|bot\/|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog|meta-external|whatsapp|telegram|discord|embedly|iframely|preview|pinterest|mastodon\/|pleroma|akkoma|misskey|cardyb|bluesky|headless|phantomjs|selenium|puppeteer|playwright|lighthouse|pagespeed|gtmetrix|pingdom|uptime|monitor|statuscake|curl|wget|python|aiohttp|httpx|go-http|java\/|okhttp|node-fetch|axios|undici|libwww|httpclient|feedfetcher|scrapy|ahrefs|semrush|petalbot|bytespider|gptbot|claude|ccbot|perplexity|amazonbot|yandex|baidu|qwantify|google-|googleother/i;
+
+// Robots that dress as a browser still sign their name the same way, "(compatible; Name/1.0;
+// +https://their.site/about)": no browser puts a link to its maker in its user agent.
+const SIGNED_ROBOT = /\+https?:\/\//i;
 
 // Readers' browsers come in a few hundred versions: remembering the answer spares the regular
 // expression on most views.
@@ -33,7 +37,7 @@ export function isBot(userAgent: string | undefined): boolean {
   if (!userAgent) return true;
   const known = botAnswers.get(userAgent);
   if (known !== undefined) return known;
-  const bot = (!userAgent.startsWith('Mozilla/') && !userAgent.startsWith('Opera/')) || BOT_UA.test(userAgent);
+  const bot = (!userAgent.startsWith('Mozilla/') && !userAgent.startsWith('Opera/')) || BOT_UA.test(userAgent) || SIGNED_ROBOT.test(userAgent);
   if (botAnswers.size >= 1000) botAnswers.clear();
   botAnswers.set(userAgent, bot);
   return bot;
