@@ -334,6 +334,40 @@ describe('the audience page', () => {
     expect(bad.text).toContain('Choisissez une période de 7, 30 ou 90 jours.');
   });
 
+  it('averages unique visitors over the days since the first one counted, to one decimal', async () => {
+    const a = ctx.c.audience;
+    // The site went online yesterday: three visitors then, two today; nothing in the 28 days before.
+    ctx.clock.advance(-86_400_000);
+    for (const ip of ['203.0.113.1', '198.51.100.2', '192.0.2.3']) a.countView(view({ ip }));
+    await a.flush();
+    ctx.clock.advance(86_400_000);
+    for (const ip of ['203.0.113.1', '198.51.100.2']) a.countView(view({ ip }));
+    await a.flush();
+
+    const { agent } = await loginAs(ctx, 'elected');
+    const text = (await agent.get('/admin/audience')).text.replace(/\s+/g, ' ');
+    expect(text).toMatch(/<strong>2,5<\/strong><span>visiteurs uniques par jour en moyenne/);
+    const week = (await agent.get('/admin/audience?periode=7')).text.replace(/\s+/g, ' ');
+    expect(week).toMatch(/<strong>2,5<\/strong><span>visiteurs uniques par jour en moyenne/);
+  });
+
+  it('shows a whole number of visitors per day from ten on', async () => {
+    const a = ctx.c.audience;
+    ctx.clock.advance(-2 * 86_400_000);
+    for (let i = 1; i <= 14; i++) a.countView(view({ ip: `203.${i}.0.1` }));
+    await a.flush();
+    ctx.clock.advance(2 * 86_400_000);
+    for (let i = 1; i <= 15; i++) a.countView(view({ ip: `198.${i}.0.1` }));
+    await a.flush();
+    // (14 + 0 + 15) / 3 days = 9.67: one decimal. A day without anyone after the first counts.
+    const { agent } = await loginAs(ctx, 'elected');
+    expect((await agent.get('/admin/audience')).text.replace(/\s+/g, ' ')).toMatch(/<strong>9,7<\/strong><span>visiteurs uniques par jour/);
+    for (let i = 16; i <= 30; i++) a.countView(view({ ip: `198.${i}.0.1` }));
+    await a.flush();
+    // (14 + 0 + 30) / 3 = 14.67 → 15.
+    expect((await agent.get('/admin/audience')).text.replace(/\s+/g, ' ')).toMatch(/<strong>15<\/strong><span>visiteurs uniques par jour/);
+  });
+
   it('says so when nothing was counted yet', async () => {
     const { agent } = await loginAs(ctx, 'editor');
     const res = await agent.get('/admin/audience');

@@ -18,6 +18,7 @@ export interface AudienceReport {
   articleViews: number;
   /** Sum of each day's unique visitors: a visitor who comes back on three days counts three times. */
   visitorDays: number;
+  /** Per day since the first day of the period with a view: one decimal under 10, whole above. */
   averageDailyVisitors: number;
   days: { day: string; views: number; visitors: number }[]; // newest first
   sources: { source: Source; views: number; share: number }[]; // most views first, zero rows left out
@@ -65,10 +66,31 @@ export async function buildReport(repo: AudienceRepository, today: string, q: Re
     totalViews,
     articleViews,
     visitorDays,
-    averageDailyVisitors: Math.round(visitorDays / q.days),
+    averageDailyVisitors: averagePerDay(visitorDays, countedDays(days)),
     days,
     sources,
     articles,
     articlesTotal: top.total,
   };
+}
+
+/**
+ * The days the average is taken over: from the first one with a view to today. The days before
+ * that are days the site was not measured yet (just installed, or the data was purged), not days
+ * nobody came; counting them would show "0 per day" on a site read every day since last week.
+ */
+export function countedDays(days: { views: number; visitors: number }[]): number {
+  // `days` is newest first: the last day with something is the first counted one.
+  for (let i = days.length - 1; i >= 0; i--) {
+    const d = days[i] as { views: number; visitors: number };
+    if (d.views > 0 || d.visitors > 0) return i + 1;
+  }
+  return 0;
+}
+
+/** An estimate reads better rounded: "2,5" rather than "2" or "2,4667", and "143" rather than "142,8". */
+export function averagePerDay(total: number, days: number): number {
+  if (days <= 0) return 0;
+  const mean = total / days;
+  return mean < 10 ? Math.round(mean * 10) / 10 : Math.round(mean);
 }
