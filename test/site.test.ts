@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import sharp from 'sharp';
-import { createTestContext, type TestContext } from './helpers/context';
+import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import type { ArticleInput } from '../server/articles/articles.types';
 import { SiteRepository } from '../server/site/site.repository';
@@ -235,7 +235,8 @@ describe('the public pages', () => {
     jest.spyOn(SiteRepository.prototype, 'list').mockRejectedValue(new Error('disk on fire'));
     const res = await get('/');
     expect(res.status).toBe(500);
-    expect(res.text).toContain('Erreur du serveur');
+    expect(res.text).toContain('<h1>Erreur du serveur</h1>');
+    expect(res.text).toMatch(/<title>Erreur du serveur · [^<]+<\/title>/);
     expect(res.text).toContain('class="site-header"');
     expect(res.text).not.toContain('disk on fire');
     expect(ctx.c.siteCache.size).toBe(0);
@@ -246,11 +247,25 @@ describe('the public pages', () => {
   it('answers an unknown address with a friendly 404 page offering a search and links', async () => {
     const res = await get('/cette-page-nexiste-pas');
     expect(res.status).toBe(404);
-    expect(res.text).toContain('Page introuvable');
+    // The title names the page as its heading does (RGAA 8.6), not a bare "Erreur".
+    expect(res.text).toContain('<h1>Page introuvable</h1>');
+    expect(res.text).toMatch(/<title>Page introuvable · [^<]+<\/title>/);
     expect(res.text).toMatch(/<form class="search-form" method="get" action="\/recherche" role="search">/);
     expect(res.text).toContain('<label for="q-erreur">');
     expect(res.text).toContain('href="/plan-du-site"');
     expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('titles every error page with its own heading: malformed request, forbidden page', async () => {
+    const { agent } = await loginAs(ctx, 'editor');
+    const malformed = await agent.get('/admin/audience?periode=12');
+    expect(malformed.status).toBe(400);
+    expect(malformed.text).toContain('<h1>Requête refusée</h1>');
+    expect(malformed.text).toMatch(/<title>Requête refusée · [^<]+<\/title>/);
+    const forbidden = await agent.get('/admin/users');
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.text).toContain('<h1>Accès refusé</h1>');
+    expect(forbidden.text).toMatch(/<title>Accès refusé · [^<]+<\/title>/);
   });
 
   it('shows the agenda of upcoming events grouped by month', async () => {

@@ -27,6 +27,14 @@ export function describeError(err: unknown): { status: number; message: string; 
   return { status: 500, message: 'Une erreur inattendue s’est produite. Elle a été enregistrée ; réessayez dans un instant.', vars: {} };
 }
 
+/** The error page's heading, which its <title> repeats (RGAA 8.6: a title that says what the page is). */
+export function errorHeading(status: number): string {
+  if (status === 404) return 'Page introuvable';
+  if (status === 403) return 'Accès refusé';
+  if (status >= 500) return 'Erreur du serveur';
+  return 'Requête refusée';
+}
+
 export function errorHandler(log: Logger) {
   // Express recognises error handlers by their four parameters.
   return async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -43,7 +51,8 @@ export function errorHandler(log: Logger) {
     }
     try {
       const layout = req.path.startsWith('/admin') ? 'admin/layout' : 'site/layout';
-      await renderPage(res, 'error', { title: t('Erreur'), status, message: text, layout }, status);
+      const heading = t(errorHeading(status));
+      await renderPage(res, 'error', { title: heading, heading, status, message: text, layout }, status);
     } catch (renderErr) {
       log.error({ err: renderErr }, 'error page failed to render');
       res.status(status).type('text').send(text);
