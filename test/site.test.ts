@@ -283,6 +283,19 @@ describe('the public pages', () => {
     expect(main).toContain('dimanche 12 avril 2026, de 8 h à 18 h');
     expect(main).toContain('dimanche 21 juin 2026 à 18 h');
   });
+
+  it('offers to subscribe to the agenda in a calendar app, from the agenda and the home page', async () => {
+    const agenda = await get('/agenda');
+    expect(mainOf(agenda.text)).toContain('<a href="/agenda.ics" type="text/calendar">S’abonner à l’agenda (iCalendar)</a>');
+    const head = agenda.text.slice(0, agenda.text.indexOf('</head>'));
+    expect(head).toContain('<link rel="alternate" type="text/calendar" title="Agenda : abonnement iCalendar" href="http://crieur.test/agenda.ics">');
+    const home = mainOf((await get('/')).text);
+    const events = home.slice(home.indexOf('Prochains événements'));
+    expect(events).toContain('<a href="/agenda.ics" type="text/calendar">S’abonner à l’agenda (iCalendar)</a>');
+    const feed = await get('/agenda.ics');
+    expect(feed.status).toBe(200);
+    expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
+  });
 });
 
 describe('the mandatory pages', () => {

@@ -45,6 +45,11 @@ export function feedLinks(baseUrl: string, category?: { slug: string; name: stri
   ];
 }
 
+/** The agenda as an iCalendar feed (/agenda.ics), which calendar apps subscribe to. */
+export function calendarFeed(baseUrl: string, t: Translate = translator('fr')): NonNullable<PageMeta['feeds']>[number] {
+  return { title: t('Agenda : abonnement iCalendar'), href: `${baseUrl}/agenda.ics`, type: 'text/calendar' };
+}
+
 /** A description fit for search results and cards: about 160 characters, cut between words. */
 export function shortDescription(text: string, max = 160): string {
   const clean = text.replace(/\s+/g, ' ').trim();

@@ -3,7 +3,7 @@ import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
 import { STATUS_DECLARATION, STATUS_SENTENCE, DEFENSEUR_DES_DROITS } from './accessibility-statement';
-import { articleMeta, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
+import { articleMeta, calendarFeed, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
 import type { PageMeta } from './metadata.types';
 import { cacheKey } from './page-cache';
 import { siteFormatters, type SiteFormatters } from './site.format';
@@ -157,7 +157,10 @@ export function siteRoutes(c: Container): Router {
     page(byPath, async (_req, t) => {
       const agenda = await site.agenda();
       const commune = await c.settings.get();
-      const m = pageMeta({ title: t('Agenda'), description: t('Les prochains événements à {commune}.', { commune: commune.name }), path: '/agenda' }, meta);
+      const m = pageMeta(
+        { title: t('Agenda'), description: t('Les prochains événements à {commune}.', { commune: commune.name }), path: '/agenda', feeds: [calendarFeed(c.config.baseUrl, t), ...feedLinks(c.config.baseUrl)] },
+        meta,
+      );
       return { view: 'site/agenda', locals: { ...agenda, meta: m }, cacheable: agenda.cacheable };
     }),
   );
