@@ -112,6 +112,34 @@ describe('searching the site', () => {
     expect(second.text).toContain('rel="prev"');
   });
 
+  it('leads a page past the last one to the last page of results, keeping the query', async () => {
+    const past = await search('conseil', 99);
+    expect(past.status).toBe(302);
+    expect(past.headers.location).toBe('/recherche?q=conseil&page=2');
+    const single = await search('ecole', 99);
+    expect(single.status).toBe(302);
+    expect(single.headers.location).toBe('/recherche?q=ecole');
+    const followed = await request(ctx.app).get(single.headers.location as string);
+    expect(followed.text).toContain('Rentrée à l’<mark>École</mark> Jules-Ferry');
+    // Nothing found at all: there is no last page to go to, the page says so.
+    const none = await search('zoulou', 5);
+    expect(none.status).toBe(200);
+    expect(none.text).toContain('Aucun résultat pour « zoulou ».');
+  });
+
+  it('cuts an overlong query between two words, not inside one', async () => {
+    // 24 × "conseil " is 192 characters: the 200-character limit falls inside "numérotation".
+    const q = `${'conseil '.repeat(24)}numérotation`;
+    const res = await search(q);
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('numérot');
+    expect(res.text).toContain(`« ${'conseil '.repeat(23)}conseil ».`);
+    expect(res.text).toContain('12 résultats pour');
+    expect(parseQuery(q)).toEqual([{ text: 'conseil', prefix: true }]);
+    // One word longer than the limit keeps its beginning.
+    expect(parseQuery('z'.repeat(300))).toEqual([{ text: 'z'.repeat(40), prefix: true }]);
+  });
+
   it('tells search engines not to index result pages', async () => {
     const res = await search('école');
     expect(res.text).toContain('<meta name="robots" content="noindex, follow">');

@@ -16,6 +16,12 @@ export function searchRoutes(c: Container, search: SearchService): Router {
     const { q } = SearchQuerySchema.parse(req.query);
     const page = pageFrom(req.query, PER_PAGE);
     const outcome = q ? await search.search(q, page) : null;
+    const last = outcome ? pager(page, outcome.total).pages : 1;
+    if (outcome && outcome.total > 0 && page.page > last) {
+      // A page past the end (an old link, fewer results since): the last page rather than an empty list.
+      res.redirect(302, `/recherche?${new URLSearchParams(last > 1 ? { q, page: String(last) } : { q }).toString()}`);
+      return;
+    }
     const t = res.locals.t;
     const title = q ? t('Recherche : « {q} »', { q }) : t('Rechercher');
     const meta = pageMeta(

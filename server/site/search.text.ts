@@ -22,9 +22,25 @@ export function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
+/**
+ * The query cut to MAX_QUERY_LENGTH between two words: a word cut in half would be looked for as
+ * a prefix ("municipalité" → "munic") or, at one or two letters, as a word of its own.
+ */
+export function truncateQuery(raw: string): string {
+  if (raw.length <= MAX_QUERY_LENGTH) return raw;
+  let cut = raw.slice(0, MAX_QUERY_LENGTH);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1); // never half an emoji
+  if (/[\p{L}\p{N}\p{M}]$/u.test(cut) && /^[\p{L}\p{N}\p{M}]/u.test(raw.slice(cut.length))) {
+    const whole = cut.replace(/[\p{L}\p{N}\p{M}]+$/u, '');
+    // One word longer than the limit has no boundary to cut at: its beginning is all there is.
+    if (whole.trim()) cut = whole;
+  }
+  return cut.trimEnd();
+}
+
 /** The words to look for. Punctuation and operators ("*", quotes, "; drop") are mere separators. */
 export function parseQuery(raw: string): SearchTerm[] {
-  const words = [...new Set(fold(raw.slice(0, MAX_QUERY_LENGTH)).match(WORD) ?? [])].map((w) => w.slice(0, MAX_TERM_LENGTH));
+  const words = [...new Set(fold(truncateQuery(raw)).match(WORD) ?? [])].map((w) => w.slice(0, MAX_TERM_LENGTH));
   const meaningful = words.filter((w) => !STOP_WORDS.has(w));
   const kept = (meaningful.length ? meaningful : words).slice(0, MAX_TERMS);
   // A prefix of one or two letters would match nearly everything. A plural looks for its

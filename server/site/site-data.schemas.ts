@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ValidationError } from '../http/errors';
 import { str } from '../http/validate';
-import { MAX_QUERY_LENGTH } from './search.text';
+import { truncateQuery } from './search.text';
 
 /** /recherche?q=: anything typed is a valid query; punctuation and operators are just ignored. */
 export const SearchQuerySchema = z.object({
-  q: z.preprocess(str, z.string().optional()).transform((v) => (v ?? '').trim().slice(0, MAX_QUERY_LENGTH)),
+  q: z.preprocess(str, z.string().optional()).transform((v) => truncateQuery((v ?? '').trim())),
 });
 
 export const API_MAX_PER_PAGE = 100;
