@@ -15,6 +15,7 @@ beforeAll(async () => {
   await ctx.c.articles.create({ title: 'Brouillon secret sur l’école', bodyMd: 'Pas encore publié.' }, officer);
   const withdrawn = await publishArticle(ctx.c, { title: 'Ancienne école désaffectée', bodyMd: 'Retiré du site.' });
   await ctx.c.articles.transition(withdrawn.id, 'archived', officer);
+  await publishArticle(ctx.c, { title: 'Les vœux du maire', summary: 'Cérémonie à la mairie.', bodyMd: 'Un moment de partage au Cœur du village, ex æquo avec la galette.' });
 });
 afterAll(async () => ctx.close());
 
@@ -36,6 +37,36 @@ describe('searching the site', () => {
     const fete = await search('FÊTE');
     expect(fete.text).toContain('Programme de la <mark>fete</mark> du village');
     expect(fete.text).toContain('1 résultat pour « FÊTE ».');
+  });
+
+  it('finds "vœux" when the reader types "voeux", "Cœur" for "coeur" and "æquo" for "aequo", and the other way round', async () => {
+    const voeux = await search('voeux');
+    expect(voeux.text).toContain('1 résultat pour « voeux ».');
+    expect(voeux.text).toContain('Les <mark>vœux</mark> du maire');
+    const coeur = await search('coeur');
+    expect(coeur.text).toContain('Les vœux du maire');
+    expect(coeur.text).toContain('au <mark>Cœur</mark> du village');
+    expect((await search('aequo')).text).toContain('Les vœux du maire');
+    expect((await search('VŒUX')).text).toContain('1 résultat pour « VŒUX ».');
+    expect((await search('vœu')).text).toContain('Les <mark>vœux</mark> du maire');
+  });
+
+  it('folds the ligatures of an article written before the search knew them', async () => {
+    const old = await createTestContext();
+    try {
+      const migration = '20261202003100_search_ligatures.ts';
+      await old.c.db.migrate.down({ name: migration });
+      await publishArticle(old.c, { title: 'Présentation des vœux', bodyMd: 'Texte.' });
+      expect((await request(old.app).get('/recherche').query({ q: 'voeux' })).text).toContain('Aucun résultat');
+      await old.c.db.migrate.latest();
+      old.c.siteCache.clear();
+      expect((await request(old.app).get('/recherche').query({ q: 'voeux' })).text).toContain('Présentation des <mark>vœux</mark>');
+      await old.c.db.migrate.down({ name: migration }); // and back, on both databases
+      await old.c.db.migrate.latest();
+      expect((await request(old.app).get('/recherche').query({ q: 'voeux' })).text).toContain('Présentation des <mark>vœux</mark>');
+    } finally {
+      await old.close();
+    }
   });
 
   it('finds words by their beginning and in the body, with the passage shown', async () => {
@@ -155,5 +186,10 @@ describe('reading a query', () => {
     ]);
     expect(parseQuery('"*" OR ;--')).toEqual([{ text: 'or', prefix: false }]);
     expect(parseQuery('***')).toEqual([]);
+    expect(parseQuery('Vœux ŒUVRE Cæsar')).toEqual([
+      { text: 'voeu', prefix: true }, // a plural looks for its singular too
+      { text: 'oeuvre', prefix: true },
+      { text: 'caesar', prefix: true },
+    ]);
   });
 });

@@ -3,8 +3,8 @@ import { escapeHtml } from '../http/html';
 
 /**
  * What a search box query becomes, and how results show the words found. The database folds
- * accents the same way (see migration 20261201001100_articles_search), so that "ecole" and
- * "École" meet in the middle.
+ * accents and ligatures the same way (see migrations 20261201001100_articles_search and
+ * 20261202003100_search_ligatures), so that "ecole" and "École", "voeux" and "vœux" meet in the middle.
  */
 
 export const MAX_QUERY_LENGTH = 200;
@@ -17,9 +17,15 @@ const STOP_WORDS = new Set([
   'a', 'au', 'aux', 'd', 'de', 'des', 'du', 'en', 'et', 'l', 'la', 'le', 'les', 'ou', 'par', 'pour', 'sur', 'un', 'une', 'the', 'of',
 ]);
 
-/** Lower case without accents: "Fête" → "fete". */
+const LIGATURES: Record<string, string> = { œ: 'oe', Œ: 'oe', æ: 'ae', Æ: 'ae' };
+
+/** Lower case without accents, ligatures spelled out: "Fête" → "fete", "Vœux" → "voeux". */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return s
+    .replace(/[œŒæÆ]/g, (ch) => LIGATURES[ch] ?? ch)
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase();
 }
 
 /**
