@@ -5,52 +5,11 @@ import { DomainError } from '../http/errors';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 import { str } from '../http/validate';
+import { describeDetails } from './audit.details';
+import { ACTION_LABELS, SYSTEM_ACTORS, TARGET_LABELS } from './audit.labels';
+import type { AuditEntry } from './audit.repository';
 
 const PER_PAGE = 50;
-
-/**
- * A French label (an i18n key) per action recorded in the audit log. Actions missing here are
- * shown as recorded, so a new action is never hidden; other domains add theirs to this table.
- */
-export const ACTION_LABELS: Record<string, string> = {
-  'auth.login': 'Connexion',
-  'auth.login_failed': 'Échec de connexion',
-  'auth.logout': 'Déconnexion',
-  'user.created': 'Compte créé',
-  'user.invited': 'Personne invitée',
-  'user.invitation_resent': 'Invitation renvoyée',
-  'user.invitation_accepted': 'Invitation acceptée',
-  'user.password_changed': 'Mot de passe changé',
-  'user.password_reset_requested': 'Nouveau mot de passe demandé',
-  'user.password_reset': 'Mot de passe remplacé',
-  'user.role_changed': 'Rôle changé',
-  'user.disabled': 'Compte désactivé',
-  'user.enabled': 'Compte réactivé',
-  'settings.updated': 'Paramètres modifiés',
-  'article.created': 'Article créé',
-  'article.updated': 'Article modifié',
-  'article.submitted': 'Article soumis à l’approbation',
-  'article.approved': 'Article approuvé',
-  'article.published': 'Article publié',
-  'article.unpublished': 'Article dépublié',
-  'article.archived': 'Article archivé',
-  'article.deleted': 'Article supprimé',
-  'media.uploaded': 'Image ajoutée',
-  'media.updated': 'Image modifiée',
-  'media.deleted': 'Image supprimée',
-};
-
-/** What an entry is about (its target type), as people call it; unknown types are shown raw. */
-export const TARGET_LABELS: Record<string, string> = {
-  user: 'Compte',
-  settings: 'Paramètres',
-  article: 'Article',
-  media: 'Image',
-  publication: 'Publication',
-};
-
-/** Actors recorded without an account; their labels are i18n keys. */
-export const SYSTEM_ACTORS = ['système', 'ligne de commande', 'anonyme', 'inconnu'];
 
 const ACTION_RE = /^[a-z_]+\.[a-z_]+$/;
 
@@ -68,26 +27,31 @@ export function auditRoutes(c: Container): Router {
   router.get('/', requirePermission('audit.read'), async (req, res) => {
     const page = pageFrom(req.query, PER_PAGE);
     const filters = filtersFrom(req);
-    const [{ rows, total }, actions, people] = await Promise.all([
+    const [{ rows, total }, actions, people, accounts] = await Promise.all([
       c.audit.list({ ...filters, limit: page.limit, offset: page.offset }),
       c.audit.distinctActions(),
       c.users.list({ limit: 500, offset: 0 }),
+      c.accounts.list(),
     ]);
+    const { t, locale, fmtDateTime } = res.locals;
+    const actionLabel = (a: string) => (ACTION_LABELS[a] ? t(ACTION_LABELS[a]) : a);
+    const detailContext = { t, locale, fmtDateTime, accountLabel: (id: number) => accounts.find((a) => a.id === id)?.label };
     const query: Record<string, string> = {};
     if (filters.action) query.action = filters.action;
     if (filters.actorId) query.actor = String(filters.actorId);
     await renderPage(res, 'admin/audit/index', {
-      title: res.locals.t('Journal des actions'),
-      entries: rows,
-      actions,
+      title: t('Journal des actions'),
+      entries: rows.map((e) => ({ ...e, ...describeDetails(e, detailContext) })),
+      // By label, as people look for them; a future action without a label keeps its name.
+      actions: actions.map((a) => ({ value: a, label: actionLabel(a) })).sort((a, b) => a.label.localeCompare(b.label, locale)),
       people: people.rows,
       filters,
       pager: pager(page, total),
       query,
-      targetLabel: (type: string) => (TARGET_LABELS[type] ? res.locals.t(TARGET_LABELS[type]) : type),
-      actionLabel: (a: string) => (ACTION_LABELS[a] ? res.locals.t(ACTION_LABELS[a]) : a),
-      actorName: (e: { actorId: number | null; actorLabel: string }) =>
-        e.actorId === null && SYSTEM_ACTORS.includes(e.actorLabel) ? res.locals.t(e.actorLabel) : e.actorLabel,
+      targetLabel: (type: string) => (TARGET_LABELS[type] ? t(TARGET_LABELS[type]) : type),
+      actionLabel,
+      actorName: (e: Pick<AuditEntry, 'actorId' | 'actorLabel'>) =>
+        e.actorId === null && SYSTEM_ACTORS.includes(e.actorLabel) ? t(e.actorLabel) : e.actorLabel,
     });
   });
 

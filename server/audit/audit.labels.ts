@@ -1,0 +1,121 @@
+/**
+ * What the audit log calls things, for the people who read it. Every value is an i18n key; an
+ * action, key or value missing here is shown as recorded, so a new one is never hidden.
+ */
+
+/** One label per action the code writes (grep `action: '` and the audit.append calls). */
+export const ACTION_LABELS: Record<string, string> = {
+  'auth.login': 'Connexion',
+  'auth.login_failed': 'Échec de connexion',
+  'auth.logout': 'Déconnexion',
+  'user.created': 'Compte créé',
+  'user.invited': 'Personne invitée',
+  'user.invitation_resent': 'Invitation renvoyée',
+  'user.invitation_accepted': 'Invitation acceptée',
+  'user.password_changed': 'Mot de passe changé',
+  'user.password_reset_requested': 'Nouveau mot de passe demandé',
+  'user.password_reset': 'Mot de passe remplacé',
+  'user.role_changed': 'Rôle changé',
+  'user.disabled': 'Compte désactivé',
+  'user.enabled': 'Compte réactivé',
+  'settings.updated': 'Paramètres modifiés',
+  'article.created': 'Article créé',
+  'article.updated': 'Article modifié',
+  'article.restored': 'Ancienne version d’un article restaurée',
+  'article.status_changed': 'Statut d’un article changé',
+  'article.deleted': 'Article supprimé',
+  'media.uploaded': 'Image ajoutée',
+  'media.updated': 'Image modifiée',
+  'media.deleted': 'Image supprimée',
+  'publications.planned': 'Canaux de diffusion choisis',
+  'publications.withdrawn': 'Diffusion de l’article arrêtée',
+  'publications.urgent': 'Alerte envoyée partout',
+  'publication.retried': 'Publication relancée',
+  'publication.cancelled': 'Publication annulée',
+  'publication.late_confirmed': 'Envoi en retard confirmé',
+  'publication.marked_sent': 'Publication marquée comme envoyée',
+  'publication.retracted': 'Publication retirée',
+};
+
+/** What an entry is about (its target type), as people call it; unknown types are shown raw. */
+export const TARGET_LABELS: Record<string, string> = {
+  user: 'Compte',
+  settings: 'Paramètres',
+  article: 'Article',
+  media: 'Image',
+  publication: 'Publication',
+};
+
+/** Actors recorded without an account; their labels are i18n keys. */
+export const SYSTEM_ACTORS = ['système', 'ligne de commande', 'anonyme', 'inconnu'];
+
+/** The keys found in entries' details. */
+export const DETAIL_LABELS: Record<string, string> = {
+  title: 'Titre',
+  slug: 'Adresse',
+  status: 'Statut',
+  fields: 'Champs modifiés',
+  changed: 'Champs modifiés',
+  publishAt: 'Date de publication',
+  version: 'Version',
+  name: 'Nom',
+  role: 'Rôle',
+  first: 'Premier compte',
+  bytes: 'Taille',
+  width: 'Largeur',
+  height: 'Hauteur',
+  channels: 'Canaux',
+  article: 'Article',
+  channel: 'Canal',
+  from: 'Statut précédent',
+  reason: 'Motif',
+};
+
+/** Field names, per target type, in the `fields` and `changed` lists. */
+export const FIELD_LABELS: Record<string, Record<string, string>> = {
+  article: {
+    title: 'Titre',
+    slug: 'Adresse',
+    summary: 'Résumé',
+    bodyMd: 'Texte',
+    categoryId: 'Catégorie',
+    heroMediaId: 'Image principale',
+    heroAlt: 'Texte alternatif de l’image',
+    eventStart: 'Début de l’événement',
+    eventEnd: 'Fin de l’événement',
+    eventPlace: 'Lieu',
+    urgent: 'Information urgente',
+    publishAt: 'Date de publication',
+  },
+  settings: {
+    name: 'Nom de la commune',
+    address: 'Adresse de la mairie',
+    postalCode: 'Code postal',
+    city: 'Ville',
+    phone: 'Téléphone',
+    email: 'Adresse e-mail de la mairie',
+    publicationDirector: 'Directeur ou directrice de la publication',
+    dpoContact: 'Contact du délégué à la protection des données',
+    host: 'Hébergeur du site',
+    logoMediaId: 'Logo',
+    colors: 'Couleurs',
+    social: 'Réseaux sociaux',
+    requireApproval: 'Approbation avant publication',
+    accessibility: 'Déclaration d’accessibilité',
+  },
+  media: {
+    alt: 'Texte alternatif',
+    credit: 'Crédit',
+  },
+};
+
+/** Why something happened on its own, in the `reason` detail. */
+export const REASON_LABELS: Record<string, string> = {
+  edited: 'Article modifié après son approbation : il repart en relecture',
+};
+
+/** The label of a publication's `from`, the only state it records. */
+export const PREVIOUS_STATUS = 'Statut précédent';
+
+/** Other words the details use through variables. */
+export const DETAIL_WORDS = ['Oui', 'Non', 'n° {id}', '{n} Ko', '{n} Mo', PREVIOUS_STATUS];
