@@ -36,7 +36,7 @@ describe('the job wrapper', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('la base ne répond pas');
     expect(page.text).toContain('En échec');
-    expect(page.text).toContain('dispatch-publications (manuelle)');
+    expect(page.text).toContain('Envoi des publications (manuelle) <small><code>dispatch-publications</code></small>');
     const editor = await loginAs(ctx, 'editor');
     expect((await editor.agent.get('/admin/jobs')).status).toBe(403);
   });
@@ -59,6 +59,61 @@ describe('the job wrapper', () => {
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },
     });
     expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+  });
+});
+
+describe('the job runs page, in words', () => {
+  /** The text of the runs table as a person reads it. */
+  async function runsTable(): Promise<string> {
+    const admin = await loginAs(ctx, 'admin');
+    const page = await admin.agent.get('/admin/jobs');
+    expect(page.status).toBe(200);
+    const table = /<tbody>([\s\S]*)<\/tbody>/.exec(page.text)?.[1] ?? '';
+    return table.replace(/<[^>]*>/g, ' ').replace(/&#34;/g, '"').replace(/\s+/g, ' ');
+  }
+
+  it('names each job in French, keeps its technical name beside it, and sums up what it did', async () => {
+    const account = await makeTestAccount(ctx.c);
+    await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now());
+    for (const job of ALL_JOBS) await ctx.c.jobRunner.run(job, 'manual');
+    await ctx.c.jobRunner.run(ALL_JOBS.find((j) => j.name === 'dispatch-publications')!);
+
+    const text = await runsTable();
+    expect(text).toContain('Envoi des publications (manuelle) dispatch-publications');
+    expect(text).toContain('Envoi des e-mails (manuelle) deliver-outbox');
+    expect(text).toContain('Nettoyage des données expirées (manuelle) purge-expired');
+    expect(text).toContain('Nettoyage de la mesure d’audience (manuelle) purge-audience');
+    expect(text).toContain('1 envoyée');
+    expect(text).toContain('Rien à faire');
+    expect(text).not.toMatch(/[{}]/);
+    expect(text).not.toContain('"sent"');
+  });
+
+  it('gives only the counts that are not zero, and shows anything else as recorded', async () => {
+    const as = (name: string, result: unknown) => ({ name, schedule: () => '* * * * *', run: async () => result });
+    await ctx.c.jobRunner.run(as('dispatch-publications', { sent: 3, failed: 1, retrying: 0, held: 0, skipped: 0, uncertain: 0, lost: 0 }));
+    await ctx.c.jobRunner.run(as('purge-expired', { sessions: 1, tokens: 0, throttle: 0, outbox: 12, jobRuns: 0 }));
+    await ctx.c.jobRunner.run(as('deliver-outbox', 2));
+    await ctx.c.jobRunner.run(as('purge-audience', { visitorHashes: 'many' }));
+    await ctx.c.jobRunner.run(as('a-future-job', { sent: 1 }));
+
+    const text = await runsTable();
+    expect(text).toContain('3 envoyées, 1 en échec');
+    expect(text).toContain('1 session expirée effacée, 12 e-mails déjà envoyés effacés');
+    expect(text).toContain('2 e-mails envoyés');
+    expect(text).toContain('{"visitorHashes":"many"}');
+    expect(text).toContain('a-future-job');
+    expect(text).toContain('{"sent":1}');
+  });
+
+  it('says it in English too', async () => {
+    await ctx.c.jobRunner.run({ name: 'dispatch-publications', schedule: () => '* * * * *', run: async () => ({ sent: 2, failed: 0 }) });
+    const admin = await loginAs(ctx, 'admin');
+    await admin.agent.post('/admin/account/locale').type('form').send({ _csrf: admin.csrf, locale: 'en' });
+    const page = await admin.agent.get('/admin/jobs');
+    expect(page.text).toContain('Sending publications');
+    expect(page.text).toContain('2 sent');
+    expect(page.text).not.toContain('Envoi des publications');
   });
 });
 

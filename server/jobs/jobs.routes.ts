@@ -5,6 +5,7 @@ import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 import { str } from '../http/validate';
 import { ALL_JOBS } from '../../jobs';
+import { describeRunDetail, jobLabel } from './job-labels';
 
 /** Administrators see when each job ran, how long it took and what it did. */
 export function jobsRoutes(c: Container): Router {
@@ -13,13 +14,15 @@ export function jobsRoutes(c: Container): Router {
     const page = pageFrom(req.query, 50);
     const name = str(req.query.name)?.slice(0, 64) || undefined;
     const { rows, total } = await c.jobsRepo.runs({ name, limit: page.limit, offset: page.offset });
+    const { t } = res.locals;
     await renderPage(res, 'admin/jobs/index', {
-      title: res.locals.t('Tâches planifiées'),
-      runs: rows,
+      title: t('Tâches planifiées'),
+      // An error's detail is its message; a success's is the job's JSON summary, put in words.
+      runs: rows.map((r) => ({ ...r, label: jobLabel(r.name, t), summary: r.outcome === 'ok' ? describeRunDetail(r.name, r.detail, t) : (r.detail ?? '') })),
       pager: pager(page, total),
       query: name ? { name } : {},
       name,
-      jobNames: ALL_JOBS.map((j) => j.name),
+      jobs: ALL_JOBS.map((j) => ({ name: j.name, label: jobLabel(j.name, t) })),
       enabled: c.config.jobs.enabled,
     });
   });
