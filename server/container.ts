@@ -35,6 +35,7 @@ import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
 import { PageCache } from './site/page-cache';
+import { recordOldSlugs } from './site/article-redirects';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -117,6 +118,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     if (e.to === 'published') await publishing.articlePublished(e.article, system, trx);
     else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, system, trx);
   });
+  // A renamed article keeps its old address as a permanent redirect, written with the rename.
+  articles.onChangeInTransaction(recordOldSlugs(clock));
 
   const container: Container = {
     config,

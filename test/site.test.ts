@@ -268,6 +268,52 @@ describe('the public pages', () => {
     expect(forbidden.text).toMatch(/<title>Accès refusé · [^<]+<\/title>/);
   });
 
+  it('leads the old address of a renamed article to its new one with a permanent redirect, through every rename', async () => {
+    const a = await publish({ title: 'Fête du village', eventStart: new Date('2026-06-21T16:00:00Z') });
+    expect(a.slug).toBe('fete-du-village');
+    const renamed = (await ctx.c.articles.update(a.id, { slug: 'fete-du-village-2026' }, a.version, officer)).article;
+    const old = await get('/actualites/fete-du-village');
+    expect(old.status).toBe(301);
+    expect(old.headers.location).toBe('/actualites/fete-du-village-2026');
+    expect((await get('/actualites/fete-du-village-2026')).text).toContain('Fête du village');
+    // The query string goes along (the visit is still attributed), and so does the event's calendar file.
+    expect((await get('/actualites/fete-du-village?ref=newsletter')).headers.location).toBe('/actualites/fete-du-village-2026?ref=newsletter');
+    expect((await get('/actualites/fete-du-village/evenement.ics')).headers.location).toBe('/actualites/fete-du-village-2026/evenement.ics');
+
+    // A → B → C: both former addresses go straight to C, in one hop.
+    await ctx.c.articles.update(a.id, { slug: 'fete-de-la-saint-jean' }, renamed.version, officer);
+    for (const former of ['fete-du-village', 'fete-du-village-2026']) {
+      const res = await get(`/actualites/${former}`);
+      expect(res.status).toBe(301);
+      expect(res.headers.location).toBe('/actualites/fete-de-la-saint-jean');
+    }
+
+    // A new article that takes a former address has it: the article wins over the redirect.
+    await publish({ title: 'Autre', slug: 'fete-du-village', bodyMd: 'La nouvelle fête du village.' });
+    const taken = await get('/actualites/fete-du-village');
+    expect(taken.status).toBe(200);
+    expect(taken.text).toContain('La nouvelle fête du village.');
+    expect((await get('/actualites/fete-du-village-2026')).status).toBe(301);
+
+    // An article taken off the site is not found at its former addresses either.
+    await ctx.c.articles.transition(a.id, 'archived', officer);
+    expect((await get('/actualites/fete-du-village-2026')).status).toBe(404);
+    expect((await get('/actualites/fete-de-la-saint-jean')).status).toBe(404);
+  });
+
+  it('keeps no redirect when the rename itself is undone, and the old address still shows the article', async () => {
+    const a = await publish({ title: 'Collecte des déchets' });
+    let failing = true;
+    ctx.c.articles.onChangeInTransaction(async () => {
+      if (failing) throw new Error('crash in the middle of the rename');
+    });
+    await expect(ctx.c.articles.update(a.id, { slug: 'collecte-des-encombrants' }, a.version, officer)).rejects.toThrow('crash');
+    failing = false;
+    expect((await get('/actualites/collecte-des-dechets')).status).toBe(200);
+    expect((await get('/actualites/collecte-des-encombrants')).status).toBe(404);
+    expect(Number((await ctx.c.db('article_redirects').count({ n: '*' }).first())?.n)).toBe(0);
+  });
+
   it('shows the agenda of upcoming events grouped by month', async () => {
     await publish({ title: 'Fête de la musique', eventStart: new Date('2026-06-21T16:00:00Z') });
     await publish({ title: 'Brocante de printemps', eventStart: new Date('2026-04-12T06:00:00Z'), eventEnd: new Date('2026-04-12T16:00:00Z') });

@@ -3,7 +3,9 @@ import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
 import { STATUS_DECLARATION, STATUS_SENTENCE, DEFENSEUR_DES_DROITS } from './accessibility-statement';
-import { articleMeta, calendarFeed, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
+import { ArticleRedirectsRepository } from './article-redirects';
+import { NotFoundError } from '../http/errors';
+import { articleMeta, articlePath, calendarFeed, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
 import type { PageMeta } from './metadata.types';
 import { cacheKey } from './page-cache';
 import { siteFormatters, type SiteFormatters } from './site.format';
@@ -64,6 +66,8 @@ export function siteRoutes(c: Container): Router {
   const site = siteService(c);
   const cache = c.siteCache;
   const meta = { config: c.config, settings: c.settings, media: c.media };
+  const siteRepo = new SiteRepository(c.db);
+  const redirects = new ArticleRedirectsRepository(c.db);
 
   /**
    * Answers a page from the cache, or renders it (once, however many ask at the same moment),
@@ -80,6 +84,21 @@ export function siteRoutes(c: Container): Router {
       return { page: await cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
     });
     cache.serve(req, res, entry);
+  };
+  /**
+   * An article's page, or when no visible article has that slug, a permanent redirect to the
+   * article that had it before a rename (the query string kept: ?ref= still attributes the visit).
+   * An article that has the slug now always wins over a redirect.
+   */
+  const orFormerSlug = (handler: (req: Request, res: Response) => Promise<void>, suffix = '') => async (req: Request, res: Response) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      const current = err instanceof NotFoundError ? await redirects.target(siteRepo, String(req.params.slug)) : null;
+      if (!current) throw err;
+      const q = req.originalUrl.indexOf('?');
+      res.redirect(301, `${articlePath(current)}${suffix}${q < 0 ? '' : req.originalUrl.slice(q)}`);
+    }
   };
   const byPath = (req: Request) => req.path;
   const paged = (req: Request) => {
@@ -132,24 +151,29 @@ export function siteRoutes(c: Container): Router {
     }),
   );
 
-  router.get('/actualites/:slug/evenement.ics', async (req, res) => {
-    const { filename, ics } = await site.eventCalendar(String(req.params.slug));
-    res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'public, no-cache' });
-    res.send(ics);
-  });
+  router.get(
+    '/actualites/:slug/evenement.ics',
+    orFormerSlug(async (req, res) => {
+      const { filename, ics } = await site.eventCalendar(String(req.params.slug));
+      res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'public, no-cache' });
+      res.send(ics);
+    }, '/evenement.ics'),
+  );
 
   router.get(
     '/actualites/:slug',
-    page(byPath, async (req) => {
-      const p = await site.article(String(req.params.slug));
-      const a = p.article;
-      return {
-        view: 'site/article',
-        locals: { ...p, meta: await articleMeta(a, meta), share: shareLinks(a.title, p.url) },
-        cacheable: p.cacheable,
-        articleId: a.id,
-      };
-    }),
+    orFormerSlug(
+      page(byPath, async (req) => {
+        const p = await site.article(String(req.params.slug));
+        const a = p.article;
+        return {
+          view: 'site/article',
+          locals: { ...p, meta: await articleMeta(a, meta), share: shareLinks(a.title, p.url) },
+          cacheable: p.cacheable,
+          articleId: a.id,
+        };
+      }),
+    ),
   );
 
   router.get(
