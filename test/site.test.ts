@@ -227,8 +227,51 @@ describe('the public pages', () => {
   it('shows the commune’s logo in the header once it is chosen in the settings', async () => {
     const logo = await heroImage();
     await ctx.c.settings.save({ ...(await ctx.c.settings.get()), logoMediaId: logo }, officer, { logoExists: async () => true });
-    const header = /<header class="site-header">[\s\S]*?<\/header>/.exec((await get('/')).text)![0];
+    const home = (await get('/')).text;
+    const header = /<header class="site-header">[\s\S]*?<\/header>/.exec(home)![0];
     expect(header).toMatch(/<img class="site-logo" src="\/media\/[^"]+" width="\d+" height="\d+" alt="">/);
+    // Shared on a social network, the home page shows the logo's social card.
+    const image = /<meta property="og:image" content="(http:\/\/crieur\.test\/media\/[^"]+)">/.exec(home);
+    expect(image).not.toBeNull();
+    expect(home).toContain('<meta property="og:image:width" content="1200">');
+    expect(home).toContain('<meta property="og:image:height" content="630">');
+    expect(home).toContain('<meta name="twitter:card" content="summary_large_image">');
+    const card = await get(new URL(image![1]!).pathname);
+    expect(card.status).toBe(200);
+    expect(card.headers['content-type']).toMatch(/^image\//);
+  });
+
+  it('shares the home page without an image while the commune has no logo', async () => {
+    const home = (await get('/')).text;
+    expect(home).not.toContain('og:image');
+    expect(home).toContain('<meta name="twitter:card" content="summary">');
+  });
+
+  it('links the commune’s colours at an address that changes with them, so browsers may keep each one for good', async () => {
+    const home = (await get('/')).text;
+    const href = /<link rel="stylesheet" href="(\/theme-[0-9a-f]{12}\.css)">/.exec(home)?.[1];
+    expect(href).toBeDefined();
+    const css = await get(href!);
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(css.headers['set-cookie']).toBeUndefined();
+    expect(css.text).toContain(`--primary:${(await ctx.c.settings.get()).colors.primary};`);
+
+    await ctx.c.settings.save({ ...(await ctx.c.settings.get()), colors: { ...(await ctx.c.settings.get()).colors, primary: '#004d40', onPrimary: '#ffffff' } }, officer);
+    for (const page of ['/', '/agenda', '/cette-page-nexiste-pas']) {
+      const next = /<link rel="stylesheet" href="(\/theme-[0-9a-f]{12}\.css)">/.exec((await get(page)).text)?.[1];
+      expect(next).toBeDefined();
+      expect(next).not.toBe(href);
+      const fresh = await get(next!);
+      expect(fresh.text).toContain('--primary:#004d40;');
+      expect(fresh.headers['cache-control']).toContain('immutable');
+    }
+    // The old address (a page still open somewhere) gets today's colours, not to be kept.
+    const old = await get(href!);
+    expect(old.status).toBe(200);
+    expect(old.text).toContain('--primary:#004d40;');
+    expect(old.headers['cache-control']).toBe('no-cache');
   });
 
   it('answers an unexpected failure with the site’s own error page, and tells nothing of the cause', async () => {

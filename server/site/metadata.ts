@@ -170,6 +170,8 @@ export async function articleMeta(article: PublicArticle, deps: MetaDeps): Promi
 export async function homeMeta(deps: MetaDeps, input: { description?: string } = {}): Promise<PageMeta> {
   const { baseUrl } = deps.config;
   const [commune, organization] = await Promise.all([deps.settings.get(), communeOrganization(deps)]);
+  // A shared link to the home page shows the commune's logo, on its 1200×630 social card.
+  const logo = await socialImage(commune.logoMediaId, '', deps);
   const t = translator('fr');
   const description = input.description ?? t('Les actualités, les événements et les alertes de {commune}.', { commune: commune.name });
   return pageMeta(
@@ -177,6 +179,7 @@ export async function homeMeta(deps: MetaDeps, input: { description?: string } =
       title: t('Accueil'),
       description,
       path: '/',
+      image: logo ? { ...logo, alt: logo.alt || commune.name } : undefined,
       jsonLd: [
         {
           '@context': 'https://schema.org',

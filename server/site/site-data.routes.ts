@@ -10,9 +10,11 @@ import { SearchRepository } from './search.repository';
 import { searchRoutes } from './search.routes';
 import { SearchService } from './search.service';
 import { SiteRepository } from './site.repository';
+import { versionedThemeRoutes } from './theme.routes';
 
 /**
- * What the site offers besides its pages: search, feeds, sitemap, open data and the public API.
+ * What the site offers besides its pages: search, feeds, sitemap, open data, the public API and
+ * the commune's colours.
  * Mounted before siteRoutes; none of these paths is one of its pages.
  */
 export function siteDataRoutes(c: Container): Router {
@@ -23,5 +25,6 @@ export function siteDataRoutes(c: Container): Router {
   router.use(feedsRoutes(new FeedsService(deps)));
   router.use(openDataRoutes(c, new OpenDataService(deps), c.clock));
   router.use('/api/v1', apiRoutes(new PublicApiService(deps)));
+  router.use(versionedThemeRoutes(c));
   return router;
 }

@@ -7,6 +7,7 @@ import type { SettingsService } from '../settings/settings.service';
 import { accessibilityStatement, type AccessibilityStatement } from './accessibility-statement';
 import { calendar } from './ical';
 import { monthKey } from './site.format';
+import { themePath } from './theme.routes';
 import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
 import { renderStaticPage, STATIC_PAGES, type StaticPage, type StaticSlug } from './static-pages';
 
@@ -26,6 +27,8 @@ interface Cacheable {
 
 export interface SiteChrome {
   logo: { src: string; width: number; height: number } | null;
+  /** The commune's colours, at an address that changes with them (theme.routes.ts). */
+  theme: string;
 }
 
 export interface HomePage extends Cacheable {
@@ -195,10 +198,10 @@ export class SiteService {
   }
 
   private async loadChrome(): Promise<SiteChrome> {
-    const { logoMediaId } = await this.d.settings.get();
-    const item = logoMediaId === null ? null : await this.d.media.findById(logoMediaId);
+    const settings = await this.d.settings.get();
+    const item = settings.logoMediaId === null ? null : await this.d.media.findById(settings.logoMediaId);
     const preview = item?.variants.find((v) => v.kind === 'preview');
-    return { logo: preview ? { src: preview.url, width: preview.width, height: preview.height } : null };
+    return { logo: preview ? { src: preview.url, width: preview.width, height: preview.height } : null, theme: themePath(settings) };
   }
 }
 
