@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { createTestContext, type TestContext } from './helpers/context';
-import { axeViolations, describeViolations, isolatedContext, launchBrowser, serve, VIEWPORTS, type ViewportName } from './helpers/browser';
+import { axeViolations, describeViolations, horizontalOverflow, isolatedContext, launchBrowser, serve, VIEWPORTS, type ViewportName } from './helpers/browser';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import { SiteRepository } from '../server/site/site.repository';
 
@@ -51,7 +51,10 @@ afterAll(async () => {
 });
 
 const pathOf = (p: string) => (p === '{article}' ? articlePath : p);
-const cases = (Object.keys(VIEWPORTS) as ViewportName[]).flatMap((viewport) => PAGES.map((page) => [page, viewport] as const));
+const cases = (['phone', 'desktop'] as ViewportName[]).flatMap((viewport) => PAGES.map((page) => [page, viewport] as const));
+
+/** The pages a resident reads most, checked at the narrowest width WCAG asks pages to fit (320 px). */
+const NARROW_PAGES = ['/', '/actualites', '{article}', '/agenda', '/recherche?q=marche', '/donnees-ouvertes', '/accessibilite'];
 
 describe('the public site in a browser', () => {
   it.each(cases)('has no WCAG 2.1 AA violation on %s at %s width', async (page, viewport) => {
@@ -67,6 +70,19 @@ describe('the public site in a browser', () => {
         expect(overflow).toBeLessThanOrEqual(0);
       }
       expect(outbound).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it.each(NARROW_PAGES)('fits %s in a 320 px wide window, with no sideways scrolling', async (page) => {
+    expect(VIEWPORTS.narrow.width).toBe(320);
+    const { context } = await isolatedContext(browser, site.origin, { viewport: 'narrow' });
+    try {
+      const tab = await context.newPage();
+      expect((await tab.goto(site.origin + pathOf(page), { waitUntil: 'load' }))?.status()).toBe(200);
+      const { overflow, culprits } = await horizontalOverflow(tab);
+      expect({ overflow: Math.max(overflow, 0), culprits: overflow > 0 ? culprits : [] }).toEqual({ overflow: 0, culprits: [] });
     } finally {
       await context.close();
     }

@@ -13,6 +13,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const VIEWPORTS = {
   phone: { width: 390, height: 844 },
   desktop: { width: 1280, height: 900 },
+  /** The width WCAG 1.4.10 (reflow) asks pages to fit without sideways scrolling: 320 CSS px. */
+  narrow: { width: 320, height: 640 },
 } as const;
 export type ViewportName = keyof typeof VIEWPORTS;
 
@@ -87,6 +89,23 @@ export async function axeViolations(page: Page, tags: string[] = WCAG21_AA): Pro
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
   })))`)) as AxeViolation[];
+}
+
+/**
+ * How far the page is wider than the window (0 when it fits), and the elements that stick out
+ * past its right edge, innermost first, for a readable failure. In-page code as a string: this
+ * project compiles without the DOM's type declarations.
+ */
+export async function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return (await page.evaluate(`(() => {
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 0.5 && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 0.5))
+      .slice(0, 5)
+      .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)');
+    return { overflow: root.scrollWidth - width, culprits };
+  })()`)) as { overflow: number; culprits: string[] };
 }
 
 /** One line per problem, readable in a failed test's output. */
