@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from './helpers/context';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
+import { readDemoArticles } from '../server/demo/demo-content';
+import { relative } from '../server/demo/demo-dates';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -26,6 +28,10 @@ describe('the demo commune', () => {
     expect(published.filter((a) => a.publishAt! > now).length).toBeGreaterThanOrEqual(3);
     expect(rows.some((a) => a.urgent)).toBe(true);
     expect(rows.every((a) => a.heroMediaId && a.heroAlt.length > 10)).toBe(true);
+    // Each article has its own picture, described by its own alt text: a screen-reader user
+    // never hears the description of another article's picture.
+    expect(new Set(rows.map((a) => a.heroMediaId)).size).toBe(rows.length);
+    for (const a of rows) expect([a.title, (await ctx.c.media.findById(a.heroMediaId!))!.alt]).toEqual([a.title, a.heroAlt]);
 
     // The past is history (already on the site), the future is scheduled.
     const pubs = await ctx.c.publications.forArticles(published.map((a) => a.id));
@@ -47,4 +53,74 @@ describe('the demo commune', () => {
 
     expect(await loadDemoIfEmpty(ctx.c)).toBe(false);
   }, 120_000);
+});
+
+const WEEKDAY = /\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b/gi;
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const NAMED_DATE = new RegExp(`${WEEKDAY.source} (1er|\\d{1,2}) (${MONTHS.join('|')})`, 'gi');
+const weekdayIn = (timeZone: string) => (d: Date) => new Intl.DateTimeFormat('fr-FR', { timeZone, weekday: 'long' }).format(d);
+
+/** Moments at which a newcomer might start Crieur for the first time. */
+const LOAD_DATES: [string, string][] = [
+  ['a Sunday morning', '2026-11-22T09:00:00.000Z'],
+  ['a Monday morning', '2026-11-23T08:00:00.000Z'],
+  ['a Saturday just before midnight', '2026-11-28T22:45:00.000Z'],
+  ['the evening before summer time starts', '2027-03-27T22:30:00.000Z'],
+  ['the night summer time starts', '2027-03-28T00:30:00.000Z'],
+  ['the night summer time ends', '2027-10-31T00:30:00.000Z'],
+  ['a summer afternoon', '2027-07-14T13:00:00.000Z'],
+];
+
+describe('the demo’s texts and dates', () => {
+  it('counts days on the calendar of the commune, whatever the change of time', () => {
+    const tz = ctx.c.config.timeZone;
+    expect(tz).toBe('Europe/Paris');
+    // 23:30 on Saturday in Paris; clocks go forward at 2:00, so 24 hours later is already Monday.
+    const saturdayNight = new Date('2027-03-27T22:30:00.000Z');
+    expect(relative('+1d 10:00', saturdayNight, tz)).toEqual(new Date('2027-03-28T08:00:00.000Z'));
+    expect(relative('+0d>sun 10:00', saturdayNight, tz)).toEqual(new Date('2027-03-28T08:00:00.000Z'));
+    expect(relative('-1d<sat 10:00', saturdayNight, tz)).toEqual(new Date('2027-03-20T09:00:00.000Z'));
+    expect(relative('+3d>thu 19:00', new Date('2026-11-22T09:00:00.000Z'), tz)).toEqual(new Date('2026-11-26T18:00:00.000Z'));
+    expect(relative('event_start+1d 18:00', saturdayNight, tz, () => new Date('2027-03-27T09:00:00.000Z'))).toEqual(new Date('2027-03-28T16:00:00.000Z'));
+    expect(relative('next saturday', saturdayNight, tz)).toBeNull();
+  });
+
+  it.each(LOAD_DATES)('agree when the demo is loaded on %s', (_when, iso) => {
+    ctx.clock.set(new Date(iso));
+    const now = ctx.clock.now();
+    const tz = ctx.c.config.timeZone;
+    const weekdayOf = weekdayIn(tz);
+    const articles = readDemoArticles(now, tz);
+    const wrong: string[] = [];
+
+    let named = 0;
+    for (const a of articles.filter((x) => x.eventStart)) {
+      // The weekday a title or summary names is the day the event starts (or, over a weekend, ends).
+      const days = [weekdayOf(a.eventStart!), weekdayOf(a.eventEnd ?? a.eventStart!)];
+      for (const [word] of `${a.title} ${a.summary}`.matchAll(WEEKDAY)) {
+        named++;
+        if (!days.includes(word.toLowerCase())) wrong.push(`${a.file}: "${word}" but the event starts ${days[0]}`);
+      }
+      if (a.eventEnd && a.eventEnd < a.eventStart!) wrong.push(`${a.file}: the event ends before it starts`);
+      if (a.publishAt && a.publishAt >= a.eventStart!) wrong.push(`${a.file}: announced after the event has begun`);
+    }
+    expect(named).toBeGreaterThanOrEqual(4);
+
+    for (const a of articles) {
+      const text = [a.title, a.summary, a.alt, a.body].join('\n');
+      // "jeudi 26 novembre" anywhere is a real date, in the year closest to the day of loading.
+      for (const [phrase, weekday, day, month] of text.matchAll(NAMED_DATE)) {
+        const m = MONTHS.indexOf(month!.toLowerCase());
+        const d = day === '1er' ? 1 : Number(day);
+        const y = now.getUTCFullYear();
+        const candidates = [y - 1, y, y + 1].map((year) => new Date(Date.UTC(year, m, d, 12)));
+        const date = candidates.sort((p, q) => Math.abs(p.getTime() - now.getTime()) - Math.abs(q.getTime() - now.getTime()))[0]!;
+        if (weekdayOf(date) !== weekday!.toLowerCase()) wrong.push(`${a.file}: "${phrase}" is a ${weekdayOf(date)}`);
+      }
+      // Words that only hold on the day they are written, and placeholders left unfilled.
+      const stale = /\{|\}|ce soir|demain|aujourd['’]hui|\bhier\b|cette semaine|ce week-end|semaine prochaine/i.exec(text);
+      if (stale) wrong.push(`${a.file}: "${stale[0]}"`);
+    }
+    expect(wrong).toEqual([]);
+  });
 });

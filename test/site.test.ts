@@ -560,7 +560,7 @@ describe('the demo commune’s site', () => {
     await ctx.c.media.idle();
     const home = await get('/').set('Accept-Encoding', 'identity');
     expect(home.status).toBe(200);
-    expect(home.text).toContain('Conseil municipal du 27 novembre');
+    expect(home.text).toContain('Conseil municipal du 26 novembre');
     const assets = [...home.text.matchAll(/<(?:link rel="stylesheet" href|script src)="([^"]+)"/g)].map((m) => m[1]!);
     let bytes = Buffer.byteLength(home.text);
     for (const href of assets) bytes += Buffer.byteLength((await get(href).set('Accept-Encoding', 'identity')).text);

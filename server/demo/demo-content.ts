@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fromLocalInput, toLocalInput } from '../i18n/format';
+import { fillDates, relative } from './demo-dates';
 
 export const DEMO_DIR = path.join(__dirname, '..', '..', 'content', 'demo');
 
@@ -22,8 +22,9 @@ export interface DemoArticle {
 
 /**
  * Reads content/demo/articles/*.md: a small "key: value" header between --- lines, then
- * Markdown. Dates are written relative to the day the demo is loaded ("-9d 08:30", "+21d
- * 10:00") in the commune's time zone, so that the demo always has a past and a future.
+ * Markdown. Dates are written relative to the moment the demo is loaded (see `relative`), and
+ * the texts name them through placeholders such as {event_start:date} (see `fillDates`), so that
+ * what an article says and when its event happens always agree.
  */
 export function readDemoArticles(now: Date, timeZone: string): DemoArticle[] {
   const dir = path.join(DEMO_DIR, 'articles');
@@ -43,33 +44,41 @@ function parse(file: string, text: string, now: Date, timeZone: string): DemoArt
     if (i > 0) head.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
   }
   const get = (k: string) => head.get(k) ?? '';
+
+  const dates = new Map<string, Date | null>();
+  const resolving = new Set<string>();
+  const dateOf = (key: string): Date | null => {
+    if (dates.has(key)) return dates.get(key) ?? null;
+    if (resolving.has(key)) throw new Error(`${file}: the date ${key} depends on itself`);
+    resolving.add(key);
+    const spec = get(key);
+    const date = relative(spec, now, timeZone, dateOf);
+    if (spec && !date) throw new Error(`${file}: "${key}: ${spec}" is not a date the demo understands`);
+    resolving.delete(key);
+    dates.set(key, date);
+    return date;
+  };
+  const fill = (s: string) => {
+    try {
+      return fillDates(s, dateOf, timeZone);
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message}`);
+    }
+  };
+
   return {
     file,
-    title: get('title'),
+    title: fill(get('title')),
     category: get('category'),
-    summary: get('summary'),
+    summary: fill(get('summary')),
     status: get('status') === 'published' ? 'published' : 'draft',
     urgent: get('urgent') === 'true',
-    publishAt: relative(get('publish'), now, timeZone),
+    publishAt: dateOf('publish'),
     image: get('image'),
-    alt: get('alt'),
-    eventStart: relative(get('event_start'), now, timeZone),
-    eventEnd: relative(get('event_end'), now, timeZone),
+    alt: fill(get('alt')),
+    eventStart: dateOf('event_start'),
+    eventEnd: dateOf('event_end'),
     eventPlace: get('event_place') || null,
-    body: (m[2] as string).trim(),
+    body: fill((m[2] as string).trim()),
   };
-}
-
-/**
- * "-9d 08:30" → that wall-clock time 9 days before `now`, in the commune's zone;
- * "-2h" → two hours before `now` (for the alert, which must still be fresh on the first start).
- */
-export function relative(spec: string, now: Date, timeZone: string): Date | null {
-  const hours = /^([+-]\d+)h$/.exec(spec);
-  if (hours) return new Date(now.getTime() + Number(hours[1]) * 3600_000);
-  const m = /^([+-]\d+)d (\d{2}):(\d{2})$/.exec(spec);
-  if (!m) return null;
-  const day = new Date(now.getTime() + Number(m[1]) * 86_400_000);
-  const date = toLocalInput(day, timeZone).slice(0, 10);
-  return fromLocalInput(`${date}T${m[2]}:${m[3]}`, timeZone);
 }
