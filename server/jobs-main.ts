@@ -1,5 +1,4 @@
-import { loadEnvFile } from './env-file';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './startup-config';
 import { createContainer, migrate, type Container } from './container';
 import { Scheduler } from './jobs/scheduler';
 // Entry point, like main.ts: it may know the job list in jobs/.
@@ -7,17 +6,7 @@ import { ALL_JOBS } from '../jobs';
 
 /** `npm run jobs`: the scheduled jobs alone, without the web server (pair with JOBS_ENABLED=false on web instances). */
 async function main(): Promise<void> {
-  loadEnvFile();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const c = createContainer(config);
   await migrate(c);
   const scheduler = new Scheduler<Container>(c.jobRunner, c, c.log.child({ module: 'scheduler' }));

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { loadEnvFile } from './env-file';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './startup-config';
 import { createContainer, migrate } from './container';
 import { createApp } from './app';
 import { loadDemoIfEmpty } from './demo/demo.service';
@@ -12,17 +11,7 @@ import { ALL_JOBS } from '../jobs';
 /** `npm start`: migrate, load the demo on an empty database, create the first admin, serve. */
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  let config;
-  try {
-    loadEnvFile();
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const c = createContainer(config);
   await migrate(c);
   // Not awaited past the scan: variants are finished in the background while the site starts.
