@@ -42,13 +42,28 @@ const records = (text: string) => {
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
 };
 
+/**
+ * What a spreadsheet that ignores quotes sees: the text cut at every separator it may be set to
+ * (";" for French Excel, ",", a tab) and at every line break, each piece stripped of the spaces
+ * and quotes a reader may trim.
+ */
+function naiveCells(text: string): string[] {
+  return text.replace(/^\ufeff/, '').split(/[;,\t\r\n]/).map((piece) => piece.replace(/^[\s"]+/, ''));
+}
+
 let ctx: TestContext;
 let formula: Article;
+let hidden: Article;
 let concert: Article;
 beforeAll(async () => {
   ctx = await createTestContext();
   await publishArticle(ctx.c, { title: 'Travaux, rue du "Moulin"', summary: 'Ligne 1\nLigne 2', bodyMd: 'Texte **gras** & détails.', categoryId: await categoryId(ctx.c, 'travaux') });
   formula = await publishArticle(ctx.c, { title: '=HYPERLINK("http://evil.test","clic")', summary: '-5 degrés cette nuit', bodyMd: '@tous : couvrez-vous.' });
+  hidden = await publishArticle(ctx.c, {
+    title: 'x;=1+1;',
+    summary: 'Tarifs : 5 €,\t+2 € le dimanche;  @SOMME(A1) ; "=cmd|\' /C calc\'!A0"',
+    bodyMd: 'Températures :\n\n-3 la nuit, -1 au matin, salle A,-B',
+  });
   concert = await publishArticle(ctx.c, {
     title: 'Concert à l’église',
     summary: 'Chorale.',
@@ -71,12 +86,14 @@ describe('the open data page', () => {
     expect(res.text).toContain('href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/"');
     expect(res.text).toContain('Licence Ouverte / Open Licence version 2.0');
     expect(res.text).toContain('Mise à jour : en continu, à chaque publication sur le site.');
+    // Reusers learn why a CSV text may hold an apostrophe the JSON does not.
+    expect(res.text).toContain('une apostrophe précède tout signe =, +, - ou @ placé au début d’un texte ou juste après une virgule, un point-virgule');
     expect(res.text).toContain('href="/donnees-ouvertes/articles.csv"');
     expect(res.text).toContain('href="/donnees-ouvertes/evenements.json"');
     // A long field name may break after its underscores on a narrow screen; it reads the same.
     expect(res.text).toContain('<code>date_<wbr>publication</code>');
     expect(res.text).toContain('<code>image_<wbr>texte_<wbr>alternatif</code>');
-    expect(res.text).toContain('3 enregistrements.');
+    expect(res.text).toContain('4 enregistrements.');
     expect(res.text).toContain('1 enregistrement.');
   });
 });
@@ -88,9 +105,9 @@ describe('the open data files', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="articles.csv"');
     expect(res.headers['access-control-allow-origin']).toBe('*');
-    expect(res.text.startsWith('\ufeffid,slug,titre,resume,texte,categorie,url,date_publication')).toBe(true);
+    expect(res.text.startsWith('\ufeff"id","slug","titre","resume","texte","categorie","url","date_publication"')).toBe(true);
     const rows = records(res.text);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     const work = rows.find((r) => r.titre === 'Travaux, rue du "Moulin"')!;
     expect(work).toMatchObject({ resume: 'Ligne 1\nLigne 2', texte: 'Texte gras & détails.', categorie: 'Travaux', date_publication: '2026-03-15T09:00:00.000Z', alerte: 'false' });
     expect(work.url).toMatch(/^http:\/\/crieur\.test\/actualites\/travaux-rue-du-moulin$/);
@@ -105,15 +122,36 @@ describe('the open data files', () => {
     expect(row.texte).toBe("'@tous : couvrez-vous.");
   });
 
+  it('defuses a formula after a separator, which a spreadsheet splitting on ";" or "," would run', async () => {
+    const text = (await get('/donnees-ouvertes/articles.csv')).text;
+    const row = records(text).find((r) => r.id === String(hidden.id))!;
+    expect(row.titre).toBe("x;'=1+1;");
+    expect(row.resume).toBe('Tarifs : 5 €,\t\'+2 € le dimanche;  \'@SOMME(A1) ; "\'=cmd|\' /C calc\'!A0"');
+    expect(row.texte).toBe("Températures :\n'-3 la nuit, '-1 au matin, salle A,'-B");
+    const dangerous = naiveCells(text).filter((cell) => /^[=+\-@]/.test(cell));
+    expect(dangerous).toEqual([]);
+  });
+
+  it('quotes every text and leaves numbers bare, so that a spreadsheet reads each as what it is', async () => {
+    const text = (await get('/donnees-ouvertes/articles.csv')).text;
+    const line = text.split('\r\n').find((l) => l.startsWith(`${hidden.id},`))!;
+    expect(line).toMatch(new RegExp(`^${hidden.id},"${hidden.slug}","x;'=1\\+1;",`));
+    expect(line).toMatch(/,false$/);
+    for (const file of ['/donnees-ouvertes/articles.csv', '/donnees-ouvertes/evenements.csv']) {
+      expect(naiveCells((await get(file)).text).filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+    }
+  });
+
   it('downloads the articles as JSON with the licence and ISO 8601 dates', async () => {
     const res = await get('/donnees-ouvertes/articles.json');
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="articles.json"');
     const body = JSON.parse(res.text);
     expect(body.licence).toBe('Licence Ouverte / Open Licence version 2.0');
-    expect(body.nombre).toBe(3);
+    expect(body.nombre).toBe(4);
     const row = body.donnees.find((r: { id: number }) => r.id === formula.id);
     expect(row.titre).toBe('=HYPERLINK("http://evil.test","clic")'); // JSON is data, not a spreadsheet
+    expect(body.donnees.find((r: { id: number }) => r.id === hidden.id).titre).toBe('x;=1+1;');
     expect(row.date_publication).toBe('2026-03-15T09:00:00.000Z');
     expect(row.evenement_debut).toBeNull();
   });
@@ -139,7 +177,7 @@ describe('the public API', () => {
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.body.meta).toEqual({ page: 1, per_page: 2, total: 3, pages: 2 });
+    expect(res.body.meta).toEqual({ page: 1, per_page: 2, total: 4, pages: 2 });
     expect(res.body.links).toEqual({
       self: 'http://crieur.test/api/v1/articles?page=1&per_page=2',
       next: 'http://crieur.test/api/v1/articles?page=2&per_page=2',
@@ -158,7 +196,7 @@ describe('the public API', () => {
       event: { start: '2026-04-02T18:30:00.000Z', end: '2026-04-02T20:00:00.000Z', place: 'Église Saint-Pierre' },
     });
     const last = await get(res.body.links.next.replace('http://crieur.test', ''));
-    expect(last.body.data).toHaveLength(1);
+    expect(last.body.data).toHaveLength(2);
     expect(last.body.links.next).toBeNull();
   });
 
