@@ -83,9 +83,13 @@ describe('counting article views', () => {
     a.countView(view({ headers: { referer: 'https://journal-local.example/article' } }));
     a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?utm=1&ref=Mastodon', headers: { referer: 'https://www.google.fr/' } }));
     a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=inconnu' }));
+    a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=rss' }));
+    a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=atom' }));
+    a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=jsonfeed' }));
+    a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=ical' }));
     a.countView(view());
     await a.flush();
-    expect(await views()).toEqual({ newsletter: 1, search: 2, facebook: 2, x: 1, bluesky: 1, mastodon: 2, internal: 1, other: 1, direct: 2 });
+    expect(await views()).toEqual({ newsletter: 1, search: 2, facebook: 2, x: 1, bluesky: 1, mastodon: 2, internal: 1, other: 1, direct: 2, rss: 1, atom: 1, jsonfeed: 1, ical: 1 });
   });
 
   it('recognises the commune’s own Mastodon server from its settings', () => {
@@ -193,6 +197,30 @@ describe('on the public site', () => {
       { source: 'newsletter', views: 1 },
       { source: 'search', views: 1 },
     ]);
+  });
+
+  it('counts a reader who follows a link of a feed under that feed, and the audience page names each one', async () => {
+    const article = await publishArticle(ctx.c, { title: 'Concert d’été', summary: 'Sur la place.', bodyMd: 'Entrée libre.', eventStart: new Date('2026-06-21T18:00:00.000Z') });
+    const page = `http://crieur.test/actualites/${article.slug}`;
+    const escaped = page.replace(/[.?/]/g, '\\$&');
+    const rss = (await request(ctx.app).get('/rss.xml')).text;
+    const atom = (await request(ctx.app).get('/atom.xml')).text;
+    const json = JSON.parse((await request(ctx.app).get('/feed.json')).text) as { items: { url: string }[] };
+    const ics = (await request(ctx.app).get('/agenda.ics')).text.replace(/\r\n /g, '');
+    const links = {
+      rss: new RegExp(`<link>(${escaped}[^<]*)</link>`).exec(rss)?.[1],
+      atom: new RegExp(`<link rel="alternate" type="text/html" href="(${escaped}[^"]*)"`).exec(atom)?.[1],
+      jsonfeed: json.items.find((i) => i.url.startsWith(page))?.url,
+      ical: new RegExp(`^URL:(${escaped}.*)$`, 'm').exec(ics)?.[1]?.trim(),
+    };
+    expect(links).toEqual({ rss: `${page}?ref=rss`, atom: `${page}?ref=atom`, jsonfeed: `${page}?ref=jsonfeed`, ical: `${page}?ref=ical` });
+    for (const link of Object.values(links)) await request(ctx.app).get(link!.replace('http://crieur.test', '')).set('User-Agent', FIREFOX);
+    await ctx.c.audience.flush();
+    expect(await views()).toEqual({ rss: 1, atom: 1, jsonfeed: 1, ical: 1 });
+
+    const { agent } = await loginAs(ctx, 'elected');
+    const text = (await agent.get('/admin/audience')).text.replace(/\s+/g, ' ');
+    for (const label of ['Flux RSS', 'Flux Atom', 'Flux JSON Feed', 'Agenda iCalendar']) expect(text).toContain(`<th scope="row">${label}</th> <td class="num">1</td>`);
   });
 });
 

@@ -89,12 +89,14 @@ describe('RSS, Atom and JSON Feed', () => {
     expect(links).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ '@rel': 'self', '@href': 'http://crieur.test/atom.xml' }),
-        expect.objectContaining({ '@rel': 'alternate', '@href': 'http://crieur.test/actualites?ref=rss' }),
+        expect.objectContaining({ '@rel': 'alternate', '@href': 'http://crieur.test/actualites?ref=atom' }),
       ]),
     );
     const entries = feed.entry as Record<string, any>[];
     expect(entries[0]!.title['#text']).toBe(NASTY);
     expect(entries[0]!.id).toBe(`http://crieur.test/actualites/${party.slug}`);
+    // Readers who come through Atom are counted as such, not as RSS readers.
+    expect(entries[0]!.link['@href']).toBe(`http://crieur.test/actualites/${party.slug}?ref=atom`);
   });
 
   it('serves JSON Feed 1.1 as application/feed+json', async () => {
@@ -103,7 +105,8 @@ describe('RSS, Atom and JSON Feed', () => {
     const feed = JSON.parse(res.text);
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.feed_url).toBe('http://crieur.test/feed.json');
-    expect(feed.items[0]).toMatchObject({ id: `http://crieur.test/actualites/${party.slug}`, url: `http://crieur.test/actualites/${party.slug}?ref=rss`, title: NASTY });
+    expect(feed.home_page_url).toBe('http://crieur.test/actualites?ref=jsonfeed');
+    expect(feed.items[0]).toMatchObject({ id: `http://crieur.test/actualites/${party.slug}`, url: `http://crieur.test/actualites/${party.slug}?ref=jsonfeed`, title: NASTY });
     expect(feed.items.find((i: { title: string }) => i.title === 'Marché de printemps').image).toMatch(/^http:\/\/crieur\.test\//);
   });
 
@@ -171,6 +174,7 @@ describe('the agenda as iCalendar', () => {
     expect(unfolded).toContain('DTEND:20260713T233000Z');
     expect(unfolded).toContain('LOCATION:Place de la Mairie\\, Saint-Crieur\\; côté église');
     expect(unfolded).toContain(`UID:article-${party.id}@crieur.test`);
+    expect(unfolded).toContain(`URL:http://crieur.test/actualites/${party.slug}?ref=ical`);
     expect(unfolded).not.toContain('Travaux rue du Moulin'); // no event
   });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROLE_LABELS } from '../server/auth/permissions';
 import { AUDIT_LABEL_KEYS } from '../server/audit/audit.details';
+import { SOURCE_LABELS } from '../server/audience/audience.routes';
 import { JOB_LABEL_KEYS } from '../server/jobs/job-labels';
 import { missingTranslations, translator } from '../server/i18n/i18n';
 import { CONTRAST_MESSAGE } from '../server/settings/settings.service';
@@ -13,7 +14,7 @@ const ROOT = path.join(__dirname, '..');
 const SCOPE = ['server/**/*.ts', 'views/**/*.ejs'];
 
 /** Keys used indirectly (a variable passed to t), which no scan can see. */
-const INDIRECT_KEYS = [...Object.values(ROLE_LABELS), ...AUDIT_LABEL_KEYS, ...JOB_LABEL_KEYS, CONTRAST_MESSAGE];
+const INDIRECT_KEYS = [...Object.values(ROLE_LABELS), ...Object.values(SOURCE_LABELS), ...AUDIT_LABEL_KEYS, ...JOB_LABEL_KEYS, CONTRAST_MESSAGE];
 
 function globToRegExp(glob: string): RegExp {
   const re = glob

@@ -5,11 +5,14 @@ import { maskIp } from '../http/mask-ip';
 export { maskIp };
 
 /** Where a reader came from, as the mayor reads it on the audience page. */
-export const SOURCES = ['direct', 'internal', 'search', 'newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss', 'other'] as const;
+export const SOURCES = ['direct', 'internal', 'search', 'newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss', 'atom', 'jsonfeed', 'ical', 'other'] as const;
 export type Source = (typeof SOURCES)[number];
 
-/** The values of the `ref` parameter Crieur adds to the links it sends out. */
-export const REF_SOURCES = ['newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss'] as const;
+/**
+ * The values of the `ref` parameter Crieur adds to the links it sends out. Each feed names its own
+ * format, so that the mayor sees which one residents actually follow before dropping another.
+ */
+export const REF_SOURCES = ['newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss', 'atom', 'jsonfeed', 'ical'] as const;
 export type RefSource = (typeof REF_SOURCES)[number];
 const REF_SET = new Set<string>(REF_SOURCES);
 

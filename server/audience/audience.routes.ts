@@ -25,6 +25,9 @@ export const SOURCE_LABELS: Record<Source, string> = {
   instagram: 'Instagram',
   linkedin: 'LinkedIn',
   rss: 'Flux RSS',
+  atom: 'Flux Atom',
+  jsonfeed: 'Flux JSON Feed',
+  ical: 'Agenda iCalendar',
   other: 'Autres sites',
 };
 

@@ -3,7 +3,7 @@ import type { CommuneSettings } from '../settings/settings.defaults';
 import type { MediaItem } from '../media/media.types';
 import { NotFoundError } from '../http/errors';
 import { translator } from '../i18n/i18n';
-import { withRef } from '../audience/audience.classify';
+import { withRef, type RefSource } from '../audience/audience.classify';
 import { atom, absoluteLinks, jsonFeed, robots, rss, sitemap, type FeedChannel, type FeedItem, type SitemapEntry } from './feeds';
 import { calendar, type CalendarEvent } from './ical';
 import { articlePath, categoryPath } from './metadata';
@@ -18,6 +18,9 @@ export const FEED_TYPES: Record<FeedFormat, string> = {
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
 };
+
+/** What each feed writes in the `ref=` of its links, for the audience page. */
+const FEED_REFS: Record<FeedFormat, RefSource> = { rss: 'rss', atom: 'atom', json: 'jsonfeed' };
 
 const FEED_SIZE = 30;
 /** The agenda feed keeps events that ended in the last three months, then all upcoming ones. */
@@ -65,13 +68,13 @@ export class FeedsService {
       description: category
         ? t('Les dernières actualités de {commune} dans la catégorie {category}.', { commune: commune.name, category: category.name })
         : t('Les dernières actualités de {commune}.', { commune: commune.name }),
-      homeUrl: withRef(`${this.baseUrl}${category ? path : '/actualites'}`, 'rss'),
+      homeUrl: withRef(`${this.baseUrl}${category ? path : '/actualites'}`, FEED_REFS[format]),
       selfUrl: `${this.baseUrl}${path}/${file}`,
       updated: lastChange ?? this.d.clock.now(),
       author: commune.name,
       iconUrl: logo?.url,
     };
-    const items = await Promise.all(rows.map((a) => this.feedItem(a, images)));
+    const items = await Promise.all(rows.map((a) => this.feedItem(a, images, FEED_REFS[format])));
     return format === 'rss' ? rss(channel, items) : format === 'atom' ? atom(channel, items) : jsonFeed(channel, items);
   }
 
@@ -81,12 +84,12 @@ export class FeedsService {
     return category;
   }
 
-  private async feedItem(a: PublicArticle, images: ImageLookup): Promise<FeedItem> {
+  private async feedItem(a: PublicArticle, images: ImageLookup, ref: RefSource): Promise<FeedItem> {
     const canonicalUrl = `${this.baseUrl}${articlePath(a.slug)}`;
     const image = await images.social(a.heroMediaId);
     return {
       canonicalUrl,
-      url: withRef(canonicalUrl, 'rss'),
+      url: withRef(canonicalUrl, ref),
       title: a.title,
       summary: a.summary,
       contentHtml: absoluteLinks(a.bodyHtml, this.baseUrl),
@@ -129,7 +132,7 @@ export class FeedsService {
         start: a.eventStart,
         end: a.eventEnd,
         place: a.eventPlace,
-        url: withRef(`${this.baseUrl}${articlePath(a.slug)}`, 'rss'),
+        url: withRef(`${this.baseUrl}${articlePath(a.slug)}`, 'ical'),
         category: a.categoryName,
         updatedAt: a.updatedAt > a.publishedAt ? a.updatedAt : a.publishedAt,
       }));

@@ -7,7 +7,7 @@
 export interface FeedChannel {
   title: string;
   description: string;
-  homeUrl: string; // the page the feed mirrors, with ?ref=rss
+  homeUrl: string; // the page the feed mirrors, with the feed's own ?ref=
   selfUrl: string;
   updated: Date;
   author: string; // the commune
@@ -16,7 +16,7 @@ export interface FeedChannel {
 
 export interface FeedItem {
   canonicalUrl: string; // the article's permanent address: guid and id
-  url: string; // the link readers follow, with ?ref=rss
+  url: string; // the link readers follow, with the feed's own ?ref=
   title: string;
   summary: string;
   contentHtml: string; // absolute URLs only: feed readers have no base
