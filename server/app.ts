@@ -20,7 +20,7 @@ import { publishingRoutes } from './publishing/publishing.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
 import { audienceRoutes } from './audience/audience.routes';
 import { csrfProtection } from './http/csrf';
-import { maskIp } from './http/mask-ip';
+import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
 import { NotFoundError } from './http/errors';
 import { templateLocals } from './http/locals';
@@ -30,13 +30,6 @@ import { securityHeaders } from './http/security-headers';
 import { KnexSessionStore } from './http/session-store';
 
 const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed while in use
-
-/** pino-http's view of a request, with the client's address cut to its network (proxies' headers too). */
-function maskedRequest(req: { remoteAddress?: string; remotePort?: number; headers?: Record<string, unknown> }): object {
-  const headers = { ...req.headers };
-  for (const h of ['x-forwarded-for', 'x-real-ip', 'forwarded']) if (headers[h]) headers[h] = '[masked]';
-  return { ...req, headers, remoteAddress: maskIp(req.remoteAddress), remotePort: undefined };
-}
 
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
@@ -53,8 +46,8 @@ export function createApp(c: Container): Express {
   app.use(pinoHttp({
     logger: c.log.child({ module: 'http' }),
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
-    // Logs are kept for weeks: no resident's full address goes into them (RULES-FR).
-    serializers: { req: maskedRequest },
+    // Logs are kept for weeks: no cookie, no signed link, no reader's full address (log-safety.ts).
+    serializers: { req: safeRequest, res: safeResponse, err: safeError },
   }));
 
   // Before sessions: probes and static files must not create sessions or touch the database.
@@ -86,7 +79,7 @@ export function createApp(c: Container): Express {
   );
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
-  app.use('/admin', csrfProtection());
+  app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && req.path === '/media' }));
 
   app.use(authRoutes(c));
   app.use('/admin', dashboardRoutes(c));

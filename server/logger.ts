@@ -1,15 +1,18 @@
 import pino, { type Logger } from 'pino';
+import { safeError } from './http/log-safety';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
+/** The process's logger; tests pass a destination to read every line it writes. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({
     level,
     redact: {
       paths: ['password', '*.password', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'],
       censor: '[hidden]',
     },
-  });
+    serializers: { err: safeError },
+  }, destination);
 }
 
 /** "marie.dupont@example.fr" → "m***@example.fr": logs must never hold a full address. */

@@ -5,6 +5,10 @@ import type { Config } from '../config';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 
+// A failed query's message would otherwise carry its bindings (an e-mail, a password hash) into
+// whatever logs or prints the error; the SQL with its placeholders is enough to debug.
+const SAFE_ERRORS = { compileSqlOnError: false } as const;
+
 export function knexConfig(config: Pick<Config, 'database'>): Knex.Config {
   const migrations: Knex.MigratorConfig = {
     directory: MIGRATIONS_DIR,
@@ -12,13 +16,14 @@ export function knexConfig(config: Pick<Config, 'database'>): Knex.Config {
     tableName: 'knex_migrations',
   };
   if (config.database.client === 'pg') {
-    return { client: 'pg', connection: config.database.connection, pool: { min: 0, max: 10 }, migrations };
+    return { client: 'pg', connection: config.database.connection, pool: { min: 0, max: 10 }, migrations, ...SAFE_ERRORS };
   }
   return {
     client: 'sqlite3',
     connection: { filename: config.database.filename },
     useNullAsDefault: true,
     migrations,
+    ...SAFE_ERRORS,
     pool: {
       min: 1,
       max: 1,
@@ -48,6 +53,23 @@ export function createKnex(config: Pick<Config, 'database'>): Knex {
   return knexFactory(knexConfig(config));
 }
 
-export async function migrateLatest(db: Knex): Promise<void> {
-  await db.migrate.latest();
+// What another process migrating the same database at the same moment looks like: knex's own
+// lock, or the race to create its bookkeeping tables.
+const CONCURRENT_MIGRATION = /already locked|already exists|duplicate key|SQLITE_BUSY|database is locked/i;
+
+/**
+ * Applies the migrations. Two instances started together on an empty database both call this:
+ * one migrates under knex's lock, the other waits for it (bounded) and then finds nothing to do.
+ */
+export async function migrateLatest(db: Knex, waitMs = 120_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await db.migrate.latest();
+      return;
+    } catch (err) {
+      if (!CONCURRENT_MIGRATION.test(String((err as Error)?.message)) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

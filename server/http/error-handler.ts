@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { DomainError, TooManyRequestsError } from './errors';
 import { renderPage } from './render';
 import { translator } from '../i18n/i18n';
+import { scrubUrl } from './log-safety';
 
 interface HttpishError {
   status?: number;
@@ -39,7 +40,7 @@ export function errorHandler(log: Logger) {
   // Express recognises error handlers by their four parameters.
   return async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, message, vars } = describeError(err);
-    if (status >= 500) log.error({ err, url: req.originalUrl, method: req.method }, 'unexpected error');
+    if (status >= 500) log.error({ err, url: scrubUrl(req.originalUrl), method: req.method }, 'unexpected error');
     if (res.headersSent) return;
     if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     const t = (res.locals.t as ReturnType<typeof translator> | undefined) ?? translator('fr');

@@ -1,0 +1,95 @@
+import { maskIp } from './mask-ip';
+
+/**
+ * What a request log may keep. Logs are copied, shipped and kept for weeks, so nothing in them
+ * may open an account or identify a reader: no cookie (a session id copied from a log opens the
+ * admin), no one-time or signed link, no full client address, no password hash.
+ */
+
+// Only these request headers are logged; every other one (cookies, authorization, the dozen
+// headers proxies use for the client's address: CF-Connecting-IP, True-Client-IP, X-Client-IP,
+// Fastly-Client-IP…, and the Referer, which can hold a signed link) stays out.
+const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'accept-language'];
+
+// Paths whose last segment is a secret (an invitation or password link; the newsletter's signed
+// links will join them).
+const SECRET_PATHS = [/^(\/admin\/password\/)[^/?#]+/];
+
+// Query parameters whose value is a secret, whatever the route.
+const SECRET_PARAM = /^(token|t|sig|signature|key|secret|code|password|_csrf|state)$/i;
+
+/**
+ * A path segment that looks like a random token rather than a slug or an id: long, and mixing
+ * upper case, lower case and digits (base64url), or long lower-case hex. Slugs are lower case.
+ */
+function looksLikeToken(segment: string): boolean {
+  if (segment.length < 16 || !/^[A-Za-z0-9_-]+$/.test(segment)) return /^[0-9a-f]{32,}$/i.test(segment);
+  return /[A-Z]/.test(segment) && /[a-z]/.test(segment) && /[0-9]/.test(segment);
+}
+
+export function scrubUrl(url: string | undefined): string {
+  if (!url) return '';
+  const q = url.indexOf('?');
+  let path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q + 1);
+  for (const re of SECRET_PATHS) path = path.replace(re, '$1[hidden]');
+  path = path
+    .split('/')
+    .map((s) => (looksLikeToken(s) ? '[hidden]' : s))
+    .join('/');
+  if (!query) return path;
+  const params = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // An undecodable name is logged as sent; its value is still checked below.
+    }
+    if (eq === -1) return pair;
+    const value = pair.slice(eq + 1);
+    return SECRET_PARAM.test(decoded) || looksLikeToken(value) ? `${name}=[hidden]` : pair;
+  });
+  return `${path}?${params.join('&')}`;
+}
+
+interface LoggableRequest {
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+  headers?: Record<string, unknown>;
+  /** The Express request, whose `ip` honours the trusted proxies. */
+  raw?: { ip?: string };
+}
+
+/** pino-http's view of a request: the method, a scrubbed URL, a few headers, the networks only (peer and client). */
+export function safeRequest(req: LoggableRequest): object {
+  const headers: Record<string, unknown> = {};
+  for (const h of LOGGED_HEADERS) if (req.headers?.[h] !== undefined) headers[h] = req.headers[h];
+  return { method: req.method, url: scrubUrl(req.url), headers, remoteAddress: maskIp(req.remoteAddress), client: maskIp(req.raw?.ip) };
+}
+
+/** pino-http's view of a response: the status only (Set-Cookie and Location stay out). */
+export function safeResponse(res: { statusCode?: number }): object {
+  return { statusCode: res.statusCode };
+}
+
+// knex is told not to inline bindings into error messages (server/db/knex.ts); a hash that
+// reaches a message some other way is still cut.
+const HASHES = /\$argon2(id|i|d)\$[^\s'",)]+/g;
+
+export function scrubText(text: string): string {
+  return text.replace(HASHES, '[hidden]');
+}
+
+/** pino's error serializer, with the message and stack scrubbed the same way. */
+export function safeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out: Record<string, unknown> = { type: err.name, message: scrubText(err.message), stack: scrubText(err.stack ?? '') };
+  for (const k of ['code', 'status', 'statusCode', 'type', 'errno'] as const) {
+    const v = (err as unknown as Record<string, unknown>)[k];
+    if (v !== undefined && (typeof v === 'string' || typeof v === 'number')) out[k] = v;
+  }
+  return out;
+}
