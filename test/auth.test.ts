@@ -59,6 +59,32 @@ describe('login throttling', () => {
     expect((await attempt(user.email, user.password, '198.51.100.99')).status).toBe(302);
   });
 
+  it('checks at most 5 of 40 simultaneous wrong passwords for one account and refuses the rest', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    const agents = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const agent = request.agent(ctx.app);
+        const page = await agent.get('/admin/login').set('X-Forwarded-For', `198.18.${i}.1`);
+        return { agent, csrf: csrfFrom(page.text), ip: `198.18.${i}.1` };
+      }),
+    );
+    // All 40 leave at once: the count must be taken before any password is checked.
+    const answers = await Promise.all(agents.map(({ agent, csrf, ip }) => agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: 'mauvais' })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // Still locked for the right password, until the lock ends.
+    expect((await attempt(user.email, user.password, '198.51.100.98')).status).toBe(429);
+    ctx.clock.advance(16 * 60_000);
+    expect((await attempt(user.email, user.password, '198.51.100.98')).status).toBe(302);
+  });
+
+  it('does not hold successful logins against a shared address', async () => {
+    const users = await Promise.all(Array.from({ length: 25 }, () => makeUser(ctx.c, 'editor')));
+    for (const u of users) expect((await attempt(u.email, u.password, '203.0.113.90')).status).toBe(302);
+  });
+
   it('locks an address that tries many accounts, without locking those accounts elsewhere', async () => {
     const users = await Promise.all(Array.from({ length: 21 }, () => makeUser(ctx.c, 'editor')));
     for (const u of users.slice(0, 20)) expect((await attempt(u.email, 'mauvais', '203.0.113.50')).status).toBe(401);

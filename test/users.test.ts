@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createTestContext, csrfFrom, loginAs, makeUser, type TestContext } from './helpers/context';
 import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
@@ -179,6 +181,24 @@ describe('managing accounts', () => {
     }
   });
 
+  it('counts only administrators who can log in: a pending admin invitation does not let the only real one step down', async () => {
+    const solo = await createTestContext();
+    try {
+      const { agent, csrf, user } = await loginAs(solo, 'admin');
+      await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Futur Admin', email: 'futur@commune.test', role: 'admin' }).expect(302);
+      const demote = await agent.post(`/admin/users/${user.id}/role`).type('form').send({ _csrf: csrf, role: 'editor' });
+      expect(demote.status).toBe(409);
+      expect(demote.text).toContain('Il faut garder au moins un administrateur actif.');
+      expect((await solo.c.usersRepo.findById(user.id))?.role).toBe('admin');
+      // The invitation itself can still be changed or withdrawn.
+      const pending = (await solo.c.usersRepo.findByEmail('futur@commune.test'))!;
+      expect((await agent.post(`/admin/users/${pending.id}/role`).type('form').send({ _csrf: csrf, role: 'editor' })).status).toBe(302);
+      expect((await solo.c.usersRepo.findById(pending.id))?.role).toBe('editor');
+    } finally {
+      await solo.close();
+    }
+  });
+
   it('answers 404 for an account that does not exist', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     expect((await agent.post('/admin/users/abc/disable').type('form').send({ _csrf: csrf })).status).toBe(404);
@@ -226,6 +246,43 @@ describe('forgotten password through the local mailbox', () => {
     expect(ok.status).toBe(302);
     const again = await visitor.get('/admin/login');
     expect(again.status).toBe(302);
+  });
+});
+
+describe('a new password voids the links still out', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(async () => ctx.close());
+
+  async function resetLink(email: string): Promise<string> {
+    await ctx.c.users.requestPasswordReset(email);
+    await ctx.c.outbox.idle();
+    const box = path.join(ctx.dir, 'mailbox');
+    const mails = fs.readdirSync(box).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(box, f), 'utf8')) as { to: string; text: string });
+    return linkIn(mails.filter((m) => m.to === email).pop()!.text);
+  }
+
+  it('refuses a pending reset link once the password was changed from the account page', async () => {
+    const { agent, user } = await loginAs(ctx, 'editor');
+    const link = await resetLink(user.email);
+    expect((await request(ctx.app).get(link)).text).toContain('Choisir un mot de passe');
+    const page = await agent.get('/admin/account');
+    const changed = await agent.post('/admin/account/password').type('form').send({ _csrf: csrfFrom(page.text), current: 'Correct-Horse-Battery-9', password: STRONG, confirm: STRONG });
+    expect(changed.status).toBeLessThan(400);
+    const visitor = request.agent(ctx.app);
+    const form = await visitor.get(link);
+    expect(form.text).toContain('Ce lien n’est plus valable');
+    const used = await visitor.post(link).type('form').send({ _csrf: csrfFrom((await visitor.get('/admin/login')).text), password: 'Un-Autre-Mot-De-Passe-7!', confirm: 'Un-Autre-Mot-De-Passe-7!' });
+    expect(used.status).toBe(410);
+  });
+
+  it('refuses a pending reset link once the password was reset from the command line', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    const link = await resetLink(user.email);
+    await ctx.c.users.resetPasswordFromCli(user.email, STRONG);
+    expect((await request(ctx.app).get(link)).text).toContain('Ce lien n’est plus valable');
   });
 });
 

@@ -28,7 +28,7 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<User> {
-    await this.throttle.assertAllowed(email, ip);
+    await this.throttle.beginAttempt(email, ip);
     const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !ok || user.disabledAt) {
@@ -72,6 +72,7 @@ export class AuthService {
     await this.db.transaction(async (trx) => {
       if (!(await this.tokens.consume(t.id, now, trx))) throw new DomainError('Ce lien n’est plus valable. Demandez-en un nouveau.', 410);
       await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.tokens.revokeAll(user.id, trx);
       // Whoever held the old password is logged out everywhere.
       await trx('sessions').where({ user_id: user.id }).del();
       await this.audit.append(
@@ -95,6 +96,7 @@ export class AuthService {
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
       await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).whereNot({ sid: keepSessionId }).del();
       await this.audit.append({ actor: { id: user.id, label: user.displayName }, action: 'user.password_changed', targetType: 'user', targetId: user.id }, now, trx);
     });

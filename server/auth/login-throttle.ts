@@ -23,38 +23,46 @@ export class LoginThrottle {
     return { account: `account:${h(email.toLowerCase())}`, ip: `ip:${h(ip)}` };
   }
 
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const now = this.clock.now().getTime();
-    for (const key of Object.values(this.keys(email, ip))) {
-      const s = await this.repo.get(key);
-      if (s?.lockedUntil && s.lockedUntil.getTime() > now) {
-        const minutes = Math.ceil((s.lockedUntil.getTime() - now) / 60_000);
-        throw new TooManyRequestsError(
-          'Trop de tentatives de connexion. Réessayez dans {minutes} minutes ou demandez un nouveau mot de passe.',
-          { minutes },
-          minutes * 60,
-        );
+  /**
+   * Takes one attempt for the account and for the address before the password is checked, so
+   * that concurrent guesses count at once: past the limit the attempt is refused unchecked.
+   */
+  async beginAttempt(email: string, ip: string): Promise<void> {
+    const now = this.clock.now();
+    const windowStart = new Date(now.getTime() - WINDOW_MS);
+    for (const [kind, key] of Object.entries(this.keys(email, ip)) as ['account' | 'ip', string][]) {
+      const { attempts, lockedUntil } = await this.repo.countAttempt(key, now, windowStart);
+      if (lockedUntil && lockedUntil > now) throw this.refusal(lockedUntil, now);
+      if (attempts > LIMITS[kind]) {
+        const until = new Date(now.getTime() + LOCK_MS);
+        await this.repo.lock(key, until, now);
+        throw this.refusal(until, now);
       }
     }
   }
 
+  /** A wrong password: the attempt stays counted, and the one that reaches the limit locks. */
   async recordFailure(email: string, ip: string): Promise<void> {
     const now = this.clock.now();
-    const keys = this.keys(email, ip);
-    for (const [kind, key] of Object.entries(keys) as ['account' | 'ip', string][]) {
+    for (const [kind, key] of Object.entries(this.keys(email, ip)) as ['account' | 'ip', string][]) {
       const s = await this.repo.get(key);
-      const fresh = !s || now.getTime() - s.windowStartedAt.getTime() > WINDOW_MS;
-      const failures = fresh ? 1 : s.failures + 1;
-      await this.repo.put(key, {
-        failures,
-        windowStartedAt: fresh ? now : s.windowStartedAt,
-        lockedUntil: failures >= LIMITS[kind] ? new Date(now.getTime() + LOCK_MS) : null,
-      });
+      if (s && s.failures >= LIMITS[kind]) await this.repo.lock(key, new Date(now.getTime() + LOCK_MS), now);
     }
   }
 
+  private refusal(until: Date, now: Date): TooManyRequestsError {
+    const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+    return new TooManyRequestsError(
+      'Trop de tentatives de connexion. Réessayez dans {minutes} minutes ou demandez un nouveau mot de passe.',
+      { minutes },
+      minutes * 60,
+    );
+  }
+
   async recordSuccess(email: string, ip: string): Promise<void> {
-    await this.repo.clear(this.keys(email, ip).account);
+    const keys = this.keys(email, ip);
+    await this.repo.clear(keys.account);
+    await this.repo.giveBack(keys.ip);
   }
 
   /** A new password chosen through an e-mailed link proves the owner: the account lock goes. */

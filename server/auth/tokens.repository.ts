@@ -24,6 +24,11 @@ export class TokensRepository {
     return { id: row.id, userId: row.user_id, purpose: row.purpose };
   }
 
+  /** A new password voids every link still out for the account: a stolen reset link dies with it. */
+  async revokeAll(userId: number, trx: Knex): Promise<void> {
+    await trx('user_tokens').where({ user_id: userId }).whereNull('used_at').del();
+  }
+
   /** Guarded: a link works once, even if clicked twice at the same moment. */
   async consume(id: number, now: Date, trx: Knex): Promise<boolean> {
     const n = await trx('user_tokens').where({ id }).whereNull('used_at').update({ used_at: toDbTime(now) });

@@ -63,8 +63,9 @@ export class UsersRepository {
     return fromDbCount(row?.n);
   }
 
+  /** Administrators who can log in: a password chosen, not disabled (see users.service.ts). */
   async countActiveAdmins(trx: Knex = this.db): Promise<number> {
-    const row = await trx('users').where({ role: 'admin' }).whereNull('disabled_at').count({ n: '*' }).first();
+    const row = await trx('users').where({ role: 'admin' }).whereNull('disabled_at').whereNotNull('password_hash').count({ n: '*' }).first();
     return fromDbCount(row?.n);
   }
 

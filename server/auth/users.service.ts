@@ -15,6 +15,14 @@ import { normalizeEmail, type User, type UsersRepository } from './users.reposit
 const INVITE_HOURS = 72;
 const RESET_HOURS = 2;
 
+/**
+ * An administrator who can act: one who has chosen a password (an invitation still pending does
+ * not count) and is not disabled. The last of them cannot be demoted or disabled.
+ */
+function isActiveAdmin(u: User): boolean {
+  return u.role === 'admin' && !u.disabledAt && !!u.passwordHash;
+}
+
 /** Accounts managed by an administrator (or the command line): invitations, roles, disabling. */
 export class UsersService {
   constructor(
@@ -107,7 +115,7 @@ export class UsersService {
     const user = await this.get(id);
     if (user.role === role) return;
     await this.db.transaction(async (trx) => {
-      if (user.role === 'admin' && (await this.users.countActiveAdmins(trx)) <= 1) {
+      if (isActiveAdmin(user) && (await this.users.countActiveAdmins(trx)) <= 1) {
         throw new ConflictError('Il faut garder au moins un administrateur actif.');
       }
       await this.users.update(id, { role }, this.clock.now(), trx);
@@ -120,7 +128,7 @@ export class UsersService {
     if (!!user.disabledAt === disabled) return;
     if (disabled && actor.id === id) throw new ConflictError('Vous ne pouvez pas désactiver votre propre compte.');
     await this.db.transaction(async (trx) => {
-      if (disabled && user.role === 'admin' && (await this.users.countActiveAdmins(trx)) <= 1) {
+      if (disabled && isActiveAdmin(user) && (await this.users.countActiveAdmins(trx)) <= 1) {
         throw new ConflictError('Il faut garder au moins un administrateur actif.');
       }
       await this.users.update(id, { disabledAt: disabled ? this.clock.now() : null }, this.clock.now(), trx);
@@ -159,6 +167,7 @@ export class UsersService {
     const hash = await hashPassword(pw);
     await this.db.transaction(async (trx) => {
       await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).del();
       await this.audit.append({ actor: { id: null, label: 'ligne de commande' }, action: 'user.password_reset', targetType: 'user', targetId: user.id }, now, trx);
     });
