@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './startup-config';
 import { createContainer, migrate, type Container } from './container';
 import { Scheduler } from './jobs/scheduler';
+import { scrubText } from './http/log-safety';
 // Entry point, like main.ts: it may know the job list in jobs/.
 import { ALL_JOBS } from '../jobs';
 
@@ -32,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error('Les tâches de Crieur n’ont pas pu démarrer :', err);
+  console.error('Les tâches de Crieur n’ont pas pu démarrer :', scrubText(err instanceof Error ? (err.stack ?? err.message) : String(err)));
   process.exit(1);
 });

@@ -5,6 +5,10 @@ import { createApp } from './app';
 import { loadDemoIfEmpty } from './demo/demo.service';
 import { Scheduler } from './jobs/scheduler';
 import type { Container } from './container';
+import { underStartupLock } from './startup';
+import { ValidationError } from './http/errors';
+import { scrubText } from './http/log-safety';
+import { PASSWORD_RULE } from './auth/password-policy';
 // The entry point is the composition root's last step: it may know the job list in jobs/.
 import { ALL_JOBS } from '../jobs';
 
@@ -14,12 +18,13 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const c = createContainer(config);
   await migrate(c);
-  // Not awaited past the scan: variants are finished in the background while the site starts.
-  await c.media.resumeUnfinished();
-
-  const email = config.admin.email ?? 'admin@crieur.localhost';
-  const first = await c.auth.ensureFirstAdmin(email, config.admin.password);
-  if (config.demo) await loadDemoIfEmpty(c);
+  const first = await underStartupLock(c, async () => {
+    // Not awaited past the scan: variants are finished in the background while the site starts.
+    await c.media.resumeUnfinished();
+    const admin = await firstAdmin(c, config.admin.email ?? 'admin@crieur.localhost', config.admin.password);
+    if (config.demo) await loadDemoIfEmpty(c);
+    return admin;
+  });
 
   const app = createApp(c);
   const server: Server = app.listen(config.port, () => {
@@ -58,6 +63,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** The first administrator; a refused CRIEUR_ADMIN_PASSWORD stops the start with one line. */
+async function firstAdmin(c: Container, email: string, password: string | undefined) {
+  try {
+    return await c.auth.ensureFirstAdmin(email, password);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    console.error(`CRIEUR_ADMIN_PASSWORD est refusé : ${err.message} Règle : ${PASSWORD_RULE}`);
+    process.exit(2);
+  }
+}
+
 export function startJobs(c: Container): Scheduler<Container> {
   const scheduler = new Scheduler<Container>(c.jobRunner, c, c.log.child({ module: 'scheduler' }));
   scheduler.start(ALL_JOBS);
@@ -65,6 +81,7 @@ export function startJobs(c: Container): Scheduler<Container> {
 }
 
 main().catch((err) => {
-  console.error('Crieur n’a pas pu démarrer :', err);
+  // Printed, not logged, but just as kept: scrubbed like a log line (no hash, no bindings).
+  console.error('Crieur n’a pas pu démarrer :', scrubText(err instanceof Error ? (err.stack ?? err.message) : String(err)));
   process.exit(1);
 });

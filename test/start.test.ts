@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { freePort, startNode, waitForHttp } from './helpers/process';
+import knexFactory from 'knex';
 import { csrfFrom } from './helpers/context';
+import { testDatabaseUrl } from './helpers/database';
+import { loadConfig } from '../server/config';
+import { knexConfig } from '../server/db/knex';
 
 // The README's first command, as a newcomer runs it: start on an empty data folder, wait for
 // /healthz, log in with the printed one-time password, stop; a second start keeps the data.
@@ -45,6 +49,53 @@ describe('npm start on an empty data folder', () => {
       expect(await second.stop()).toBe(0);
     }
   }, 120_000);
+
+  it('stops on a refused CRIEUR_ADMIN_PASSWORD with one line naming the variable and the rule, without a stack trace', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));
+    try {
+      const bad = startNode('server/main.ts', { DATA_DIR: dir, PORT: String(await freePort()), DATABASE_URL: '', SECRET_KEY: '', CRIEUR_DEMO: 'false', CRIEUR_ADMIN_EMAIL: 'maire@commune.test', CRIEUR_ADMIN_PASSWORD: 'motdepasse' });
+      const code = await new Promise<number | null>((r) => (bad.child.exitCode !== null ? r(bad.child.exitCode) : bad.child.on('exit', r)));
+      expect(code).toBe(2);
+      const lines = bad.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('CRIEUR_ADMIN_PASSWORD');
+      expect(lines[0]).toContain('Au moins 12 caractères');
+      expect(bad.output()).not.toMatch(/\bat .*\.ts:\d+/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('brings up two instances started at the same moment on an empty database, with one administrator and one demo', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));
+    const database = await testDatabaseUrl(dir);
+    const ports = [await freePort(), await freePort()];
+    const env = (port: number) => ({ DATA_DIR: dir, PORT: String(port), DATABASE_URL: database.url, SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', CRIEUR_DEMO: 'true', CRIEUR_ADMIN_EMAIL: 'maire@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_ENABLED: 'false' });
+    const both = ports.map((p) => startNode('server/main.ts', env(p)));
+    try {
+      await Promise.all(ports.map((p) => waitForHttp(`http://127.0.0.1:${p}/healthz`, 90_000))).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- first:\n${both[0]!.output()}\n--- second:\n${both[1]!.output()}`);
+      });
+      for (const p of ports) {
+        const { res } = await login(`http://127.0.0.1:${p}`, 'maire@commune.test', 'Correct-Horse-Battery-9');
+        expect(res.status).toBe(302);
+      }
+      const db = knexFactory(knexConfig(loadConfig({ DATA_DIR: dir, DATABASE_URL: database.url })));
+      try {
+        expect(Number((await db('users').where({ role: 'admin' }).count({ n: '*' }).first())?.n)).toBe(1);
+        const demoSlugs = (await db('articles').select('slug')).map((r) => r.slug as string);
+        expect(new Set(demoSlugs).size).toBe(demoSlugs.length);
+        expect(demoSlugs.length).toBe(17);
+      } finally {
+        await db.destroy();
+      }
+      for (const b of both) expect(b.output()).not.toMatch(/n’a pas pu démarrer/);
+    } finally {
+      for (const b of both) expect(await b.stop()).toBe(0);
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 
   it('stops with a clear message for each wrong setting', async () => {
     const bad = startNode('server/main.ts', { DATA_DIR: dataDir, PORT: 'abc', TZ: 'Mars/Olympus', SMTP_URL: 'http://x' });
