@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
+import { startDeliveryPeer } from './helpers/delivery-peer';
 import type { AddressInfo } from 'node:net';
 import { createTestContext, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
@@ -120,6 +123,47 @@ describe('the dispatcher', () => {
     expect((await statusOf(id)).status).toBe('uncertain');
     expect(ctx.c.testAdapter.delivered).toHaveLength(0);
     expect((await ctx.c.publishing.needsAttention()).map((p) => p.id)).toEqual([id]);
+  });
+
+  it('puts a site page cut short by a crash online by itself, at once when the claimer is a dead process here', async () => {
+    const site = ((await ctx.c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number }).id;
+    const article = await makeArticle(ctx.c, { title: 'Coupure d’eau' });
+    const id = await makePublication(ctx.c, article, site, ctx.clock.now());
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    expect(await ctx.c.publications.claim(id, `${os.hostname()}-${dead}-abcdef`, ctx.clock.now())).toBe(true);
+    // No waiting for the sending timeout: the claimer is known to be dead.
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report).toMatchObject({ resumed: 1, sent: 1, uncertain: 0 });
+    expect((await statusOf(id)).status).toBe('sent');
+  });
+
+  it('leaves alone a row claimed by a live process until the sending timeout', async () => {
+    const site = ((await ctx.c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number }).id;
+    const id = await makePublication(ctx.c, await makeArticle(ctx.c), site, ctx.clock.now());
+    expect(await ctx.c.publications.claim(id, `${os.hostname()}-${process.ppid}-abcdef`, ctx.clock.now())).toBe(true);
+    expect(await ctx.c.dispatcher.dispatchDue()).toMatchObject({ resumed: 0, sent: 0 });
+    expect((await statusOf(id)).status).toBe('sending');
+    ctx.clock.advance(ctx.c.config.publishing.sendingTimeoutMs + 1000);
+    expect(await ctx.c.dispatcher.dispatchDue()).toMatchObject({ resumed: 1, sent: 1 });
+  });
+
+  it('asks a network that can tell whether a post cut short by a crash arrived: sent ones are recorded, the others sent once', async () => {
+    const peer = await startDeliveryPeer();
+    try {
+      const account = await makeTestAccount(ctx.c, { endpoint: peer.url, lookup: true });
+      const ids = await Promise.all([1, 2].map(async () => makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now())));
+      for (const id of ids) expect(await ctx.c.publications.claim(id, 'other-machine-1-abcdef', ctx.clock.now())).toBe(true);
+      peer.counts.set(ids[0]!, 1); // the first one reached the network before the crash
+      ctx.clock.advance(ctx.c.config.publishing.sendingTimeoutMs + 1000);
+      const report = await ctx.c.dispatcher.dispatchDue();
+      expect(report).toMatchObject({ resumed: 2, sent: 1, uncertain: 0 });
+      expect((await statusOf(ids[0]!)).status).toBe('sent');
+      expect((await statusOf(ids[0]!)).externalId).toBe(`post-${ids[0]}`);
+      expect((await statusOf(ids[1]!)).status).toBe('sent');
+      expect(ids.map((id) => peer.counts.get(id))).toEqual([1, 1]);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('holds a publication found hours after its time until someone confirms it', async () => {

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import request from 'supertest';
 import { startDeliveryPeer, type DeliveryPeer } from './helpers/delivery-peer';
 import { freePort, startNode, waitForHttp, type Running } from './helpers/process';
@@ -83,6 +85,31 @@ describe('several Crieur processes', () => {
       await db.close();
     }
   }, 180_000);
+
+  it('after a SIGKILL while putting 50 articles on the site, shows all 50 online after a restart, with no one acting', async () => {
+    const db = await seedDuePublications(50, 'http://127.0.0.1:9/unused', { channel: 'site' });
+    // Ten rows as a kill -9 leaves them: claimed, `sending`, by a process that no longer exists.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const ids = (await db.c.db('publications').orderBy('id').limit(10).select('id')).map((r) => r.id as number);
+    await db.c.db('publications').whereIn('id', ids).update({ status: 'sending', claimed_by: `${os.hostname()}-${dead}-abcdef`, claimed_at: new Date().toISOString() });
+    // And a real kill -9 of a process that was dispatching the rest.
+    const first = await start(db.databaseUrl, db.dir);
+    first.child.kill('SIGKILL');
+    await first.stop();
+
+    // The default 5-minute sending timeout stays: only the dead claimer's absence can free them.
+    const second = await start(db.databaseUrl, db.dir);
+    try {
+      await until(async () => (await db.statuses()).sent === 50, 60_000, 'all 50 sent');
+      expect(await db.statuses()).toEqual({ sent: 50 });
+      const slugs = (await db.c.db('articles').select('slug')).map((r) => r.slug as string);
+      const pages = await Promise.all(slugs.map((slug) => request(`http://127.0.0.1:${second.port}`).get(`/actualites/${slug}`)));
+      expect(pages.map((p) => p.status)).toEqual(slugs.map(() => 200));
+    } finally {
+      expect(await second.stop()).toBe(0);
+      await db.close();
+    }
+  }, 120_000);
 
   it('on SIGTERM in the middle of dispatching, finishes what it started, takes nothing new and leaves nothing "sending"', async () => {
     peer = await startDeliveryPeer({ delayMs: 40 });

@@ -23,6 +23,7 @@ const COUNTS: Record<string, Record<string, Count>> = {
     held: ['{n} en attente de confirmation', '{n} en attente de confirmation'],
     skipped: ['{n} ignorée', '{n} ignorées'],
     uncertain: ['{n} incertaine', '{n} incertaines'],
+    resumed: ['{n} reprise après un arrêt du serveur', '{n} reprises après un arrêt du serveur'],
     lost: ['{n} déjà prise par une autre instance', '{n} déjà prises par une autre instance'],
   },
   'purge-expired': {

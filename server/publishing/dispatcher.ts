@@ -1,10 +1,13 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
-import { PermanentChannelError, RateLimitedError, TransientChannelError, type PublishableArticle } from './channels/channel-adapter';
+import { PermanentChannelError, RateLimitedError, TransientChannelError, type ChannelAdapter, type PublishableArticle, type PublishResult } from './channels/channel-adapter';
+import { holderIsDeadHere } from '../jobs/job-runner';
 import type { AdapterRegistry } from './channels/registry';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
+
+const UNCERTAIN = 'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.';
 
 export interface DispatcherOptions {
   instance: string;
@@ -26,6 +29,8 @@ export interface DispatchReport {
   held: number;
   skipped: number;
   uncertain: number;
+  /** Sends cut short by a crash, taken up again on their own (repeatable or looked up). */
+  resumed: number;
   lost: number;
 }
 
@@ -35,7 +40,8 @@ type Outcome = keyof DispatchReport;
  * Takes due publications one by one with a guarded claim (pending → sending, exactly one row),
  * calls the channel's adapter, and records what happened. Transient errors come back later with
  * exponential backoff; permanent ones fail at once; a crash leaves `sending` rows that the next
- * run marks uncertain for a human, never resending them blindly.
+ * run finishes when the channel allows it (see recoverAbandoned), and otherwise marks uncertain
+ * for a human, never resending them blindly.
  */
 export class Dispatcher {
   private stopping = false;
@@ -59,9 +65,8 @@ export class Dispatcher {
   }
 
   async dispatchDue(): Promise<DispatchReport> {
-    const report: DispatchReport = { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, lost: 0 };
-    const now = this.clock.now();
-    report.uncertain = (await this.pubs.markStuckUncertain(new Date(now.getTime() - this.opts.sendingTimeoutMs), now)).length;
+    const report: DispatchReport = { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 };
+    await this.recoverAbandoned(report);
 
     const articles = new Map<number, Promise<PublishableArticle | null>>();
     const accounts = new Map<number, Promise<ChannelAccount & { credentials: Record<string, unknown> | null } | null>>();
@@ -81,6 +86,48 @@ export class Dispatcher {
       await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, ids.length) }, worker));
     }
     return report;
+  }
+
+  /**
+   * Rows left `sending` by a crash: claimed by a process that is dead on this machine (found at
+   * once after a restart), or claimed longer ago than any send may take (another machine). A
+   * repeatable channel sends again; one that can look the post up asks the network; only the
+   * others become uncertain for a person to decide.
+   */
+  private async recoverAbandoned(report: DispatchReport): Promise<void> {
+    const now = this.clock.now();
+    const timedOut = now.getTime() - this.opts.sendingTimeoutMs;
+    for (const p of await this.pubs.sending()) {
+      const holder = p.claimedBy;
+      const dead = !!holder && holder !== this.opts.instance && holderIsDeadHere(holder);
+      if (!dead && (p.claimedAt?.getTime() ?? 0) >= timedOut) continue;
+      const guard = holder ? { claimedBy: holder } : undefined;
+      const again = { status: 'pending' as const, dueAt: now, claimedBy: null, lateConfirmed: true, lastError: null };
+      const adapter = this.adapters.get(p.channel);
+      let found: PublishResult | null | undefined;
+      if (adapter?.repeatable) found = null;
+      else if (adapter?.findSent) found = await this.lookUp(adapter, p);
+      let moved: boolean;
+      if (found === null) moved = await this.pubs.transition(p.id, ['sending'], again, now, undefined, guard);
+      else if (found) moved = await this.pubs.transition(p.id, ['sending'], { status: 'sent', sentAt: now, externalId: found.externalId, externalUrl: found.url, lastError: null }, now, undefined, guard);
+      else moved = await this.pubs.transition(p.id, ['sending'], { status: 'uncertain', lastError: UNCERTAIN }, now, undefined, guard);
+      if (!moved) continue;
+      if (found === undefined) report.uncertain++;
+      else report.resumed++;
+      if (found) this.events.emit('sent', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
+    }
+  }
+
+  private async lookUp(adapter: ChannelAdapter, p: Publication): Promise<PublishResult | null | undefined> {
+    try {
+      const account = await this.accounts.get(p.accountId);
+      if (!account) return undefined;
+      const credentials = await this.accounts.credentials(account.id);
+      return await this.withTimeout((signal) => adapter.findSent!({ ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials } }, signal));
+    } catch (err) {
+      this.log.warn({ err, publicationId: p.id }, 'could not look up a send cut short by a crash');
+      return undefined;
+    }
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

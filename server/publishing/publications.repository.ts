@@ -123,15 +123,9 @@ export class PublicationsRepository {
     return (await q.update(row)) === 1;
   }
 
-  /** Rows left in `sending` for longer than any adapter call may take: a crash happened. */
-  async markStuckUncertain(olderThan: Date, now: Date): Promise<number[]> {
-    const rows = await this.db('publications').where('status', 'sending').andWhere('claimed_at', '<', toDbTime(olderThan)).select('id');
-    const ids: number[] = [];
-    for (const r of rows) {
-      const ok = await this.transition(r.id, ['sending'], { status: 'uncertain', lastError: 'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.' }, now);
-      if (ok) ids.push(r.id);
-    }
-    return ids;
+  /** Rows in `sending`, with who claimed them and when: the dispatcher decides which were abandoned. */
+  async sending(): Promise<Publication[]> {
+    return (await this.db('publications').where('status', 'sending')).map(toPublication);
   }
 
   /** Pushes back every pending publication of an account until a rate limit resets. */

@@ -15,6 +15,14 @@ export interface DeliveryPeer {
 export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<DeliveryPeer> {
   const counts = new Map<number, number>();
   const server = http.createServer((req, res) => {
+    // A network that can be asked whether a post arrived (for adapters that look up after a crash).
+    if (req.method === 'GET') {
+      const id = Number(new URL(req.url ?? '/', 'http://peer').searchParams.get('publicationId'));
+      const found = counts.has(id);
+      res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(found ? JSON.stringify({ id: `post-${id}`, url: `https://peer.invalid/${id}` }) : '{}');
+      return;
+    }
     let body = '';
     req.on('data', (d) => (body += String(d)));
     req.on('end', () => {

@@ -39,6 +39,17 @@ export interface ChannelAdapter {
   readonly channel: string;
   /** Whether `retract` exists for this network (Crieur shows "Retirer" only then). */
   readonly canRetract: boolean;
+  /**
+   * Publishing twice has the effect of publishing once (the site: a page is online or not). A
+   * send cut short by a crash is then simply done again, with no one asked.
+   */
+  readonly repeatable: boolean;
+  /**
+   * For a send cut short by a crash on a channel that is not repeatable: looks the post up on the
+   * network. A result means it went out, null that it did not (it is sent again), undefined that
+   * the network cannot tell (a person decides).
+   */
+  findSent?(publication: PublicationContext, signal: AbortSignal): Promise<PublishResult | null | undefined>;
   publish(article: PublishableArticle, publication: PublicationContext, signal: AbortSignal): Promise<PublishResult>;
   fetchMetrics(publication: PublicationContext & { externalId: string }): Promise<ChannelMetrics | null>;
   retract?(publication: PublicationContext & { externalId: string }): Promise<void>;

@@ -8,6 +8,8 @@ import type { ChannelAdapter, PublishableArticle, PublicationContext, PublishRes
 export class SiteAdapter implements ChannelAdapter {
   readonly channel = 'site';
   readonly canRetract = true;
+  // Marking the page online twice leaves it online once: a crash mid-send is finished alone.
+  readonly repeatable = true;
 
   constructor(private readonly baseUrl: string) {}
 

@@ -8,11 +8,13 @@ import { PermanentChannelError, RateLimitedError, TransientChannelError } from '
  * tests across processes can count what was delivered.
  *
  * settings: { mode?: 'succeed' | 'fail' | 'transient' | 'timeout' | 'rate-limit' | 'flaky',
- *             failures?: number (for flaky), endpoint?: string, timeoutMs?: number }
+ *             failures?: number (for flaky), endpoint?: string, timeoutMs?: number,
+ *             lookup?: boolean (after a crash, ask the endpoint whether the post arrived) }
  */
 export class TestAdapter implements ChannelAdapter {
   readonly channel = 'test';
   readonly canRetract = true;
+  readonly repeatable = false;
   readonly delivered: { publicationId: number; articleId: number; text: string }[] = [];
 
   async publish(article: PublishableArticle, p: PublicationContext, signal: AbortSignal): Promise<PublishResult> {
@@ -54,6 +56,16 @@ export class TestAdapter implements ChannelAdapter {
     }
     if (res.status >= 500) throw new TransientChannelError(`Le réseau ne répond pas pour le moment (erreur ${res.status}).`);
     if (res.status >= 400) throw new PermanentChannelError(`Le réseau a refusé la publication (erreur ${res.status}).`);
+    const body = (await res.json()) as { id?: string; url?: string };
+    return { externalId: String(body.id ?? `test-${p.id}`), url: body.url ?? null };
+  }
+
+  async findSent(p: PublicationContext, signal: AbortSignal): Promise<PublishResult | null | undefined> {
+    const s = p.account.settings as { endpoint?: string; lookup?: boolean };
+    if (!s.endpoint || !s.lookup) return undefined;
+    const res = await fetch(`${s.endpoint}?publicationId=${p.id}`, { signal });
+    if (res.status === 404) return null;
+    if (!res.ok) return undefined;
     const body = (await res.json()) as { id?: string; url?: string };
     return { externalId: String(body.id ?? `test-${p.id}`), url: body.url ?? null };
   }
