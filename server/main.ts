@@ -11,6 +11,7 @@ import { scrubText } from './http/log-safety';
 import { PASSWORD_RULE } from './auth/password-policy';
 // The entry point is the composition root's last step: it may know the job list in jobs/.
 import { ALL_JOBS } from '../jobs';
+import * as dispatchPublications from '../jobs/dispatch-publications';
 
 /** `npm start`: migrate, load the demo on an empty database, create the first admin, serve. */
 async function main(): Promise<void> {
@@ -77,6 +78,9 @@ async function firstAdmin(c: Container, email: string, password: string | undefi
 export function startJobs(c: Container): Scheduler<Container> {
   const scheduler = new Scheduler<Container>(c.jobRunner, c, c.log.child({ module: 'scheduler' }));
   scheduler.start(ALL_JOBS);
+  // "Publier maintenant" reaches the site at once, not at the next tick. An instance that runs
+  // no jobs (JOBS_ENABLED=false) cannot wake another process: there the tick sends it.
+  c.publishingEvents.on('due', () => scheduler.runNow(dispatchPublications.name));
   return scheduler;
 }
 

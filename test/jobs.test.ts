@@ -53,7 +53,7 @@ describe('the job wrapper', () => {
     expect(first.every((r) => r.ran && r.ok)).toBe(true);
     const details = Object.fromEntries(ALL_JOBS.map((j, i) => [j.name, JSON.parse((second[i] as { detail: string }).detail)]));
     expect(details).toEqual({
-      'dispatch-publications': { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, lost: 0 },
+      'dispatch-publications': { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 },
       'deliver-outbox': 0,
       'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },

@@ -6,5 +6,9 @@ export interface PublicationEvent {
   channel: string;
 }
 
-/** Lets other domains react after a publication changes (the site clears its page cache). */
-export class PublishingEvents extends EventEmitter<{ sent: [PublicationEvent]; failed: [PublicationEvent]; retracted: [PublicationEvent]; changed: [PublicationEvent] }> {}
+/**
+ * Lets other domains react after a publication changes (the site clears its page cache), and
+ * the scheduler hear that something became due now (`due`: it runs the dispatcher at once
+ * instead of waiting for the next tick).
+ */
+export class PublishingEvents extends EventEmitter<{ sent: [PublicationEvent]; failed: [PublicationEvent]; retracted: [PublicationEvent]; changed: [PublicationEvent]; due: [] }> {}

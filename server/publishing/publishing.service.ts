@@ -86,6 +86,7 @@ export class PublishingService {
       await this.audit.append({ actor, action: 'publications.planned', targetType: 'article', targetId: article.id, details: { channels: items.filter((i) => i.enabled).map((i) => i.accountId) } }, now, trx);
     });
     this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+    await this.wakeIfDue(article.id);
   }
 
   /**
@@ -117,7 +118,10 @@ export class PublishingService {
         await this.pubs.transition(p.id, ['planned'], { status: 'pending', ...late(p.scheduledAt) }, now, trx);
       }
     });
-    this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
+    this.afterCommit(outer, () => {
+      this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+      void this.wakeIfDue(article.id);
+    });
   }
 
   /** Archiving or unpublishing: nothing more goes out; the site page disappears. */
@@ -152,7 +156,12 @@ export class PublishingService {
         if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to, ...(to <= now ? { lateConfirmed: true } : {}) }, now, trx)) moved++;
       }
     });
-    if (moved) this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' }));
+    if (moved) {
+      this.afterCommit(outer, () => {
+        this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
+        void this.wakeIfDue(article.id);
+      });
+    }
     return moved;
   }
 
@@ -173,7 +182,10 @@ export class PublishingService {
       }
       await this.audit.append({ actor, action: 'publications.urgent', targetType: 'article', targetId: articleId }, now, trx);
     });
-    this.afterCommit(outer, () => this.events.emit('changed', { publicationId: 0, articleId, channel: '*' }));
+    this.afterCommit(outer, () => {
+      this.events.emit('changed', { publicationId: 0, articleId, channel: '*' });
+      this.events.emit('due');
+    });
   }
 
   private async act(id: number, from: PublicationStatus[], patch: Parameters<PublicationsRepository['transition']>[2], action: string, actor: Actor, refusal: string): Promise<Publication> {
@@ -185,7 +197,22 @@ export class PublishingService {
       await this.audit.append({ actor, action, targetType: 'publication', targetId: id, details: { article: p.articleId, channel: p.channel, from: p.status } }, now, trx);
     });
     this.events.emit('changed', { publicationId: id, articleId: p.articleId, channel: p.channel });
+    await this.wakeIfDue(p.articleId);
     return (await this.pubs.get(id)) as Publication;
+  }
+
+  /**
+   * "Publier maintenant", a retry, a confirmation: whatever became due now is announced, so
+   * that the dispatcher runs at once instead of at its next tick (up to 15 s later).
+   */
+  private async wakeIfDue(articleId: number): Promise<void> {
+    const now = this.clock.now();
+    try {
+      const due = (await this.pubs.forArticle(articleId)).some((p) => p.status === 'pending' && p.dueAt <= now);
+      if (due) this.events.emit('due');
+    } catch {
+      // The next tick sends it anyway; a failed look-up must not fail the officer's action.
+    }
   }
 
   retry(id: number, actor: Actor) {
