@@ -23,6 +23,7 @@ import { csrfProtection } from './http/csrf';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
 import { NotFoundError } from './http/errors';
+import { refuseNul } from './http/nul-guard';
 import { templateLocals } from './http/locals';
 import { PUBLIC_DIR } from './http/assets';
 import { VIEWS_DIR } from './http/render';
@@ -80,6 +81,7 @@ export function createApp(c: Container): Express {
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
   app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && req.path === '/media' }));
+  app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
   app.use(authRoutes(c));
   app.use('/admin', dashboardRoutes(c));
@@ -97,6 +99,7 @@ export function createApp(c: Container): Express {
   app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1
 
   app.use((_req, _res, next) => next(new NotFoundError()));
-  app.use(errorHandler(c.log));
+  // The page locals go along: an error raised before they were set (a body the parsers refused) still gets the error page.
+  app.use(errorHandler(c.log, templateLocals(c)));
   return app;
 }

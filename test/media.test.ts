@@ -50,6 +50,23 @@ async function uploadJson(buf: Buffer, name: string, alt = '') {
   return (await ctx.c.media.findById(res.body.id))!;
 }
 
+/** A well-formed PNG whose header claims `width` × `height` pixels, with almost no data behind the claim. */
+function pngClaiming(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 const mediaCount = async () => Number((await ctx.c.db('media').count({ n: '*' }).first())?.n ?? 0);
 const mediaDirs = () => (fs.existsSync(path.join(ctx.dir, 'media')) ? fs.readdirSync(path.join(ctx.dir, 'media')) : []);
 const fileOf = (url: string) => path.join(ctx.dir, url.replace(/^\//, ''));
@@ -180,24 +197,34 @@ describe('refusing bad files', () => {
 
   it('refuses a decompression bomb from its header, before decoding it', async () => {
     // A PNG that claims 20000×20000 pixels (400 megapixels) with almost no data behind the claim.
-    const chunk = (type: string, data: Buffer) => {
-      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(data.length);
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(zlib.crc32(body));
-      return Buffer.concat([len, body, crc]);
-    };
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(20000, 0);
-    ihdr.writeUInt32BE(20000, 4);
-    ihdr.set([8, 2, 0, 0, 0], 8);
-    const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+    const bomb = pngClaiming(20000, 20000);
     const before = await mediaCount();
     const res = await upload(bomb, 'bombe.png', {}, true);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('Cette image est trop grande (400 mégapixels) : 100 mégapixels au plus.');
     expect(await mediaCount()).toBe(before);
+  });
+
+  it.each([
+    ['1 × 70,000', () => sharp({ create: { width: 1, height: 70_000, channels: 3, background: '#336699' } }).png().toBuffer(), '1 × 70000'],
+    ['70,000 × 1', () => sharp({ create: { width: 70_000, height: 1, channels: 3, background: '#336699' } }).png().toBuffer(), '70000 × 1'],
+    // Too big to build for real (100 megapixels, just under the limit): its header says it all.
+    ['10 × 10,000,000', async () => pngClaiming(10, 10_000_000), '10 × 10000000'],
+  ])('refuses a %s pixel strip, too elongated for its sizes to be made, and writes nothing', async (_what, make, size) => {
+    const before = { rows: await mediaCount(), dirs: mediaDirs().length };
+    const page = await upload(await make(), 'bande.png', { alt: 'Une bande' });
+    expect(page.status).toBe(400);
+    expect(page.text).toContain(`Cette image est trop étirée (${size} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.`);
+    expect(page.text).toContain('aria-invalid="true"');
+    expect({ rows: await mediaCount(), dirs: mediaDirs().length }).toEqual(before);
+  });
+
+  it('makes every size of an image exactly 10 times taller than wide, the most allowed', async () => {
+    const item = await uploadJson(await photo(40, 400), 'colonne.jpg', 'Une colonne Morris');
+    expect(item.status).toBe('ready');
+    expect(item.variants.map((v) => [v.kind, v.format, v.width, v.height]).sort()).toEqual(
+      [['preview', 'jpeg', 40, 400], ['responsive', 'avif', 40, 400], ['responsive', 'jpeg', 40, 400], ['responsive', 'webp', 40, 400], ['social', 'jpeg', 40, 21]].sort(),
+    );
   });
 
   it('refuses a truncated JPEG', async () => {

@@ -1,9 +1,10 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
-import { can, type Permission, type Role } from '../server/auth/permissions';
+import { can, type Role } from '../server/auth/permissions';
 import { createTestContext, csrfFrom, loginAs, makeUser, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
+import { collectRoutes, type RouteInfo } from './helpers/routes';
 
 /**
  * Every admin route, found by walking Express's router, called as anonymous, editor, elected and
@@ -11,35 +12,8 @@ import { makeArticle, makePublication, makeTestAccount } from './helpers/factori
  * a role without the permission gets 403, a role with it never gets 401/403/5xx, and an
  * anonymous visitor never gets a 2xx.
  */
-interface RouteInfo {
-  method: string;
-  path: string;
-  permission: Permission | null;
-}
-
-type Layer = { route?: { path: string; methods: Record<string, boolean>; stack: Layer[] }; handle: { stack?: Layer[]; permission?: Permission }; rawPath?: string };
-
 function collect(app: Express): RouteInfo[] {
-  const out: RouteInfo[] = [];
-  const walk = (stack: Layer[], prefix: string, inherited: Permission | null) => {
-    let current = inherited;
-    for (const layer of stack) {
-      if (layer.route) {
-        const guard = layer.route.stack.find((l) => l.handle.permission)?.handle.permission ?? current;
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method === '_all') continue;
-          out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, permission: guard });
-        }
-      } else if (layer.handle.stack) {
-        const mount = layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, prefix + mount, current);
-      } else if (layer.handle.permission) {
-        current = layer.handle.permission;
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '', null);
-  return out.filter((r) => r.path.startsWith('/admin'));
+  return collectRoutes(app).filter((r) => r.path.startsWith('/admin'));
 }
 
 const PUBLIC = new Set([

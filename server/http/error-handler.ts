@@ -36,17 +36,34 @@ export function errorHeading(status: number): string {
   return 'Requête refusée';
 }
 
-export function errorHandler(log: Logger) {
+/**
+ * JSON for the API and for scripts that ask for it; a JSON body alone decides only when the
+ * client states no preference, so a browser (which asks for HTML) always gets the error page.
+ */
+function wantsJson(req: Request): boolean {
+  if (req.path.startsWith('/api/')) return true;
+  if (req.accepts(['html', 'json']) === 'json') return true;
+  return !/html/i.test(req.get('accept') ?? '') && !!req.is('application/json');
+}
+
+type PageLocals = (req: Request, res: Response, next: NextFunction) => unknown;
+
+/**
+ * `pageLocals` (templateLocals) fills what the layouts need when the error came before it ran:
+ * a body the parsers refused, an error in a route mounted before the locals.
+ */
+export function errorHandler(log: Logger, pageLocals?: PageLocals) {
   // Express recognises error handlers by their four parameters.
   return async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, message, vars } = describeError(err);
     if (status >= 500) log.error({ err, url: scrubUrl(req.originalUrl), method: req.method }, 'unexpected error');
     if (res.headersSent) return;
     if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+    // A failure here leaves the bare locals below: the page may still render, else the text does.
+    if (!res.locals.t && pageLocals) await new Promise<void>((resolve) => void pageLocals(req, res, () => resolve()));
     const t = (res.locals.t as ReturnType<typeof translator> | undefined) ?? translator('fr');
     const text = t(message, vars);
-    const json = req.path.startsWith('/api/') || req.is('application/json') || (req.accepts(['html', 'json']) === 'json');
-    if (json) {
+    if (wantsJson(req)) {
       res.status(status).json({ error: text });
       return;
     }

@@ -44,6 +44,13 @@ export const SOCIAL_CARD = { width: 1200, height: 630 } as const;
 export const PREVIEW_BOX = 400;
 /** Decompression-bomb guard: a 100-megapixel photo already decodes to 300 MB of pixels. */
 export const MAX_INPUT_PIXELS = 100_000_000;
+/**
+ * How much longer than wide (or wider than tall) an image may be. Variants keep the proportions,
+ * so a 1 × 70,000 strip would make a 1600-wide variant 112 million pixels tall, past what JPEG
+ * and WebP can hold (65,535 and 16,383 pixels a side). At 10, the tallest variant is 1600 × 16,000,
+ * within every format; wide panoramas from a phone stay well inside.
+ */
+export const MAX_ASPECT_RATIO = 10;
 
 const FORMATS = ['avif', 'webp', 'jpeg'] as const satisfies readonly VariantFormat[];
 
@@ -94,6 +101,12 @@ export async function inspect(buf: Buffer): Promise<Inspected> {
   if (meta.width * meta.height > MAX_INPUT_PIXELS) {
     throw new ImageRejectedError('Cette image est trop grande ({megapixels} mégapixels) : 100 mégapixels au plus.', {
       megapixels: Math.round((meta.width * meta.height) / 1e6),
+    });
+  }
+  if (Math.max(meta.width, meta.height) > MAX_ASPECT_RATIO * Math.min(meta.width, meta.height)) {
+    throw new ImageRejectedError('Cette image est trop étirée ({width} × {height} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.', {
+      width: meta.width,
+      height: meta.height,
     });
   }
   // EXIF orientations 5–8 swap the sides once the image is turned upright.

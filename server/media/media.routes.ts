@@ -146,6 +146,9 @@ export function mediaFilesRoutes(c: Container): Router {
     const ext = rel.slice(rel.lastIndexOf('.') + 1);
     res.sendFile(rel, { root: c.media.mediaDir, dotfiles: 'deny', maxAge: 365 * 24 * 3600 * 1000, immutable: true, headers: { 'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream' } }, (err) => {
       if (!err) return;
+      // The reader left mid-download (a page closed, a scroll past a lazy image): nothing failed
+      // here and nobody is left to answer. Express's own default treats these the same way.
+      if ((err as { code?: string }).code === 'ECONNABORTED' || (err as { syscall?: string }).syscall === 'write') return;
       if ((err as { code?: string }).code === 'ENOENT' || (err as { status?: number }).status === 404) {
         if (!res.headersSent) notFound(res);
         return;

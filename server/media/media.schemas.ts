@@ -27,6 +27,7 @@ export function listQuery(query: unknown): { q: string } {
 /** A media id from the URL; anything else is a page that does not exist. */
 export function mediaId(raw: unknown): number {
   const s = str(raw) ?? '';
-  if (!/^[1-9][0-9]{0,9}$/.test(s)) throw new NotFoundError('Cette image n’existe pas ou plus.');
+  // Nine digits at most: a tenth could pass PostgreSQL's integer range (2,147,483,647) and fail there.
+  if (!/^[1-9][0-9]{0,8}$/.test(s)) throw new NotFoundError('Cette image n’existe pas ou plus.');
   return Number(s);
 }

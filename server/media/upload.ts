@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { PayloadTooLargeError, ValidationError } from '../http/errors';
+import { containsNul, NulCharacterError } from '../http/nul-guard';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -19,11 +20,13 @@ const parser = multer({
 /** Parses the multipart body; multer's limit errors become sentences an editor understands. */
 export function acceptUpload(req: Request, res: Response, next: NextFunction): void {
   parser(req, res, (err: unknown) => {
-    if (!err) return next();
+    if (!err) return next(containsNul(req.body) ? new NulCharacterError() : undefined);
     if (err instanceof multer.MulterError) {
       if (err.code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLargeError('Ce fichier est trop lourd : 20 Mo au plus.'));
       return next(new ValidationError('Envoyez une seule image à la fois, avec le formulaire de la médiathèque.'));
     }
-    next(err);
+    // Anything else comes from reading the body (a cut-off or forged multipart stream): the
+    // sender's fault, not the server's.
+    next(new ValidationError('Le formulaire envoyé est incomplet ou mal formé : rechargez la page puis réessayez.'));
   });
 }

@@ -11,10 +11,10 @@ import { articleStateLoader } from './article-loader';
 import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
 import type { Publication } from './publications.repository';
 
+/** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new NotFoundError();
-  return n;
+  if (typeof v !== 'string' || !/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError();
+  return Number(v);
 }
 
 /** The channel panel of an article, the publications needing attention, and their actions. */
