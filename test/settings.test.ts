@@ -162,6 +162,35 @@ describe('commune settings', () => {
     expect(res.text).toContain('value="pas-une-adresse"');
   });
 
+  it('shows every refusal in one answer, the contrast one included, each next to its field', async () => {
+    const before = await ctx.c.settings.get();
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const res = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { name: '', postalCode: '123', primary: '#ffffff', onPrimary: '#777777', accent: 'jaune', logoMediaId: '424242' }));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Indiquez le nom de la commune.');
+    expect(res.text).toContain('Le code postal compte 5 chiffres.');
+    expect(res.text).toContain('Indiquez une couleur au format #rrggbb.');
+    expect(res.text).toContain('Cette image n’existe pas dans la médiathèque.');
+    expect(res.text).toMatch(/<p class="field-error" id="onPrimary-error">Contraste insuffisant : 4,48:1, il faut au moins 4,5:1.<\/p>/);
+    expect(res.text).toMatch(/id="onPrimary"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*onPrimary-error"/);
+    // The accent pair cannot be measured while the accent is not a colour: its format is what is said.
+    expect(res.text).toMatch(/<p class="field-error" id="accent-error">Indiquez une couleur au format #rrggbb.<\/p>/);
+    expect(res.text).not.toContain('id="onAccent-error"');
+    expect(await ctx.c.settings.get()).toEqual(before);
+  });
+
+  it('says the contrast refusal in English too, with the ratio written the English way', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    await agent.post('/admin/account/locale').type('form').send({ _csrf: csrf, locale: 'en' });
+    const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { name: '', onAccent: '#777777', accent: '#ffffff' }));
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/id="onAccent-error">[^<]*4\.48:1/);
+    expect(res.text).toMatch(/id="name-error">/);
+  });
+
   it('refuses a logo that is not in the media library', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { logoMediaId: '424242' }));

@@ -10,7 +10,7 @@ import { parseForm } from '../http/validate';
 import type { Translate } from '../i18n/i18n';
 import { formatRatio, isHexColor } from './contrast';
 import { DEFAULT_SETTINGS, type CommuneSettings } from './settings.defaults';
-import { formValues, SettingsFormSchema, typedValues } from './settings.schemas';
+import { formValues, readableParts, SettingsFormSchema, typedValues } from './settings.schemas';
 import { SettingsValidationError } from './settings.service';
 
 const VIEW = 'admin/settings/edit';
@@ -60,10 +60,19 @@ export function settingsRoutes(c: Container): Router {
 
   router.post('/admin/settings', manage, async (req: Request, res: Response) => {
     const t = res.locals.t as Translate;
+    const logoCheck = { logoExists: async (id: number) => !!(await c.media.findById(id)) };
     await handleForm(res, VIEW, await pageLocals(res, typedValues(req.body)), async () => {
-      const next = parseForm(SettingsFormSchema, req.body);
       try {
-        await c.settings.save(next, actorOf(req), { logoExists: async (id) => !!(await c.media.findById(id)) });
+        let next: CommuneSettings;
+        try {
+          next = parseForm(SettingsFormSchema, req.body);
+        } catch (err) {
+          // The contrast and logo refusals join the format errors: nobody fixes the form twice.
+          const refused = err instanceof ValidationError ? await c.settings.refusals(readableParts(req.body), logoCheck) : null;
+          if (!refused || !(err instanceof ValidationError)) throw err;
+          throw new SettingsValidationError({ ...refused.fields, ...err.fields }, refused.fieldRatios);
+        }
+        await c.settings.save(next, actorOf(req), logoCheck);
       } catch (err) {
         throw localized(err, t, res.locals.locale as 'fr' | 'en');
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommuneSettings } from './settings.defaults';
+import type { PartialSettings } from './settings.service';
 
 /** The settings form is flat (one input per field); the schema turns it into CommuneSettings. */
 
@@ -42,7 +43,7 @@ const checkbox = z
   .optional()
   .transform((v) => v !== undefined && v !== '' && v !== '0');
 
-export const SettingsFormSchema = z
+const FormFields = z
   .object({
     name: z.string('Indiquez le nom de la commune.').trim().min(1, 'Indiquez le nom de la commune.').max(120, 'Ce nom est trop long (120 caractères au plus).'),
     address: text(300, 'Cette adresse est trop longue (300 caractères au plus).'),
@@ -88,7 +89,9 @@ export const SettingsFormSchema = z
     a11yRgaaVersion: text(20, 'Ce texte est trop long (20 caractères au plus).'),
     a11yNonCompliant: text(5000, 'Ce texte est trop long (5 000 caractères au plus).'),
     a11yContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
-  })
+  });
+
+export const SettingsFormSchema = FormFields
   .transform(
     (f): CommuneSettings => ({
       name: f.name,
@@ -113,6 +116,23 @@ export const SettingsFormSchema = z
       },
     }),
   );
+
+/**
+ * The colours and the logo that can be read from a form refused for other fields: the commune's
+ * own rules (contrast, logo in the library) are checked on them so that one answer says it all.
+ */
+export function readableParts(body: unknown): PartialSettings {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const read = <T>(schema: z.ZodType<T>, v: unknown): T | undefined => {
+    const r = schema.safeParse(v);
+    return r.success ? r.data : undefined;
+  };
+  const f = FormFields.shape;
+  return {
+    colors: { primary: read(f.primary, b.primary), onPrimary: read(f.onPrimary, b.onPrimary), accent: read(f.accent, b.accent), onAccent: read(f.onAccent, b.onAccent) },
+    logoMediaId: read(f.logoMediaId, b.logoMediaId),
+  };
+}
 
 /** The flat form values for a stored CommuneSettings (to fill the form). */
 export function formValues(s: CommuneSettings): Record<string, string | boolean> {

@@ -8,23 +8,28 @@ import type { SettingsRepository } from './settings.repository';
 
 const KEY = 'commune';
 
+export const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
 export const CONTRAST_MESSAGE = 'Contraste insuffisant : {ratio}:1, il faut au moins 4,5:1.';
 
 /**
- * A refused colour pair: the message needs the computed ratio, which the route formats in the
- * reader's language (`fieldRatios` holds it per field).
+ * Settings refused by the commune's rules. A refused colour pair's message needs the computed
+ * ratio, which the route formats in the reader's language (`fieldRatios` holds it per field).
  */
 export class SettingsValidationError extends ValidationError {
   constructor(
     fields: Record<string, string>,
     public readonly fieldRatios: Record<string, number>,
   ) {
-    super('Le formulaire contient des erreurs : corrigez les champs signalés.', fields);
+    super(FORM_ERROR, fields);
   }
 }
 
-/** Text in each "on" colour must be readable over its background (WCAG AA, normal text). */
-export function checkColors(colors: CommuneSettings['colors']): SettingsValidationError | null {
+/**
+ * Text in each "on" colour must be readable over its background (WCAG AA, normal text). A pair
+ * with a colour missing is left out: the form reports that colour's format, and the contrast of
+ * the other pair is still worth saying in the same answer.
+ */
+export function checkColors(colors: Partial<CommuneSettings['colors']>): SettingsValidationError | null {
   const fields: Record<string, string> = {};
   const ratios: Record<string, number> = {};
   const pairs = [
@@ -32,6 +37,7 @@ export function checkColors(colors: CommuneSettings['colors']): SettingsValidati
     ['onAccent', colors.accent, colors.onAccent],
   ] as const;
   for (const [field, background, foreground] of pairs) {
+    if (background === undefined || foreground === undefined) continue;
     const ratio = contrastRatio(background, foreground);
     if (ratio < AA_NORMAL_TEXT) {
       fields[field] = CONTRAST_MESSAGE;
@@ -40,6 +46,14 @@ export function checkColors(colors: CommuneSettings['colors']): SettingsValidati
   }
   return Object.keys(fields).length ? new SettingsValidationError(fields, ratios) : null;
 }
+
+/** What the settings form could read, when some of it could not be read. */
+export interface PartialSettings {
+  colors: Partial<CommuneSettings['colors']>;
+  logoMediaId?: number | null;
+}
+
+export type LogoCheck = { logoExists?: (id: number) => Promise<boolean> };
 
 export class SettingsService {
   private cache: CommuneSettings | null = null;
@@ -80,15 +94,10 @@ export class SettingsService {
    * Checks and stores the commune's settings. `logoExists` answers whether a media id is in the
    * library (the media domain owns that); a logo already chosen is kept even if it cannot be found.
    */
-  async save(next: CommuneSettings, actor: Actor, opts: { logoExists?: (id: number) => Promise<boolean> } = {}): Promise<void> {
+  async save(next: CommuneSettings, actor: Actor, opts: LogoCheck = {}): Promise<void> {
     const before = await this.get();
-    const refused = checkColors(next.colors);
+    const refused = await this.refusals(next, opts);
     if (refused) throw refused;
-    if (next.logoMediaId !== null && next.logoMediaId !== before.logoMediaId && opts.logoExists && !(await opts.logoExists(next.logoMediaId))) {
-      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', {
-        logoMediaId: 'Cette image n’existe pas dans la médiathèque.',
-      });
-    }
     const changed = Object.keys(next).filter(
       (k) => JSON.stringify(next[k as keyof CommuneSettings]) !== JSON.stringify(before[k as keyof CommuneSettings]),
     );
@@ -98,6 +107,20 @@ export class SettingsService {
     });
     this.cache = next;
     for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * The commune's own rules (readable colours, a logo from the library), checked on whatever
+   * could be read: the form shows these refusals along with its format errors, in one answer.
+   */
+  async refusals(next: PartialSettings, opts: LogoCheck = {}): Promise<SettingsValidationError | null> {
+    const contrast = checkColors(next.colors);
+    const fields = { ...contrast?.fields };
+    const id = next.logoMediaId;
+    if (id !== undefined && id !== null && id !== (await this.get()).logoMediaId && opts.logoExists && !(await opts.logoExists(id))) {
+      fields.logoMediaId = 'Cette image n’existe pas dans la médiathèque.';
+    }
+    return Object.keys(fields).length ? new SettingsValidationError(fields, contrast?.fieldRatios ?? {}) : null;
   }
 
   /** Used by the demo loader and the first start: no audit entry, nobody acted. */
