@@ -224,8 +224,29 @@ describe('commune settings', () => {
     expect(stale.status).toBe(200);
   });
 
-  it('links the theme from the admin layout', async () => {
-    const res = await request(ctx.app).get('/admin/login');
-    expect(res.text).toContain('href="/theme.css"');
+  it('links the colours from admin pages at their versioned address, served immutable, and a colour change gives a new one at once', async () => {
+    const THEME = /<link rel="stylesheet" href="(\/theme-[0-9a-f]{12}\.css)">/;
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const login = await request(ctx.app).get('/admin/login');
+    const href = THEME.exec(login.text)?.[1];
+    expect(href).toBeDefined();
+    expect(login.text).not.toContain('href="/theme.css"');
+    expect(THEME.exec((await agent.get('/admin/settings')).text)?.[1]).toBe(href);
+    const css = await request(ctx.app).get(href!);
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(css.headers['set-cookie']).toBeUndefined();
+    expect(css.text).toContain(`--primary:${(await ctx.c.settings.get()).colors.primary};`);
+
+    await agent.post('/admin/settings').type('form').send(formFor(csrf, { primary: '#5b2c6f', onPrimary: '#ffffff' })).expect(302);
+    const page = await agent.get('/admin/settings');
+    expect(page.text).toContain('Les paramètres de la commune sont enregistrés.');
+    const next = THEME.exec(page.text)?.[1];
+    expect(next).toBeDefined();
+    expect(next).not.toBe(href);
+    const fresh = await request(ctx.app).get(next!);
+    expect(fresh.text).toContain('--primary:#5b2c6f;');
+    expect(fresh.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 });

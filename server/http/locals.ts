@@ -3,9 +3,11 @@ import type { Container } from '../container';
 import { can, ROLE_LABELS, type Permission } from '../auth/permissions';
 import { translator, type Locale } from '../i18n/i18n';
 import { formatDate, formatDateTime } from '../i18n/format';
+import { themePath } from '../site/theme.routes';
 import { asset } from './assets';
 import { csrfToken } from './csrf';
 import { takeFlash } from './flash';
+import { describeMessage, type ChannelMessage } from '../publishing/publishing.messages';
 
 /** What every template may use: the translator, the user, the commune, the CSRF token… */
 export function templateLocals(c: Container) {
@@ -14,6 +16,7 @@ export function templateLocals(c: Container) {
       const locale: Locale = req.user?.locale ?? req.session?.locale ?? 'fr';
       const t = translator(locale);
       const tz = c.config.timeZone;
+      const commune = await c.settings.get();
       Object.assign(res.locals, {
         t,
         locale,
@@ -22,10 +25,14 @@ export function templateLocals(c: Container) {
         roleLabel: (r: keyof typeof ROLE_LABELS) => t(ROLE_LABELS[r]),
         csrfToken: req.session ? csrfToken(req) : '',
         flash: req.session ? takeFlash(req) : [],
-        commune: await c.settings.get(),
+        commune,
+        // The colours' address changes with them, so the stylesheet is kept for good (theme.routes.ts).
+        themeHref: themePath(commune),
         asset,
         fmtDateTime: (d: Date | null | undefined) => formatDateTime(d, locale, tz),
         fmtDate: (d: Date | null | undefined) => formatDate(d, locale, tz),
+        // A stored code and its values (a publication's error), in the reader's language.
+        channelMessage: (m: ChannelMessage | null) => describeMessage(m, t),
         currentPath: req.path,
         timeZone: tz,
         errors: {},

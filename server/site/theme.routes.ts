@@ -6,9 +6,9 @@ import { themeCss } from '../settings/settings.routes';
 
 /**
  * The commune's colours under an address that names them: /theme-<hash of the CSS>.css. A colour
- * change gives a new address, which the public layout links at once (its pages are revalidated
- * on every visit), so the stylesheet itself can be kept for a year without ever showing old
- * colours. /theme.css stays for the admin pages and any old link.
+ * change gives a new address, which the public and admin layouts link at once (their pages are
+ * revalidated on every visit), so the stylesheet itself can be kept for a year without ever
+ * showing old colours. /theme.css stays for any old link.
  */
 export function themeVersion(css: string): string {
   return crypto.createHash('sha256').update(css).digest('hex').slice(0, 12);
