@@ -160,6 +160,40 @@ describe('managing accounts', () => {
     expect(accepted.status).toBe(302);
   });
 
+  it('tells a disabled person at once, from the invitation link, that the account is disabled and whom to ask', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const firstAdmin = (await ctx.c.usersRepo.listActiveAdmins(1))[0]!;
+    await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Lucie Partie', email: 'lucie@commune.test', role: 'editor' }).expect(302);
+    await ctx.c.outbox.idle();
+    const mails = fs.readdirSync(path.join(ctx.dir, 'mailbox')).filter((f) => f.endsWith('.json'));
+    const invitation = mails.map((f) => JSON.parse(fs.readFileSync(path.join(ctx.dir, 'mailbox', f), 'utf8')) as { to: string; text: string }).find((m) => m.to === 'lucie@commune.test');
+    const link = linkIn(invitation!.text);
+    const lucie = (await ctx.c.usersRepo.findByEmail('lucie@commune.test'))!;
+    await agent.post(`/admin/users/${lucie.id}/disable`).type('form').send({ _csrf: csrf }).expect(302);
+
+    const visitor = request.agent(ctx.app);
+    const page = await visitor.get(link);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('<h1>Compte désactivé</h1>');
+    expect(page.text).toContain('Le compte lucie@commune.test est désactivé : ce lien ne permet pas de choisir son mot de passe ni de se connecter.');
+    expect(page.text).toContain('Pour le réactiver, adressez-vous à un administrateur de Crieur :');
+    expect(page.text).toContain(`${firstAdmin.displayName} — <a href="mailto:${firstAdmin.email}">${firstAdmin.email}</a>`);
+    expect(page.text).not.toContain('name="password"');
+
+    // A post made anyway (a form opened before the account was disabled) gets the same answer.
+    const login = await visitor.get('/admin/login');
+    const posted = await visitor.post(link).type('form').send({ _csrf: csrfFrom(login.text), password: STRONG, confirm: STRONG });
+    expect(posted.status).toBe(403);
+    expect(posted.text).toContain('Le compte lucie@commune.test est désactivé');
+    expect((await ctx.c.usersRepo.findById(lucie.id))?.passwordHash).toBeNull();
+
+    // Enabled again, the same link lets her choose her password.
+    await agent.post(`/admin/users/${lucie.id}/enable`).type('form').send({ _csrf: csrf }).expect(302);
+    const form = await visitor.get(link);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('name="password"');
+  });
+
   it('refuses to disable your own account', async () => {
     const { agent, csrf, user } = await loginAs(ctx, 'admin');
     const res = await agent.post(`/admin/users/${user.id}/disable`).type('form').send({ _csrf: csrf });

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Container } from '../container';
 import { handleForm } from '../http/form';
 import { flash } from '../http/flash';
@@ -7,6 +7,7 @@ import { parseForm } from '../http/validate';
 import { requireLogin } from './auth.middleware';
 import { ChangePasswordSchema, ForgotSchema, LocaleSchema, LoginSchema, SetPasswordSchema, safeNext } from './auth.schemas';
 import { PASSWORD_RULE } from './password-policy';
+import type { User } from './users.repository';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
@@ -53,10 +54,23 @@ export function authRoutes(c: Container): Router {
     });
   });
 
+  /**
+   * A disabled account's link could only be refused on submit: the person is told at once, with
+   * the administrators who can turn the account back on.
+   */
+  async function renderDisabled(res: Response, account: User): Promise<void> {
+    const admins = await c.usersRepo.listActiveAdmins(5);
+    await renderPage(res, 'admin/auth/set-password', { ...bare, title: res.locals.t('Compte désactivé'), disabled: true, account, admins }, 403);
+  }
+
   router.get('/admin/password/:token', async (req, res) => {
     const user = await c.auth.userForToken(req.params.token);
     if (!user) {
       await renderPage(res, 'admin/auth/set-password', { ...bare, title: res.locals.t('Lien expiré'), expired: true }, 410);
+      return;
+    }
+    if (user.disabledAt) {
+      await renderDisabled(res, user);
       return;
     }
     await renderPage(res, 'admin/auth/set-password', { ...bare, title: res.locals.t('Choisir un mot de passe'), account: user, token: req.params.token, rule: PASSWORD_RULE });
@@ -65,6 +79,10 @@ export function authRoutes(c: Container): Router {
   router.post('/admin/password/:token', async (req, res) => {
     const token = req.params.token;
     const account = await c.auth.userForToken(token);
+    if (account?.disabledAt) {
+      await renderDisabled(res, account);
+      return;
+    }
     const locals = { ...bare, title: res.locals.t('Choisir un mot de passe'), account, token, rule: PASSWORD_RULE, expired: !account };
     await handleForm(res, 'admin/auth/set-password', locals, async () => {
       const form = parseForm(SetPasswordSchema, req.body);

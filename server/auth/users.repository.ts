@@ -69,6 +69,12 @@ export class UsersRepository {
     return fromDbCount(row?.n);
   }
 
+  /** The administrators who can act now, the oldest first (the people to ask about an account). */
+  async listActiveAdmins(limit: number, trx: Knex = this.db): Promise<User[]> {
+    const rows = await trx<UserRow>('users').where({ role: 'admin' }).whereNull('disabled_at').whereNotNull('password_hash').orderBy('id').limit(limit);
+    return rows.map(toUser);
+  }
+
   async list(opts: { limit: number; offset: number }, trx: Knex = this.db): Promise<{ rows: User[]; total: number }> {
     const [rows, total] = await Promise.all([
       trx<UserRow>('users').orderBy('display_name').limit(opts.limit).offset(opts.offset),
