@@ -132,6 +132,42 @@ describe('writing an article', () => {
     expect(slugify('Œuvres de Straße')).toBe('oeuvres-de-strasse');
   });
 
+  it('keeps a Cyrillic or Greek address typed by hand, transliterated', async () => {
+    const ru = await create({ title: 'Fête des récoltes', slug: 'Праздник урожая 2026' });
+    const page = await editor.agent.get(`/admin/articles/${ru}/edit`);
+    expect(page.text).toContain('name="slug" type="text" value="prazdnik-urozhaya-2026"');
+    expect(page.text).not.toContain('id="slug-note"');
+    const el = await create({ title: 'Jumelage', slug: 'Θεσσαλονίκη' });
+    expect((await row(el)).slug).toBe('thessaloniki');
+    expect(slugify('Київ — Йошкар-Ола, Ђорђе')).toBe('kiyiv-yoshkar-ola-djordje');
+    expect(slugify('Ευρώπη, Ουρανός, Άγγελος')).toBe('evropi-ouranos-angelos');
+  });
+
+  it('says next to the address field, after saving, that an address in another script was made from the title, and why', async () => {
+    const id = await create({ title: 'Fête des voisins', slug: 'مهرجان الجيران' });
+    expect((await row(id)).slug).toBe('fete-des-voisins');
+    const page = await editor.agent.get(`/admin/articles/${id}/edit`);
+    expect(page.text).toContain('Article enregistré.');
+    expect(page.text).toMatch(/id="slug"[^>]*aria-describedby="slug-hint slug-note"/);
+    expect(page.text).toContain(
+      '<p class="alert alert-info" id="slug-note">L’adresse tapée, « مهرجان الجيران », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle a été faite à partir du titre.</p>',
+    );
+    // Said once, where it belongs: not in the messages at the top, not again on the next visit.
+    expect(page.text.match(/ne peut pas s’écrire en lettres latines/g)).toHaveLength(1);
+    expect((await editor.agent.get(`/admin/articles/${id}/edit`)).text).not.toContain('id="slug-note"');
+
+    const partly = await save(id, { version: '1', title: 'Fête des voisins', slug: 'voisins-北京' });
+    expect(partly.status).toBe(302);
+    expect((await row(id)).slug).toBe('voisins');
+    expect((await editor.agent.get(`/admin/articles/${id}/edit`)).text).toContain(
+      'Une partie de l’adresse tapée, « voisins-北京 », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle en a été retirée.',
+    );
+
+    const nothing = await create({ title: '東京', slug: '北京' });
+    expect((await row(nothing)).slug).toBe(`article-${nothing}`);
+    expect((await editor.agent.get(`/admin/articles/${nothing}/edit`)).text).toContain('le titre non plus : elle a été faite à partir du numéro de l’article.');
+  });
+
   it('refuses a hand-typed slug that another article already uses, keeping what was typed', async () => {
     await create({ title: 'Brocante', slug: 'brocante' });
     const before = await countArticles();

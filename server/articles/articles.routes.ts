@@ -9,7 +9,7 @@ import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import { articleFormSchema, filtersFromQuery, formToInput, PreviewSchema, TransitionSchema, valuesFromArticle, valuesFromBody, VersionSchema } from './articles.schemas';
 import { STATUSES } from './articles.types';
-import { actorFor, common, numericParams, formPage, idParam, showPage, tr } from './articles.views';
+import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';
 
 export function articlesRoutes(c: Container): Router {
@@ -55,6 +55,8 @@ export function articlesRoutes(c: Container): Router {
       const form = parseForm(FormSchema, req.body);
       const article = await c.articles.create(formToInput(form), actorFor(req));
       flash(req, 'success', tr(res)('Article enregistré.'));
+      const note = slugNote(form.slug, form.title, tr(res));
+      if (note) flash(req, 'info', note, 'slug');
       res.redirect(`/admin/articles/${article.id}/edit`);
     });
   });
@@ -82,6 +84,8 @@ export function articlesRoutes(c: Container): Router {
         if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
         else flash(req, 'success', t('Article enregistré.'));
         if (result.reopened) flash(req, 'info', t('L’article a changé depuis son approbation : il repart en relecture.'));
+        const note = slugNote(form.slug, form.title, t);
+        if (note) flash(req, 'info', note, 'slug');
         res.redirect(`/admin/articles/${id}/edit`);
       } catch (err) {
         // The text typed stays in the form; saving again knowingly replaces the newer version.

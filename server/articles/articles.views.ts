@@ -7,6 +7,7 @@ import { actorOf } from '../auth/auth.middleware';
 import { NotFoundError } from '../http/errors';
 import type { Article, ArticleActor } from './articles.types';
 import type { FormValues } from './articles.schemas';
+import { slugify, unwritable } from './slug';
 import { STATUS_LABELS, transitionLabel } from './workflow';
 
 /** Page models for the article views: what each template needs, gathered in one place. */
@@ -44,6 +45,18 @@ export function idParam(v: unknown): number {
 
 export function tr(res: Response): Translate {
   return res.locals.t as Translate;
+}
+
+/**
+ * What became of a hand-typed address that could not be kept as typed (a script slug.ts cannot
+ * transliterate), said next to the field after saving: never a silent replacement.
+ */
+export function slugNote(typed: string, title: string, t: Translate): string | null {
+  if (!unwritable(typed).length) return null;
+  const vars = { typed: typed.trim() };
+  if (slugify(typed)) return t('Une partie de l’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle en a été retirée.', vars);
+  if (slugify(title)) return t('L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle a été faite à partir du titre.', vars);
+  return t('L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits), le titre non plus : elle a été faite à partir du numéro de l’article.', vars);
 }
 
 /** Shared by every article page: labels and the "scheduled" wording. */

@@ -53,7 +53,7 @@ declare module 'express-session' {
   interface SessionData {
     userId?: number;
     csrf?: string;
-    flash?: { type: 'success' | 'error' | 'info'; message: string }[];
+    flash?: { type: 'success' | 'error' | 'info'; message: string; field?: string }[];
     locale?: 'fr' | 'en';
   }
 }
