@@ -1,6 +1,7 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Container } from '../container';
 import { requirePermission } from '../auth/auth.middleware';
+import { explainSkippedTimes } from '../i18n/skipped-time';
 import { ConflictError } from '../http/errors';
 import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
@@ -49,10 +50,19 @@ export function articlesRoutes(c: Container): Router {
     res.json({ html: c.articles.preview(form.body) });
   });
 
+  /** The article form, its refusals of a time skipped by the spring change told in the reader's words. */
+  function readForm(req: Request, res: Response) {
+    try {
+      return parseForm(FormSchema, req.body);
+    } catch (err) {
+      throw explainSkippedTimes(err, req.body, tz, res.locals.locale, tr(res));
+    }
+  }
+
   router.post('/', requirePermission('articles.write'), async (req, res) => {
     const locals = await formPage(c, req, res, null, valuesFromBody(req.body));
     await handleForm(res, 'admin/articles/form', locals, async () => {
-      const form = parseForm(FormSchema, req.body);
+      const form = readForm(req, res);
       const article = await c.articles.create(formToInput(form), actorFor(req));
       flash(req, 'success', tr(res)('Article enregistré.'));
       const note = slugNote(form.slug, form.title, tr(res));
@@ -78,7 +88,7 @@ export function articlesRoutes(c: Container): Router {
     await handleForm(res, 'admin/articles/form', locals, async () => {
       try {
         const { version } = parseForm(VersionSchema, req.body);
-        const form = parseForm(FormSchema, req.body);
+        const form = readForm(req, res);
         const result = await c.articles.update(id, formToInput(form), version, actorFor(req));
         const t = tr(res);
         if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fromLocalInput, toLocalInput } from '../i18n/format';
+import { fromLocalInput, skippedLocalTime, toLocalInput } from '../i18n/format';
+import { SKIPPED_TIME } from '../i18n/skipped-time';
 import { str } from '../http/validate';
 import { LIMITS } from './articles.rules';
 import { isStatus, STATUSES, type Article, type ArticleFilters, type ArticleInput } from './articles.types';
@@ -30,6 +31,10 @@ const localDate = (timeZone: string) =>
       const d = fromLocalInput(v, timeZone);
       if (!d) {
         ctx.addIssue({ code: 'custom', message: 'Cette date n’est pas valide : indiquez le jour et l’heure.' });
+        return z.NEVER;
+      }
+      if (skippedLocalTime(v, timeZone)) {
+        ctx.addIssue({ code: 'custom', message: SKIPPED_TIME });
         return z.NEVER;
       }
       return d;

@@ -34,9 +34,24 @@ export function toLocalInput(d: Date | null | undefined, timeZone: string): stri
 /**
  * Reads "2026-03-29T02:30" as a wall-clock time in `timeZone` and returns the UTC instant.
  * A time that does not exist (skipped by the spring change) moves forward by the gap, as clocks
- * do; a time that exists twice (autumn change) is taken at its first occurrence.
+ * do; a time that exists twice (autumn change) is taken at its first occurrence. Forms refuse
+ * the skipped time instead (skippedLocalTime): only code that picks times itself relies on the move.
  */
 export function fromLocalInput(value: string, timeZone: string): Date | null {
+  return readLocalInput(value, timeZone)?.instant ?? null;
+}
+
+/**
+ * When `value` is a wall-clock time the spring change skips in `timeZone` (02:30 on the last
+ * Sunday of March in Paris): the time typed and the time a clock would show instead.
+ */
+export function skippedLocalTime(value: string, timeZone: string): { time: string; moved: string; instant: Date } | null {
+  const read = readLocalInput(value, timeZone);
+  if (!read?.skipped) return null;
+  return { time: value.trim().slice(11, 16), moved: toLocalInput(read.instant, timeZone).slice(11), instant: read.instant };
+}
+
+function readLocalInput(value: string, timeZone: string): { instant: Date; skipped: boolean } | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m) return null;
   const [y, mo, da, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
@@ -48,10 +63,10 @@ export function fromLocalInput(value: string, timeZone: string): Date | null {
     .sort((a, b) => b - a);
   for (const off of candidates) {
     const instant = wallAsUtc - off;
-    if (offsetAt(instant, timeZone) === off) return new Date(instant);
+    if (offsetAt(instant, timeZone) === off) return { instant: new Date(instant), skipped: false };
   }
   // In the spring gap: no offset fits; shift by the gap like a clock would.
-  return new Date(wallAsUtc - Math.min(...candidates));
+  return { instant: new Date(wallAsUtc - Math.min(...candidates)), skipped: true };
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds. */

@@ -7,6 +7,7 @@ import { flash } from '../http/flash';
 import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import { toLocalInput } from '../i18n/format';
+import { SKIPPED_TIME, skippedTimeMessage } from '../i18n/skipped-time';
 import { articleStateLoader } from './article-loader';
 import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
 import type { Publication } from './publications.repository';
@@ -48,7 +49,10 @@ export function publishingRoutes(c: Container): Router {
     }
     if (Object.keys(errors).length) {
       const t = res.locals.t;
-      await renderPage(res, 'admin/publishing/channels', { title: t('Canaux de diffusion'), ...locals, errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(v)])), error: t('Le formulaire contient des erreurs : corrigez les champs signalés.') }, 400);
+      const say = (k: string, v: string) => (v === SKIPPED_TIME && skippedTimeMessage(req.body?.[k], c.config.timeZone, res.locals.locale, t)) || t(v);
+      // The times typed stay in the form next to their refusal.
+      const typed = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k, v]) => /^channel_\d+_at$/.test(k) && typeof v === 'string'));
+      await renderPage(res, 'admin/publishing/channels', { title: t('Canaux de diffusion'), ...locals, values: typed, errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, say(k, v)])), error: t('Le formulaire contient des erreurs : corrigez les champs signalés.') }, 400);
       return;
     }
     await c.publishing.plan(locals.article, items, actorOf(req));

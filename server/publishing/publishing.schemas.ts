@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fromLocalInput } from '../i18n/format';
+import { fromLocalInput, skippedLocalTime } from '../i18n/format';
+import { SKIPPED_TIME } from '../i18n/skipped-time';
 import type { ChannelPlanItem } from './publishing.service';
 
 const TEXT_MAX = 5000;
@@ -20,6 +21,7 @@ export function parseChannelPlan(body: unknown, accountIds: number[], timeZone: 
     if (typeof atRaw === 'string' && atRaw.trim() !== '') {
       scheduledAt = fromLocalInput(atRaw, timeZone);
       if (!scheduledAt) errors[`channel_${id}_at`] = 'Cette date n’est pas valide.';
+      else if (skippedLocalTime(atRaw, timeZone)) errors[`channel_${id}_at`] = SKIPPED_TIME;
     } else if (atRaw !== undefined && typeof atRaw !== 'string') {
       errors[`channel_${id}_at`] = 'Cette date n’est pas valide.';
     }
