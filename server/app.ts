@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import compression from 'compression';
@@ -15,6 +16,7 @@ import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
 import { siteLocals, siteRoutes } from './site/site.routes';
+import { frontDoor } from './site/page-cache';
 import { siteDataRoutes } from './site/site-data.routes';
 import { publishingRoutes } from './publishing/publishing.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
@@ -35,7 +37,6 @@ const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed w
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
   const app = express();
-  c.siteCache.install(app); // cached public pages are answered before the middleware stack (see page-cache.ts)
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('view engine', 'ejs');
@@ -102,4 +103,12 @@ export function createApp(c: Container): Express {
   // The page locals go along: an error raised before they were set (a body the parsers refused) still gets the error page.
   app.use(errorHandler(c.log, templateLocals(c)));
   return app;
+}
+
+/**
+ * What the HTTP server runs (main.ts, the browser tests, the benchmark): the page cache's front
+ * door, which answers cached public pages itself, then the app for everything else.
+ */
+export function createHandler(c: Container, app: Express = createApp(c)): RequestListener {
+  return frontDoor(c.siteCache, app);
 }

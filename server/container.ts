@@ -68,7 +68,7 @@ export interface Container {
   dispatcher: Dispatcher;
   jobsRepo: JobsRepository;
   audience: AudienceService;
-  /** Rendered public pages; `siteCache.install(app)` serves them before Express (server/site/page-cache.ts). */
+  /** Rendered public pages; `createHandler` (app.ts) serves them before Express (server/site/page-cache.ts). */
   siteCache: PageCache;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
@@ -147,7 +147,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dispatcher,
     jobsRepo,
     audience,
-    siteCache: new PageCache({ clock, audience }).watch({ articles, publishingEvents, settings }),
+    siteCache: new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings }),
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

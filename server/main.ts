@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadConfigOrExit } from './startup-config';
 import { createContainer, migrate } from './container';
-import { createApp } from './app';
+import { createHandler } from './app';
 import { loadDemoIfEmpty } from './demo/demo.service';
 import { Scheduler } from './jobs/scheduler';
 import type { Container } from './container';
@@ -27,8 +27,7 @@ async function main(): Promise<void> {
     return admin;
   });
 
-  const app = createApp(c);
-  const server: Server = app.listen(config.port, () => {
+  const server: Server = createServer(createHandler(c)).listen(config.port, () => {
     const ms = Math.round(performance.now() - startedAt);
     c.log.info({ port: config.port, ms }, 'Crieur is listening');
     console.log(`\nCrieur est prêt : ${config.baseUrl}/  (administration : ${config.baseUrl}/admin)`);

@@ -182,15 +182,15 @@ describe('on the public site', () => {
   it('counts a reader’s visit to an article page, rendered or from the page cache, and sets no cookie', async () => {
     const article = await publishArticle(ctx.c, { title: 'Marché de Noël', summary: 'Sur la place.', bodyMd: 'Chalets et vin chaud.' });
     const url = `/actualites/${article.slug}`;
-    const first = await request(ctx.app).get(`${url}?ref=newsletter`).set('User-Agent', FIREFOX).set('X-Forwarded-For', '198.51.100.7');
+    const first = await request(ctx.handler).get(`${url}?ref=newsletter`).set('User-Agent', FIREFOX).set('X-Forwarded-For', '198.51.100.7');
     expect(first.status).toBe(200);
     expect(first.headers['set-cookie']).toBeUndefined();
-    const second = await request(ctx.app).get(url).set('User-Agent', SAFARI).set('Referer', 'https://www.google.fr/');
+    const second = await request(ctx.handler).get(url).set('User-Agent', SAFARI).set('Referer', 'https://www.google.fr/');
     expect(second.status).toBe(200);
     expect(second.headers['set-cookie']).toBeUndefined();
-    await request(ctx.app).get(url).set('User-Agent', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)');
-    await request(ctx.app).get(url).set('User-Agent', FIREFOX).set('Sec-GPC', '1');
-    await request(ctx.app).head(url).set('User-Agent', FIREFOX);
+    await request(ctx.handler).get(url).set('User-Agent', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)');
+    await request(ctx.handler).get(url).set('User-Agent', FIREFOX).set('Sec-GPC', '1');
+    await request(ctx.handler).head(url).set('User-Agent', FIREFOX);
     await ctx.c.audience.flush();
     const rowsFor = await ctx.c.db('audience_views').where({ article_id: article.id }).orderBy('source').select('source', 'views');
     expect(rowsFor).toEqual([

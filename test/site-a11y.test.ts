@@ -40,7 +40,7 @@ beforeAll(async () => {
   const article = rows.find((a) => a.heroMediaId && a.eventPlace);
   if (!article) throw new Error('the demo has no upcoming event with an image');
   articlePath = `/actualites/${article.slug}`;
-  site = await serve(ctx.app);
+  site = await serve(ctx.handler);
   browser = await launchBrowser();
 }, 120_000);
 

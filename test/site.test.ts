@@ -38,7 +38,8 @@ async function heroImage(): Promise<number> {
   return item.id;
 }
 
-const get = (path: string) => request(ctx.app).get(path);
+// Through the front door, as `npm start` serves: a cached page is answered before Express.
+const get = (path: string) => request(ctx.handler).get(path);
 const mainOf = (html: string) => html.slice(html.indexOf('<main'), html.indexOf('</main>'));
 
 describe('the public pages', () => {
@@ -275,7 +276,7 @@ describe('the public pages', () => {
   });
 
   it('answers an unexpected failure with the site’s own error page, and tells nothing of the cause', async () => {
-    jest.spyOn(SiteRepository.prototype, 'list').mockRejectedValue(new Error('disk on fire'));
+    jest.spyOn(SiteRepository.prototype, 'rows').mockRejectedValue(new Error('disk on fire'));
     const res = await get('/');
     expect(res.status).toBe(500);
     expect(res.text).toContain('<h1>Erreur du serveur</h1>');
@@ -453,7 +454,7 @@ describe('the page cache', () => {
 
   it('answers a cached page exactly as it answered it the first time', async () => {
     const a = await publish({ title: 'Travaux de voirie' });
-    const server = ctx.app.listen(0, '127.0.0.1');
+    const server = http.createServer(ctx.handler).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
     // Raw bytes, as sent: supertest would decompress them.
@@ -492,7 +493,7 @@ describe('the page cache', () => {
     expect(again.text ?? '').toBe('');
     expect((await get('/agenda').set('Accept-Encoding', 'br, gzip')).headers['content-encoding']).toBe('br');
     expect((await get('/agenda').set('Accept-Encoding', 'br;q=0, gzip')).headers['content-encoding']).toBe('gzip');
-    const head = await request(ctx.app).head('/agenda');
+    const head = await request(ctx.handler).head('/agenda');
     expect(head.status).toBe(200);
     expect(head.headers.etag).toBe(etag);
   });
@@ -538,6 +539,67 @@ describe('the page cache', () => {
     expect(views[1]).toMatchObject({ path: `/actualites/${a.slug}`, url: `/actualites/${a.slug}?ref=newsletter` });
     expect(views[1]!.headers['user-agent']).toBe('Mozilla/5.0');
     expect(typeof views[1]!.ip).toBe('string');
+  });
+
+  it('compresses a page only for a visitor who accepts it, once per encoding', async () => {
+    const a = await publish({ title: 'Collecte des encombrants' });
+    const path = `/actualites/${a.slug}`;
+    const brotli = jest.spyOn(zlib, 'brotliCompressSync');
+    const gzip = jest.spyOn(zlib, 'gzipSync');
+    try {
+      const plain = await get(path).set('Accept-Encoding', 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(brotli).not.toHaveBeenCalled();
+      expect(gzip).not.toHaveBeenCalled();
+      const first = await get(path).set('Accept-Encoding', 'br');
+      const second = await get(path).set('Accept-Encoding', 'br');
+      expect([first.headers['content-encoding'], second.headers['content-encoding']]).toEqual(['br', 'br']);
+      expect(second.text).toBe(plain.text);
+      expect(brotli).toHaveBeenCalledTimes(1); // the cached page keeps what it compressed
+      expect(gzip).not.toHaveBeenCalled();
+      expect(Object.keys(ctx.c.siteCache.get(path)!.answers).sort()).toEqual(['br', 'identity']);
+    } finally {
+      brotli.mockRestore();
+      gzip.mockRestore();
+    }
+  });
+
+  it('counts the articles of each category once between changes, not on every list page', async () => {
+    const sport = await categoryId('sport');
+    const counts: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (/count\(/i.test(q.sql)) counts.push(q.sql);
+    };
+    ctx.c.db.on('query', onQuery);
+    try {
+      expect(mainOf((await get('/plan-du-site')).text)).not.toContain('/actualites/categorie/sport');
+      expect((await get('/actualites')).status).toBe(200);
+      expect((await get('/actualites/categorie/sport')).status).toBe(200);
+      expect(counts).toHaveLength(1);
+      await publish({ title: 'Nouveau gymnase', categoryId: sport });
+      expect(mainOf((await get('/plan-du-site')).text)).toContain('/actualites/categorie/sport');
+      expect(mainOf((await get('/actualites/categorie/sport')).text)).toContain('Nouveau gymnase');
+      expect(counts).toHaveLength(2);
+    } finally {
+      ctx.c.db.removeListener('query', onQuery);
+    }
+  });
+
+  it('renders every request while bypassed (the site benchmark’s switch) and keeps nothing', async () => {
+    const a = await publish({ title: 'Titre d’origine' });
+    ctx.c.siteCache.setBypass(true);
+    try {
+      const spy = jest.spyOn(ctx.c.audience, 'countView');
+      expect((await get(`/actualites/${a.slug}`)).text).toContain('Titre d’origine');
+      expect(ctx.c.siteCache.size).toBe(0);
+      await ctx.c.db('articles').where({ id: a.id }).update({ title: 'Titre changé en base' });
+      expect((await get(`/actualites/${a.slug}`)).text).toContain('Titre changé en base');
+      expect(spy.mock.calls.filter(([v]) => v.articleId === a.id)).toHaveLength(2); // each render counted once
+    } finally {
+      ctx.c.siteCache.setBypass(false);
+    }
+    await get(`/actualites/${a.slug}`);
+    expect(ctx.c.siteCache.size).toBe(1);
   });
 
   it('does not keep a page whose image is still being encoded', async () => {

@@ -1,27 +1,39 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import type { Clock } from '../clock';
-import type { AudienceService } from '../audience/audience.service';
+import type { ViewInput } from '../audience/audience.service';
 
-const gzip = promisify(zlib.gzip);
-const brotli = promisify(zlib.brotliCompress);
+type Encoding = 'br' | 'gzip' | 'identity';
+
+interface Answer {
+  /** The full header set, built once per encoding: a cache hit allocates nothing for it. */
+  headers: Record<string, string | number>;
+  body: Buffer;
+}
 
 /**
  * A rendered public page, ready to be written as is: its headers (security headers included,
- * copied from the response that rendered it) and its body in every encoding we offer
- * (compressed once, at the best level, instead of on every request).
+ * copied from the response that rendered it), its HTML, and its compressed forms as visitors ask
+ * for them. A visitor who accepts no compression costs no compression.
  */
 export interface CachedPage {
   etag: string;
   headers: Record<string, string>;
-  /** The full header set of each encoding, built once: the fast path allocates nothing per request. */
-  answers: Record<Encoding, { headers: Record<string, string | number>; body: Buffer }>;
+  identity: Buffer;
+  /** Filled on first use of each encoding and kept with the page, so later hits send the same bytes. */
+  answers: Partial<Record<Encoding, Answer>>;
   /** The article the page shows, for audience counting (null for lists and other pages). */
   articleId: number | null;
   expiresAt: number;
 }
+
+// Measured on the 10 KB article page: Brotli quality 5 takes 0.1 ms for 2,053 bytes, quality 9
+// 5 ms for 2,043, quality 11 10 ms for 1,886; gzip 6 and 9 differ by 8 bytes. Synchronous: at this
+// size the thread pool's round trip costs more than the work (Brotli 5: 0.29 ms of CPU through
+// zlib.brotliCompress, 0.12 ms through brotliCompressSync).
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } };
+const GZIP = { level: 6 };
 
 /**
  * Browsers must ask again every time (an urgent notice that was corrected or withdrawn has to
@@ -51,8 +63,6 @@ export function cacheKey(url: string): string | null {
     .filter((pair) => pair && !TRACKING_PARAM.test(pair.split('=')[0] ?? ''));
   return kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
 }
-
-type Encoding = 'br' | 'gzip' | 'identity';
 
 /** Brotli, else gzip, else nothing; honours "q=0" refusals. */
 export function pickEncoding(header: string | undefined): Encoding {
@@ -91,7 +101,11 @@ export function clientIp(req: IncomingMessage): string | undefined {
 
 export interface PageCacheOptions {
   clock: Clock;
-  audience: Pick<AudienceService, 'countView'>;
+  /**
+   * Called once per GET answered with a page, whether the front door answered it from the cache
+   * or a route rendered it (audience counting: the container hands it AudienceService.countView).
+   */
+  onView?: (view: ViewInput) => void;
   /** Bounds how stale a page can get from causes no event reports: time passing (an event
    *  becomes past, an alert older than 72 h) and changes made by another instance. */
   ttlMs?: number;
@@ -107,13 +121,15 @@ export interface ChangeSources {
 
 /**
  * Rendered public pages in memory, keyed by URL, for anonymous GET and HEAD. Filled by the site
- * routes, emptied whenever an article, a publication or the settings change, and served by
- * `tryServe` before Express sees the request at all.
+ * routes, emptied whenever an article, a publication or the settings change, and served by the
+ * front door (`frontDoor` below) before Express sees the request at all.
  */
 export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
   private readonly inflight = new Map<string, Promise<CachedPage>>();
+  private readonly facts = new Map<string, { value: Promise<unknown>; expiresAt: number }>();
   private generation = 0;
+  private bypassed = false;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -135,10 +151,38 @@ export class PageCache {
     this.generation++;
     this.entries.clear();
     this.inflight.clear();
+    this.facts.clear();
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * A value many pages are built from (the categories and their article counts), loaded once and
+   * dropped with the pages: on the same events, after the same lifetime. A load still running
+   * when the content changes serves only those already waiting for it, as `fill` does.
+   */
+  remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.opts.clock.now().getTime();
+    const kept = this.facts.get(key);
+    if (kept && kept.expiresAt > now) return kept.value as Promise<T>;
+    const entry = { value: load(), expiresAt: now + this.ttlMs };
+    this.facts.set(key, entry);
+    entry.value.catch(() => {
+      if (this.facts.get(key) === entry) this.facts.delete(key); // a failed read is tried again by the next page
+    });
+    return entry.value as Promise<T>;
+  }
+
+  /**
+   * For bench/site.bench.ts only, which measures what a miss costs: while on, the front door
+   * answers nothing and every request renders its page (not shared with simultaneous requests,
+   * not kept). Nothing else turns it on; there is no way to ask for it from outside the process.
+   */
+  setBypass(on: boolean): void {
+    this.bypassed = on;
+    this.clear();
   }
 
   get(key: string): CachedPage | undefined {
@@ -155,7 +199,7 @@ export class PageCache {
    * rendered while the content changed is served to whoever asked but not kept: it may be stale.
    */
   async fill(key: string | null, render: () => Promise<{ page: CachedPage; keep: boolean }>): Promise<CachedPage> {
-    if (!key) return (await render()).page;
+    if (!key || this.bypassed) return (await render()).page;
     const cached = this.get(key); // the fast path looks up the URL as typed; the route, its canonical form
     if (cached) return cached;
     const running = this.inflight.get(key);
@@ -173,13 +217,12 @@ export class PageCache {
     }
   }
 
-  /** Builds an entry from rendered HTML and the headers the response had when it was rendered. */
-  async build(html: string, responseHeaders: Record<string, unknown>, articleId: number | null): Promise<CachedPage> {
+  /**
+   * Builds an entry from rendered HTML and the headers the response had when it was rendered.
+   * Nothing is compressed yet: `serve` compresses for the first visitor who accepts an encoding.
+   */
+  build(html: string, responseHeaders: Record<string, unknown>, articleId: number | null): CachedPage {
     const identity = Buffer.from(html, 'utf8');
-    const [gz, br] = await Promise.all([
-      gzip(identity, { level: 9 }),
-      brotli(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-    ]);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(responseHeaders)) {
       if (value === undefined || PER_ANSWER.has(name.toLowerCase())) continue;
@@ -189,29 +232,25 @@ export class PageCache {
     headers['cache-control'] = PAGE_CACHE_CONTROL;
     headers.vary = 'Accept-Encoding';
     const etag = `W/"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`;
-    const answer = (body: Buffer, encoding: Encoding) => ({
-      headers: { ...headers, etag, 'content-length': body.length, ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }) },
-      body,
-    });
-    const answers = { identity: answer(identity, 'identity'), gzip: answer(gz, 'gzip'), br: answer(br, 'br') };
-    return { etag, headers, answers, articleId, expiresAt: this.opts.clock.now().getTime() + this.ttlMs };
+    return { etag, headers, identity, answers: {}, articleId, expiresAt: this.opts.clock.now().getTime() + this.ttlMs };
   }
 
   /**
    * Writes a page: 304 when the browser has it, else the best encoding it accepts. Both the
-   * fast path and the rendering routes answer through here, so both answers are identical.
+   * front door and the rendering routes answer through here, so both answers are identical and
+   * each GET is counted exactly once, by whichever of the two answered it.
    */
   serve(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
     const method = req.method;
-    if (method === 'GET') {
-      this.opts.audience.countView({ articleId: page.articleId, path: pathOf(req.url ?? '/'), url: req.url ?? '/', headers: req.headers, ip: clientIp(req) });
+    if (method === 'GET' && this.opts.onView) {
+      this.opts.onView({ articleId: page.articleId, path: pathOf(req.url ?? '/'), url: req.url ?? '/', headers: req.headers, ip: clientIp(req) });
     }
     if (matches(req.headers['if-none-match'], page.etag)) {
       res.writeHead(304, { etag: page.etag, 'cache-control': page.headers['cache-control'] ?? PAGE_CACHE_CONTROL, vary: 'Accept-Encoding' });
       res.end();
       return;
     }
-    const answer = page.answers[pickEncoding(req.headers['accept-encoding'] as string | undefined)];
+    const answer = answerOf(page, pickEncoding(req.headers['accept-encoding'] as string | undefined));
     res.writeHead(200, answer.headers);
     res.end(method === 'HEAD' ? undefined : answer.body);
   }
@@ -219,26 +258,12 @@ export class PageCache {
   /** Answers from the cache when it can; false means "not mine, carry on". Never throws. */
   tryServe(req: IncomingMessage, res: ServerResponse): boolean {
     const method = req.method;
-    if ((method !== 'GET' && method !== 'HEAD') || this.entries.size === 0) return false;
+    if ((method !== 'GET' && method !== 'HEAD') || this.entries.size === 0 || this.bypassed) return false;
     const key = cacheKey(req.url ?? '/');
     const page = key === null ? undefined : this.get(key);
     if (!page) return false;
     this.serve(req, res, page);
     return true;
-  }
-
-  /**
-   * Puts the cache in front of an Express app. Measured on this machine: a first middleware
-   * (`app.use`) still pays Express's routing and request decoration and reached about 40 % of a
-   * bare node:http server; answering before `app.handle` reaches about the same as bare node.
-   */
-  install(app: object): void {
-    // Express calls `app.handle` on each request; it is not in Express's type declarations.
-    const target = app as { handle: (req: IncomingMessage, res: ServerResponse, next?: unknown) => void };
-    const handle = target.handle.bind(app);
-    target.handle = (req, res, next) => {
-      if (!this.tryServe(req, res)) handle(req, res, next);
-    };
   }
 
   private put(key: string, page: CachedPage): void {
@@ -248,6 +273,31 @@ export class PageCache {
     }
     this.entries.set(key, page);
   }
+}
+
+/**
+ * The HTTP server's request listener: a cached page is answered here, before Express builds its
+ * request and response or runs any middleware; everything else goes on to `next` (the Express
+ * app, itself a request listener). Measured on this machine: the cache as a first Express
+ * middleware reached about 40 % of a bare node:http server, this listener over half of it with the
+ * page's 19 headers and audience counting (docs/benchmarks.md, "Site").
+ */
+export function frontDoor(cache: PageCache, next: RequestListener): RequestListener {
+  return (req, res) => {
+    if (!cache.tryServe(req, res)) next(req, res);
+  };
+}
+
+/** The page's answer in `encoding`, compressed and kept with the page the first time it is asked for. */
+function answerOf(page: CachedPage, encoding: Encoding): Answer {
+  let answer = page.answers[encoding];
+  if (!answer) {
+    const body = encoding === 'br' ? zlib.brotliCompressSync(page.identity, BROTLI) : encoding === 'gzip' ? zlib.gzipSync(page.identity, GZIP) : page.identity;
+    const headers: Answer['headers'] = { ...page.headers, etag: page.etag, 'content-length': body.length };
+    if (encoding !== 'identity') headers['content-encoding'] = encoding;
+    answer = page.answers[encoding] = { headers, body };
+  }
+  return answer;
 }
 
 function pathOf(url: string): string {

@@ -1,13 +1,14 @@
 import { DATE_LOCALE, type Locale, type Translate } from '../i18n/i18n';
+import { dateTimeFormat } from '../i18n/format';
 
 /** "2026-12" of an instant, in the commune's time zone: the agenda's month groups. */
 export function monthKey(d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(d);
+  const parts = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(d);
   return `${parts.find((p) => p.type === 'year')?.value}-${parts.find((p) => p.type === 'month')?.value}`;
 }
 
 function dayKey(d: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
 /** Dates and times as residents read them, in the commune's time zone. */

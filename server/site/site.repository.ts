@@ -97,10 +97,15 @@ export class SiteRepository {
 
   /** Newest first, or by event start when listing events. */
   async list(f: PublicFilters): Promise<{ rows: PublicArticle[]; total: number }> {
+    const [rows, count] = await Promise.all([this.rows(f), this.filtered(f).count({ n: 'a.id' }).first()]);
+    return { rows, total: fromDbCount(count?.n) };
+  }
+
+  /** `list` without the total, for the lists that show no pages (counting reads every visible row). */
+  async rows(f: PublicFilters): Promise<PublicArticle[]> {
     const base = this.filtered(f);
-    const ordered = f.eventsFrom ? base.clone().orderBy('a.event_start', 'asc') : base.clone().orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc');
-    const [rows, count] = await Promise.all([ordered.select(COLUMNS).limit(f.limit).offset(f.offset), base.clone().count({ n: 'a.id' }).first()]);
-    return { rows: rows.map(toPublic), total: fromDbCount(count?.n) };
+    const ordered = f.eventsFrom ? base.orderBy('a.event_start', 'asc') : base.orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc');
+    return (await ordered.select(COLUMNS).limit(f.limit).offset(f.offset)).map(toPublic);
   }
 
   async bySlug(slug: string): Promise<PublicArticle | null> {
@@ -117,9 +122,19 @@ export class SiteRepository {
 
   /** Categories with the number of visible articles in each. */
   async categories(): Promise<PublicCategory[]> {
-    const counts = await this.visible().select('a.category_id').count({ n: 'a.id' }).groupBy('a.category_id');
-    const byId = new Map<number, number>(counts.map((r: any) => [r.category_id as number, fromDbCount(r.n)]));
-    return (await this.db('categories').orderBy('position')).map((c: any) => ({ id: c.id, slug: c.slug, name: c.name, count: byId.get(c.id) ?? 0 }));
+    return (await this.categoriesAndTotal()).categories;
+  }
+
+  /** The categories, and the number of visible articles in all (those without a category too). */
+  async categoriesAndTotal(): Promise<{ categories: PublicCategory[]; total: number }> {
+    const [counts, categories] = await Promise.all([
+      this.visible().select('a.category_id').count({ n: 'a.id' }).groupBy('a.category_id'),
+      this.db('categories').orderBy('position'),
+    ]);
+    const byId = new Map<number | null, number>(counts.map((r: any) => [(r.category_id ?? null) as number | null, fromDbCount(r.n)]));
+    let total = 0;
+    for (const n of byId.values()) total += n;
+    return { categories: categories.map((c: any) => ({ id: c.id, slug: c.slug, name: c.name, count: byId.get(c.id) ?? 0 })), total };
   }
 
   async categoryBySlug(slug: string): Promise<PublicCategory | null> {

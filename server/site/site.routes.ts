@@ -32,7 +32,7 @@ const services = new WeakMap<Container, SiteService>();
 function siteService(c: Container): SiteService {
   let s = services.get(c);
   if (!s) {
-    s = new SiteService({ repo: new SiteRepository(c.db), media: c.media, settings: c.settings, clock: c.clock, baseUrl: c.config.baseUrl, timeZone: c.config.timeZone });
+    s = new SiteService({ repo: new SiteRepository(c.db), media: c.media, settings: c.settings, clock: c.clock, baseUrl: c.config.baseUrl, timeZone: c.config.timeZone, memo: c.siteCache });
     services.set(c, s);
   }
   return s;
@@ -81,7 +81,7 @@ export function siteRoutes(c: Container): Router {
       const html = await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body });
       // A page that sets a cookie is someone's own page: never shared (public pages set none).
       const keep = p.cacheable !== false && !res.hasHeader('set-cookie');
-      return { page: await cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
+      return { page: cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
     });
     cache.serve(req, res, entry);
   };

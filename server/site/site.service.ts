@@ -69,7 +69,11 @@ export interface SiteDeps {
   clock: Clock;
   baseUrl: string;
   timeZone: string;
+  /** Keeps what many pages share for as long as the pages themselves are kept (the page cache). */
+  memo?: { remember<T>(key: string, load: () => Promise<T>): Promise<T> };
 }
+
+type Facts = Awaited<ReturnType<SiteRepository['categoriesAndTotal']>>;
 
 /** What the public pages show, read through the visibility rule of SiteRepository. */
 export class SiteService {
@@ -92,17 +96,17 @@ export class SiteService {
 
   async home(): Promise<HomePage> {
     const now = this.d.clock.now();
-    const [urgent, latest, events, categories] = await Promise.all([
-      this.d.repo.list({ urgentSince: new Date(now.getTime() - URGENT_HOURS * 3600_000), limit: 3, offset: 0 }),
-      this.d.repo.list({ limit: HOME_LATEST, offset: 0 }),
-      this.d.repo.list({ eventsFrom: now, limit: HOME_EVENTS, offset: 0 }),
-      this.d.repo.categories(),
+    const [urgent, latest, events, { categories }] = await Promise.all([
+      this.d.repo.rows({ urgentSince: new Date(now.getTime() - URGENT_HOURS * 3600_000), limit: 3, offset: 0 }),
+      this.d.repo.rows({ limit: HOME_LATEST, offset: 0 }),
+      this.d.repo.rows({ eventsFrom: now, limit: HOME_EVENTS, offset: 0 }),
+      this.facts(),
     ]);
-    const [urgentCards, latestCards] = await Promise.all([this.cards(urgent.rows), this.cards(latest.rows)]);
+    const [urgentCards, latestCards] = await Promise.all([this.cards(urgent), this.cards(latest)]);
     return {
       urgent: urgentCards.cards,
       latest: latestCards.cards,
-      events: events.rows,
+      events,
       categories: categories.filter((c) => c.count > 0),
       cacheable: latestCards.ready,
     };
@@ -110,15 +114,16 @@ export class SiteService {
 
   /** The news list, all categories or one; a page past the last one does not exist. */
   async news(page: Page, categorySlug?: string): Promise<NewsPage> {
-    const categories = await this.d.repo.categories();
+    const { categories, total: all } = await this.facts();
     let category: PublicCategory | null = null;
     if (categorySlug !== undefined) {
       category = categories.find((c) => c.slug === categorySlug) ?? null;
       if (!category) throw new NotFoundError('Cette catégorie n’existe pas.');
     }
-    const { rows, total } = await this.d.repo.list({ categoryId: category?.id, limit: page.limit, offset: page.offset });
-    const p = pager(page, total);
+    // The total comes with the categories' counts, kept between changes: no count on every page.
+    const p = pager(page, category ? category.count : all);
     if (page.page > p.pages) throw new NotFoundError('Cette page de la liste n’existe pas.');
+    const rows = await this.d.repo.rows({ categoryId: category?.id, limit: page.limit, offset: page.offset });
     const { cards, ready } = await this.cards(rows);
     return { category, rows: cards, pager: p, categories: categories.filter((c) => c.count > 0), cacheable: ready };
   }
@@ -155,7 +160,7 @@ export class SiteService {
 
   /** Events from now on, month by month (in the commune's time zone). */
   async agenda(): Promise<AgendaPage> {
-    const { rows } = await this.d.repo.list({ eventsFrom: this.d.clock.now(), limit: AGENDA_MAX, offset: 0 });
+    const rows = await this.d.repo.rows({ eventsFrom: this.d.clock.now(), limit: AGENDA_MAX, offset: 0 });
     const months: AgendaPage['months'] = [];
     for (const card of rows) {
       const key = monthKey(card.eventStart as Date, this.d.timeZone);
@@ -166,8 +171,10 @@ export class SiteService {
     return { months, cacheable: true };
   }
 
-  async staticPage(slug: StaticSlug, missing: string): Promise<StaticPage> {
-    return renderStaticPage(slug, await this.d.settings.get(), this.d.baseUrl, missing);
+  /** Read and rendered from Markdown once, not on every page that shows or lists it. */
+  staticPage(slug: StaticSlug, missing: string): Promise<StaticPage> {
+    const load = async () => renderStaticPage(slug, await this.d.settings.get(), this.d.baseUrl, missing);
+    return this.d.memo ? this.d.memo.remember(`page ${slug} ${missing}`, load) : load();
   }
 
   async accessibility(): Promise<AccessibilityStatement> {
@@ -176,13 +183,18 @@ export class SiteService {
 
   /** The plan du site: the sections, every category with news, the fixed pages. */
   async siteMap(missing: string): Promise<{ categories: PublicCategory[]; pages: StaticPage[] }> {
-    const settings = await this.d.settings.get();
-    const categories = (await this.d.repo.categories()).filter((c) => c.count > 0);
-    return { categories, pages: STATIC_PAGES.map((slug) => renderStaticPage(slug, settings, this.d.baseUrl, missing)) };
+    const [{ categories }, pages] = await Promise.all([this.facts(), Promise.all(STATIC_PAGES.map((slug) => this.staticPage(slug, missing)))]);
+    return { categories: categories.filter((c) => c.count > 0), pages };
   }
 
   articleUrl(slug: string): string {
     return `${this.d.baseUrl}/actualites/${encodeURIComponent(slug)}`;
+  }
+
+  /** The categories and how many articles each has: on most pages, and changed only by a change. */
+  private facts(): Promise<Facts> {
+    const load = () => this.d.repo.categoriesAndTotal();
+    return this.d.memo ? this.d.memo.remember('categories', load) : load();
   }
 
   private async cards(rows: PublicArticle[]): Promise<{ cards: Card[]; ready: boolean }> {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
@@ -29,9 +28,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** The app on 127.0.0.1 and a free port (the browser needs a real address). */
-export async function serve(app: Express): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = app.listen(0, '127.0.0.1');
+/** The app (a test context's `handler`, as `npm start` serves it) on 127.0.0.1 and a free port (the browser needs a real address). */
+export async function serve(handler: RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer(handler).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { RequestListener } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -7,7 +8,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../server/config';
 import { createContainer, migrate, type Container } from '../../server/container';
-import { createApp } from '../../server/app';
+import { createApp, createHandler } from '../../server/app';
 import { FakeClock } from '../../server/clock';
 import { hashPassword } from '../../server/auth/hashing';
 import { testDatabaseUrl } from './database';
@@ -18,6 +19,8 @@ export interface TestContext {
   config: Config;
   c: Container;
   app: Express;
+  /** What `npm start` serves: the page cache's front door, then `app` (tests of the cache and the public pages use it). */
+  handler: RequestListener;
   clock: FakeClock;
   close(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function createTestContext(env: Record<string, string> = {}, overri
     config,
     c,
     app,
+    handler: createHandler(c, app),
     clock,
     async close() {
       await c.close();
