@@ -13,6 +13,7 @@ import pino from 'pino';
 import { loadConfig } from '../server/config';
 import { createContainer, migrate, type Container } from '../server/container';
 import { testDatabaseUrl } from '../test/helpers/database';
+import { TestAdapter } from '../test/helpers/test-channel.adapter';
 
 const PUBLICATIONS = 10_000;
 const ACCOUNTS = 5;
@@ -53,7 +54,7 @@ async function run(label: string, databaseUrl: string | undefined, dir: string):
     }
   }
   const config = loadConfig({ DATA_DIR: dir, DATABASE_URL: url, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent' });
-  const c = createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = createContainer(config, { log: pino({ level: 'silent' }), channels: [new TestAdapter()] });
   try {
     await migrate(c);
     await seed(c);

@@ -26,10 +26,12 @@ import { AccountsRepository } from './publishing/accounts.repository';
 import { PublicationsRepository } from './publishing/publications.repository';
 import { PublishingService } from './publishing/publishing.service';
 import { PublishingEvents } from './publishing/publishing.events';
-import { Dispatcher } from './publishing/dispatcher';
+import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
 import { SiteAdapter } from './publishing/channels/site.adapter';
-import { TestAdapter } from './publishing/channels/test.adapter';
+import { extraChannels } from './publishing/channels/extra-channels';
+import type { ChannelAdapter } from './publishing/channels/channel-adapter';
+import { channelPorts } from './publishing/channel-ports';
 import { articleLoader } from './publishing/article-loader';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
@@ -60,7 +62,8 @@ export interface Container {
   instance: string;
   secrets: SecretBox;
   adapters: AdapterRegistry;
-  testAdapter: TestAdapter;
+  /** What adapters are handed besides the article (URL with ref, images, clock, logger, credentials). */
+  channelPorts: PortsFactory;
   accounts: AccountsRepository;
   publications: PublicationsRepository;
   publishing: PublishingService;
@@ -74,7 +77,7 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger } = {}): Container {
+export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? createLogger(config.logLevel);
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
@@ -94,13 +97,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
-  const testAdapter = new TestAdapter();
-  const adapters = new AdapterRegistry().register(new SiteAdapter(config.baseUrl)).register(testAdapter);
+  // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
+  const adapters = new AdapterRegistry().register(new SiteAdapter());
+  for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
   const publishingEvents = new PublishingEvents();
-  const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock);
-  const dispatcher = new Dispatcher(publications, accounts, adapters, articleLoader(db), publishingEvents, clock, log.child({ module: 'dispatcher' }), {
+  const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
+  const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, articleLoader(db));
+  const dispatcher = new Dispatcher(publications, accounts, adapters, articleLoader(db), ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
     batchSize: 200,
@@ -139,7 +144,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     instance,
     secrets,
     adapters,
-    testAdapter,
+    channelPorts: ports,
     accounts,
     publications,
     publishing,

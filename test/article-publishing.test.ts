@@ -46,7 +46,7 @@ describe('an article and its publications', () => {
     expect((await ctx.c.publishing.statuses(article.id)).map((p) => p.status)).toEqual(['retracted', 'planned']);
     ctx.clock.set(new Date('2026-03-17T00:00:00.000Z'));
     await ctx.c.dispatcher.dispatchDue();
-    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+    expect(ctx.testAdapter.delivered).toHaveLength(0);
   });
 
   it('sends an urgent article to every channel at once when it is published', async () => {

@@ -9,6 +9,8 @@ import { fromLocalInput } from '../server/i18n/format';
 import { Dispatcher } from '../server/publishing/dispatcher';
 import { articleLoader } from '../server/publishing/article-loader';
 import pino from 'pino';
+import { describeMessage } from '../server/publishing/publishing.messages';
+import { translator } from '../server/i18n/i18n';
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -17,6 +19,11 @@ beforeEach(async () => {
 afterEach(async () => ctx.close());
 
 const minutes = (m: number) => m * 60_000;
+
+/** The publication's error as the officer reads it (stored as a code, put into words when shown). */
+function shown(p: { lastError: Parameters<typeof describeMessage>[0] }): string {
+  return describeMessage(p.lastError, translator('fr'));
+}
 
 async function statusOf(id: number) {
   return (await ctx.c.publications.get(id))!;
@@ -33,11 +40,11 @@ describe('the dispatcher', () => {
     const p = await statusOf(id);
     expect(p.status).toBe('sent');
     expect(p.externalUrl).toBe(`https://test.invalid/posts/${id}`);
-    expect(ctx.c.testAdapter.delivered.map((d) => d.text)).toEqual(['Marché de Noël']);
+    expect(ctx.testAdapter.delivered.map((d) => d.text)).toEqual(['Marché de Noël']);
 
     const second = await ctx.c.dispatcher.dispatchDue();
     expect(second).toMatchObject({ sent: 0, failed: 0, retrying: 0 });
-    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+    expect(ctx.testAdapter.delivered).toHaveLength(1);
   });
 
   it('leaves a publication alone until its own time', async () => {
@@ -65,7 +72,7 @@ describe('the dispatcher', () => {
     const p = await statusOf(id);
     expect(p.status).toBe('failed');
     expect(p.attempts).toBe(5);
-    expect(p.lastError).toBe('Échec après 5 tentatives : Le réseau ne répond pas pour le moment (erreur 503).');
+    expect(shown(p)).toBe('Le réseau ne répond pas pour le moment (erreur 503). Abandonnée après 5 tentatives.');
   });
 
   it('fails at once on a permanent refusal', async () => {
@@ -76,7 +83,7 @@ describe('the dispatcher', () => {
     const p = await statusOf(id);
     expect(p.status).toBe('failed');
     expect(p.attempts).toBe(1);
-    expect(p.lastError).toContain('Le réseau a refusé la publication');
+    expect(shown(p)).toContain('Le réseau a refusé la publication');
   });
 
   it('waits for the reset time of a rate limit, for every publication of that account', async () => {
@@ -90,7 +97,7 @@ describe('the dispatcher', () => {
       await ctx.c.dispatcher.dispatchDue();
       expect((await statusOf(a)).dueAt.toISOString()).toBe('2026-03-15T10:00:00.000Z');
       expect((await statusOf(b)).dueAt.toISOString()).toBe('2026-03-15T10:00:00.000Z');
-      expect((await statusOf(a)).lastError).toContain('Trop de publications');
+      expect(shown(await statusOf(a))).toContain('Trop de publications');
     } finally {
       await peer.close();
     }
@@ -102,12 +109,12 @@ describe('the dispatcher', () => {
     });
     try {
       const c = ctx.c;
-      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
+      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
       const account = await makeTestAccount(c, { endpoint: peer.url });
       const id = await makePublication(c, await makeArticle(c), account, c.clock.now());
       const report = await quick.dispatchDue();
       expect(report.retrying).toBe(1);
-      expect((await statusOf(id)).lastError).toContain('Le réseau n’a pas répondu à temps.');
+      expect(shown(await statusOf(id))).toContain('Le réseau n’a pas répondu à temps.');
     } finally {
       await peer.close();
     }
@@ -121,7 +128,7 @@ describe('the dispatcher', () => {
     const report = await ctx.c.dispatcher.dispatchDue();
     expect(report.uncertain).toBe(1);
     expect((await statusOf(id)).status).toBe('uncertain');
-    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+    expect(ctx.testAdapter.delivered).toHaveLength(0);
     expect((await ctx.c.publishing.needsAttention()).map((p) => p.id)).toEqual([id]);
   });
 
@@ -172,8 +179,8 @@ describe('the dispatcher', () => {
     await ctx.c.dispatcher.dispatchDue();
     const held = await statusOf(id);
     expect(held.status).toBe('held');
-    expect(held.lastError).toContain('confirmez l’envoi pour qu’elle parte maintenant');
-    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+    expect(shown(held)).toContain('confirmez l’envoi pour qu’elle parte maintenant');
+    expect(ctx.testAdapter.delivered).toHaveLength(0);
 
     await ctx.c.publishing.confirmLate(id, { id: null, label: 'test' });
     await ctx.c.dispatcher.dispatchDue();
@@ -185,11 +192,11 @@ describe('the dispatcher', () => {
     const ids: number[] = [];
     for (let i = 0; i < 60; i++) ids.push(await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now()));
     const c = ctx.c;
-    const other = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
+    const other = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
     const [a, b] = await Promise.all([c.dispatcher.dispatchDue(), other.dispatchDue()]);
     expect(a.sent + b.sent).toBe(60);
     const counts = new Map<number, number>();
-    for (const d of c.testAdapter.delivered) counts.set(d.publicationId, (counts.get(d.publicationId) ?? 0) + 1);
+    for (const d of ctx.testAdapter.delivered) counts.set(d.publicationId, (counts.get(d.publicationId) ?? 0) + 1);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(counts.size).toBe(60);
   });
@@ -210,7 +217,7 @@ describe('scheduling across the summer-time changes (Europe/Paris)', () => {
     ctx.clock.set(new Date('2026-03-29T02:30:00.000Z'));
     await ctx.c.dispatcher.dispatchDue();
     expect((await statusOf(id)).status).toBe('sent');
-    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+    expect(ctx.testAdapter.delivered).toHaveLength(1);
   });
 
   it('sends a publication set at 02:30 on the night clocks go back at the first 02:30, once', async () => {
@@ -225,7 +232,7 @@ describe('scheduling across the summer-time changes (Europe/Paris)', () => {
       if (t === '2026-10-25T00:29:00.000Z') expect((await statusOf(id)).status).toBe('pending');
     }
     expect((await statusOf(id)).sentAt!.toISOString()).toBe('2026-10-25T00:30:00.000Z');
-    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+    expect(ctx.testAdapter.delivered).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import request from 'supertest';
 import { startDeliveryPeer, type DeliveryPeer } from './helpers/delivery-peer';
-import { freePort, startNode, waitForHttp, type Running } from './helpers/process';
+import { freePort, startNode, waitForHttp, WITH_TEST_CHANNEL, type Running } from './helpers/process';
 import { seedDuePublications, SECRET } from './helpers/seed-publications';
 
 // Real Crieur processes on one database (PostgreSQL when DATABASE_URL points at it, as in CI's
@@ -22,7 +22,7 @@ async function start(databaseUrl: string, dir: string, extra: Record<string, str
   const proc = startNode('server/main.ts', {
     DATABASE_URL: databaseUrl, DATA_DIR: dir, PORT: String(port), SECRET_KEY: SECRET, CRIEUR_DEMO: 'false',
     CRIEUR_ADMIN_EMAIL: 'admin@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_DISPATCH_CRON: '* * * * * *', ...extra,
-  });
+  }, [], WITH_TEST_CHANNEL);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`);
   return Object.assign(proc, { port });
 }

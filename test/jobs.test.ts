@@ -5,7 +5,7 @@ import { makeArticle, makePublication, makeTestAccount } from './helpers/factori
 import { ALL_JOBS } from '../jobs';
 import { JobRunner } from '../server/jobs/job-runner';
 import type { Container } from '../server/container';
-import { ROOT, startNode } from './helpers/process';
+import { ROOT, startNode, WITH_TEST_CHANNEL } from './helpers/process';
 import { startDeliveryPeer } from './helpers/delivery-peer';
 import { seedDuePublications, SECRET } from './helpers/seed-publications';
 
@@ -53,12 +53,12 @@ describe('the job wrapper', () => {
     expect(first.every((r) => r.ran && r.ok)).toBe(true);
     const details = Object.fromEntries(ALL_JOBS.map((j, i) => [j.name, JSON.parse((second[i] as { detail: string }).detail)]));
     expect(details).toEqual({
-      'dispatch-publications': { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 },
+      'dispatch-publications': { sent: 0, queued: 0, failed: 0, retrying: 0, waiting: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 },
       'deliver-outbox': 0,
       'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },
     });
-    expect(ctx.c.testAdapter.delivered).toHaveLength(1);
+    expect(ctx.testAdapter.delivered).toHaveLength(1);
   });
 });
 
@@ -126,7 +126,7 @@ describe('running jobs from the command line and on their own', () => {
       // Asynchronous: the peer answering the CLI's requests lives in this very process.
       const cli = (args: string[]) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          execFile(process.execPath, ['--import', 'tsx', 'server/cli/cli.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
+          execFile(process.execPath, ['--import', 'tsx', ...WITH_TEST_CHANNEL.flatMap((m) => ['--import', m]), 'server/cli/cli.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
             resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
           );
         });
@@ -146,7 +146,7 @@ describe('running jobs from the command line and on their own', () => {
   it('runs the jobs alone with `npm run jobs`, and stops cleanly on SIGTERM, releasing its leases', async () => {
     const peer = await startDeliveryPeer();
     const db = await seedDuePublications(20, peer.url);
-    const jobs = startNode('server/jobs-main.ts', { DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, JOBS_DISPATCH_CRON: '* * * * * *' });
+    const jobs = startNode('server/jobs-main.ts', { DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, JOBS_DISPATCH_CRON: '* * * * * *' }, [], WITH_TEST_CHANNEL);
     try {
       await jobs.waitForOutput(/tâches planifiées démarrées/);
       const deadline = Date.now() + 30_000;

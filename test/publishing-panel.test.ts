@@ -85,7 +85,7 @@ describe('the channel panel', () => {
     ctx.clock.advance(2 * 3600_000);
     await ctx.c.dispatcher.dispatchDue();
     expect((await ctx.c.publications.get(id))!.status).toBe('cancelled');
-    expect(ctx.c.testAdapter.delivered).toHaveLength(0);
+    expect(ctx.testAdapter.delivered).toHaveLength(0);
   });
 
   it('sends an urgent article to every reachable channel at once', async () => {

@@ -7,6 +7,7 @@ import { themePath } from '../site/theme.routes';
 import { asset } from './assets';
 import { csrfToken } from './csrf';
 import { takeFlash } from './flash';
+import { describeMessage, type ChannelMessage } from '../publishing/publishing.messages';
 
 /** What every template may use: the translator, the user, the commune, the CSRF token… */
 export function templateLocals(c: Container) {
@@ -30,6 +31,8 @@ export function templateLocals(c: Container) {
         asset,
         fmtDateTime: (d: Date | null | undefined) => formatDateTime(d, locale, tz),
         fmtDate: (d: Date | null | undefined) => formatDate(d, locale, tz),
+        // A stored code and its values (a publication's error), in the reader's language.
+        channelMessage: (m: ChannelMessage | null) => describeMessage(m, t),
         currentPath: req.path,
         timeZone: tz,
         errors: {},

@@ -18,8 +18,10 @@ type Count = readonly [one: string, many: string];
 const COUNTS: Record<string, Record<string, Count>> = {
   'dispatch-publications': {
     sent: ['{n} envoyée', '{n} envoyées'],
+    queued: ['{n} confiée au canal', '{n} confiées au canal'],
     failed: ['{n} en échec', '{n} en échec'],
     retrying: ['{n} à réessayer plus tard', '{n} à réessayer plus tard'],
+    waiting: ['{n} en attente (page du site ou compte à reconnecter)', '{n} en attente (page du site ou compte à reconnecter)'],
     held: ['{n} en attente de confirmation', '{n} en attente de confirmation'],
     skipped: ['{n} ignorée', '{n} ignorées'],
     uncertain: ['{n} incertaine', '{n} incertaines'],

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -114,6 +115,27 @@ export class MediaService {
 
   async findById(id: number): Promise<MediaItem | null> {
     return this.repo.findById(id);
+  }
+
+  /**
+   * The files a social network is sent: the 1200×630 card and the largest JPEG, each readable
+   * from disk, with the article's alt text. Empty while the variants are not ready.
+   */
+  async channelFiles(id: number): Promise<{ role: 'card' | 'largest'; contentType: string; width: number; height: number; bytes: number; read(): Promise<Buffer> }[]> {
+    const item = await this.repo.findById(id);
+    if (!item || item.status !== 'ready') return [];
+    const jpegs = item.variants.filter((v) => v.format === 'jpeg');
+    const card = jpegs.find((v) => v.kind === 'social');
+    const largest = jpegs.filter((v) => v.kind === 'responsive').sort((a, b) => b.width - a.width)[0];
+    const file = (role: 'card' | 'largest', v: typeof card & object) => ({
+      role,
+      contentType: 'image/jpeg',
+      width: v.width,
+      height: v.height,
+      bytes: v.bytes,
+      read: () => fs.readFile(path.join(this.files.root, v.url.replace(/^\/media\//, ''))),
+    });
+    return [...(card ? [file('card', card)] : []), ...(largest ? [file('largest', largest)] : [])];
   }
 
   /** Like findById, for pages: a missing image is a 404. */

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
-import { fromDbBool, toDbTime } from '../db/dialect';
+import { fromDbBool, fromDbTimeOrNull, toDbTime } from '../db/dialect';
 import type { SecretBox } from '../crypto/secrets';
+
+export type Connection = 'connected' | 'expired' | 'disconnected';
 
 export interface ChannelAccount {
   id: number;
@@ -10,6 +12,11 @@ export interface ChannelAccount {
   enabled: boolean;
   settings: Record<string, unknown>;
   hasCredentials: boolean;
+  connection: Connection;
+  /** When the network's token ends (a Facebook Page token), if it says. */
+  expiresAt: Date | null;
+  checkedAt: Date | null;
+  removedAt: Date | null;
 }
 
 function toAccount(r: any): ChannelAccount {
@@ -20,17 +27,25 @@ function toAccount(r: any): ChannelAccount {
     enabled: fromDbBool(r.enabled),
     settings: JSON.parse(r.settings || '{}') as Record<string, unknown>,
     hasCredentials: !!r.credentials,
+    connection: (r.connection ?? 'connected') as Connection,
+    expiresAt: fromDbTimeOrNull(r.expires_at),
+    checkedAt: fromDbTimeOrNull(r.checked_at),
+    removedAt: fromDbTimeOrNull(r.removed_at),
   };
 }
 
+/** The only code that touches `channel_accounts`. Credentials are stored encrypted (SecretBox). */
 export class AccountsRepository {
   constructor(
     private readonly db: Knex,
     private readonly box: SecretBox,
   ) {}
 
-  async list(trx: Knex = this.db): Promise<ChannelAccount[]> {
-    return (await trx('channel_accounts').orderBy('id')).map(toAccount);
+  /** The accounts in use; removed ones only when asked (their history still names them). */
+  async list(trx: Knex = this.db, opts: { withRemoved?: boolean } = {}): Promise<ChannelAccount[]> {
+    const q = trx('channel_accounts').orderBy('id');
+    if (!opts.withRemoved) q.whereNull('removed_at');
+    return (await q).map(toAccount);
   }
 
   async get(id: number, trx: Knex = this.db): Promise<ChannelAccount | null> {
@@ -43,7 +58,11 @@ export class AccountsRepository {
     return r?.credentials ? (JSON.parse(this.box.open(r.credentials)) as Record<string, unknown>) : null;
   }
 
-  async insert(a: { channel: string; label: string; settings?: Record<string, unknown>; credentials?: Record<string, unknown> | null; enabled?: boolean }, now: Date, trx: Knex = this.db): Promise<number> {
+  async insert(
+    a: { channel: string; label: string; settings?: Record<string, unknown>; credentials?: Record<string, unknown> | null; enabled?: boolean; expiresAt?: Date | null },
+    now: Date,
+    trx: Knex = this.db,
+  ): Promise<number> {
     const [row] = await trx('channel_accounts')
       .insert({
         channel: a.channel,
@@ -51,10 +70,46 @@ export class AccountsRepository {
         enabled: a.enabled ?? true,
         settings: JSON.stringify(a.settings ?? {}),
         credentials: a.credentials ? this.box.seal(JSON.stringify(a.credentials)) : null,
+        connection: 'connected',
+        expires_at: a.expiresAt ? toDbTime(a.expiresAt) : null,
         created_at: toDbTime(now),
         updated_at: toDbTime(now),
       })
       .returning('id');
     return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  }
+
+  /** A reconnection: new label, settings and credentials; the account is connected again. */
+  async reconnect(id: number, a: { label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null; expiresAt?: Date | null }, now: Date): Promise<void> {
+    await this.db('channel_accounts')
+      .where({ id })
+      .update({
+        label: a.label,
+        settings: JSON.stringify(a.settings),
+        credentials: a.credentials ? this.box.seal(JSON.stringify(a.credentials)) : null,
+        connection: 'connected',
+        expires_at: a.expiresAt ? toDbTime(a.expiresAt) : null,
+        checked_at: toDbTime(now),
+        updated_at: toDbTime(now),
+      });
+  }
+
+  /** An adapter refreshed its token: stored encrypted at once, so that the next call reads it. */
+  async saveCredentials(id: number, credentials: Record<string, unknown>, now: Date): Promise<void> {
+    await this.db('channel_accounts').where({ id }).update({ credentials: this.box.seal(JSON.stringify(credentials)), updated_at: toDbTime(now) });
+  }
+
+  async markConnection(id: number, connection: Connection, now: Date): Promise<void> {
+    await this.db('channel_accounts').where({ id }).update({ connection, checked_at: toDbTime(now), updated_at: toDbTime(now) });
+  }
+
+  async setEnabled(id: number, enabled: boolean, now: Date): Promise<void> {
+    await this.db('channel_accounts').where({ id }).update({ enabled, updated_at: toDbTime(now) });
+  }
+
+  /** Removal keeps the row (its publications' history names it) and forgets the secrets. */
+  async remove(id: number, now: Date, trx: Knex = this.db): Promise<boolean> {
+    const n = await trx('channel_accounts').where({ id }).whereNull('removed_at').update({ removed_at: toDbTime(now), credentials: null, enabled: false, updated_at: toDbTime(now) });
+    return n === 1;
   }
 }

@@ -1,13 +1,12 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { AccountsRepository, ChannelAccount } from './accounts.repository';
-import { PermanentChannelError, RateLimitedError, TransientChannelError, type ChannelAdapter, type PublishableArticle, type PublishResult } from './channels/channel-adapter';
 import { holderIsDeadHere } from '../jobs/job-runner';
+import type { AccountsRepository, ChannelAccount } from './accounts.repository';
+import type { ChannelAdapter, ChannelPorts, PublicationContext, PublishableArticle, PublishOutcome } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
+import type { ChannelMessage } from './publishing.messages';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
-
-const UNCERTAIN = 'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.';
 
 export interface DispatcherOptions {
   instance: string;
@@ -24,8 +23,12 @@ export interface DispatcherOptions {
 
 export interface DispatchReport {
   sent: number;
+  /** Accepted by a channel that reports delivery later (a newsletter campaign). */
+  queued: number;
   failed: number;
   retrying: number;
+  /** Waiting for something else: the article's site page, a reconnected account. */
+  waiting: number;
   held: number;
   skipped: number;
   uncertain: number;
@@ -35,13 +38,23 @@ export interface DispatchReport {
 }
 
 type Outcome = keyof DispatchReport;
+type LoadedAccount = ChannelAccount & { credentials: Record<string, unknown> | null };
+
+/** Builds what an adapter is handed besides the article (see ChannelPorts). */
+export type PortsFactory = (article: PublishableArticle, publication: { channel: string; accountId: number }) => ChannelPorts;
+
+// A publication that waits for something (the site page, a reconnection) looks again this often.
+const WAIT_MS = 60_000;
+const ACCOUNT_WAIT_MS = 15 * 60_000;
+const TIMED_OUT: PublishOutcome = { kind: 'transient', message: { code: 'network.timeout' } };
 
 /**
  * Takes due publications one by one with a guarded claim (pending → sending, exactly one row),
- * calls the channel's adapter, and records what happened. Transient errors come back later with
- * exponential backoff; permanent ones fail at once; a crash leaves `sending` rows that the next
- * run finishes when the channel allows it (see recoverAbandoned), and otherwise marks uncertain
- * for a human, never resending them blindly.
+ * hands them to the channel's adapter, and records the outcome it answers. Transient errors come
+ * back later with exponential backoff; permanent ones fail at once; a crash leaves `sending` rows
+ * that the next run finishes when the channel allows it (see recoverAbandoned), and otherwise
+ * marks uncertain for a human, never resending them blindly. The engine reads each adapter's
+ * capabilities, never a channel's name.
  */
 export class Dispatcher {
   private stopping = false;
@@ -52,6 +65,7 @@ export class Dispatcher {
     private readonly accounts: AccountsRepository,
     private readonly adapters: AdapterRegistry,
     private readonly loadArticle: (id: number) => Promise<PublishableArticle | null>,
+    private readonly ports: PortsFactory,
     private readonly events: PublishingEvents,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -65,11 +79,11 @@ export class Dispatcher {
   }
 
   async dispatchDue(): Promise<DispatchReport> {
-    const report: DispatchReport = { sent: 0, failed: 0, retrying: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 };
+    const report: DispatchReport = { sent: 0, queued: 0, failed: 0, retrying: 0, waiting: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 };
     await this.recoverAbandoned(report);
 
     const articles = new Map<number, Promise<PublishableArticle | null>>();
-    const accounts = new Map<number, Promise<ChannelAccount & { credentials: Record<string, unknown> | null } | null>>();
+    const accounts = new Map<number, Promise<LoadedAccount | null>>();
     const ctx = { articles, accounts };
     // Bounded: each pass either sends, reschedules or loses every id it saw, so ids do not repeat.
     for (let pass = 0; pass < 10_000 && !this.stopping; pass++) {
@@ -102,15 +116,14 @@ export class Dispatcher {
       const dead = !!holder && holder !== this.opts.instance && holderIsDeadHere(holder);
       if (!dead && (p.claimedAt?.getTime() ?? 0) >= timedOut) continue;
       const guard = holder ? { claimedBy: holder } : undefined;
-      const again = { status: 'pending' as const, dueAt: now, claimedBy: null, lateConfirmed: true, lastError: null };
       const adapter = this.adapters.get(p.channel);
-      let found: PublishResult | null | undefined;
-      if (adapter?.repeatable) found = null;
+      let found: { externalId: string; url: string | null } | null | undefined;
+      if (adapter?.capabilities.repeatable) found = null;
       else if (adapter?.findSent) found = await this.lookUp(adapter, p);
       let moved: boolean;
-      if (found === null) moved = await this.pubs.transition(p.id, ['sending'], again, now, undefined, guard);
+      if (found === null) moved = await this.pubs.transition(p.id, ['sending'], { status: 'pending', dueAt: now, claimedBy: null, lateConfirmed: true, lastError: null }, now, undefined, guard);
       else if (found) moved = await this.pubs.transition(p.id, ['sending'], { status: 'sent', sentAt: now, externalId: found.externalId, externalUrl: found.url, lastError: null }, now, undefined, guard);
-      else moved = await this.pubs.transition(p.id, ['sending'], { status: 'uncertain', lastError: UNCERTAIN }, now, undefined, guard);
+      else moved = await this.pubs.transition(p.id, ['sending'], { status: 'uncertain', lastError: { code: 'publication.crash_uncertain' } }, now, undefined, guard);
       if (!moved) continue;
       if (found === undefined) report.uncertain++;
       else report.resumed++;
@@ -118,12 +131,11 @@ export class Dispatcher {
     }
   }
 
-  private async lookUp(adapter: ChannelAdapter, p: Publication): Promise<PublishResult | null | undefined> {
+  private async lookUp(adapter: ChannelAdapter, p: Publication): Promise<{ externalId: string; url: string | null } | null | undefined> {
     try {
-      const account = await this.accounts.get(p.accountId);
-      if (!account) return undefined;
-      const credentials = await this.accounts.credentials(account.id);
-      return await this.withTimeout((signal) => adapter.findSent!({ ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials } }, signal));
+      const [account, article] = await Promise.all([this.loadAccount(p.accountId), this.loadArticle(p.articleId)]);
+      if (!account || !article) return undefined;
+      return await this.withTimeout((signal) => adapter.findSent!(this.context(p, account), this.ports(article, p), signal), undefined);
     } catch (err) {
       this.log.warn({ err, publicationId: p.id }, 'could not look up a send cut short by a crash');
       return undefined;
@@ -135,85 +147,110 @@ export class Dispatcher {
     return p.finally(() => this.inFlight.delete(p));
   }
 
-  private async processOne(
-    id: number,
-    ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<(ChannelAccount & { credentials: Record<string, unknown> | null }) | null>> },
-  ): Promise<Outcome> {
+  private async loadAccount(id: number): Promise<LoadedAccount | null> {
+    const a = await this.accounts.get(id);
+    return a ? { ...a, credentials: await this.accounts.credentials(a.id) } : null;
+  }
+
+  private context(p: Publication, account: LoadedAccount): PublicationContext {
+    return { ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials: account.credentials } };
+  }
+
+  private async processOne(id: number, ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<LoadedAccount | null>> }): Promise<Outcome> {
     const now = this.clock.now();
     if (!(await this.pubs.claim(id, this.opts.instance, now))) return 'lost';
     const p = (await this.pubs.get(id)) as Publication;
     const guard = { claimedBy: this.opts.instance };
+    const settle = (patch: Parameters<PublicationsRepository['transition']>[2], at = this.clock.now()) => this.pubs.transition(id, ['sending'], patch, at, undefined, guard);
 
     if (p.attempts === 0 && !p.lateConfirmed && now.getTime() - p.scheduledAt.getTime() > this.opts.staleAfterMs) {
-      await this.pubs.transition(id, ['sending'], {
-        status: 'held',
-        lastError: 'L’heure prévue est passée depuis plusieurs heures sans que la publication parte (le serveur était peut-être arrêté) : confirmez l’envoi pour qu’elle parte maintenant, ou annulez-la.',
-      }, now, undefined, guard);
+      await settle({ status: 'held', lastError: { code: 'publication.stale' } }, now);
       return 'held';
     }
 
-    if (!ctx.accounts.has(p.accountId)) {
-      ctx.accounts.set(p.accountId, this.accounts.get(p.accountId).then(async (a) => (a ? { ...a, credentials: await this.accounts.credentials(a.id) } : null)));
-    }
+    if (!ctx.accounts.has(p.accountId)) ctx.accounts.set(p.accountId, this.loadAccount(p.accountId));
     const account = await ctx.accounts.get(p.accountId);
     const adapter = this.adapters.get(p.channel);
-    if (!account || !account.enabled || !adapter) {
-      await this.pubs.transition(id, ['sending'], {
-        status: 'skipped',
-        lastError: !adapter ? 'Ce réseau n’est pas pris en charge par cette installation.' : 'Ce compte est désactivé ou n’existe plus.',
-      }, now, undefined, guard);
+    if (!account || !account.enabled || account.removedAt || !adapter) {
+      await settle({ status: 'skipped', lastError: { code: !adapter ? 'publication.no_adapter' : 'publication.account_off' } }, now);
       return 'skipped';
+    }
+    const accountProblem = account.connection !== 'connected' ? account.connection : account.expiresAt && account.expiresAt <= now ? 'expired' : null;
+    if (accountProblem) {
+      // Waits without spending an attempt: reconnecting the account releases it at once.
+      await settle({ status: 'pending', dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS), claimedBy: null, lastError: { code: accountProblem === 'expired' ? 'account.expired' : 'account.reconnect', values: { account: account.label } } }, now);
+      return 'waiting';
     }
     if (!ctx.articles.has(p.articleId)) ctx.articles.set(p.articleId, this.loadArticle(p.articleId));
     const article = await ctx.articles.get(p.articleId);
     if (!article) {
-      await this.pubs.transition(id, ['sending'], { status: 'skipped', lastError: 'L’article n’existe plus.' }, now, undefined, guard);
+      await settle({ status: 'skipped', lastError: { code: 'publication.article_gone' } }, now);
       return 'skipped';
+    }
+    if (adapter.capabilities.needsSitePage && !(await this.pubs.articleOnline(p.articleId, this.adapters.followingArticle()))) {
+      await settle({ status: 'pending', dueAt: new Date(now.getTime() + WAIT_MS), claimedBy: null, lastError: { code: 'publication.waiting_site_page' } }, now);
+      return 'waiting';
     }
 
     const attempts = p.attempts + 1;
+    let result: PublishOutcome;
     try {
-      const result = await this.withTimeout((signal) =>
-        adapter.publish(article, { ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials: account.credentials } }, signal),
-      );
-      const done = this.clock.now();
-      await this.pubs.transition(id, ['sending'], { status: 'sent', sentAt: done, attempts, lastError: null, externalId: result.externalId, externalUrl: result.url }, done, undefined, guard);
-      this.events.emit('sent', { publicationId: id, articleId: p.articleId, channel: p.channel });
-      return 'sent';
+      result = await this.withTimeout((signal) => adapter.publish(article, this.context(p, account), this.ports(article, p), signal), TIMED_OUT);
     } catch (err) {
-      return this.recordFailure(p, attempts, err, guard);
+      this.log.error({ err, publicationId: p.id }, 'adapter raised an unexpected error');
+      result = { kind: 'transient', message: { code: 'publication.unexpected' } };
+    }
+    return this.record(p, account, adapter, attempts, result, guard);
+  }
+
+  private async record(p: Publication, account: LoadedAccount, adapter: ChannelAdapter, attempts: number, result: PublishOutcome, guard: { claimedBy: string }): Promise<Outcome> {
+    const now = this.clock.now();
+    const ev = { publicationId: p.id, articleId: p.articleId, channel: p.channel };
+    switch (result.kind) {
+      case 'sent':
+        await this.pubs.transition(p.id, ['sending'], { status: 'sent', sentAt: now, attempts, lastError: null, externalId: result.externalId, externalUrl: result.url }, now, undefined, guard);
+        // Posts that waited for this page go now, in this very run.
+        if (adapter.capabilities.followsArticle) await this.pubs.releaseWaitingForSite(p.articleId, now);
+        this.events.emit('sent', ev);
+        return 'sent';
+      case 'queued':
+        await this.pubs.transition(p.id, ['sending'], { status: 'queued', attempts, lastError: null, externalId: result.reference }, now, undefined, guard);
+        return 'queued';
+      case 'permanent':
+        await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: result.message }, now, undefined, guard);
+        this.events.emit('failed', ev);
+        return 'failed';
+      case 'reconnect':
+        await this.accounts.markConnection(account.id, 'disconnected', now);
+        await this.pubs.transition(p.id, ['sending'], { status: 'pending', dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS), claimedBy: null, lastError: { code: 'account.reconnect', values: { account: account.label } } }, now, undefined, guard);
+        return 'waiting';
+      case 'transient':
+      case 'rateLimited':
+        return this.retryLater(p, attempts, result.message, result.kind === 'rateLimited' ? result.resetAt : result.retryAt, result.kind === 'rateLimited', guard);
     }
   }
 
-  private async recordFailure(p: Publication, attempts: number, err: unknown, guard: { claimedBy: string }): Promise<Outcome> {
+  private async retryLater(p: Publication, attempts: number, message: ChannelMessage, at: Date | undefined, wholeAccount: boolean, guard: { claimedBy: string }): Promise<Outcome> {
     const now = this.clock.now();
-    if (err instanceof PermanentChannelError) {
-      await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: err.message }, now, undefined, guard);
-      this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
-      return 'failed';
-    }
-    const transient = err instanceof TransientChannelError;
-    if (!transient) this.log.error({ err, publicationId: p.id }, 'adapter raised an unexpected error');
-    const message = transient ? err.message : 'Erreur inattendue lors de l’envoi ; elle a été enregistrée pour les administrateurs.';
     if (attempts >= this.opts.maxAttempts) {
-      await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: `Échec après ${attempts} tentatives : ${message}` }, now, undefined, guard);
+      await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: { ...message, gaveUpAfter: attempts } }, now, undefined, guard);
       this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
       return 'failed';
     }
-    const backoff = this.opts.retryBaseMs * 2 ** (attempts - 1);
-    const retryAt = transient && err.retryAt ? err.retryAt : new Date(now.getTime() + backoff);
-    if (err instanceof RateLimitedError) await this.pubs.deferAccount(p.accountId, retryAt, now);
-    await this.pubs.transition(p.id, ['sending'], { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: `${message} Nouvel essai prévu (${attempts}/${this.opts.maxAttempts}).` }, now, undefined, guard);
+    const retryAt = at ?? new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
+    if (wholeAccount) await this.pubs.deferAccount(p.accountId, retryAt, now);
+    await this.pubs.transition(p.id, ['sending'], { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: { ...message, retry: { attempts, max: this.opts.maxAttempts } } }, now, undefined, guard);
     return 'retrying';
   }
 
-  private async withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** The adapter's answer, or `onTimeout` once adapterTimeoutMs has passed (the call is aborted). */
+  private async withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, onTimeout: T): Promise<T> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    const timeout = new Promise<T>((resolve) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new TransientChannelError('Le réseau n’a pas répondu à temps.'));
+        resolve(onTimeout);
       }, this.opts.adapterTimeoutMs);
     });
     try {

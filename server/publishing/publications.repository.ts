@@ -1,8 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
 import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+import { decodeMessage, encodeMessage, type ChannelMessage } from './publishing.messages';
 
-export const PUBLICATION_STATUSES = ['planned', 'pending', 'sending', 'sent', 'failed', 'skipped', 'cancelled', 'uncertain', 'held', 'retracted'] as const;
+// `queued`: accepted by a channel that reports delivery later (a newsletter campaign).
+export const PUBLICATION_STATUSES = ['planned', 'pending', 'sending', 'queued', 'sent', 'failed', 'skipped', 'cancelled', 'uncertain', 'held', 'retracted'] as const;
 export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
 
 export interface Publication {
@@ -15,7 +17,8 @@ export interface Publication {
   status: PublicationStatus;
   dueAt: Date;
   attempts: number;
-  lastError: string | null;
+  /** A code and its values, put into words when shown (publishing.messages.ts). */
+  lastError: ChannelMessage | null;
   lateConfirmed: boolean;
   externalId: string | null;
   externalUrl: string | null;
@@ -36,7 +39,7 @@ export function toPublication(r: any): Publication {
     status: r.status,
     dueAt: fromDbTime(r.due_at),
     attempts: Number(r.attempts),
-    lastError: r.last_error,
+    lastError: decodeMessage(r.last_error),
     lateConfirmed: fromDbBool(r.late_confirmed),
     externalId: r.external_id,
     externalUrl: r.external_url,
@@ -103,7 +106,7 @@ export class PublicationsRepository {
 
   /** Moves a row from one of `from` to a new state; returns whether exactly one row changed. */
   async transition(id: number, from: PublicationStatus[], patch: Partial<{
-    status: PublicationStatus; dueAt: Date; attempts: number; lastError: string | null; externalId: string | null; externalUrl: string | null;
+    status: PublicationStatus; dueAt: Date; attempts: number; lastError: ChannelMessage | null; externalId: string | null; externalUrl: string | null;
     sentAt: Date | null; scheduledAt: Date; textVariant: string | null; lateConfirmed: boolean; claimedBy: string | null;
   }>, now: Date, trx: Knex = this.db, guard?: { claimedBy?: string }): Promise<boolean> {
     const row: Record<string, unknown> = { updated_at: toDbTime(now) };
@@ -111,7 +114,7 @@ export class PublicationsRepository {
     if (patch.dueAt !== undefined) row.due_at = toDbTime(patch.dueAt);
     if (patch.scheduledAt !== undefined) row.scheduled_at = toDbTime(patch.scheduledAt);
     if (patch.attempts !== undefined) row.attempts = patch.attempts;
-    if (patch.lastError !== undefined) row.last_error = patch.lastError === null ? null : patch.lastError.slice(0, 2000);
+    if (patch.lastError !== undefined) row.last_error = encodeMessage(patch.lastError)?.slice(0, 4000) ?? null;
     if (patch.externalId !== undefined) row.external_id = patch.externalId;
     if (patch.externalUrl !== undefined) row.external_url = patch.externalUrl;
     if (patch.sentAt !== undefined) row.sent_at = patch.sentAt ? toDbTime(patch.sentAt) : null;
@@ -126,6 +129,50 @@ export class PublicationsRepository {
   /** Rows in `sending`, with who claimed them and when: the dispatcher decides which were abandoned. */
   async sending(): Promise<Publication[]> {
     return (await this.db('publications').where('status', 'sending')).map(toPublication);
+  }
+
+  /** Whether the article is online: a publication of a channel that follows the article went out. */
+  async articleOnline(articleId: number, followingChannels: string[]): Promise<boolean> {
+    if (!followingChannels.length) return true;
+    const row = await this.db('publications').where({ article_id: articleId, status: 'sent' }).whereIn('channel', followingChannels).first('id');
+    return !!row;
+  }
+
+  /** The article's page went online: posts that waited for it are due now. */
+  async releaseWaitingForSite(articleId: number, now: Date): Promise<void> {
+    await this.db('publications')
+      .where({ article_id: articleId, status: 'pending' })
+      .andWhere('last_error', 'like', '%"publication.waiting_site_page"%')
+      .update({ due_at: toDbTime(now), updated_at: toDbTime(now) });
+  }
+
+  /** The account was reconnected: what waited for it is due now. */
+  async releaseAccount(accountId: number, now: Date): Promise<number> {
+    return this.db('publications').where({ account_id: accountId, status: 'pending' }).andWhere('due_at', '>', toDbTime(now)).andWhere('last_error', 'like', '%"account.%').update({ due_at: toDbTime(now), updated_at: toDbTime(now) });
+  }
+
+  /** Publications sent since `since` on the given channels, for the metrics job. */
+  async sentSince(since: Date, channels: string[]): Promise<Publication[]> {
+    if (!channels.length) return [];
+    return (await this.db('publications').where('status', 'sent').whereIn('channel', channels).andWhere('sent_at', '>=', toDbTime(since)).whereNotNull('external_id').orderBy('id')).map(toPublication);
+  }
+
+  /** When each publication's figures were last taken. */
+  async lastMetricsAt(ids: number[]): Promise<Map<number, Date>> {
+    const out = new Map<number, Date>();
+    if (!ids.length) return out;
+    const rows: any[] = await this.db('publication_metrics').whereIn('publication_id', ids).groupBy('publication_id').select('publication_id').max({ at: 'taken_at' });
+    for (const r of rows) out.set(Number(r.publication_id), fromDbTime(r.at));
+    return out;
+  }
+
+  async insertMetrics(publicationId: number, metrics: Record<string, number>, takenAt: Date): Promise<void> {
+    await this.db('publication_metrics').insert({ publication_id: publicationId, taken_at: toDbTime(takenAt), metrics: JSON.stringify(metrics) });
+  }
+
+  async metricsOf(publicationId: number): Promise<{ takenAt: Date; metrics: Record<string, number> }[]> {
+    const rows = await this.db('publication_metrics').where({ publication_id: publicationId }).orderBy('taken_at');
+    return rows.map((r: any) => ({ takenAt: fromDbTime(r.taken_at), metrics: JSON.parse(r.metrics) as Record<string, number> }));
   }
 
   /** Pushes back every pending publication of an account until a rate limit resets. */

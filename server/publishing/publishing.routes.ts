@@ -11,6 +11,7 @@ import { SKIPPED_TIME, skippedTimeMessage } from '../i18n/skipped-time';
 import { articleStateLoader } from './article-loader';
 import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
 import type { Publication } from './publications.repository';
+import { describeMessage } from './publishing.messages';
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
@@ -141,7 +142,7 @@ function publicationJson(p: Publication, t: Translate, fmt: (d: Date | null) => 
     scheduledAtLabel: fmt(p.scheduledAt),
     sentAtLabel: fmt(p.sentAt),
     attempts: p.attempts,
-    lastError: p.lastError ? t(p.lastError) : null,
+    lastError: p.lastError ? describeMessage(p.lastError, t) : null,
     externalUrl: p.externalUrl,
   };
 }

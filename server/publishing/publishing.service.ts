@@ -4,7 +4,8 @@ import type { Clock } from '../clock';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
-import type { PublishableArticle } from './channels/channel-adapter';
+import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
+import type { PortsFactory } from './dispatcher';
 import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 
@@ -38,6 +39,8 @@ export class PublishingService {
     private readonly audit: AuditRepository,
     private readonly events: PublishingEvents,
     private readonly clock: Clock,
+    private readonly ports: PortsFactory,
+    private readonly loadArticle: (id: number) => Promise<PublishableArticle | null>,
   ) {}
 
   async channels(articleId: number): Promise<ChannelRow[]> {
@@ -46,9 +49,9 @@ export class PublishingService {
       const adapter = this.adapters.get(account.channel);
       return {
         account,
-        reachable: !!adapter && account.enabled,
+        reachable: !!adapter && account.enabled && account.connection === 'connected',
         publication: pubs.find((p) => p.accountId === account.id) ?? null,
-        canRetract: !!adapter?.canRetract,
+        canRetract: !!adapter?.capabilities.canRetract && !!adapter.retract,
       };
     });
   }
@@ -102,17 +105,20 @@ export class PublishingService {
       const at = article.publishAt ?? now;
       // Someone publishing now means it: a time already past goes out at once, not held as stale.
       const late = (when: Date) => (when <= now ? { lateConfirmed: true } : {});
-      const site = existing.find((p) => p.channel === 'site');
+      // Channels that follow the article (the site) get a publication when nothing was planned.
+      const following = this.adapters.followingArticle();
       if (!existing.some((p) => p.status !== 'cancelled')) {
-        const account = (await this.accounts.list(trx)).find((a) => a.channel === 'site');
-        if (account && !site) {
-          const id = await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: 'site', textVariant: null, scheduledAt: at }, now, trx);
+        for (const account of (await this.accounts.list(trx)).filter((a) => following.includes(a.channel) && a.enabled)) {
+          if (existing.some((p) => p.accountId === account.id)) continue;
+          const id = await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: at }, now, trx);
           if (at <= now) await this.pubs.transition(id, ['pending'], late(at), now, trx);
         }
       }
       // Published again after being archived or unpublished: the article goes back on the site.
-      if (site && (site.status === 'retracted' || (site.status === 'cancelled' && !existing.some((p) => p.status !== 'cancelled')))) {
-        await this.pubs.transition(site.id, [site.status], { status: 'pending', scheduledAt: at, dueAt: at, attempts: 0, lastError: null, claimedBy: null, ...late(at) }, now, trx);
+      for (const page of existing.filter((p) => following.includes(p.channel))) {
+        if (page.status === 'retracted' || (page.status === 'cancelled' && !existing.some((p) => p.status !== 'cancelled'))) {
+          await this.pubs.transition(page.id, [page.status], { status: 'pending', scheduledAt: at, dueAt: at, attempts: 0, lastError: null, claimedBy: null, ...late(at) }, now, trx);
+        }
       }
       for (const p of existing.filter((x) => x.status === 'planned')) {
         await this.pubs.transition(p.id, ['planned'], { status: 'pending', ...late(p.scheduledAt) }, now, trx);
@@ -130,11 +136,11 @@ export class PublishingService {
     await this.inTransaction(outer, async (trx) => {
       for (const p of await this.pubs.forArticle(articleId, trx)) {
         if (p.status === 'pending' || p.status === 'held') await this.pubs.transition(p.id, [p.status], { status: 'planned' }, now, trx);
-        if (p.channel === 'site' && p.status === 'sent') await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
+        if (p.status === 'sent' && this.adapters.get(p.channel)?.capabilities.followsArticle) await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
       }
       await this.audit.append({ actor, action: 'publications.withdrawn', targetType: 'article', targetId: articleId }, now, trx);
     });
-    this.afterCommit(outer, () => this.events.emit('retracted', { publicationId: 0, articleId, channel: 'site' }));
+    this.afterCommit(outer, () => this.events.emit('retracted', { publicationId: 0, articleId, channel: '*' }));
   }
 
   /**
@@ -241,21 +247,43 @@ export class PublishingService {
     const p = await this.pubs.get(id);
     if (!p) throw new NotFoundError('Cette publication n’existe pas.');
     const adapter = this.adapters.get(p.channel);
-    if (p.status !== 'sent' || !adapter?.retract || !p.externalId) throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
+    const article = await this.loadArticle(p.articleId);
+    if (p.status !== 'sent' || !adapter?.retract || !adapter.capabilities.canRetract || !p.externalId || !article) throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
     const account = await this.accounts.get(p.accountId);
-    await adapter.retract({ ...p, externalId: p.externalId, account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) } });
+    const context = { ...p, externalId: p.externalId, account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) } };
+    await adapter.retract(context, this.ports(article, p), AbortSignal.timeout(30_000));
     const out = await this.act(id, ['sent'], { status: 'retracted' }, 'publication.retracted', actor, 'Cette publication a changé entre-temps.');
     this.events.emit('retracted', { publicationId: id, articleId: p.articleId, channel: p.channel });
     return out;
   }
 
-  /** Imports history (demo, migration from another tool): the site publication went out at `sentAt`. */
+  /**
+   * Imports history (demo, migration from another tool): the article's pages (the channels that
+   * follow the article) went out at `sentAt`. Nothing is sent to a network.
+   */
   async recordPastDelivery(article: PublishableArticle, sentAt: Date): Promise<void> {
-    const site = (await this.pubs.forArticle(article.id)).find((p) => p.channel === 'site');
-    const adapter = this.adapters.get('site');
-    if (!site || !adapter) return;
-    const result = await adapter.publish(article, { ...site, account: { id: site.accountId, label: '', settings: {}, credentials: null } }, new AbortController().signal);
-    await this.pubs.transition(site.id, ['pending', 'planned'], { status: 'sent', sentAt, scheduledAt: sentAt, dueAt: sentAt, attempts: 1, externalId: result.externalId, externalUrl: result.url }, this.clock.now());
+    for (const p of await this.pubs.forArticle(article.id)) {
+      const adapter = this.adapters.get(p.channel);
+      if (!adapter?.capabilities.followsArticle) continue;
+      const result = await adapter.publish(article, { ...p, account: { id: p.accountId, label: '', settings: {}, credentials: null } }, this.ports(article, p), AbortSignal.timeout(30_000));
+      if (result.kind !== 'sent') continue;
+      await this.pubs.transition(p.id, ['pending', 'planned'], { status: 'sent', sentAt, scheduledAt: sentAt, dueAt: sentAt, attempts: 1, externalId: result.externalId, externalUrl: result.url }, this.clock.now());
+    }
+  }
+
+  /**
+   * A channel that answered `queued` (a newsletter campaign) reports that the publication went
+   * out, or that it could not. Guarded: only a queued publication moves.
+   */
+  async reportDelivery(id: number, result: { ok: true; externalId: string | null; url: string | null } | { ok: false; message: ChannelMessage }): Promise<boolean> {
+    const now = this.clock.now();
+    const p = await this.pubs.get(id);
+    if (!p) return false;
+    const moved = result.ok
+      ? await this.pubs.transition(id, ['queued'], { status: 'sent', sentAt: now, externalId: result.externalId ?? p.externalId, externalUrl: result.url, lastError: null }, now)
+      : await this.pubs.transition(id, ['queued'], { status: 'failed', lastError: result.message }, now);
+    if (moved) this.events.emit(result.ok ? 'sent' : 'failed', { publicationId: id, articleId: p.articleId, channel: p.channel });
+    return moved;
   }
 
   /** For the polling panel: the state of each publication of an article. */

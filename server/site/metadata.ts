@@ -4,6 +4,7 @@ import { pictureOf } from '../media/media.picture';
 import { translator, type Translate } from '../i18n/i18n';
 import type { PublicArticle } from './site.repository';
 import type { PageMeta } from './metadata.types';
+import { articlePath } from '../articles/article-url';
 
 /**
  * What each public page says about itself: canonical URL, Open Graph and Twitter cards, schema.org
@@ -17,7 +18,8 @@ export interface MetaDeps {
   media: { findById(id: number): Promise<MediaItem | null> };
 }
 
-export const articlePath = (slug: string): string => `/actualites/${encodeURIComponent(slug)}`;
+// One builder for article addresses, shared with the channel adapters.
+export { articlePath };
 export const categoryPath = (slug: string): string => `/actualites/categorie/${encodeURIComponent(slug)}`;
 
 /** The address a page is known by: no query string, except the page number past the first. */

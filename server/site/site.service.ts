@@ -10,6 +10,7 @@ import { monthKey } from './site.format';
 import { themePath } from './theme.routes';
 import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
 import { renderStaticPage, STATIC_PAGES, type StaticPage, type StaticSlug } from './static-pages';
+import { articleUrl } from '../articles/article-url';
 
 /** An article with its hero image, ready for a card or a page. */
 export interface Card extends PublicArticle {
@@ -188,7 +189,7 @@ export class SiteService {
   }
 
   articleUrl(slug: string): string {
-    return `${this.d.baseUrl}/actualites/${encodeURIComponent(slug)}`;
+    return articleUrl(this.d.baseUrl, slug);
   }
 
   /** The categories and how many articles each has: on most pages, and changed only by a change. */

@@ -12,6 +12,7 @@ import { createApp, createHandler } from '../../server/app';
 import { FakeClock } from '../../server/clock';
 import { hashPassword } from '../../server/auth/hashing';
 import { testDatabaseUrl } from './database';
+import { TestAdapter } from './test-channel.adapter';
 import type { Role } from '../../server/auth/permissions';
 
 export interface TestContext {
@@ -22,6 +23,7 @@ export interface TestContext {
   /** What `npm start` serves: the page cache's front door, then `app` (tests of the cache and the public pages use it). */
   handler: RequestListener;
   clock: FakeClock;
+  testAdapter: TestAdapter;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,9 @@ export async function createTestContext(env: Record<string, string> = {}, overri
     ...env,
   });
   const clock = new FakeClock(new Date('2026-03-15T09:00:00.000Z'));
-  const c = createContainer(config, { clock, log: overrides.log ?? pino({ level: 'silent' }) });
+  // The test channel exists in the tests only: no installation ships it.
+  const testAdapter = new TestAdapter();
+  const c = createContainer(config, { clock, log: overrides.log ?? pino({ level: 'silent' }), channels: [testAdapter] });
   await migrate(c);
   const app = createApp(c);
   return {
@@ -49,6 +53,7 @@ export async function createTestContext(env: Record<string, string> = {}, overri
     app,
     handler: createHandler(c, app),
     clock,
+    testAdapter,
     async close() {
       await c.close();
       await database.drop();

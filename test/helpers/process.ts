@@ -4,6 +4,9 @@ import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
+/** Registers the test channel in a child process (see test-channel.register.ts). */
+export const WITH_TEST_CHANNEL = ['./test/helpers/test-channel.register.ts'];
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -22,9 +25,12 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node --import tsx <script>` as `npm start` does, capturing its console. */
-export function startNode(script: string, env: Record<string, string>, args: string[] = []): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Starts `node --import tsx <script>` as `npm start` does, capturing its console. `preload`
+ * modules are loaded first (the test channel's registration: no installation ships it).
+ */
+export function startNode(script: string, env: Record<string, string>, args: string[] = [], preload: string[] = []): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), script, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

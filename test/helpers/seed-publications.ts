@@ -5,6 +5,7 @@ import pino from 'pino';
 import { loadConfig } from '../../server/config';
 import { createContainer, migrate } from '../../server/container';
 import { testDatabaseUrl } from './database';
+import { TestAdapter } from './test-channel.adapter';
 
 export const SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
@@ -17,7 +18,7 @@ export async function seedDuePublications(count: number, endpoint: string, opts:
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-procs-'));
   const database = await testDatabaseUrl(dir);
   const config = loadConfig({ DATA_DIR: dir, DATABASE_URL: database.url, SECRET_KEY: SECRET, LOG_LEVEL: 'silent' });
-  const c = createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = createContainer(config, { log: pino({ level: 'silent' }), channels: [new TestAdapter()] });
   await migrate(c);
   const channel = opts.channel ?? 'test';
   // The site's account comes with the migrations; the test channel delivers to the local peer.

@@ -1,6 +1,13 @@
+import type { Clock } from '../../clock';
+import type { Logger } from '../../logger';
+import type { ChannelMessage } from '../publishing.messages';
+
+export type { ChannelMessage };
+
 /**
  * What every channel (site, newsletter, each social network) implements. Adding a network means
- * adding one adapter file and registering it in registry.ts, nothing else.
+ * adding one adapter file and registering it (container.ts), nothing else: the engine reads the
+ * adapter's capabilities, never its channel name.
  */
 export interface PublishableArticle {
   id: number;
@@ -13,6 +20,15 @@ export interface PublishableArticle {
   urgent: boolean;
 }
 
+export interface AccountContext {
+  id: number;
+  label: string;
+  /** Non-secret settings (visibility, instance URL…). */
+  settings: Record<string, unknown>;
+  /** Decrypted; written back encrypted through `ports.saveCredentials`. */
+  credentials: Record<string, unknown> | null;
+}
+
 export interface PublicationContext {
   id: number;
   articleId: number;
@@ -22,59 +38,125 @@ export interface PublicationContext {
   scheduledAt: Date;
   attempts: number;
   externalId: string | null;
-  /** The account's non-secret settings and decrypted credentials. */
-  account: { id: number; label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null };
+  account: AccountContext;
 }
 
-export interface PublishResult {
-  externalId: string;
-  url: string | null;
+export interface ChannelImage {
+  /** `card`: the 1200×630 social card; `largest`: the largest JPEG of the article's picture. */
+  role: 'card' | 'largest';
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  alt: string;
+  read(): Promise<Buffer>;
+}
+
+/** What the engine hands an adapter besides the article and the publication. */
+export interface ChannelPorts {
+  /** The article's public address, with `ref=<channel>` so that the audience names the source. */
+  articleUrl(): string;
+  /** The same without `ref`: the address the page is known by (the site's own record). */
+  canonicalUrl(): string;
+  /** The article's picture as files, with its alt text; empty without a picture. */
+  images(): Promise<ChannelImage[]>;
+  clock: Clock;
+  log: Logger;
+  /** A refreshed token: stored encrypted before the next call reads it. */
+  saveCredentials(credentials: Record<string, unknown>): Promise<void>;
+}
+
+/** What `publish` answers. Exceptions are for bugs: the engine records them as unexpected. */
+export type PublishOutcome =
+  | { kind: 'sent'; externalId: string; url: string | null }
+  /** Accepted; the channel reports delivery later (a campaign): not uncertain meanwhile. */
+  | { kind: 'queued'; reference: string | null }
+  | { kind: 'transient'; message: ChannelMessage; retryAt?: Date }
+  /** The whole account waits until `resetAt`. */
+  | { kind: 'rateLimited'; message: ChannelMessage; resetAt: Date }
+  | { kind: 'permanent'; message: ChannelMessage }
+  /** The token was revoked or expired: the account is marked, its publications wait for a reconnection. */
+  | { kind: 'reconnect'; message: ChannelMessage };
+
+export const outcome = {
+  sent: (externalId: string, url: string | null): PublishOutcome => ({ kind: 'sent', externalId, url }),
+  queued: (reference: string | null = null): PublishOutcome => ({ kind: 'queued', reference }),
+  transient: (code: string, values: ChannelMessage['values'] = {}, retryAt?: Date): PublishOutcome => ({ kind: 'transient', message: { code, values }, retryAt }),
+  rateLimited: (resetAt: Date, code = 'network.rate_limited', values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'rateLimited', message: { code, values }, resetAt }),
+  permanent: (code: string, values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'permanent', message: { code, values } }),
+  reconnect: (code = 'account.reconnect', values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'reconnect', message: { code, values } }),
+};
+
+export interface ChannelCapabilities {
+  /** Online while the article is published, gone when it is withdrawn (the site). */
+  followsArticle: boolean;
+  /** Posts only once the article's site page is online: a post never links to a 404. */
+  needsSitePage: boolean;
+  canRetract: boolean;
+  /** A long text may become a thread. */
+  threads: boolean;
+  /**
+   * Publishing twice has the effect of publishing once (the site): a send cut short by a crash is
+   * simply done again, with no one asked.
+   */
+  repeatable: boolean;
+  /** The network's text limit, counted its way (graphemes, weighted URLs); null: no text. */
+  text: { limit: number; count(text: string): number } | null;
+  /** How many pictures a post takes and how large each may be; null: none. */
+  images: { max: number; maxBytes: number } | null;
+  /** How often figures are worth fetching; null: the channel has none to fetch. */
+  metricsEveryMs: number | null;
 }
 
 export interface ChannelMetrics {
   [metric: string]: number;
 }
 
+/** A form field of the "connect an account" page, for networks connected by pasting values. */
+export interface ConnectField {
+  name: string;
+  label: string;
+  secret?: boolean;
+  help?: string;
+  type?: 'text' | 'url' | 'password';
+}
+
+/** What connecting an account produces. */
+export interface ConnectedAccount {
+  label: string;
+  settings: Record<string, unknown>;
+  credentials: Record<string, unknown> | null;
+  expiresAt?: Date | null;
+}
+
+/** Who the network says the account is ("test the connection"), or why it cannot tell. */
+export type ConnectionCheck = { ok: true; name: string; avatarUrl?: string | null } | { ok: false; reconnect: boolean; message: ChannelMessage };
+
+export type ConnectMethod =
+  | { kind: 'none' }
+  | { kind: 'form'; fields: ConnectField[]; connect(values: Record<string, string>, signal: AbortSignal): Promise<ConnectedAccount> }
+  | {
+      kind: 'oauth';
+      /** Fields asked before the redirect (a Mastodon instance's address); may be empty. */
+      fields: ConnectField[];
+      start(values: Record<string, string>, callbackUrl: string, state: string, signal: AbortSignal): Promise<{ redirectUrl: string; pending: Record<string, unknown> }>;
+      finish(query: Record<string, string>, pending: Record<string, unknown>, callbackUrl: string, signal: AbortSignal): Promise<ConnectedAccount>;
+    };
+
 export interface ChannelAdapter {
   readonly channel: string;
-  /** Whether `retract` exists for this network (Crieur shows "Retirer" only then). */
-  readonly canRetract: boolean;
+  /** The network's name as officers know it. */
+  readonly label: string;
+  readonly capabilities: ChannelCapabilities;
+  readonly connect: ConnectMethod;
+  publish(article: PublishableArticle, publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<PublishOutcome>;
+  testConnection?(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'saveCredentials'>, signal: AbortSignal): Promise<ConnectionCheck>;
+  fetchMetrics?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<ChannelMetrics | null>;
+  retract?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<void>;
   /**
-   * Publishing twice has the effect of publishing once (the site: a page is online or not). A
-   * send cut short by a crash is then simply done again, with no one asked.
+   * For a send cut short by a crash on a channel that is not repeatable: looks the post up. A
+   * result means it went out, null that it did not (it is sent again), undefined that the
+   * network cannot tell (a person decides).
    */
-  readonly repeatable: boolean;
-  /**
-   * For a send cut short by a crash on a channel that is not repeatable: looks the post up on the
-   * network. A result means it went out, null that it did not (it is sent again), undefined that
-   * the network cannot tell (a person decides).
-   */
-  findSent?(publication: PublicationContext, signal: AbortSignal): Promise<PublishResult | null | undefined>;
-  publish(article: PublishableArticle, publication: PublicationContext, signal: AbortSignal): Promise<PublishResult>;
-  fetchMetrics(publication: PublicationContext & { externalId: string }): Promise<ChannelMetrics | null>;
-  retract?(publication: PublicationContext & { externalId: string }): Promise<void>;
-}
-
-/** Worth trying again later: a timeout, a 5xx, the network. */
-export class TransientChannelError extends Error {
-  constructor(message: string, public readonly retryAt?: Date) {
-    super(message);
-    this.name = 'TransientChannelError';
-  }
-}
-
-/** The network said "too many requests" and when to come back. */
-export class RateLimitedError extends TransientChannelError {
-  constructor(message: string, retryAt: Date) {
-    super(message, retryAt);
-    this.name = 'RateLimitedError';
-  }
-}
-
-/** Trying again cannot help: bad credentials, content refused, account suspended. */
-export class PermanentChannelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentChannelError';
-  }
+  findSent?(publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined>;
 }

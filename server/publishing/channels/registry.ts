@@ -1,6 +1,9 @@
 import type { ChannelAdapter } from './channel-adapter';
 
-/** The adapters this installation can use, by channel name. */
+/**
+ * The adapters this installation can use, by channel name. Built in container.ts; the tests
+ * register their own test channel.
+ */
 export class AdapterRegistry {
   private readonly adapters = new Map<string, ChannelAdapter>();
 
@@ -15,5 +18,14 @@ export class AdapterRegistry {
 
   channels(): string[] {
     return [...this.adapters.keys()];
+  }
+
+  all(): ChannelAdapter[] {
+    return [...this.adapters.values()];
+  }
+
+  /** Channels whose publication is the article being online (the site). */
+  followingArticle(): string[] {
+    return this.all().filter((a) => a.capabilities.followsArticle).map((a) => a.channel);
   }
 }
