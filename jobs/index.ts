@@ -4,9 +4,10 @@ import * as dispatchPublications from './dispatch-publications';
 import * as deliverOutbox from './deliver-outbox';
 import * as purgeExpired from './purge-expired';
 import * as purgeAudience from './purge-audience';
+import * as fetchMetrics from './fetch-metrics';
 
 /** Every scheduled job, in the order they are listed to administrators. */
-export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, purgeExpired, purgeAudience];
+export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, fetchMetrics, purgeExpired, purgeAudience];
 
 export function findJob(name: string): JobDefinition<Container> | undefined {
   return ALL_JOBS.find((j) => j.name === name);

@@ -19,6 +19,7 @@ import { siteLocals, siteRoutes } from './site/site.routes';
 import { frontDoor } from './site/page-cache';
 import { siteDataRoutes } from './site/site-data.routes';
 import { publishingRoutes } from './publishing/publishing.routes';
+import { accountsRoutes } from './publishing/accounts.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
 import { audienceRoutes } from './audience/audience.routes';
 import { csrfProtection } from './http/csrf';
@@ -93,6 +94,7 @@ export function createApp(c: Container): Express {
   app.use('/admin/articles', articlesRoutes(c));
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));
+  app.use('/admin/networks', accountsRoutes(c.networkAccounts));
   app.use('/admin/jobs', jobsRoutes(c));
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(siteRoutes(c));

@@ -64,7 +64,7 @@ export interface Config {
   demo: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   production: boolean;
-  jobs: { enabled: boolean; dispatchCron: string; outboxCron: string };
+  jobs: { enabled: boolean; dispatchCron: string; outboxCron: string; metricsCron: string };
   publishing: { maxAttempts: number; staleAfterMs: number; sendingTimeoutMs: number; adapterTimeoutMs: number; retryBaseMs: number; concurrency: number };
   /** Secure cookies only when the public address is https. */
   secureCookies: boolean;
@@ -116,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     secureCookies: baseUrl.startsWith('https:'),
-    jobs: { enabled: e.JOBS_ENABLED === 'true', dispatchCron: e.JOBS_DISPATCH_CRON, outboxCron: '*/30 * * * * *' },
+    jobs: { enabled: e.JOBS_ENABLED === 'true', dispatchCron: e.JOBS_DISPATCH_CRON, outboxCron: '*/30 * * * * *', metricsCron: '0 */15 * * * *' },
     publishing: {
       maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
       staleAfterMs: e.PUBLISH_STALE_AFTER_HOURS * 3600_000,

@@ -25,6 +25,8 @@ import { SecretBox } from './crypto/secrets';
 import { AccountsRepository } from './publishing/accounts.repository';
 import { PublicationsRepository } from './publishing/publications.repository';
 import { PublishingService } from './publishing/publishing.service';
+import { AccountsService } from './publishing/accounts.service';
+import { MetricsService } from './publishing/metrics.service';
 import { PublishingEvents } from './publishing/publishing.events';
 import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
@@ -67,6 +69,10 @@ export interface Container {
   accounts: AccountsRepository;
   publications: PublicationsRepository;
   publishing: PublishingService;
+  /** The commune's accounts on the networks: connect, test, remove (administrators). */
+  networkAccounts: AccountsService;
+  /** Brings back the figures of posts (fetch-metrics job). */
+  metrics: MetricsService;
   publishingEvents: PublishingEvents;
   dispatcher: Dispatcher;
   jobsRepo: JobsRepository;
@@ -105,6 +111,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const publishingEvents = new PublishingEvents();
   const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, articleLoader(db));
+  const networkAccounts = new AccountsService(accounts, publications, adapters, audit, clock, log.child({ module: 'accounts' }), `${config.baseUrl}/admin/networks/oauth/callback`);
+  const metrics = new MetricsService(publications, accounts, adapters, articleLoader(db), ports, clock, log.child({ module: 'metrics' }));
   const dispatcher = new Dispatcher(publications, accounts, adapters, articleLoader(db), ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
@@ -148,6 +156,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     accounts,
     publications,
     publishing,
+    networkAccounts,
+    metrics,
     publishingEvents,
     dispatcher,
     jobsRepo,

@@ -35,6 +35,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'publication.late_confirmed': 'Envoi en retard confirmé',
   'publication.marked_sent': 'Publication marquée comme envoyée',
   'publication.retracted': 'Publication retirée',
+  'account.connected': 'Compte de réseau connecté',
+  'account.reconnected': 'Compte de réseau reconnecté',
+  'account.tested': 'Connexion d’un compte de réseau testée',
+  'account.removed': 'Compte de réseau retiré',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */
@@ -44,6 +48,7 @@ export const TARGET_LABELS: Record<string, string> = {
   article: 'Article',
   media: 'Image',
   publication: 'Publication',
+  channel_account: 'Compte de réseau',
 };
 
 /** Actors recorded without an account; their labels are i18n keys. */
@@ -69,6 +74,8 @@ export const DETAIL_LABELS: Record<string, string> = {
   channel: 'Canal',
   from: 'Statut précédent',
   reason: 'Motif',
+  label: 'Nom du compte',
+  ok: 'Connexion réussie',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */

@@ -20,6 +20,8 @@ const MATRIX = {
   'audit.read': ['admin'],
   'mailbox.read': ['admin'],
   'jobs.read': ['admin'],
+  // Social accounts hold the commune's tokens: administrators only.
+  'accounts.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof MATRIX;

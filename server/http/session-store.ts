@@ -55,5 +55,7 @@ declare module 'express-session' {
     csrf?: string;
     flash?: { type: 'success' | 'error' | 'info'; message: string; field?: string }[];
     locale?: 'fr' | 'en';
+    /** An OAuth connection between the redirect to the network and its callback. */
+    oauth?: import('../publishing/accounts.service').PendingOAuth;
   }
 }

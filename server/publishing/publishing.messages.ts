@@ -34,6 +34,12 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   'test.refused': 'Le réseau a refusé la publication (compte de test en échec permanent).',
 };
 
+/** Codes the engine's services write (named here so that no service spells one twice). */
+export const CODES = {
+  unreachable: 'network.unreachable',
+  textTooLong: 'publication.text_too_long',
+} as const;
+
 // Sentences shown beside the reason, whole (never built from pieces).
 export const RETRY_PLANNED = 'Nouvel essai prévu ({attempts}/{max}).';
 export const GAVE_UP = 'Abandonnée après {attempts} tentatives.';

@@ -48,8 +48,10 @@ export function publishingRoutes(c: Container): Router {
         errors[`channel_${item.accountId}_at`] = 'Cette date est déjà passée : choisissez une date à venir.';
       }
     }
-    if (Object.keys(errors).length) {
+    const tooLong = await c.publishing.textProblems(items);
+    if (Object.keys(errors).length || Object.keys(tooLong).length) {
       const t = res.locals.t;
+      for (const [k, m] of Object.entries(tooLong)) errors[k] = describeMessage(m, t);
       const say = (k: string, v: string) => (v === SKIPPED_TIME && skippedTimeMessage(req.body?.[k], c.config.timeZone, res.locals.locale, t)) || t(v);
       // The times typed stay in the form next to their refusal.
       const typed = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k, v]) => /^channel_\d+_at$/.test(k) && typeof v === 'string'));

@@ -6,6 +6,7 @@ import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
 import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
 import type { PortsFactory } from './dispatcher';
+import { CODES } from './publishing.messages';
 import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 
@@ -54,6 +55,24 @@ export class PublishingService {
         canRetract: !!adapter?.capabilities.canRetract && !!adapter.retract,
       };
     });
+  }
+
+  /**
+   * Texts longer than their network allows, counted the network's way (graphemes, a URL's fixed
+   * weight), keyed like the panel's fields. The browser counts the same way as the officer types.
+   */
+  async textProblems(items: ChannelPlanItem[]): Promise<Record<string, ChannelMessage>> {
+    const problems: Record<string, ChannelMessage> = {};
+    const accounts = new Map((await this.accounts.list()).map((a) => [a.id, a]));
+    for (const item of items) {
+      const account = accounts.get(item.accountId);
+      const adapter = account && this.adapters.get(account.channel);
+      const text = adapter?.capabilities.text;
+      if (!item.enabled || !item.textVariant || !text) continue;
+      const count = text.count(item.textVariant);
+      if (count > text.limit) problems[`channel_${item.accountId}_text`] = { code: CODES.textTooLong, values: { network: adapter.label, count, limit: text.limit } };
+    }
+    return problems;
   }
 
   /**

@@ -13,6 +13,7 @@ import { FakeClock } from '../../server/clock';
 import { hashPassword } from '../../server/auth/hashing';
 import { testDatabaseUrl } from './database';
 import { TestAdapter } from './test-channel.adapter';
+import type { ChannelAdapter } from '../../server/publishing/channels/channel-adapter';
 import type { Role } from '../../server/auth/permissions';
 
 export interface TestContext {
@@ -28,7 +29,7 @@ export interface TestContext {
 }
 
 /** A fresh Crieur on a fresh SQLite file in a temporary folder, with a fake clock and silent logs. */
-export async function createTestContext(env: Record<string, string> = {}, overrides: { log?: pino.Logger } = {}): Promise<TestContext> {
+export async function createTestContext(env: Record<string, string> = {}, overrides: { log?: pino.Logger; channels?: ChannelAdapter[] } = {}): Promise<TestContext> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-test-'));
   const database = await testDatabaseUrl(dir);
   const config = loadConfig({
@@ -43,7 +44,7 @@ export async function createTestContext(env: Record<string, string> = {}, overri
   const clock = new FakeClock(new Date('2026-03-15T09:00:00.000Z'));
   // The test channel exists in the tests only: no installation ships it.
   const testAdapter = new TestAdapter();
-  const c = createContainer(config, { clock, log: overrides.log ?? pino({ level: 'silent' }), channels: [testAdapter] });
+  const c = createContainer(config, { clock, log: overrides.log ?? pino({ level: 'silent' }), channels: [testAdapter, ...(overrides.channels ?? [])] });
   await migrate(c);
   const app = createApp(c);
   return {

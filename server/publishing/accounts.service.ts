@@ -1,0 +1,176 @@
+import crypto from 'node:crypto';
+import type { Actor, AuditRepository } from '../audit/audit.repository';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../http/errors';
+import type { AccountsRepository, ChannelAccount } from './accounts.repository';
+import type { ChannelAdapter, ConnectedAccount, ConnectionCheck } from './channels/channel-adapter';
+import type { AdapterRegistry } from './channels/registry';
+import type { PublicationsRepository } from './publications.repository';
+import { CODES } from './publishing.messages';
+
+const CALL_TIMEOUT_MS = 20_000;
+// Warn a week ahead: time for the administrator to renew a Page token before posts wait.
+const EXPIRY_WARNING_MS = 7 * 86_400_000;
+
+/** What an OAuth connection keeps between the redirect and the callback (in the session). */
+export interface PendingOAuth {
+  state: string;
+  channel: string;
+  pending: Record<string, unknown>;
+  reconnectId: number | null;
+}
+
+export interface AccountRow {
+  account: ChannelAccount;
+  adapter: ChannelAdapter | null;
+  /** A week or less before the token ends. */
+  expiresSoon: boolean;
+}
+
+export class ConnectionRefusedError extends DomainError {
+  constructor() {
+    super('Le réseau a refusé ces informations. Vérifiez-les, puis réessayez.', 400);
+  }
+}
+
+/**
+ * The accounts Crieur posts with, for administrators: connect one (through the adapter's own form
+ * or an OAuth redirect and callback), test it, reconnect it, remove it. Generic: each network says
+ * how it connects (ChannelAdapter.connect); nothing here names a network.
+ */
+export class AccountsService {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly pubs: PublicationsRepository,
+    private readonly adapters: AdapterRegistry,
+    private readonly audit: AuditRepository,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly callbackUrl: string,
+  ) {}
+
+  async list(): Promise<AccountRow[]> {
+    const now = this.clock.now().getTime();
+    return (await this.accounts.list()).map((account) => ({
+      account,
+      adapter: this.adapters.get(account.channel) ?? null,
+      expiresSoon: !!account.expiresAt && account.expiresAt.getTime() - now < EXPIRY_WARNING_MS,
+    }));
+  }
+
+  /** Networks an administrator can connect an account to. */
+  connectable(): ChannelAdapter[] {
+    return this.adapters.all().filter((a) => a.connect.kind !== 'none');
+  }
+
+  adapterFor(channel: string): ChannelAdapter {
+    const adapter = this.adapters.get(channel);
+    if (!adapter || adapter.connect.kind === 'none') throw new NotFoundError('Ce réseau n’est pas pris en charge par cette installation.');
+    return adapter;
+  }
+
+  async get(id: number): Promise<ChannelAccount> {
+    const account = await this.accounts.get(id);
+    if (!account || account.removedAt) throw new NotFoundError('Ce compte n’existe pas.');
+    return account;
+  }
+
+  /** A network connected by pasting values (a token, an app password). */
+  async connectWithForm(channel: string, values: Record<string, string>, actor: Actor, reconnectId: number | null = null): Promise<number> {
+    const adapter = this.adapterFor(channel);
+    if (adapter.connect.kind !== 'form') throw new NotFoundError();
+    const missing = adapter.connect.fields.filter((f) => !values[f.name]?.trim());
+    if (missing.length) {
+      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])));
+    }
+    const connected = await this.call(() => (adapter.connect as Extract<ChannelAdapter['connect'], { kind: 'form' }>).connect(values, AbortSignal.timeout(CALL_TIMEOUT_MS)));
+    return this.save(channel, connected, actor, reconnectId);
+  }
+
+  /** First half of an OAuth connection: where to send the administrator, and what to remember. */
+  async startOAuth(channel: string, values: Record<string, string>, reconnectId: number | null): Promise<{ redirectUrl: string; pending: PendingOAuth }> {
+    const adapter = this.adapterFor(channel);
+    if (adapter.connect.kind !== 'oauth') throw new NotFoundError();
+    const missing = adapter.connect.fields.filter((f) => !values[f.name]?.trim());
+    if (missing.length) {
+      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])));
+    }
+    if (reconnectId) await this.get(reconnectId);
+    const state = crypto.randomBytes(24).toString('base64url');
+    const oauth = adapter.connect;
+    const started = await this.call(() => oauth.start(values, this.callbackUrl, state, AbortSignal.timeout(CALL_TIMEOUT_MS)));
+    return { redirectUrl: started.redirectUrl, pending: { state, channel, pending: started.pending, reconnectId } };
+  }
+
+  /** Second half: the network sent the administrator back with a code, checked against the state. */
+  async finishOAuth(query: Record<string, string>, pending: PendingOAuth | undefined, actor: Actor): Promise<number> {
+    const sent = Buffer.from(query.state ?? '');
+    const expected = Buffer.from(pending?.state ?? '');
+    if (!pending || sent.length !== expected.length || !crypto.timingSafeEqual(sent, expected)) {
+      throw new DomainError('Cette autorisation ne correspond à aucune connexion en cours. Recommencez depuis la page des comptes.', 400);
+    }
+    if (query.error) throw new DomainError('La connexion a été refusée sur le réseau : aucun compte n’a été ajouté.', 400);
+    const adapter = this.adapterFor(pending.channel);
+    if (adapter.connect.kind !== 'oauth') throw new NotFoundError();
+    const oauth = adapter.connect;
+    const connected = await this.call(() => oauth.finish(query, pending.pending, this.callbackUrl, AbortSignal.timeout(CALL_TIMEOUT_MS)));
+    return this.save(pending.channel, connected, actor, pending.reconnectId);
+  }
+
+  /** "Tester la connexion": the network's identity endpoint names the account, or says why not. */
+  async test(id: number, actor: Actor): Promise<ConnectionCheck> {
+    const account = await this.get(id);
+    const adapter = this.adapters.get(account.channel);
+    if (!adapter?.testConnection) throw new ConflictError('Ce réseau ne permet pas de tester la connexion.');
+    const now = this.clock.now();
+    const context = { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) };
+    let check: ConnectionCheck;
+    try {
+      const ports = { clock: this.clock, log: this.log, saveCredentials: (c: Record<string, unknown>) => this.accounts.saveCredentials(account.id, c, this.clock.now()) };
+      check = await adapter.testConnection(context, ports, AbortSignal.timeout(CALL_TIMEOUT_MS));
+    } catch (err) {
+      this.log.warn({ err, accountId: id }, 'connection test failed');
+      check = { ok: false, reconnect: false, message: { code: CODES.unreachable } };
+    }
+    const connection = check.ok ? 'connected' : check.reconnect ? 'disconnected' : account.connection;
+    await this.accounts.markConnection(id, connection, now);
+    if (check.ok && account.connection !== 'connected') await this.pubs.releaseAccount(id, now);
+    await this.audit.append({ actor, action: 'account.tested', targetType: 'channel_account', targetId: id, details: { ok: check.ok } }, now);
+    return check;
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    const account = await this.get(id);
+    if (this.adapters.get(account.channel)?.capabilities.followsArticle) throw new ConflictError('Le site de la commune ne peut pas être retiré.');
+    const now = this.clock.now();
+    if (!(await this.accounts.remove(id, now))) throw new ConflictError('Ce compte a déjà été retiré.');
+    await this.audit.append({ actor, action: 'account.removed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, label: account.label } }, now);
+  }
+
+  private async save(channel: string, connected: ConnectedAccount, actor: Actor, reconnectId: number | null): Promise<number> {
+    const now = this.clock.now();
+    if (reconnectId) {
+      const current = await this.get(reconnectId);
+      if (current.channel !== channel) throw new ConflictError('Ce compte est sur un autre réseau.');
+      await this.accounts.reconnect(reconnectId, { ...connected }, now);
+      await this.pubs.releaseAccount(reconnectId, now);
+      await this.audit.append({ actor, action: 'account.reconnected', targetType: 'channel_account', targetId: reconnectId, details: { channel, label: connected.label } }, now);
+      return reconnectId;
+    }
+    const id = await this.accounts.insert({ channel, label: connected.label, settings: connected.settings, credentials: connected.credentials, expiresAt: connected.expiresAt ?? null }, now);
+    await this.audit.append({ actor, action: 'account.connected', targetType: 'channel_account', targetId: id, details: { channel, label: connected.label } }, now);
+    return id;
+  }
+
+  /** A network's refusal becomes a sentence; the detail goes to the log, never a secret. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      this.log.warn({ err }, 'account connection refused');
+      throw new ConnectionRefusedError();
+    }
+  }
+}

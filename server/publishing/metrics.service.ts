@@ -1,0 +1,61 @@
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { AccountsRepository } from './accounts.repository';
+import type { PublishableArticle } from './channels/channel-adapter';
+import type { AdapterRegistry } from './channels/registry';
+import type { PortsFactory } from './dispatcher';
+import type { PublicationsRepository } from './publications.repository';
+
+// Figures of a post stop moving after a few weeks; the mayor's report looks back a month.
+const WINDOW_MS = 30 * 86_400_000;
+const CALL_TIMEOUT_MS = 20_000;
+
+export interface MetricsReport {
+  fetched: number;
+  failed: number;
+}
+
+/**
+ * Brings back the figures of posts sent in the last 30 days, each at the cadence its adapter
+ * declares (`capabilities.metricsEveryMs`), and stores each answer as a snapshot with its time.
+ * A network that fails is asked again at the next run; one failure stops nothing else.
+ */
+export class MetricsService {
+  constructor(
+    private readonly pubs: PublicationsRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly adapters: AdapterRegistry,
+    private readonly loadArticle: (id: number) => Promise<PublishableArticle | null>,
+    private readonly ports: PortsFactory,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async collect(): Promise<MetricsReport> {
+    const now = this.clock.now();
+    const report: MetricsReport = { fetched: 0, failed: 0 };
+    const channels = this.adapters.all().filter((a) => a.fetchMetrics && a.capabilities.metricsEveryMs);
+    const sent = await this.pubs.sentSince(new Date(now.getTime() - WINDOW_MS), channels.map((a) => a.channel));
+    const last = await this.pubs.lastMetricsAt(sent.map((p) => p.id));
+    for (const p of sent) {
+      const adapter = this.adapters.get(p.channel);
+      const every = adapter?.capabilities.metricsEveryMs;
+      if (!adapter?.fetchMetrics || !every || !p.externalId) continue;
+      const previous = last.get(p.id);
+      if (previous && now.getTime() - previous.getTime() < every) continue;
+      const [account, article] = await Promise.all([this.accounts.get(p.accountId), this.loadArticle(p.articleId)]);
+      if (!account || account.removedAt || account.connection !== 'connected' || !article) continue;
+      try {
+        const context = { ...p, externalId: p.externalId, account: { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) } };
+        const figures = await adapter.fetchMetrics(context, this.ports(article, p), AbortSignal.timeout(CALL_TIMEOUT_MS));
+        if (!figures) continue;
+        await this.pubs.insertMetrics(p.id, figures, now);
+        report.fetched++;
+      } catch (err) {
+        report.failed++;
+        this.log.warn({ err, publicationId: p.id, channel: p.channel }, 'metrics could not be fetched');
+      }
+    }
+    return report;
+  }
+}

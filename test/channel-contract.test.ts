@@ -1,0 +1,267 @@
+import sharp from 'sharp';
+import type TestAgent from 'supertest/lib/agent';
+import pino from 'pino';
+import { loadConfig } from '../server/config';
+import { createContainer } from '../server/container';
+import { PigeonAdapter } from './fixtures/pigeon.adapter';
+import { createTestContext, csrfFrom, loginAs, type TestContext } from './helpers/context';
+import { makeArticle } from './helpers/factories';
+import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
+
+/**
+ * The channel contract, driven through a network the program has never heard of: "Pigeon" is one
+ * adapter file (test/fixtures/pigeon.adapter.ts) and its registration, spoken to over HTTP by a
+ * local peer. Connecting it, every publish outcome, its ports and its figures go through the
+ * engine's generic code only.
+ */
+let peer: PigeonPeer;
+let ctx: TestContext;
+let admin: { agent: TestAgent; csrf: string };
+let accountId: number;
+
+const minutes = (m: number) => m * 60_000;
+
+async function siteAccount(): Promise<number> {
+  return ((await ctx.c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number }).id;
+}
+
+/** A published article with a picture, its site page at `siteAt` and a Pigeon post due at `pigeonAt`. */
+async function articleWithPost(siteAt: Date, pigeonAt: Date, title = 'Marché de Noël') {
+  const article = await makeArticle(ctx.c, { title, status: 'published', publishAt: siteAt });
+  const jpeg = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+  const media = await ctx.c.media.ingest(jpeg, 'marche.jpg', { alt: 'Les chalets du marché' }, { id: null, label: 'test' });
+  await ctx.c.media.whenReady(media.id);
+  await ctx.c.db('articles').where({ id: article }).update({ hero_media_id: media.id, hero_alt: 'Les chalets du marché sur la place' });
+  const site = await ctx.c.publications.insert({ articleId: article, accountId: await siteAccount(), channel: 'site', textVariant: null, scheduledAt: siteAt }, ctx.clock.now());
+  const post = await ctx.c.publications.insert({ articleId: article, accountId, channel: 'pigeon', textVariant: null, scheduledAt: pigeonAt }, ctx.clock.now());
+  return { article, site, post };
+}
+
+const statusOf = async (id: number) => (await ctx.c.publications.get(id))!;
+
+beforeAll(async () => {
+  peer = await startPigeonPeer();
+  ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
+  admin = await loginAs(ctx, 'admin');
+});
+afterAll(async () => {
+  await ctx.c.media.idle();
+  await ctx.close();
+  await peer.close();
+});
+
+describe('connecting an account of a network through OAuth', () => {
+  it('lists the network, sends the administrator to authorize, and stores the account with encrypted tokens', async () => {
+    const page = await admin.agent.get('/admin/networks');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Connecter un compte Pigeon');
+    const form = await admin.agent.get('/admin/networks/connect/pigeon');
+    expect(form.text).toContain('Nom du pigeonnier');
+
+    const empty = await admin.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: admin.csrf, nest: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Ce champ est obligatoire.');
+
+    const go = await admin.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: admin.csrf, nest: 'villeneuve' });
+    expect(go.status).toBe(200);
+    const link = /href="(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?[^"]+)"/.exec(go.text)![1]!.replace(/&amp;/g, '&');
+    const state = new URL(link).searchParams.get('state')!;
+    expect(new URL(link).searchParams.get('redirect_uri')).toBe('http://crieur.test/admin/networks/oauth/callback');
+
+    // A forged state is refused, and adds nothing.
+    const forged = await admin.agent.get('/admin/networks/oauth/callback?state=forged&code=good-code');
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('Cette autorisation ne correspond à aucune connexion en cours');
+
+    const again = await admin.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: admin.csrf, nest: 'villeneuve' });
+    const state2 = new URL(/href="([^"]+oauth\/authorize[^"]+)"/.exec(again.text)![1]!.replace(/&amp;/g, '&')).searchParams.get('state')!;
+    expect(state2).not.toBe(state);
+    const back = await admin.agent.get(`/admin/networks/oauth/callback?state=${state2}&code=good-code`).redirects(0);
+    expect(back.status).toBe(302);
+    const row = await ctx.c.db('channel_accounts').where({ channel: 'pigeon' }).first();
+    accountId = row.id as number;
+    expect(row.label).toBe('@villeneuve');
+    expect(String(row.credentials)).not.toContain('access-');
+    expect((await ctx.c.accounts.credentials(accountId))?.accessToken).toMatch(/^access-/);
+    const list = await admin.agent.get('/admin/networks');
+    expect(list.text).toContain('Le compte est connecté.');
+    expect(list.text).toContain('@villeneuve');
+  });
+
+  it('tests the connection and shows the name the network gives', async () => {
+    await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    expect((await admin.agent.get('/admin/networks')).text).toContain('Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve ».');
+  });
+
+  it('is for administrators only', async () => {
+    const editor = await loginAs(ctx, 'editor');
+    expect((await editor.agent.get('/admin/networks')).status).toBe(403);
+    expect((await editor.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: editor.csrf, nest: 'x' })).status).toBe(403);
+  });
+});
+
+describe('a publication through every outcome', () => {
+  it('waits for the site page, then posts with the link (ref=pigeon) and the picture with its alt text', async () => {
+    const now = ctx.clock.now();
+    const { site, post } = await articleWithPost(new Date(now.getTime() + minutes(10)), now, 'Marché de Noël');
+    const first = await ctx.c.dispatcher.dispatchDue();
+    expect(first.waiting).toBe(1);
+    expect((await statusOf(post)).lastError?.code).toBe('publication.waiting_site_page');
+    expect(peer.posts).toHaveLength(0);
+
+    ctx.clock.advance(minutes(10));
+    const second = await ctx.c.dispatcher.dispatchDue();
+    expect(second.sent).toBe(2); // the page, then the post released in the same run
+    expect((await statusOf(site)).status).toBe('sent');
+    const p = await statusOf(post);
+    expect(p.status).toBe('sent');
+    expect(p.externalUrl).toMatch(/^https:\/\/pigeon\.invalid\/p\d+$/);
+    const sent = peer.posts.at(-1)!;
+    expect(sent.text).toMatch(/^Marché de Noël http:\/\/crieur\.test\/actualites\/[\w-]+\?ref=pigeon$/);
+    expect(sent.image?.alt).toBe('Les chalets du marché sur la place');
+    expect(sent.image?.bytes).toBeGreaterThan(1000);
+  });
+
+  it('retries a passing error later, and the English admin says so in English', async () => {
+    const now = ctx.clock.now();
+    const { article, post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Concert');
+    peer.script.push(503);
+    expect((await ctx.c.dispatcher.dispatchDue()).retrying).toBe(1);
+    expect((await statusOf(post)).status).toBe('pending');
+
+    const { agent } = admin;
+    await agent.post('/admin/account/locale').type('form').send({ _csrf: admin.csrf, locale: 'en' }).expect(302);
+    try {
+      const json = (await agent.get(`/admin/articles/${article}/publications.json`)).body as { publications: { id: number; lastError: string | null }[] };
+      expect(json.publications.find((x) => x.id === post)?.lastError).toBe('The network is not answering at the moment (error 503). Another attempt is planned (1/5).');
+    } finally {
+      await agent.post('/admin/account/locale').type('form').send({ _csrf: admin.csrf, locale: 'fr' }).expect(302);
+    }
+    ctx.clock.advance(minutes(10));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    expect((await statusOf(post)).status).toBe('sent');
+  });
+
+  it('holds the whole account until a rate limit resets', async () => {
+    const now = ctx.clock.now();
+    const a = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Vœux du maire');
+    const b = await articleWithPost(new Date(now.getTime() - minutes(1)), new Date(now.getTime() + minutes(2)), 'Galette des rois');
+    peer.script.push(429);
+    await ctx.c.dispatcher.dispatchDue();
+    const first = await statusOf(a.post);
+    expect(first.status).toBe('pending');
+    expect(first.dueAt.getTime()).toBeGreaterThan(now.getTime() + minutes(5));
+    expect((await statusOf(b.post)).dueAt.getTime()).toBe(first.dueAt.getTime());
+  });
+
+  it('fails at once on a permanent refusal', async () => {
+    await ctx.c.db('publications').where({ account_id: accountId, status: 'pending' }).update({ status: 'cancelled' });
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Refusé');
+    peer.script.push(422);
+    expect((await ctx.c.dispatcher.dispatchDue()).failed).toBe(1);
+    const p = await statusOf(post);
+    expect(p.status).toBe('failed');
+    expect(p.lastError).toMatchObject({ code: 'network.refused', values: { status: 422 } });
+  });
+
+  it('becomes sent when a channel that queued it reports delivery, and is never marked uncertain meanwhile', async () => {
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Lettre');
+    peer.script.push(202);
+    expect((await ctx.c.dispatcher.dispatchDue()).queued).toBe(1);
+    expect((await statusOf(post)).status).toBe('queued');
+    ctx.clock.advance(ctx.c.config.publishing.sendingTimeoutMs * 3);
+    expect((await ctx.c.dispatcher.dispatchDue()).uncertain).toBe(0);
+    expect((await statusOf(post)).status).toBe('queued');
+    expect(await ctx.c.publishing.reportDelivery(post, { ok: true, externalId: 'campaign-1', url: null })).toBe(true);
+    expect((await statusOf(post)).status).toBe('sent');
+    expect(await ctx.c.publishing.reportDelivery(post, { ok: true, externalId: 'campaign-1', url: null })).toBe(false);
+  });
+
+  it('refreshes an expired token, writes it back encrypted, and posts with it', async () => {
+    const before = await ctx.c.accounts.credentials(accountId);
+    peer.validTokens.delete(String(before?.accessToken)); // the access token expired; the refresh token still works
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Jeton renouvelé');
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(2); // the site page, then the post
+    expect((await statusOf(post)).status).toBe('sent');
+    const after = await ctx.c.accounts.credentials(accountId);
+    expect(after?.accessToken).not.toBe(before?.accessToken);
+    expect(peer.posts.at(-1)!.token).toBe(after?.accessToken);
+    const raw = await ctx.c.db('channel_accounts').where({ id: accountId }).first('credentials');
+    expect(String(raw.credentials)).not.toContain(String(after?.accessToken));
+  });
+
+  it('marks a revoked account, keeps its posts waiting with a message, and sends them once it is reconnected', async () => {
+    peer.revokeAll();
+    const now = ctx.clock.now();
+    const { article, post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Compte révoqué');
+    expect((await ctx.c.dispatcher.dispatchDue()).waiting).toBeGreaterThanOrEqual(1);
+    expect((await ctx.c.accounts.get(accountId))?.connection).toBe('disconnected');
+    const waiting = await statusOf(post);
+    expect(waiting.status).toBe('pending');
+    expect(waiting.attempts).toBe(0);
+    const panel = await admin.agent.get(`/admin/articles/${article}/publications.json`);
+    expect((panel.body as { publications: { id: number; lastError: string }[] }).publications.find((x) => x.id === post)?.lastError).toContain('n’est plus autorisé à publier : un administrateur doit le reconnecter');
+    const list = await admin.agent.get('/admin/networks');
+    expect(list.text).toContain('Déconnecté');
+
+    // Reconnecting through the same OAuth flow releases what waited.
+    const go = await admin.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: admin.csrf, nest: 'villeneuve', reconnect: String(accountId) });
+    const state = new URL(/href="([^"]+oauth\/authorize[^"]+)"/.exec(go.text)![1]!.replace(/&amp;/g, '&')).searchParams.get('state')!;
+    await admin.agent.get(`/admin/networks/oauth/callback?state=${state}&code=good-code`).expect(302);
+    expect((await ctx.c.accounts.get(accountId))?.connection).toBe('connected');
+    expect((await ctx.c.db('channel_accounts').where({ channel: 'pigeon' }).whereNull('removed_at')).length).toBe(1);
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    expect((await statusOf(post)).status).toBe('sent');
+  });
+});
+
+describe('what the engine does for every channel', () => {
+  it('refuses a text longer than the network allows, counted its way, next to the field', async () => {
+    const article = await makeArticle(ctx.c, { status: 'draft', title: 'Texte trop long' });
+    const page = await admin.agent.get(`/admin/articles/${article}/channels`);
+    const long = 'é'.repeat(61); // 61 graphemes: over Pigeon's 60
+    const res = await admin.agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: long });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Le texte est trop long pour Pigeon : 61 caractères pour 60 au plus.');
+    const ok = await admin.agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: 'é'.repeat(60) });
+    expect(ok.status).toBe(302);
+  });
+
+  it('brings back each post’s figures at the network’s cadence, with their time', async () => {
+    const first = await ctx.c.metrics.collect();
+    expect(first.fetched).toBeGreaterThan(0);
+    const sentPost = (await ctx.c.db('publications').where({ channel: 'pigeon', status: 'sent' }).first('id')) as { id: number };
+    expect((await ctx.c.publications.metricsOf(sentPost.id))[0]?.metrics).toEqual({ likes: 3, reposts: 1 });
+    expect((await ctx.c.metrics.collect()).fetched).toBe(0); // within the hour: nothing asked again
+    ctx.clock.advance(minutes(61));
+    expect((await ctx.c.metrics.collect()).fetched).toBe(first.fetched);
+    expect(await ctx.c.publications.metricsOf(sentPost.id)).toHaveLength(2);
+  });
+
+  it('keeps the history of a removed account: its posts stay, it is no longer offered', async () => {
+    const confirm = await admin.agent.get(`/admin/networks/${accountId}/remove`);
+    expect(confirm.text).toContain('Ce qu’il a déjà publié reste dans l’historique des articles.');
+    const sentBefore = await ctx.c.db('publications').where({ account_id: accountId, status: 'sent' }).count({ n: '*' }).first();
+    await admin.agent.post(`/admin/networks/${accountId}/remove`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    const sentAfter = await ctx.c.db('publications').where({ account_id: accountId, status: 'sent' }).count({ n: '*' }).first();
+    expect(Number(sentAfter?.n)).toBe(Number(sentBefore?.n));
+    expect(Number(sentAfter?.n)).toBeGreaterThan(0);
+    expect((await ctx.c.accounts.get(accountId))?.removedAt).not.toBeNull();
+    expect(await ctx.c.accounts.credentials(accountId)).toBeNull();
+    expect((await ctx.c.publishing.channels(await makeArticle(ctx.c))).map((ch) => ch.account.id)).not.toContain(accountId);
+    expect((await admin.agent.get('/admin/networks')).text).not.toContain('@villeneuve');
+  });
+
+  it('ships no test channel: a container built as npm start builds it knows the site only', async () => {
+    const config = loadConfig({ DATA_DIR: ctx.dir, DATABASE_URL: `sqlite:${ctx.dir}/other.sqlite`, SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789' });
+    const c = createContainer(config, { log: pino({ level: 'silent' }) });
+    try {
+      expect(c.adapters.channels()).toEqual(['site']);
+    } finally {
+      await c.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTP server playing the "Pigeon" network of test/fixtures/pigeon.adapter.ts: OAuth
+ * code and refresh-token exchange, an identity endpoint, posts and their figures. Tests script
+ * the next answers to POST /api/posts and revoke or expire tokens.
+ */
+export interface PigeonPeer {
+  url: string;
+  posts: { text: string; image: { alt: string; bytes: number } | null; token: string }[];
+  /** Status codes the next posts get, in order (200 when empty). */
+  script: number[];
+  validTokens: Set<string>;
+  issue(): { access: string; refresh: string };
+  /** The commune revoked Crieur's access on the network: no token works any more. */
+  revokeAll(): void;
+  close(): Promise<void>;
+}
+
+export function startPigeonPeer(): Promise<PigeonPeer> {
+  let n = 0;
+  const refreshTokens = new Set<string>();
+  const peer = {
+    posts: [] as PigeonPeer['posts'],
+    script: [] as number[],
+    validTokens: new Set<string>(),
+    revokeAll() {
+      peer.validTokens.clear();
+      refreshTokens.clear();
+    },
+    issue() {
+      n++;
+      const t = { access: `access-${n}`, refresh: `refresh-${n}` };
+      peer.validTokens.add(t.access);
+      refreshTokens.add(t.refresh);
+      return t;
+    },
+  };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += String(d)));
+    req.on('end', () => {
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(json));
+      };
+      const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const url = new URL(req.url ?? '/', 'http://pigeon');
+      if (req.method === 'POST' && url.pathname === '/oauth/token') {
+        if (body.grant_type === 'authorization_code' && body.code === 'good-code') {
+          const t = peer.issue();
+          return send(200, { access_token: t.access, refresh_token: t.refresh });
+        }
+        if (body.grant_type === 'refresh_token' && refreshTokens.has(String(body.refresh_token))) {
+          refreshTokens.delete(String(body.refresh_token));
+          const t = peer.issue();
+          return send(200, { access_token: t.access, refresh_token: t.refresh });
+        }
+        return send(400, { error: 'invalid_grant' });
+      }
+      if (!peer.validTokens.has(token)) return send(401, { error: 'unauthorized' });
+      if (req.method === 'GET' && url.pathname === '/api/me') return send(200, { name: 'Mairie de Villeneuve', avatar: 'https://pigeon.invalid/a.png' });
+      if (req.method === 'POST' && url.pathname === '/api/posts') {
+        const status = peer.script.shift() ?? 200;
+        if (status === 429) return send(429, { error: 'slow down' }, { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600) });
+        if (status === 202) return send(202, { ticket: `ticket-${peer.posts.length + 1}` });
+        if (status !== 200) return send(status, { error: 'scripted' });
+        peer.posts.push({ text: String(body.text), image: (body.image as PigeonPeer['posts'][number]['image']) ?? null, token });
+        const id = `p${peer.posts.length}`;
+        return send(200, { id, url: `https://pigeon.invalid/${id}` });
+      }
+      const stats = /^\/api\/posts\/(p\d+)\/stats$/.exec(url.pathname);
+      if (req.method === 'GET' && stats) return send(200, { likes: 3, reposts: 1 });
+      send(404, { error: 'not found' });
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(
+        Object.assign(peer, {
+          url: `http://127.0.0.1:${port}`,
+          close: () =>
+            new Promise<void>((r) => {
+              server.closeAllConnections();
+              server.close(() => r());
+            }),
+        }),
+      );
+    });
+  });
+}
