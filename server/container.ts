@@ -26,6 +26,7 @@ import { AccountsRepository } from './publishing/accounts.repository';
 import { PublicationsRepository } from './publishing/publications.repository';
 import { PublishingService } from './publishing/publishing.service';
 import { AccountsService } from './publishing/accounts.service';
+import { articlePublicationPolicy } from './publishing/article-policy';
 import { MetricsService } from './publishing/metrics.service';
 import { PublishingEvents } from './publishing/publishing.events';
 import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
@@ -120,17 +121,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   });
   const jobsRepo = new JobsRepository(db);
   const audience = new AudienceService({ db, clock, log: log.child({ module: 'audience' }), timeZone: config.timeZone, baseUrl: config.baseUrl, settings, articles });
-  // The article drives its publications, in the article's own transaction (outbox rule: no
-  // published article without its publications, even after a crash): publishing releases the
-  // planned channels (or plans the site), archiving or unpublishing withdraws them, and a new
-  // publication time moves the channels that were timed with the article.
-  articles.onChangeInTransaction(async (e, trx) => {
-    const system = { id: null, label: 'système' };
-    if (e.type === 'updated') await publishing.articleRescheduled(e.article, e.before.publishAt, trx);
-    if (e.type !== 'status_changed') return;
-    if (e.to === 'published') await publishing.articlePublished(e.article, system, trx);
-    else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, system, trx);
-  });
+  articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
   articles.onChangeInTransaction(recordOldSlugs(clock));
 

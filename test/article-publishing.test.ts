@@ -81,6 +81,16 @@ describe('the article’s time and its channels', () => {
 });
 
 describe('publications are written with the article’s change or not at all', () => {
+  it('records the withdrawal and the urgent send in the name of the person who acted, not “système”', async () => {
+    const { agent, csrf, user } = await loginAs(ctx, 'editor');
+    const urgent = await ctx.c.articles.create({ title: 'Alerte orages', bodyMd: 'Texte', urgent: true }, officer);
+    await agent.post(`/admin/articles/${urgent.id}/status`).type('form').send({ _csrf: csrf, to: 'published' }).expect(302);
+    await agent.post(`/admin/articles/${urgent.id}/status`).type('form').send({ _csrf: csrf, to: 'archived' }).expect(302);
+    const rows = await ctx.c.db('audit_log').where({ target_type: 'article', target_id: urgent.id }).whereIn('action', ['publications.urgent', 'publications.withdrawn']).select('action', 'actor_id', 'actor_label');
+    expect(rows.map((r) => r.action).sort()).toEqual(['publications.urgent', 'publications.withdrawn']);
+    for (const r of rows) expect({ id: r.actor_id, label: r.actor_label }).toEqual({ id: user.id, label: expect.stringContaining('editor') });
+  });
+
   it('leaves the article unpublished when its publications cannot be written', async () => {
     const article = await ctx.c.articles.create({ title: 'Coupure d’eau rue Haute', bodyMd: 'Texte' }, officer);
     // A database that refuses new publications: the publishing step fails inside the transaction.

@@ -169,13 +169,15 @@ export class ArticlesService {
         await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details: { from: 'approved', to: 'review', reason: 'edited' } }, now, trx);
       }
       const saved = (await this.repo.findById(id, trx)) as Article;
-      await this.emitInTransaction({ type: 'updated', article: saved, before: current }, trx);
-      if (reopened) await this.emitInTransaction({ type: 'status_changed', article: saved, from: 'approved', to: 'review' }, trx);
+      const who = { id: actor.id, label: actor.label };
+      await this.emitInTransaction({ type: 'updated', article: saved, before: current, actor: who }, trx);
+      if (reopened) await this.emitInTransaction({ type: 'status_changed', article: saved, from: 'approved', to: 'review', actor: who }, trx);
       return { changed: true, reopened };
     });
     const article = await this.getOrFail(id);
-    if (result.changed) await this.emit({ type: 'updated', article, before: current });
-    if (result.reopened) await this.emit({ type: 'status_changed', article, from: 'approved', to: 'review' });
+    const who = { id: actor.id, label: actor.label };
+    if (result.changed) await this.emit({ type: 'updated', article, before: current, actor: who });
+    if (result.reopened) await this.emit({ type: 'status_changed', article, from: 'approved', to: 'review', actor: who });
     return { article, ...result };
   }
 
@@ -204,10 +206,10 @@ export class ArticlesService {
       const details: Record<string, unknown> = { from, to };
       if (patch.publishAt) details.publishAt = patch.publishAt.toISOString();
       await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details }, now, trx);
-      await this.emitInTransaction({ type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to }, trx);
+      await this.emitInTransaction({ type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to, actor: { id: actor.id, label: actor.label } }, trx);
     });
     const updated = await this.getOrFail(id);
-    await this.emit({ type: 'status_changed', article: updated, from, to });
+    await this.emit({ type: 'status_changed', article: updated, from, to, actor: { id: actor.id, label: actor.label } });
     return updated;
   }
 

@@ -101,7 +101,8 @@ export interface ArticleFilters {
  */
 export type ArticleActor = Actor & { role?: Role | null };
 
+/** What happened to an article, and who did it (listeners audit their own work in that name). */
 export type ArticleEvent =
   | { type: 'created' | 'deleted'; article: Article }
-  | { type: 'updated'; article: Article; before: Article }
-  | { type: 'status_changed'; article: Article; from: ArticleStatus; to: ArticleStatus };
+  | { type: 'updated'; article: Article; before: Article; actor: Actor }
+  | { type: 'status_changed'; article: Article; from: ArticleStatus; to: ArticleStatus; actor: Actor };
