@@ -158,8 +158,8 @@ export class Dispatcher {
 
   private async processOne(id: number, ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<LoadedAccount | null>> }): Promise<Outcome> {
     const now = this.clock.now();
-    if (!(await this.pubs.claim(id, this.opts.instance, now))) return 'lost';
-    const p = (await this.pubs.get(id)) as Publication;
+    const p = await this.pubs.claimRow(id, this.opts.instance, now);
+    if (!p) return 'lost';
     const guard = { claimedBy: this.opts.instance };
     const settle = (patch: Parameters<PublicationsRepository['transition']>[2], at = this.clock.now()) => this.pubs.transition(id, ['sending'], patch, at, undefined, guard);
 
