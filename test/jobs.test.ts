@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
 import pino from 'pino';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
 import { ALL_JOBS } from '../jobs';
+import { JOB_LABELS } from '../server/jobs/job-labels';
 import { JobRunner } from '../server/jobs/job-runner';
 import type { Container } from '../server/container';
 import { ROOT, startNode, WITH_TEST_CHANNEL } from './helpers/process';
@@ -66,6 +68,15 @@ describe('the job wrapper', () => {
 });
 
 describe('the job runs page, in words', () => {
+  it('names every job of jobs/index.ts, in its order, without server/ importing jobs/', async () => {
+    expect(Object.keys(JOB_LABELS)).toEqual(ALL_JOBS.map((j) => j.name));
+    const admin = await loginAs(ctx, 'admin');
+    const page = await admin.agent.get('/admin/jobs');
+    for (const j of ALL_JOBS) expect(page.text).toContain(`value="${j.name}"`);
+    const fromServer = execFileSync('grep', ['-rlE', "from '(\\.\\./)+jobs'", path.join(ROOT, 'server')], { encoding: 'utf8' }).trim().split('\n').map((f) => path.relative(ROOT, f)).sort();
+    expect(fromServer).toEqual(['server/cli/cli.ts', 'server/jobs-main.ts', 'server/main.ts']);
+  });
+
   /** The text of the runs table as a person reads it. */
   async function runsTable(): Promise<string> {
     const admin = await loginAs(ctx, 'admin');
