@@ -20,10 +20,20 @@ afterEach(async () => ctx.close());
 describe('the job wrapper', () => {
   it('never runs the same job twice at once, even from two instances', async () => {
     let release!: () => void;
-    const slow = { name: 'slow', schedule: () => '* * * * *', run: () => new Promise<void>((r) => (release = r)) };
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const slow = {
+      name: 'slow',
+      schedule: () => '* * * * *',
+      run: () => {
+        started();
+        return new Promise<void>((r) => (release = r));
+      },
+    };
     const other = new JobRunner<Container>(ctx.c.jobsRepo, ctx.c, ctx.c.clock, pino({ level: 'silent' }), 'other-instance-1-abc');
     const first = ctx.c.jobRunner.run(slow);
-    await new Promise((r) => setTimeout(r, 50));
+    // Once the job body runs, the first runner holds the lease, however slow the machine.
+    await running;
     expect(await other.run(slow)).toEqual({ ran: false, reason: 'lease-held' });
     release();
     expect(await first).toMatchObject({ ran: true, ok: true });
