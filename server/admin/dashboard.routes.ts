@@ -4,8 +4,11 @@ import { requireLogin } from '../auth/auth.middleware';
 import { can } from '../auth/permissions';
 import { renderPage } from '../http/render';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'articles' | 'publishing'>;
+
 /** The first page after login: what waits for this person, then the usual ways in. */
-export function dashboardRoutes(c: Container): Router {
+export function dashboardRoutes(c: Deps): Router {
   const router = Router();
   router.get('/', requireLogin, async (req, res) => {
     const role = req.user!.role;

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import type { Container } from '../container';
 import { requirePermission } from '../auth/auth.middleware';
 import { explainSkippedTimes } from '../i18n/skipped-time';
 import { ConflictError } from '../http/errors';
@@ -10,10 +9,13 @@ import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import { articleFormSchema, filtersFromQuery, formToInput, PreviewSchema, TransitionSchema, valuesFromArticle, valuesFromBody, VersionSchema } from './articles.schemas';
 import { STATUSES } from './articles.types';
-import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr } from './articles.views';
+import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr, type ArticlePageDeps } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';
 
-export function articlesRoutes(c: Container): Router {
+/** The article pages' needs (articles.views.ts), and nothing else. */
+type Deps = ArticlePageDeps;
+
+export function articlesRoutes(c: Deps): Router {
   const router = Router();
   const tz = c.config.timeZone;
   const FormSchema = articleFormSchema(tz);

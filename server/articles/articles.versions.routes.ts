@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Container } from '../container';
 import { requirePermission } from '../auth/auth.middleware';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -8,7 +7,10 @@ import { lineDiff } from './diff';
 import { renderMarkdown } from './markdown';
 import { snapshotOf } from './articles.rules';
 import type { ArticleSnapshot } from './articles.types';
-import { actorFor, common, numericParams, idParam, tr } from './articles.views';
+import { actorFor, common, numericParams, idParam, tr, type ArticlePageDeps } from './articles.views';
+
+/** The article pages' needs (articles.views.ts), and nothing else. */
+type Deps = ArticlePageDeps;
 
 function versionParam(v: unknown): number {
   if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new NotFoundError('Cette version de l’article n’existe pas.');
@@ -18,7 +20,7 @@ function versionParam(v: unknown): number {
 const COMPARED: (keyof ArticleSnapshot)[] = ['title', 'slug', 'summary', 'categoryId', 'heroMediaId', 'heroAlt', 'eventStart', 'eventEnd', 'eventPlace', 'urgent', 'publishAt'];
 
 /** An article's history: every saved version, what it changed, and the way back to it. */
-export function articleVersionsRoutes(c: Container): Router {
+export function articleVersionsRoutes(c: Deps): Router {
   const router = Router();
 
   router.get('/:id/versions', numericParams, requirePermission('articles.read'), async (req, res) => {

@@ -10,6 +10,9 @@ import type { FormValues } from './articles.schemas';
 import { slugify, unwritable } from './slug';
 import { STATUS_LABELS, transitionLabel } from './workflow';
 
+/** What the article pages use of the container, and nothing else. */
+export type ArticlePageDeps = Pick<Container, 'articles' | 'config' | 'media' | 'publishing'>;
+
 /** Page models for the article views: what each template needs, gathered in one place. */
 
 export interface PickerItem {
@@ -60,7 +63,7 @@ export function slugNote(typed: string, title: string, t: Translate): string | n
 }
 
 /** Shared by every article page: labels and the "scheduled" wording. */
-export function common(c: Container) {
+export function common(c: ArticlePageDeps) {
   return {
     statusLabels: STATUS_LABELS,
     transitionLabel,
@@ -68,7 +71,7 @@ export function common(c: Container) {
   };
 }
 
-export async function formPage(c: Container, req: Request, res: Response, article: Article | null, values: FormValues) {
+export async function formPage(c: ArticlePageDeps, req: Request, res: Response, article: Article | null, values: FormValues) {
   const t = tr(res);
   const heroId = /^\d{1,9}$/.test(values.heroMediaId ?? '') ? Number(values.heroMediaId) : null;
   const [categories, library, heroMedia, transitions, authorName] = await Promise.all([
@@ -96,7 +99,7 @@ export async function formPage(c: Container, req: Request, res: Response, articl
 }
 
 /** Locals for the channel panel (views/admin/publishing/panel.ejs) shown under an article. */
-async function channelPanel(c: Container, article: Article, returnTo: string) {
+async function channelPanel(c: ArticlePageDeps, article: Article, returnTo: string) {
   return {
     channels: await c.publishing.channels(article.id),
     toLocal: (d: Date | null) => toLocalInput(d, c.config.timeZone),
@@ -104,7 +107,7 @@ async function channelPanel(c: Container, article: Article, returnTo: string) {
   };
 }
 
-export async function showPage(c: Container, req: Request, res: Response, article: Article) {
+export async function showPage(c: ArticlePageDeps, req: Request, res: Response, article: Article) {
   const [categories, heroMedia, transitions, authorName, approverName] = await Promise.all([
     c.articles.listCategories(),
     article.heroMediaId ? c.media.findById(article.heroMediaId) : Promise.resolve(null),

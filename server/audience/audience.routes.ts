@@ -12,6 +12,9 @@ import { isValidOptOutToken, issueOptOutToken, OPT_OUT_COOKIE, OPT_OUT_MAX_AGE_M
 import type { Period } from './audience.report';
 import { EXPIRED_MESSAGE, OptOutSchema, PERIOD_MESSAGE, ReportQuerySchema } from './audience.schemas';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'audience' | 'clock' | 'config' | 'secretKey'>;
+
 /** What each source is called on the audience page (i18n keys). */
 export const SOURCE_LABELS: Record<Source, string> = {
   direct: 'Accès direct',
@@ -38,7 +41,7 @@ export const OPT_OUT_PATH = '/mesure-audience';
  * The mayor's audience page (/admin/audience) and the residents' opt-out page (/mesure-audience,
  * public: no session, so its form carries a signed token instead of the session's CSRF token).
  */
-export function audienceRoutes(c: Container): Router {
+export function audienceRoutes(c: Deps): Router {
   const router = Router();
 
   router.get('/admin/audience', requirePermission('stats.read'), async (req, res) => {
@@ -91,7 +94,7 @@ function noStore(res: Response): void {
   res.vary('Cookie');
 }
 
-function optOutLocals(c: Container, req: Request, res: Response, extra: { saved: string | null }) {
+function optOutLocals(c: Deps, req: Request, res: Response, extra: { saved: string | null }) {
   const title = res.locals.t('Mesure d’audience');
   const meta: PageMeta = {
     title,

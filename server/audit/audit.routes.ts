@@ -9,6 +9,9 @@ import { describeDetails } from './audit.details';
 import { ACTION_LABELS, SYSTEM_ACTORS, TARGET_LABELS } from './audit.labels';
 import type { AuditEntry } from './audit.repository';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'accounts' | 'audit' | 'users'>;
+
 const PER_PAGE = 50;
 
 const ACTION_RE = /^[a-z_]+\.[a-z_]+$/;
@@ -21,7 +24,7 @@ function filtersFrom(req: Request): { action?: string; actorId?: number } {
 }
 
 /** Read-only: the audit log has no route that edits or deletes an entry, by design. */
-export function auditRoutes(c: Container): Router {
+export function auditRoutes(c: Deps): Router {
   const router = Router();
 
   router.get('/', requirePermission('audit.read'), async (req, res) => {

@@ -9,11 +9,14 @@ import { ChangePasswordSchema, ForgotSchema, LocaleSchema, LoginSchema, SetPassw
 import { PASSWORD_RULE } from './password-policy';
 import type { User } from './users.repository';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'auth' | 'users' | 'usersRepo'>;
+
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
-export function authRoutes(c: Container): Router {
+export function authRoutes(c: Deps): Router {
   const router = Router();
   const bare = { layout: 'admin/layout' };
 

@@ -11,6 +11,9 @@ import { ROLES } from './permissions';
 import { IdParam, InviteSchema, RoleSchema } from './users.schemas';
 import type { User } from './users.repository';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'users'>;
+
 const VIEW = 'admin/users/index';
 const PER_PAGE = 25;
 
@@ -28,7 +31,7 @@ function idOf(req: Request): number {
 }
 
 /** Administrators manage accounts here: invitations, roles, disabling. The rules are in UsersService. */
-export function usersRoutes(c: Container): Router {
+export function usersRoutes(c: Deps): Router {
   const router = Router();
   router.use(requirePermission('users.manage'));
 

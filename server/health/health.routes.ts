@@ -1,8 +1,11 @@
 import { Router } from 'express';
 import type { Container } from '../container';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'db'>;
+
 /** For load balancers and the start check: 200 when the database answers, 503 otherwise. */
-export function healthRoutes(c: Container): Router {
+export function healthRoutes(c: Deps): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const started = Date.now();

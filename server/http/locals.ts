@@ -9,8 +9,11 @@ import { csrfToken } from './csrf';
 import { takeFlash } from './flash';
 import { describeMessage, type ChannelMessage } from '../publishing/publishing.messages';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'config' | 'settings'>;
+
 /** What every template may use: the translator, the user, the commune, the CSRF token… */
-export function templateLocals(c: Container) {
+export function templateLocals(c: Deps) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const locale: Locale = req.user?.locale ?? req.session?.locale ?? 'fr';

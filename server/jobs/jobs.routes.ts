@@ -6,8 +6,11 @@ import { renderPage } from '../http/render';
 import { str } from '../http/validate';
 import { describeRunDetail, JOB_LABELS, jobLabel } from './job-labels';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'config' | 'jobsRepo'>;
+
 /** Administrators see when each job ran, how long it took and what it did. */
-export function jobsRoutes(c: Container): Router {
+export function jobsRoutes(c: Deps): Router {
   const router = Router();
   router.get('/', requirePermission('jobs.read'), async (req, res) => {
     const page = pageFrom(req.query, 50);

@@ -5,6 +5,9 @@ import { NotFoundError } from '../http/errors';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'mailer'>;
+
 const PER_PAGE = 25;
 
 /**
@@ -14,7 +17,7 @@ const PER_PAGE = 25;
 const MESSAGE_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 /** Without SMTP_URL, e-mails land in DATA_DIR/mailbox; administrators read them here. */
-export function mailboxRoutes(c: Container): Router {
+export function mailboxRoutes(c: Deps): Router {
   const router = Router();
   router.use(requirePermission('mailbox.read'));
 

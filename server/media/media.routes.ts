@@ -15,6 +15,9 @@ import { pictureOf } from './media.picture';
 import type { MediaItem } from './media.types';
 import { acceptUpload, MAX_UPLOAD_BYTES } from './upload';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'media' | 'settings'>;
+
 const PER_PAGE = 24;
 
 function wantsJson(req: Request): boolean {
@@ -34,7 +37,7 @@ function showLocals(item: MediaItem, usedBy: { count: number; titles: string[] }
  * The media library, mounted at /admin: /admin/media (page, upload), /admin/media.json (the
  * picker's list), /admin/media/:id (details, alt text, deletion).
  */
-export function mediaRoutes(c: Container): Router {
+export function mediaRoutes(c: Deps): Router {
   const router = Router();
   const canRead = requirePermission('media.read');
   const canWrite = requirePermission('media.write');
@@ -136,7 +139,7 @@ export function mediaRoutes(c: Container): Router {
  * checked against a strict pattern before the file system is asked anything, so "..", encoded
  * slashes or the kept source file can never be reached.
  */
-export function mediaFilesRoutes(c: Container): Router {
+export function mediaFilesRoutes(c: Deps): Router {
   const router = Router();
   const notFound = (res: Response) => res.status(404).type('text').send(translator('fr')('Cette image n’existe pas ou plus.'));
 

@@ -13,6 +13,9 @@ import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas'
 import type { Publication } from './publications.repository';
 import { describeMessage } from './publishing.messages';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'accounts' | 'clock' | 'config' | 'db' | 'publications' | 'publishing'>;
+
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
   if (typeof v !== 'string' || !/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError();
@@ -20,7 +23,7 @@ function idParam(v: unknown): number {
 }
 
 /** The channel panel of an article, the publications needing attention, and their actions. */
-export function publishingRoutes(c: Container): Router {
+export function publishingRoutes(c: Deps): Router {
   const router = Router();
   const loadArticle = articleStateLoader(c.db);
 

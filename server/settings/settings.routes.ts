@@ -13,6 +13,9 @@ import { DEFAULT_SETTINGS, type CommuneSettings } from './settings.defaults';
 import { formValues, readableParts, SettingsFormSchema, typedValues } from './settings.schemas';
 import { SettingsValidationError } from './settings.service';
 
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'media' | 'settings'>;
+
 const VIEW = 'admin/settings/edit';
 const RECENT_MEDIA = 50;
 
@@ -42,7 +45,7 @@ function localized(err: unknown, t: Translate, locale: 'fr' | 'en'): unknown {
   return new ValidationError(err.message, fields);
 }
 
-export function settingsRoutes(c: Container): Router {
+export function settingsRoutes(c: Deps): Router {
   const router = Router();
   const manage = requirePermission('settings.manage');
 
@@ -88,7 +91,7 @@ export function settingsRoutes(c: Container): Router {
  * GET /theme.css, mounted before sessions: it is fetched with every page, by visitors too, and a
  * cacheable stylesheet must not create a session or carry a cookie.
  */
-export function themeRoutes(c: Container): Router {
+export function themeRoutes(c: Deps): Router {
   const router = Router();
   router.get('/theme.css', async (req, res) => {
     const css = themeCss(await c.settings.get());
