@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATA_DIR: dir, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent', CRIEUR_DEMO: 'false' });
   // Only what the media library needs, so that the benchmark does not depend on other domains.
   const db = createKnex(config);
-  const media = new MediaService({ db, audit: new AuditRepository(db), clock: systemClock, log: pino({ level: 'silent' }), dataDir: dir });
+  const media = new MediaService({ db, audit: new AuditRepository(db), clock: systemClock, log: pino({ level: 'silent' }), dataDir: dir, usage: async () => ({ count: 0, titles: [] }) });
   const ingest: { preview: number; total: number }[] = [];
   try {
     await migrateLatest(db);

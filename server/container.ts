@@ -19,6 +19,7 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
+import { ArticlesRepository } from './articles/articles.repository';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { SecretBox } from './crypto/secrets';
@@ -33,9 +34,8 @@ import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
 import { SiteAdapter } from './publishing/channels/site.adapter';
 import { extraChannels } from './publishing/channels/extra-channels';
-import type { ChannelAdapter } from './publishing/channels/channel-adapter';
+import type { ChannelAdapter, PublishableArticle } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
-import { articleLoader } from './publishing/article-loader';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
@@ -67,6 +67,8 @@ export interface Container {
   adapters: AdapterRegistry;
   /** What adapters are handed besides the article (URL with ref, images, clock, logger, credentials). */
   channelPorts: PortsFactory;
+  /** The article as channel adapters see it (asked of the articles domain). */
+  publishable: (id: number) => Promise<PublishableArticle | null>;
   accounts: AccountsRepository;
   publications: PublicationsRepository;
   publishing: PublishingService;
@@ -99,7 +101,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
-  const media = new MediaService({ db, audit, clock, log: log.child({ module: 'media' }), dataDir: config.dataDir });
+  // The media library asks the articles domain which articles show an image (its own table).
+  const articleRows = new ArticlesRepository(db);
+  const media = new MediaService({ db, audit, clock, log: log.child({ module: 'media' }), dataDir: config.dataDir, usage: (id, trx) => articleRows.usingMedia(id, trx) });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
@@ -111,10 +115,11 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const publications = new PublicationsRepository(db);
   const publishingEvents = new PublishingEvents();
   const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
-  const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, articleLoader(db));
+  const publishable = (id: number) => articles.publishable(id);
+  const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);
   const networkAccounts = new AccountsService(accounts, publications, adapters, audit, clock, log.child({ module: 'accounts' }), `${config.baseUrl}/admin/networks/oauth/callback`);
-  const metrics = new MetricsService(publications, accounts, adapters, articleLoader(db), ports, clock, log.child({ module: 'metrics' }));
-  const dispatcher = new Dispatcher(publications, accounts, adapters, articleLoader(db), ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
+  const metrics = new MetricsService(publications, accounts, adapters, publishable, ports, clock, log.child({ module: 'metrics' }));
+  const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
     batchSize: 200,
@@ -144,6 +149,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     secrets,
     adapters,
     channelPorts: ports,
+    publishable,
     accounts,
     publications,
     publishing,

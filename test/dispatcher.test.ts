@@ -7,7 +7,6 @@ import { createTestContext, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
 import { fromLocalInput } from '../server/i18n/format';
 import { Dispatcher } from '../server/publishing/dispatcher';
-import { articleLoader } from '../server/publishing/article-loader';
 import pino from 'pino';
 import { describeMessage } from '../server/publishing/publishing.messages';
 import { translator } from '../server/i18n/i18n';
@@ -109,7 +108,7 @@ describe('the dispatcher', () => {
     });
     try {
       const c = ctx.c;
-      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
+      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, c.publishable, c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
       const account = await makeTestAccount(c, { endpoint: peer.url });
       const id = await makePublication(c, await makeArticle(c), account, c.clock.now());
       const report = await quick.dispatchDue();
@@ -192,7 +191,7 @@ describe('the dispatcher', () => {
     const ids: number[] = [];
     for (let i = 0; i < 60; i++) ids.push(await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now()));
     const c = ctx.c;
-    const other = new Dispatcher(c.publications, c.accounts, c.adapters, articleLoader(c.db), c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
+    const other = new Dispatcher(c.publications, c.accounts, c.adapters, c.publishable, c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
     const [a, b] = await Promise.all([c.dispatcher.dispatchDue(), other.dispatchDue()]);
     expect(a.sent + b.sent).toBe(60);
     const counts = new Map<number, number>();

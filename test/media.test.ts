@@ -346,7 +346,7 @@ describe('describing and deleting', () => {
 describe('after a crash', () => {
   it('finishes images left half-made from their kept source, and marks the others failed', async () => {
     // A second service on the same database and folder plays the restarted process.
-    const restarted = new MediaService({ db: ctx.c.db, audit: ctx.c.audit, clock: ctx.clock, log: ctx.c.log, dataDir: ctx.dir });
+    const restarted = new MediaService({ db: ctx.c.db, audit: ctx.c.audit, clock: ctx.clock, log: ctx.c.log, dataDir: ctx.dir, usage: async () => ({ count: 0, titles: [] }) });
     const now = ctx.clock.now().toISOString();
     const row = { sha256: 'x'.repeat(64), width: 800, height: 600, bytes: 1, status: 'processing', created_at: now };
     const [lost] = await ctx.c.db('media').insert({ ...row, original_name: 'perdue.jpg' }).returning('id');

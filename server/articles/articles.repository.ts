@@ -219,6 +219,39 @@ export class ArticlesRepository {
     const row = await this.db('users').where({ id }).first('display_name');
     return row ? (row.display_name as string) : null;
   }
+
+  /**
+   * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…):
+   * the media library asks before deleting one, in its own transaction.
+   */
+  async usingMedia(id: number, trx: Knex = this.db): Promise<{ count: number; titles: string[] }> {
+    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
+    const base = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${id}/%`]));
+    const [rows, count] = await Promise.all([
+      base.clone().orderBy('updated_at', 'desc').limit(3).select('title') as Promise<{ title: string }[]>,
+      base.clone().count({ n: '*' }).first(),
+    ]);
+    return { count: fromDbCount((count as { n?: unknown } | undefined)?.n), titles: rows.map((r) => r.title) };
+  }
+
+  /** The few fields a channel adapter needs, in one query (the dispatcher's hot path). */
+  async publishable(id: number): Promise<{ id: number; slug: string; title: string; summary: string; bodyHtml: string; heroMediaId: number | null; heroAlt: string; urgent: boolean } | null> {
+    const r = await this.db('articles').where({ id }).first('id', 'slug', 'title', 'summary', 'body_html', 'hero_media_id', 'hero_alt', 'urgent');
+    if (!r) return null;
+    return { id: r.id, slug: r.slug, title: r.title, summary: r.summary, bodyHtml: r.body_html, heroMediaId: r.hero_media_id, heroAlt: r.hero_alt, urgent: fromDbBool(r.urgent) };
+  }
+
+  /** What the channel panel needs to know of an article: its status and default time. */
+  async state(id: number): Promise<{ id: number; title: string; slug: string; status: string; publishAt: Date | null; urgent: boolean } | null> {
+    const r = await this.db('articles').where({ id }).first('id', 'title', 'slug', 'status', 'publish_at', 'urgent');
+    if (!r) return null;
+    return { id: r.id, title: r.title, slug: r.slug, status: r.status, publishAt: fromDbTimeOrNull(r.publish_at), urgent: fromDbBool(r.urgent) };
+  }
+
+  async count(): Promise<number> {
+    return fromDbCount((await this.db('articles').count({ n: '*' }).first())?.n);
+  }
+
 }
 
 function toVersion(r: Record<string, any>): ArticleVersion {

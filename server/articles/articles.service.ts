@@ -70,6 +70,20 @@ export class ArticlesService {
     return this.repo.findById(id);
   }
 
+  /** The fields channel adapters need, in one query (the publishing engine asks through this). */
+  publishable(id: number) {
+    return this.repo.publishable(id);
+  }
+
+  /** An article's status and default time, for the channel panel. */
+  state(id: number) {
+    return this.repo.state(id);
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
   getBySlug(slug: string): Promise<Article | null> {
     return this.repo.findBySlug(slug);
   }

@@ -15,8 +15,8 @@ const MARK = 'demo_loaded_at';
  * Runs once: a marker in the settings keeps it from coming back after the articles are deleted.
  */
 export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
-  if (await c.db('settings').where({ key: MARK }).first()) return false;
-  if (Number((await c.db('articles').count({ n: '*' }).first())?.n ?? 0) > 0) return false;
+  if (await c.settings.marker(MARK)) return false;
+  if ((await c.articles.count()) > 0) return false;
   const log = c.log.child({ module: 'demo' });
   const now = c.clock.now();
 
@@ -60,7 +60,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       if (a.publishAt && a.publishAt <= now) await c.publishing.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
     }
   }
-  await c.db('settings').insert({ key: MARK, value: JSON.stringify(now.toISOString()), updated_at: now.toISOString() });
+  await c.settings.setMarker(MARK, now);
   log.info({ articles: articles.length, images: images.size }, 'demo commune loaded');
   return true;
 }

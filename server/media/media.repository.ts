@@ -65,7 +65,7 @@ function toItem(r: MediaRow, variants: MediaVariant[]): MediaItem {
   };
 }
 
-/** The only code that touches `media` and `media_variants` (and reads `articles`, never writes it). */
+/** The only code that touches `media` and `media_variants`. */
 export class MediaRepository {
   constructor(private readonly db: Knex) {}
 
@@ -148,19 +148,5 @@ export class MediaRepository {
     if (createdBefore) q.andWhere('created_at', '<', createdBefore);
     const rows = (await q.orderBy('id').select('id')) as { id: number }[];
     return rows.map((r) => r.id);
-  }
-
-  /**
-   * Articles that show this image, as hero or inside their text (Markdown links to /media/<id>/…).
-   * Read-only on the articles table: it belongs to the articles domain.
-   */
-  async articlesUsing(id: number, trx: Knex = this.db): Promise<{ count: number; titles: string[] }> {
-    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
-    const base = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${id}/%`]));
-    const [rows, count] = await Promise.all([
-      base.clone().orderBy('updated_at', 'desc').limit(3).select('title') as Promise<{ title: string }[]>,
-      base.clone().count({ n: '*' }).first(),
-    ]);
-    return { count: fromDbCount((count as { n?: unknown } | undefined)?.n), titles: rows.map((r) => r.title) };
   }
 }

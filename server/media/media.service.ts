@@ -17,6 +17,8 @@ export interface MediaDeps {
   clock: Clock;
   log: Logger;
   dataDir: string;
+  /** Articles showing an image (asked of the articles domain, which owns that table). */
+  usage: (id: number, trx?: Knex) => Promise<{ count: number; titles: string[] }>;
 }
 
 export const ALT_MAX = 500;
@@ -148,7 +150,7 @@ export class MediaService {
   /** The image and the articles that show it (they prevent its deletion). */
   async details(id: number): Promise<{ item: MediaItem; usedBy: { count: number; titles: string[] } }> {
     const item = await this.get(id);
-    return { item, usedBy: await this.repo.articlesUsing(id) };
+    return { item, usedBy: await this.d.usage(id) };
   }
 
   /** For the file route: the stored file a URL names, or null (see MediaFiles.servedFile). */
@@ -179,7 +181,7 @@ export class MediaService {
     await this.d.db.transaction(async (trx) => {
       const item = await this.repo.findById(id, trx);
       if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
-      const used = await this.repo.articlesUsing(id, trx);
+      const used = await this.d.usage(id, trx);
       if (used.count === 1) {
         throw new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', { title: used.titles[0] ?? '' });
       }

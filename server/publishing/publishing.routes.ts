@@ -8,13 +8,12 @@ import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import { toLocalInput } from '../i18n/format';
 import { SKIPPED_TIME, skippedTimeMessage } from '../i18n/skipped-time';
-import { articleStateLoader } from './article-loader';
 import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
 import type { Publication } from './publications.repository';
 import { describeMessage } from './publishing.messages';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'accounts' | 'clock' | 'config' | 'db' | 'publications' | 'publishing'>;
+type Deps = Pick<Container, 'accounts' | 'articles' | 'clock' | 'config' | 'publications' | 'publishing'>;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
@@ -25,7 +24,7 @@ function idParam(v: unknown): number {
 /** The channel panel of an article, the publications needing attention, and their actions. */
 export function publishingRoutes(c: Deps): Router {
   const router = Router();
-  const loadArticle = articleStateLoader(c.db);
+  const loadArticle = (id: number) => c.articles.state(id);
 
   async function panelLocals(articleId: number) {
     const article = await loadArticle(articleId);

@@ -123,6 +123,15 @@ export class SettingsService {
     return Object.keys(fields).length ? new SettingsValidationError(fields, contrast?.fieldRatios ?? {}) : null;
   }
 
+  /** A marker of something done once per database (the demo's load), with when it happened. */
+  async marker(key: string): Promise<string | null> {
+    return this.repo.get<string>(key);
+  }
+
+  async setMarker(key: string, at: Date): Promise<void> {
+    await this.repo.put(key, at.toISOString(), at);
+  }
+
   /** Used by the demo loader and the first start: no audit entry, nobody acted. */
   async initialize(next: CommuneSettings): Promise<void> {
     await this.repo.put(KEY, next, this.clock.now());
