@@ -113,7 +113,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
-  const publishingEvents = new PublishingEvents();
+  const publishingEvents = new PublishingEvents().logTo(log.child({ module: 'events' }));
   const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
   const publishable = (id: number) => articles.publishable(id);
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);

@@ -675,7 +675,7 @@ describe('the editor page', () => {
     const a = await ctx.c.articles.create({ title: 'Depuis le chargeur', bodyMd: '*Bonjour*' }, system);
     expect(a).toMatchObject({ slug: 'depuis-le-chargeur', status: 'draft', version: 1, bodyHtml: '<p><em>Bonjour</em></p>', urgent: false });
     const events: string[] = [];
-    ctx.c.articles.onChange((e) => void events.push(e.type));
+    ctx.c.articles.events.on('changed', (e) => void events.push(e.type));
     const published = await ctx.c.articles.transition(a.id, 'published', system);
     expect(published.status).toBe('published');
     expect((await ctx.c.articles.getBySlug('depuis-le-chargeur'))?.id).toBe(a.id);

@@ -15,7 +15,7 @@ describe('settings with several instances', () => {
     try {
       expect((await other.settings.get()).name).toBe('Ma commune');
       let told = 0;
-      other.settings.onChange(() => told++);
+      other.settings.events.on('changed', () => told++);
       const current = await ctx.c.settings.get();
       await ctx.c.settings.save({ ...current, name: 'Villeneuve-sur-Lizonne' }, { id: null, label: 'test' });
 

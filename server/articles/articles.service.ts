@@ -15,6 +15,7 @@ import { renderMarkdown } from './markdown';
 import { slugify, withSuffix } from './slug';
 import { allowedTransitions, checkTransition } from './workflow';
 import { checkContent, sameMinute, snapshotOf } from './articles.rules';
+import { DomainEvents } from '../events';
 
 export const PUBLISHED_NEEDS_APPROVER =
   'Cet article est en ligne et la commune demande qu’un élu approuve ce qui est publié : seul un élu ou un administrateur peut le modifier. Vous pouvez aussi l’archiver, le repasser en brouillon puis le soumettre à la relecture.';
@@ -41,17 +42,15 @@ const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs sig
 /** The article editor's rules: content, slugs, versions, the editorial workflow, the audit trail. */
 export class ArticlesService {
   private readonly repo: ArticlesRepository;
-  private readonly listeners: ((e: ArticleEvent) => void | Promise<void>)[] = [];
   private readonly transactional: ((e: ArticleEvent, trx: Knex.Transaction) => Promise<void>)[] = [];
 
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
+    this.events.logTo(d.log);
   }
 
-  /** Called after each committed change (caches listen here: they must not see uncommitted data). */
-  onChange(fn: (e: ArticleEvent) => void | Promise<void>): void {
-    this.listeners.push(fn);
-  }
+  /** Announced after each committed change (caches listen here: they must not see uncommitted data). */
+  readonly events = new DomainEvents<{ changed: [ArticleEvent] }>();
 
   /**
    * Called inside the change's own transaction, for what must happen with it or not at all: the
@@ -344,13 +343,7 @@ export class ArticlesService {
   }
 
   private async emit(e: ArticleEvent): Promise<void> {
-    for (const fn of this.listeners) {
-      try {
-        await fn(e);
-      } catch (err) {
-        this.d.log.error({ err, event: e.type, articleId: e.article.id }, 'article listener failed');
-      }
-    }
+    await this.events.emitAndWait('changed', e);
   }
 }
 

@@ -24,7 +24,7 @@ export interface AudienceDeps {
   log: Logger;
   timeZone: string;
   baseUrl: string;
-  settings?: { get(): Promise<{ social: { mastodon: string } }>; onChange(fn: () => void): void };
+  settings?: { get(): Promise<{ social: { mastodon: string } }>; events: { on(event: 'changed', fn: () => void): unknown } };
   articles?: { get(id: number): Promise<{ id: number; title: string; slug: string; status: string } | null> };
   /** How often the buffered views are written (ms). */
   flushEveryMs?: number;
@@ -70,7 +70,7 @@ export class AudienceService {
       siteHost = null;
     }
     this.sources = { siteHost, mastodonHost: null };
-    d.settings?.onChange(() => this.loadSettings());
+    d.settings?.events.on('changed', () => this.loadSettings());
   }
 
   setEnabled(on: boolean): void {

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { DomainEvents } from '../events';
 
 export interface PublicationEvent {
   publicationId: number;
@@ -7,8 +7,8 @@ export interface PublicationEvent {
 }
 
 /**
- * Lets other domains react after a publication changes (the site clears its page cache), and
- * the scheduler hear that something became due now (`due`: it runs the dispatcher at once
- * instead of waiting for the next tick).
+ * What the publishing domain announces: a publication went out, failed, was retracted or changed
+ * (the site clears its page cache), and `due` when something became due now (the scheduler runs
+ * the dispatcher at once instead of waiting for the next tick).
  */
-export class PublishingEvents extends EventEmitter<{ sent: [PublicationEvent]; failed: [PublicationEvent]; retracted: [PublicationEvent]; changed: [PublicationEvent]; due: [] }> {}
+export class PublishingEvents extends DomainEvents<{ sent: [PublicationEvent]; failed: [PublicationEvent]; retracted: [PublicationEvent]; changed: [PublicationEvent]; due: [] }> {}

@@ -5,6 +5,7 @@ import { ValidationError } from '../http/errors';
 import { AA_NORMAL_TEXT, contrastRatio } from './contrast';
 import { DEFAULT_SETTINGS, type CommuneSettings } from './settings.defaults';
 import type { SettingsRepository } from './settings.repository';
+import { DomainEvents } from '../events';
 
 const KEY = 'commune';
 
@@ -57,7 +58,6 @@ export type LogoCheck = { logoExists?: (id: number) => Promise<boolean> };
 
 export class SettingsService {
   private cache: CommuneSettings | null = null;
-  private readonly listeners: (() => void)[] = [];
 
   constructor(
     private readonly db: Knex,
@@ -80,15 +80,13 @@ export class SettingsService {
       const fresh = mergeSettings(DEFAULT_SETTINGS, stored ?? {});
       const changed = this.cache !== null && JSON.stringify(fresh) !== JSON.stringify(this.cache);
       this.cache = fresh;
-      if (changed) for (const fn of this.listeners) fn();
+      if (changed) this.events.emit('changed');
     }
     return this.cache;
   }
 
-  /** Called when settings change (the site's page cache listens). */
-  onChange(fn: () => void): void {
-    this.listeners.push(fn);
-  }
+  /** Announced when settings change, here or on another instance (the site's page cache listens). */
+  readonly events = new DomainEvents<{ changed: [] }>();
 
   /**
    * Checks and stores the commune's settings. `logoExists` answers whether a media id is in the
@@ -106,7 +104,7 @@ export class SettingsService {
       await this.audit.append({ actor, action: 'settings.updated', targetType: 'settings', details: { changed } }, this.clock.now(), trx);
     });
     this.cache = next;
-    for (const fn of this.listeners) fn();
+    this.events.emit('changed');
   }
 
   /**

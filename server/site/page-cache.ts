@@ -114,9 +114,9 @@ export interface PageCacheOptions {
 
 /** Something that can tell us the public content changed. */
 export interface ChangeSources {
-  articles: { onChange(fn: () => void): void };
+  articles: { events: { on(event: 'changed', fn: () => void): unknown } };
   publishingEvents: { on(event: 'sent' | 'retracted' | 'changed', fn: () => void): unknown };
-  settings: { onChange(fn: () => void): void };
+  settings: { events: { on(event: 'changed', fn: () => void): unknown } };
 }
 
 /**
@@ -141,9 +141,9 @@ export class PageCache {
   /** Empties the cache on every change that can alter a public page (a category is edited through its articles). */
   watch(sources: ChangeSources): this {
     const clear = () => this.clear();
-    sources.articles.onChange(clear);
+    sources.articles.events.on('changed', clear);
     for (const e of ['sent', 'retracted', 'changed'] as const) sources.publishingEvents.on(e, clear);
-    sources.settings.onChange(clear);
+    sources.settings.events.on('changed', clear);
     return this;
   }
 

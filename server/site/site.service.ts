@@ -81,7 +81,7 @@ export class SiteService {
   private chromeCache: Promise<SiteChrome> | null = null;
 
   constructor(private readonly d: SiteDeps) {
-    d.settings.onChange(() => {
+    d.settings.events.on('changed', () => {
       this.chromeCache = null;
     });
   }
