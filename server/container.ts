@@ -40,6 +40,14 @@ import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
 import { PageCache } from './site/page-cache';
+import { SiteRepository } from './site/site.repository';
+import { SiteService } from './site/site.service';
+import { SearchRepository } from './site/search.repository';
+import { SearchService } from './site/search.service';
+import { FeedsService } from './site/feeds.service';
+import { OpenDataService } from './site/opendata.service';
+import { PublicApiService } from './site/api.service';
+import { ArticleRedirectsRepository } from './site/article-redirects';
 import { recordOldSlugs } from './site/article-redirects';
 
 /**
@@ -81,6 +89,14 @@ export interface Container {
   jobsRepo: JobsRepository;
   audience: AudienceService;
   /** Rendered public pages; `createHandler` (app.ts) serves them before Express (server/site/page-cache.ts). */
+  /** The public site's reads (the visibility rule) and services. */
+  siteRepo: SiteRepository;
+  site: SiteService;
+  search: SearchService;
+  feeds: FeedsService;
+  openData: OpenDataService;
+  publicApi: PublicApiService;
+  redirects: ArticleRedirectsRepository;
   siteCache: PageCache;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
@@ -130,6 +146,12 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
   articles.onChangeInTransaction(recordOldSlugs(clock));
 
+  // The public site: it reads articles and categories, and asks publishing what is online.
+  const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
+  const siteRepo = new SiteRepository(db, publishing.onlineJoin());
+  const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
+  const siteDeps = { site: siteRepo, media, settings, config, clock };
+
   const container: Container = {
     config,
     secretKey,
@@ -159,7 +181,14 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dispatcher,
     jobsRepo,
     audience,
-    siteCache: new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings }),
+    siteRepo,
+    site,
+    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo),
+    feeds: new FeedsService(siteDeps),
+    openData: new OpenDataService(siteDeps),
+    publicApi: new PublicApiService(siteDeps),
+    redirects: new ArticleRedirectsRepository(db),
+    siteCache,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

@@ -2,7 +2,6 @@ import type { Browser } from 'playwright-core';
 import { createTestContext, type TestContext } from './helpers/context';
 import { axeViolations, describeViolations, horizontalOverflow, isolatedContext, launchBrowser, serve, VIEWPORTS, type ViewportName } from './helpers/browser';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
-import { SiteRepository } from '../server/site/site.repository';
 
 /**
  * The public site in a real browser (Debian's Chromium), with the demo commune's content: zero
@@ -36,7 +35,7 @@ beforeAll(async () => {
   ctx.clock.set(new Date('2026-11-22T09:00:00.000Z'));
   await loadDemoIfEmpty(ctx.c);
   await ctx.c.media.idle();
-  const { rows } = await new SiteRepository(ctx.c.db).list({ eventsFrom: ctx.clock.now(), limit: 20, offset: 0 });
+  const { rows } = await ctx.c.siteRepo.list({ eventsFrom: ctx.clock.now(), limit: 20, offset: 0 });
   const article = rows.find((a) => a.heroMediaId && a.eventPlace);
   if (!article) throw new Error('the demo has no upcoming event with an image');
   articlePath = `/actualites/${article.slug}`;

@@ -139,6 +139,21 @@ export class PublicationsRepository {
     return (await this.db('publications').where('status', 'sending')).map(toPublication);
   }
 
+  /**
+   * The named query the site asks (it owns no publication): joins to `query`, as `alias`, the
+   * publication that put each article online (a channel that follows the article, sent); its
+   * `sent_at` is when the article went online. One channel follows the article (the site), so the
+   * join adds no row.
+   */
+  joinOnline(query: Knex.QueryBuilder, articleColumn: string, alias: string, followingChannels: string[]): Knex.QueryBuilder {
+    const db = this.db;
+    return query.join(`publications as ${alias}`, function () {
+      this.on(`${alias}.article_id`, '=', articleColumn)
+        .andOn(`${alias}.status`, '=', db.raw('?', ['sent']))
+        .andOn(db.raw(`${alias}.channel in (${followingChannels.map(() => '?').join(', ') || 'null'})`, followingChannels));
+    });
+  }
+
   /** Whether the article is online: a publication of a channel that follows the article went out. */
   async articleOnline(articleId: number, followingChannels: string[]): Promise<boolean> {
     if (!followingChannels.length) return true;

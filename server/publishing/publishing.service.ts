@@ -6,6 +6,9 @@ import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
 import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
 import type { PortsFactory } from './dispatcher';
+
+/** Joins to a query of articles the publication that put each one online (the site asks this). */
+export type OnlineJoin = (query: Knex.QueryBuilder, articleColumn: string, alias: string) => Knex.QueryBuilder;
 import { CODES } from './publishing.messages';
 import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
@@ -303,6 +306,11 @@ export class PublishingService {
       : await this.pubs.transition(id, ['queued'], { status: 'failed', lastError: result.message }, now);
     if (moved) this.events.emit(result.ok ? 'sent' : 'failed', { publicationId: id, articleId: p.articleId, channel: p.channel });
     return moved;
+  }
+
+  /** How the site asks what is online (see PublicationsRepository.joinOnline). */
+  onlineJoin(): OnlineJoin {
+    return (query, articleColumn, alias) => this.pubs.joinOnline(query, articleColumn, alias, this.adapters.followingArticle());
   }
 
   /** For the polling panel: the state of each publication of an article. */

@@ -9,7 +9,7 @@ import type { SearchService } from './search.service';
 const PER_PAGE = 10;
 
 /** /recherche: the search page. Any query answers 200, even "*", quotes or "<script>". */
-export function searchRoutes(c: Container, search: SearchService): Router {
+export function searchRoutes(c: Pick<Container, 'config'>, search: SearchService): Router {
   const router = Router();
 
   router.get('/recherche', async (req, res) => {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
 import { fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+import type { OnlineJoin } from '../publishing/publishing.service';
 
 /**
  * What residents may see: an article is on the site when its site publication has been sent
@@ -70,15 +71,18 @@ export interface PublicFilters {
 }
 
 export class SiteRepository {
-  constructor(private readonly db: Knex) {}
+  /**
+   * `online` is the publishing domain's named query: it joins, as `p`, the publication that put
+   * each article online. The site reads articles and categories, and asks publishing the rest.
+   */
+  constructor(
+    private readonly db: Knex,
+    private readonly online: OnlineJoin,
+  ) {}
 
   /** The visibility rule, as a query every public listing starts from. */
   visible(): Knex.QueryBuilder {
-    const db = this.db;
-    return db('articles as a')
-      .join('publications as p', function () {
-        this.on('p.article_id', '=', 'a.id').andOn('p.channel', '=', db.raw('?', ['site'])).andOn('p.status', '=', db.raw('?', ['sent']));
-      })
+    return this.online(this.db('articles as a'), 'a.id', 'p')
       .leftJoin('categories as c', 'c.id', 'a.category_id')
       .where('a.status', 'published');
   }

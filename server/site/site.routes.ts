@@ -3,14 +3,12 @@ import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
 import { STATUS_DECLARATION, STATUS_SENTENCE, DEFENSEUR_DES_DROITS } from './accessibility-statement';
-import { ArticleRedirectsRepository } from './article-redirects';
 import { NotFoundError } from '../http/errors';
 import { articleMeta, articlePath, calendarFeed, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
 import type { PageMeta } from './metadata.types';
 import { cacheKey } from './page-cache';
 import { siteFormatters, type SiteFormatters } from './site.format';
-import { NEWS_PER_PAGE, shareLinks, SiteService } from './site.service';
-import { SiteRepository } from './site.repository';
+import { NEWS_PER_PAGE, shareLinks } from './site.service';
 import type { StaticSlug } from './static-pages';
 
 /** What a page handler hands back: the view and its locals, and whether the result may be kept. */
@@ -27,23 +25,15 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
   return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
 }
 
-const services = new WeakMap<Container, SiteService>();
-
-function siteService(c: Container): SiteService {
-  let s = services.get(c);
-  if (!s) {
-    s = new SiteService({ repo: new SiteRepository(c.db), media: c.media, settings: c.settings, clock: c.clock, baseUrl: c.config.baseUrl, timeZone: c.config.timeZone, memo: c.siteCache });
-    services.set(c, s);
-  }
-  return s;
-}
+/** What the site's pages use of the container (built there, like every service). */
+type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media'>;
 
 /**
  * What the public layout needs besides templateLocals (the header's logo, dates as residents read
  * them), for every public page whoever renders it, error pages included.
  */
-export function siteLocals(c: Container) {
-  const site = siteService(c);
+export function siteLocals(c: Pick<Container, 'site' | 'config'>) {
+  const site = c.site;
   // Intl formatters are costly to build and the same for every request in a language.
   const formatters = new Map<string, SiteFormatters>();
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -61,13 +51,13 @@ export function siteLocals(c: Container) {
  * the page cache: rendered once, then served by the cache's fast path until something changes.
  * Search, feeds, open data and the API have their own routers.
  */
-export function siteRoutes(c: Container): Router {
+export function siteRoutes(c: Deps): Router {
   const router = Router();
-  const site = siteService(c);
+  const site = c.site;
   const cache = c.siteCache;
   const meta = { config: c.config, settings: c.settings, media: c.media };
-  const siteRepo = new SiteRepository(c.db);
-  const redirects = new ArticleRedirectsRepository(c.db);
+  const siteRepo = c.siteRepo;
+  const redirects = c.redirects;
 
   /**
    * Answers a page from the cache, or renders it (once, however many ask at the same moment),

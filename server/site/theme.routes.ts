@@ -20,7 +20,7 @@ export function themePath(s: CommuneSettings): string {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function versionedThemeRoutes(c: Container): Router {
+export function versionedThemeRoutes(c: Pick<Container, 'settings'>): Router {
   const router = Router();
   router.get('/theme-:version.css', async (req, res) => {
     const css = themeCss(await c.settings.get());
