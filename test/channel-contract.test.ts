@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig } from '../server/config';
 import { createContainer } from '../server/container';
 import { PigeonAdapter } from './fixtures/pigeon.adapter';
+import type { ChannelAdapter } from '../server/publishing/channels/channel-adapter';
 import { createTestContext, csrfFrom, loginAs, type TestContext } from './helpers/context';
 import { makeArticle } from './helpers/factories';
 import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
@@ -39,9 +40,28 @@ async function articleWithPost(siteAt: Date, pigeonAt: Date, title = 'Marché de
 
 const statusOf = async (id: number) => (await ctx.c.publications.get(id))!;
 
+/** The same network connected by pasting a token (the "form" way), for the connect form's path. */
+function pigeonPost(base: string): ChannelAdapter {
+  const pigeon = new PigeonAdapter(base);
+  return Object.assign(Object.create(pigeon) as PigeonAdapter, {
+    channel: 'pigeon-post',
+    label: 'Pigeon (jeton)',
+    connect: {
+      kind: 'form' as const,
+      fields: [{ name: 'token', label: 'Jeton d’accès', secret: true }],
+      connect: async (values: Record<string, string>, signal: AbortSignal) => {
+        const res = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${values.token}` }, signal });
+        if (!res.ok) throw new Error(`identity refused: ${res.status}`);
+        const me = (await res.json()) as { name: string };
+        return { label: me.name, settings: {}, credentials: { accessToken: values.token, refreshToken: '' } };
+      },
+    },
+  });
+}
+
 beforeAll(async () => {
   peer = await startPigeonPeer();
-  ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
+  ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url), pigeonPost(peer.url)] });
   admin = await loginAs(ctx, 'admin');
 });
 afterAll(async () => {
@@ -97,6 +117,21 @@ describe('connecting an account of a network through OAuth', () => {
     const editor = await loginAs(ctx, 'editor');
     expect((await editor.agent.get('/admin/networks')).status).toBe(403);
     expect((await editor.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: editor.csrf, nest: 'x' })).status).toBe(403);
+  });
+});
+
+describe('connecting an account through the network’s own form', () => {
+  it('checks the pasted token with the network, names the account from it, and refuses a wrong one', async () => {
+    const t = peer.issue();
+    const wrong = await admin.agent.post('/admin/networks/connect/pigeon-post').type('form').send({ _csrf: admin.csrf, token: 'not-a-token' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Le réseau a refusé ces informations. Vérifiez-les, puis réessayez.');
+    expect(wrong.text).not.toContain('not-a-token'); // a secret field is never sent back
+    const ok = await admin.agent.post('/admin/networks/connect/pigeon-post').type('form').send({ _csrf: admin.csrf, token: t.access }).redirects(0);
+    expect(ok.status).toBe(302);
+    const row = await ctx.c.db('channel_accounts').where({ channel: 'pigeon-post' }).first();
+    expect(row.label).toBe('Mairie de Villeneuve');
+    expect((await ctx.c.accounts.credentials(row.id as number))?.accessToken).toBe(t.access);
   });
 });
 
