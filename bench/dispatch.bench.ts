@@ -28,15 +28,32 @@ async function seed(c: Container): Promise<void> {
   for (let i = 0; i < ACCOUNTS; i++) accounts.push(await c.accounts.insert({ channel: 'test', label: `Bench ${i}` }, c.clock.now()));
   for (let start = 0; start < ARTICLES; start += 200) {
     const rows = Array.from({ length: Math.min(200, ARTICLES - start) }, (_, k) => ({
-      slug: `bench-${start + k}`, title: `Article ${start + k}`, summary: 'Résumé', body_md: 'Texte', body_html: '<p>Texte</p>',
-      status: 'published', publish_at: now, urgent: false, created_at: now, updated_at: now,
+      slug: `bench-${start + k}`,
+      title: `Article ${start + k}`,
+      summary: 'Résumé',
+      body_md: 'Texte',
+      body_html: '<p>Texte</p>',
+      status: 'published',
+      publish_at: now,
+      urgent: false,
+      created_at: now,
+      updated_at: now,
     }));
     await c.db.batchInsert('articles', rows, 100);
   }
   const ids = (await c.db('articles').select('id').orderBy('id')).map((r) => r.id as number);
-  const pubs = ids.flatMap((articleId) => accounts.map((accountId) => ({
-    article_id: articleId, account_id: accountId, channel: 'test', scheduled_at: now, due_at: now, status: 'pending', created_at: now, updated_at: now,
-  })));
+  const pubs = ids.flatMap((articleId) =>
+    accounts.map((accountId) => ({
+      article_id: articleId,
+      account_id: accountId,
+      channel: 'test',
+      scheduled_at: now,
+      due_at: now,
+      status: 'pending',
+      created_at: now,
+      updated_at: now,
+    })),
+  );
   await c.db.batchInsert('publications', pubs, 100);
 }
 
@@ -113,7 +130,9 @@ function report(sqlite: { rate: number; seconds: number }, pg: { rate: number; s
     '| database | publications/s | goal |',
     '| --- | --- | --- |',
     `| SQLite | **${fmt(sqlite.rate)}** (${fmt(PUBLICATIONS)} in ${sqlite.seconds.toFixed(2)} s) | ≥ ${fmt(GOAL)}: ${sqlite.rate >= GOAL ? 'met' : 'NOT met'} |`,
-    pg ? `| PostgreSQL | **${fmt(pg.rate)}** (${fmt(PUBLICATIONS)} in ${pg.seconds.toFixed(2)} s) | (no goal) |` : '| PostgreSQL | not measured (no server answered) | (no goal) |',
+    pg
+      ? `| PostgreSQL | **${fmt(pg.rate)}** (${fmt(PUBLICATIONS)} in ${pg.seconds.toFixed(2)} s) | (no goal) |`
+      : '| PostgreSQL | not measured (no server answered) | (no goal) |',
     '',
     'A crash leaves at most the publications in flight in `sending`: the next run sends them again on a',
     'repeatable channel (the site), looks them up where the network can tell, and shows the others as',

@@ -30,12 +30,15 @@ const DOC = path.join(__dirname, '..', 'docs', 'benchmarks.md');
  */
 async function makePhoto(): Promise<Buffer> {
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const sw = WIDTH / 4;
   const sh = HEIGHT / 4;
   const small = Buffer.alloc(sw * sh * 3);
   for (let i = 0; i < small.length; i++) small[i] = Math.floor(rnd() * 256);
-  const texture = await sharp(small, { raw: { width: sw, height: sh, channels: 3 } }).resize(WIDTH, HEIGHT, { kernel: 'cubic' }).raw().toBuffer();
+  const texture = await sharp(small, { raw: { width: sw, height: sh, channels: 3 } })
+    .resize(WIDTH, HEIGHT, { kernel: 'cubic' })
+    .raw()
+    .toBuffer();
   const px = Buffer.alloc(WIDTH * HEIGHT * 3);
   for (let y = 0; y < HEIGHT; y++) {
     for (let x = 0; x < WIDTH; x++) {
@@ -44,7 +47,9 @@ async function makePhoto(): Promise<Buffer> {
       for (let ch = 0; ch < 3; ch++) px[i + ch] = Math.max(0, Math.min(255, Math.round((base[ch] as number) * 0.6 + (texture[i + ch] as number) * 0.4)));
     }
   }
-  return sharp(px, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(px, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 const median = (xs: number[]) => {
@@ -85,7 +90,14 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATA_DIR: dir, SECRET_KEY: 'bench-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent', CRIEUR_DEMO: 'false' });
   // Only what the media library needs, so that the benchmark does not depend on other domains.
   const db = createKnex(config);
-  const media = new MediaService({ db, audit: new AuditRepository(db), clock: systemClock, log: pino({ level: 'silent' }), dataDir: dir, usage: async () => ({ count: 0, titles: [] }) });
+  const media = new MediaService({
+    db,
+    audit: new AuditRepository(db),
+    clock: systemClock,
+    log: pino({ level: 'silent' }),
+    dataDir: dir,
+    usage: async () => ({ count: 0, titles: [] }),
+  });
   const ingest: { preview: number; total: number }[] = [];
   try {
     await migrateLatest(db);
@@ -110,9 +122,7 @@ async function main(): Promise<void> {
   const pipeMedian = median(pipe.map((r) => r.total));
   const ingestMedian = median(ingest.map((r) => r.total));
   const previewMedian = median(ingest.map((r) => r.preview));
-  const sizes = last
-    .map((o) => `| ${o.kind} | ${o.format.toUpperCase()} | ${o.width}×${o.height} | ${Math.round(o.data.length / 1024)} KB |`)
-    .join('\n');
+  const sizes = last.map((o) => `| ${o.kind} | ${o.format.toUpperCase()} | ${o.width}×${o.height} | ${Math.round(o.data.length / 1024)} KB |`).join('\n');
   const section = `## Media
 
 Command: \`npm run bench:media\` (bench/media.bench.ts). Source: a generated ${WIDTH}×${HEIGHT} photo-like JPEG
@@ -150,7 +160,9 @@ ${sizes}
 
 /** Replaces the "## Media" section of docs/benchmarks.md, leaving other sections alone. */
 function writeSection(section: string): void {
-  const current = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '# Benchmarks\n\nFigures measured on demand with `npm run bench:*`; each section is rewritten by its benchmark.\n';
+  const current = fs.existsSync(DOC)
+    ? fs.readFileSync(DOC, 'utf8')
+    : '# Benchmarks\n\nFigures measured on demand with `npm run bench:*`; each section is rewritten by its benchmark.\n';
   const re = /^## Media\n[\s\S]*?(?=^## |(?![\s\S]))/m;
   const next = re.test(current) ? current.replace(re, `${section}\n`) : `${current.trimEnd()}\n\n${section}`;
   fs.mkdirSync(path.dirname(DOC), { recursive: true });

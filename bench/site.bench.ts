@@ -73,7 +73,15 @@ async function seed(c: Container): Promise<void> {
   await c.db.batchInsert('articles', rows, 100);
   const ids = (await c.db('articles').select('id', 'publish_at').orderBy('id')) as { id: number; publish_at: string }[];
   const pubs = ids.map((a) => ({
-    article_id: a.id, account_id: site.id, channel: 'site', scheduled_at: a.publish_at, due_at: a.publish_at, status: 'sent', sent_at: a.publish_at, created_at: a.publish_at, updated_at: a.publish_at,
+    article_id: a.id,
+    account_id: site.id,
+    channel: 'site',
+    scheduled_at: a.publish_at,
+    due_at: a.publish_at,
+    status: 'sent',
+    sent_at: a.publish_at,
+    created_at: a.publish_at,
+    updated_at: a.publish_at,
   }));
   await c.db.batchInsert('publications', pubs, 100);
 }
@@ -122,7 +130,9 @@ async function serveCrieur(dir: string): Promise<void> {
 /** `headers`: base64 JSON of the headers to send (the article page's own), else just a content type. */
 async function serveBare(size: number, headers: string | undefined): Promise<void> {
   const body = 'x'.repeat(size);
-  const head: Record<string, string | number> = headers ? JSON.parse(Buffer.from(headers, 'base64').toString('utf8')) : { 'content-type': 'text/html; charset=utf-8' };
+  const head: Record<string, string | number> = headers
+    ? JSON.parse(Buffer.from(headers, 'base64').toString('utf8'))
+    : { 'content-type': 'text/html; charset=utf-8' };
   head['content-length'] = Buffer.byteLength(body);
   const server = http.createServer((_req, res) => {
     res.writeHead(200, head);
@@ -164,11 +174,12 @@ function start(args: string[], execArgv: string[] = []): { child: ChildProcess; 
   child.on('exit', (code) => {
     if (code) console.error(`child ${args[0]} exited with ${code}`);
   });
-  const next = () => new Promise<FromChild>((resolve) => {
-    const m = queue.shift();
-    if (m) resolve(m);
-    else waiting.push(resolve);
-  });
+  const next = () =>
+    new Promise<FromChild>((resolve) => {
+      const m = queue.shift();
+      if (m) resolve(m);
+      else waiting.push(resolve);
+    });
   return { child, next };
 }
 
@@ -265,7 +276,9 @@ async function main(): Promise<void> {
     children.push(bare.child, twin.child);
     const bareUrl = `http://127.0.0.1:${((await bare.next()) as { port: number }).port}/`;
     const twinUrl = `http://127.0.0.1:${((await twin.next()) as { port: number }).port}/`;
-    console.log(`article page: ${kb(size)} of HTML (uncompressed; autocannon asks for no compression unless said), ${kb(brotliSize)} with Brotli; bare server answers as many bytes`);
+    console.log(
+      `article page: ${kb(size)} of HTML (uncompressed; autocannon asks for no compression unless said), ${kb(brotliSize)} with Brotli; bare server answers as many bytes`,
+    );
     console.log(`${ROUNDS} round(s) of ${SECONDS} s per target after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections`);
 
     const control = async (cmd: 'audience' | 'bypass', on: boolean) => {
@@ -283,7 +296,13 @@ async function main(): Promise<void> {
       { key: 'off', label: 'article page from the cache, audience counting off', url: articleUrl, before: crieurMode(false, false) },
       { key: 'on', label: 'article page from the cache, audience counting on (default)', url: articleUrl, before: crieurMode(true, false) },
       { key: 'render', label: 'article page rendered on every request (cache bypassed)', url: articleUrl, before: crieurMode(true, true) },
-      { key: 'renderBr', label: 'article page rendered on every request, Brotli asked', url: articleUrl, headers: { 'accept-encoding': 'gzip, deflate, br' }, before: crieurMode(true, true) },
+      {
+        key: 'renderBr',
+        label: 'article page rendered on every request, Brotli asked',
+        url: articleUrl,
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+        before: crieurMode(true, true),
+      },
     ];
     const counting = new Set<Key>(['on', 'render', 'renderBr']);
     const runs = Object.fromEntries(targets.map((t) => [t.key, [] as Run[]])) as Record<Key, Run[]>;
@@ -319,7 +338,9 @@ async function main(): Promise<void> {
     }
 
     const weight = await homeWeight(base);
-    const m = Object.fromEntries(targets.map((t) => [t.key, { rps: median(runs[t.key].map((r) => r.rps)), p99: median(runs[t.key].map((r) => r.p99)) }])) as Record<Key, { rps: number; p99: number }>;
+    const m = Object.fromEntries(
+      targets.map((t) => [t.key, { rps: median(runs[t.key].map((r) => r.rps)), p99: median(runs[t.key].map((r) => r.p99)) }]),
+    ) as Record<Key, { rps: number; p99: number }>;
     // Ratios are taken within each round (targets measured minutes apart under the same load), then the median.
     const versusBare = (key: Key) => median(runs[key].map((r, i) => r.rps / (runs.bare[i] as Run).rps));
     const ratio = versusBare('on');
@@ -330,18 +351,41 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| target | req/s (median) | p99 (median) |');
     for (const t of targets) console.log(`| ${t.label} | ${int(m[t.key].rps)} | ${m[t.key].p99} ms |`);
-    console.log(`home page: ${kb(weight.total)} uncompressed (${weight.files.map((f) => `${f.url} ${kb(f.bytes)}`).join(', ')}); ${kb(weight.brotli)} as sent with Brotli`);
-    console.log(`audience counting: ${counted} views counted for ${countedRequests} completed requests; cost ${(audienceCost * 100).toFixed(1)} % of throughput`);
+    console.log(
+      `home page: ${kb(weight.total)} uncompressed (${weight.files.map((f) => `${f.url} ${kb(f.bytes)}`).join(', ')}); ${kb(weight.brotli)} as sent with Brotli`,
+    );
+    console.log(
+      `audience counting: ${counted} views counted for ${countedRequests} completed requests; cost ${(audienceCost * 100).toFixed(1)} % of throughput`,
+    );
 
-    writeSection({ m, runs, targets, size, brotliSize, weight, ratio, twinRatio, renderRatio: versusBare('render'), renderCpuMs, headerCount: Object.keys(page.headers).length, audienceCost, loadAtStart, counted });
+    writeSection({
+      m,
+      runs,
+      targets,
+      size,
+      brotliSize,
+      weight,
+      ratio,
+      twinRatio,
+      renderRatio: versusBare('render'),
+      renderCpuMs,
+      headerCount: Object.keys(page.headers).length,
+      audienceCost,
+      loadAtStart,
+      counted,
+    });
     crieur.child.send({ cmd: 'exit' } satisfies ToChild);
     bare.child.send({ cmd: 'exit' } satisfies ToChild);
     twin.child.send({ cmd: 'exit' } satisfies ToChild);
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode === null ? c.once('exit', resolve) : resolve(null)))));
     if (profile.length) console.log(`CPU profile written under ${path.join(os.tmpdir(), 'crieur-bench-site-prof')}`);
     const where = PINNED ? 'on one core' : 'unpinned';
-    console.log(`site article page from the cache: ${int(m.on.rps)} req/s = ${Math.round(ratio * 100)}% of bare node:http (${int(m.bare.rps)} req/s, same run), p99 ${m.on.p99} ms`);
-    console.log(`site render: ${int(m.render.rps)} renders/s ${where}, ${renderCpuMs.toFixed(1)} ms of CPU each (bare node:http: ${int(m.bare.rps)} req/s ${where}, same run)`);
+    console.log(
+      `site article page from the cache: ${int(m.on.rps)} req/s = ${Math.round(ratio * 100)}% of bare node:http (${int(m.bare.rps)} req/s, same run), p99 ${m.on.p99} ms`,
+    );
+    console.log(
+      `site render: ${int(m.render.rps)} renders/s ${where}, ${renderCpuMs.toFixed(1)} ms of CPU each (bare node:http: ${int(m.bare.rps)} req/s ${where}, same run)`,
+    );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -397,7 +441,10 @@ ETag, audience counting).`;
 /** Replaces the "## Site" section of docs/benchmarks.md, leaving other sections alone. */
 function writeSection(f: Figures): void {
   const rows = f.targets
-    .map((t) => `| ${t.label} | **${int(f.m[t.key].rps)}** | ${f.m[t.key].p99} ms | ${f.runs[t.key].map((r) => `${int(r.rps)} / ${r.p99} ms / ${pct(r.serverCpu)} / ${pct(r.clientCpu)}`).join(', ')} |`)
+    .map(
+      (t) =>
+        `| ${t.label} | **${int(f.m[t.key].rps)}** | ${f.m[t.key].p99} ms | ${f.runs[t.key].map((r) => `${int(r.rps)} / ${r.p99} ms / ${pct(r.serverCpu)} / ${pct(r.clientCpu)}`).join(', ')} |`,
+    )
     .join('\n');
   const ok = (b: boolean) => (b ? 'met' : '**missed**');
   const where = PINNED ? 'on one core' : 'unpinned';
@@ -406,7 +453,7 @@ function writeSection(f: Figures): void {
 Command: \`${COMMAND}\` (bench/site.bench.ts). Crieur (production mode, SQLite, 1,000 published articles) and a
 bare node:http server answering a string of the same size (${kb(f.size)}, the article page's uncompressed HTML) each
 run in a child process; autocannon runs in the parent with ${CONNECTIONS} connections, ${SECONDS} s per measure after
-${WARMUP_SECONDS} s of warm-up, ${ROUNDS} rounds, medians kept. ${PINNED ? 'Every server runs pinned to core 0 (`taskset -c 0`, its threads included) and autocannon to core 1: a server\'s figure is what one core does.' : 'taskset was not available: nothing was pinned.'}
+${WARMUP_SECONDS} s of warm-up, ${ROUNDS} rounds, medians kept. ${PINNED ? "Every server runs pinned to core 0 (`taskset -c 0`, its threads included) and autocannon to core 1: a server's figure is what one core does." : 'taskset was not available: nothing was pinned.'}
 Requests carry a browser User-Agent and no Accept-Encoding, except the last row (\`gzip, deflate, br\`, as browsers send).
 "Rendered on every request" turns the page cache off with \`PageCache.setBypass\`, a switch only this benchmark uses: each
 request goes through Express, the two queries of the article page (the article, its related news), EJS and the
@@ -436,7 +483,9 @@ With counting on, the audience counter recorded ${int(f.counted)} views: every r
 included, rendered or from the cache) plus those still in flight when each run stopped, so the runs did count every view
 once, buffered and written every 5 s.
 `;
-  const current = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '# Benchmarks\n\nFigures measured on demand with `npm run bench:*`; each section is rewritten by its benchmark.\n';
+  const current = fs.existsSync(DOC)
+    ? fs.readFileSync(DOC, 'utf8')
+    : '# Benchmarks\n\nFigures measured on demand with `npm run bench:*`; each section is rewritten by its benchmark.\n';
   const re = /^## Site\n[\s\S]*?(?=^## |(?![\s\S]))/m;
   const next = re.test(current) ? current.replace(re, `${section}\n`) : `${current.trimEnd()}\n\n${section}`;
   fs.mkdirSync(path.dirname(DOC), { recursive: true });

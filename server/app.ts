@@ -46,12 +46,14 @@ export function createApp(c: Container): Express {
 
   app.use(securityHeaders({ https: c.config.secureCookies }));
   app.use(compression());
-  app.use(pinoHttp({
-    logger: c.log.child({ module: 'http' }),
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
-    // Logs are kept for weeks: no cookie, no signed link, no reader's full address (log-safety.ts).
-    serializers: { req: safeRequest, res: safeResponse, err: safeError },
-  }));
+  app.use(
+    pinoHttp({
+      logger: c.log.child({ module: 'http' }),
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
+      // Logs are kept for weeks: no cookie, no signed link, no reader's full address (log-safety.ts).
+      serializers: { req: safeRequest, res: safeResponse, err: safeError },
+    }),
+  );
 
   // Before sessions: probes and static files must not create sessions or touch the database.
   app.use(healthRoutes(c));

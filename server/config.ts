@@ -43,7 +43,11 @@ const EnvSchema = z.object({
   // A publication is retried this many times for passing errors (timeouts, 5xx, 429) before it fails.
   PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   // A publication found this many hours after its time (server down) waits for confirmation instead of going out stale.
-  PUBLISH_STALE_AFTER_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(6),
+  PUBLISH_STALE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(6),
   // A publication still "sending" after this many seconds was interrupted by a crash and is marked uncertain.
   PUBLISH_SENDING_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
   // pino log level.
@@ -90,9 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);

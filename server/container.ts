@@ -109,7 +109,10 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const db = createKnex(config);
 
   const audit = new AuditRepository(db);
-  const mailer = new Mailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, mailboxDir: path.join(config.dataDir, 'mailbox') }, log.child({ module: 'mail' }));
+  const mailer = new Mailer(
+    { smtpUrl: config.smtpUrl, from: config.smtpFrom, mailboxDir: path.join(config.dataDir, 'mailbox') },
+    log.child({ module: 'mail' }),
+  );
   const outbox = new OutboxService(new OutboxRepository(db), mailer, clock, log.child({ module: 'outbox' }));
   const settings = new SettingsService(db, new SettingsRepository(db), audit, clock);
   const usersRepo = new UsersRepository(db);
@@ -119,7 +122,14 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
   // The media library asks the articles domain which articles show an image (its own table).
   const articleRows = new ArticlesRepository(db);
-  const media = new MediaService({ db, audit, clock, log: log.child({ module: 'media' }), dataDir: config.dataDir, usage: (id, trx) => articleRows.usingMedia(id, trx) });
+  const media = new MediaService({
+    db,
+    audit,
+    clock,
+    log: log.child({ module: 'media' }),
+    dataDir: config.dataDir,
+    usage: (id, trx) => articleRows.usingMedia(id, trx),
+  });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
@@ -133,7 +143,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
   const publishable = (id: number) => articles.publishable(id);
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);
-  const networkAccounts = new AccountsService(accounts, publications, adapters, audit, clock, log.child({ module: 'accounts' }), `${config.baseUrl}/admin/networks/oauth/callback`);
+  const networkAccounts = new AccountsService(
+    accounts,
+    publications,
+    adapters,
+    audit,
+    clock,
+    log.child({ module: 'accounts' }),
+    `${config.baseUrl}/admin/networks/oauth/callback`,
+  );
   const metrics = new MetricsService(publications, accounts, adapters, publishable, ports, clock, log.child({ module: 'metrics' }));
   const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
@@ -141,7 +159,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     batchSize: 200,
   });
   const jobsRepo = new JobsRepository(db);
-  const audience = new AudienceService({ db, clock, log: log.child({ module: 'audience' }), timeZone: config.timeZone, baseUrl: config.baseUrl, settings, articles });
+  const audience = new AudienceService({
+    db,
+    clock,
+    log: log.child({ module: 'audience' }),
+    timeZone: config.timeZone,
+    baseUrl: config.baseUrl,
+    settings,
+    articles,
+  });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
   articles.onChangeInTransaction(recordOldSlugs(clock));

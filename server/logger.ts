@@ -5,14 +5,17 @@ export type { Logger };
 
 /** The process's logger; tests pass a destination to read every line it writes. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({
-    level,
-    redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'],
-      censor: '[hidden]',
+  return pino(
+    {
+      level,
+      redact: {
+        paths: ['password', '*.password', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'],
+        censor: '[hidden]',
+      },
+      serializers: { err: safeError },
     },
-    serializers: { err: safeError },
-  }, destination);
+    destination,
+  );
 }
 
 /** "marie.dupont@example.fr" → "m***@example.fr": logs must never hold a full address. */

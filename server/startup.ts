@@ -17,7 +17,8 @@ export async function underStartupLock<T>(c: Container, work: () => Promise<T>):
   for (;;) {
     if (await c.jobsRepo.acquireLease(STARTUP_LEASE, c.instance, new Date(), LEASE_MS)) break;
     const current = await c.jobsRepo.leaseHolder(STARTUP_LEASE);
-    if (current?.holder && holderIsDeadHere(current.holder) && (await c.jobsRepo.stealLease(STARTUP_LEASE, current.holder, c.instance, new Date(), LEASE_MS))) break;
+    if (current?.holder && holderIsDeadHere(current.holder) && (await c.jobsRepo.stealLease(STARTUP_LEASE, current.holder, c.instance, new Date(), LEASE_MS)))
+      break;
     if (Date.now() > deadline) throw new Error('another Crieur instance has held the start-up lock for too long');
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -64,7 +64,9 @@ beforeAll(async () => {
   // Something on every page: a published event with a picture, a version history, a
   // publication that failed, an article to approve, another scheduled, an e-mail, a job run and
   // a counted visit.
-  const photo = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#3a7' } })
+    .jpeg()
+    .toBuffer();
   const media = await c.media.ingest(photo, 'place.jpg', { alt: 'La place du marché', credit: 'Mairie' }, officer);
   await c.media.whenReady(media.id);
   await makeTestAccount(c, {}, 'Réseau de test');
@@ -89,8 +91,13 @@ beforeAll(async () => {
   await c.dispatcher.dispatchDue();
   await c.users.invite({ email: 'marie@commune.test', displayName: 'Marie Dupont', role: 'editor' }, officer);
   await c.outbox.idle();
-  await c.jobRunner.run(ALL_JOBS.find((j) => j.name === 'dispatch-publications')!, 'manual');
-  await request(ctx.app).get(`/actualites/${article.slug}?ref=newsletter`).set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+  await c.jobRunner.run(
+    ALL_JOBS.find((j) => j.name === 'dispatch-publications')!,
+    'manual',
+  );
+  await request(ctx.app)
+    .get(`/actualites/${article.slug}?ref=newsletter`)
+    .set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
   await c.audience.flush();
 
   const mailbox = await agent.get('/admin/mailbox');
@@ -158,9 +165,13 @@ afterAll(async () => {
   await ctx.close();
 });
 
-(HAS_JAVA ? it : it.skip)('every admin and public page passes the Nu Html Checker without an error', () => {
-  const dir = fs.mkdtempSync(path.join(ctx.dir, 'vnu-'));
-  const problems = check(pages, dir);
-  if (problems.length) console.log(`Nu Html Checker:\n${problems.join('\n')}`);
-  expect(problems).toEqual([]);
-}, 60_000);
+(HAS_JAVA ? it : it.skip)(
+  'every admin and public page passes the Nu Html Checker without an error',
+  () => {
+    const dir = fs.mkdtempSync(path.join(ctx.dir, 'vnu-'));
+    const problems = check(pages, dir);
+    if (problems.length) console.log(`Nu Html Checker:\n${problems.join('\n')}`);
+    expect(problems).toEqual([]);
+  },
+  60_000,
+);

@@ -13,7 +13,10 @@ const officer = { id: null, label: 'test' };
 
 describe('an article and its publications', () => {
   it('goes on the site at its publication time once published, and the officer sees it on the article page', async () => {
-    const article = await ctx.c.articles.create({ title: 'Travaux rue des Écoles', summary: 'Circulation alternée', bodyMd: 'Texte', publishAt: new Date('2026-03-15T10:00:00.000Z') }, officer);
+    const article = await ctx.c.articles.create(
+      { title: 'Travaux rue des Écoles', summary: 'Circulation alternée', bodyMd: 'Texte', publishAt: new Date('2026-03-15T10:00:00.000Z') },
+      officer,
+    );
     await ctx.c.articles.transition(article.id, 'published', officer);
     const [site] = await ctx.c.publishing.statuses(article.id);
     expect(site).toMatchObject({ channel: 'site', status: 'pending' });
@@ -34,7 +37,14 @@ describe('an article and its publications', () => {
   it('releases the channels chosen while it was a draft, and withdraws them when archived', async () => {
     const account = await makeTestAccount(ctx.c, {}, 'Mastodon');
     const article = await ctx.c.articles.create({ title: 'Marché de Noël', bodyMd: 'Texte' }, officer);
-    await ctx.c.publishing.plan(article, [{ accountId: 1, enabled: true }, { accountId: account, enabled: true, scheduledAt: new Date('2026-03-16T07:00:00.000Z') }], officer);
+    await ctx.c.publishing.plan(
+      article,
+      [
+        { accountId: 1, enabled: true },
+        { accountId: account, enabled: true, scheduledAt: new Date('2026-03-16T07:00:00.000Z') },
+      ],
+      officer,
+    );
     expect((await ctx.c.publishing.statuses(article.id)).map((p) => p.status)).toEqual(['planned', 'planned']);
 
     await ctx.c.articles.transition(article.id, 'published', officer);
@@ -51,7 +61,10 @@ describe('an article and its publications', () => {
 
   it('sends an urgent article to every channel at once when it is published', async () => {
     await makeTestAccount(ctx.c, {}, 'Mastodon');
-    const article = await ctx.c.articles.create({ title: 'Coupure d’eau', bodyMd: 'Texte', urgent: true, publishAt: new Date('2026-03-20T10:00:00.000Z') }, officer);
+    const article = await ctx.c.articles.create(
+      { title: 'Coupure d’eau', bodyMd: 'Texte', urgent: true, publishAt: new Date('2026-03-20T10:00:00.000Z') },
+      officer,
+    );
     await ctx.c.articles.transition(article.id, 'published', officer);
     const report = await ctx.c.dispatcher.dispatchDue();
     expect(report.sent).toBe(2);
@@ -63,7 +76,14 @@ describe('the article’s time and its channels', () => {
     const account = await makeTestAccount(ctx.c, {}, 'Mastodon');
     const at = new Date('2026-03-20T08:00:00.000Z');
     const article = await ctx.c.articles.create({ title: 'Fermeture du chemin des Crêtes', bodyMd: 'Texte', publishAt: at }, officer);
-    await ctx.c.publishing.plan(article, [{ accountId: 1, enabled: true }, { accountId: account, enabled: true, scheduledAt: new Date('2026-03-21T07:00:00.000Z') }], officer);
+    await ctx.c.publishing.plan(
+      article,
+      [
+        { accountId: 1, enabled: true },
+        { accountId: account, enabled: true, scheduledAt: new Date('2026-03-21T07:00:00.000Z') },
+      ],
+      officer,
+    );
     await ctx.c.articles.transition(article.id, 'published', officer);
 
     const current = (await ctx.c.articles.get(article.id))!;
@@ -86,7 +106,11 @@ describe('publications are written with the article’s change or not at all', (
     const urgent = await ctx.c.articles.create({ title: 'Alerte orages', bodyMd: 'Texte', urgent: true }, officer);
     await agent.post(`/admin/articles/${urgent.id}/status`).type('form').send({ _csrf: csrf, to: 'published' }).expect(302);
     await agent.post(`/admin/articles/${urgent.id}/status`).type('form').send({ _csrf: csrf, to: 'archived' }).expect(302);
-    const rows = await ctx.c.db('audit_log').where({ target_type: 'article', target_id: urgent.id }).whereIn('action', ['publications.urgent', 'publications.withdrawn']).select('action', 'actor_id', 'actor_label');
+    const rows = await ctx.c
+      .db('audit_log')
+      .where({ target_type: 'article', target_id: urgent.id })
+      .whereIn('action', ['publications.urgent', 'publications.withdrawn'])
+      .select('action', 'actor_id', 'actor_label');
     expect(rows.map((r) => r.action).sort()).toEqual(['publications.urgent', 'publications.withdrawn']);
     for (const r of rows) expect({ id: r.actor_id, label: r.actor_label }).toEqual({ id: user.id, label: expect.stringContaining('editor') });
   });
@@ -150,7 +174,10 @@ describe('taking an article off the site and putting it back', () => {
   });
 
   it('publishes at once an article whose time passed while it waited for approval, instead of holding it', async () => {
-    const article = await ctx.c.articles.create({ title: 'Conseil municipal de mars', bodyMd: 'Texte', publishAt: new Date('2026-03-14T20:00:00.000Z') }, officer);
+    const article = await ctx.c.articles.create(
+      { title: 'Conseil municipal de mars', bodyMd: 'Texte', publishAt: new Date('2026-03-14T20:00:00.000Z') },
+      officer,
+    );
     await ctx.c.articles.transition(article.id, 'published', officer);
     const report = await ctx.c.dispatcher.dispatchDue();
     expect(report).toMatchObject({ sent: 1, held: 0 });

@@ -23,13 +23,19 @@ type Fields = Record<string, string | string[]>;
 
 /** Posts the article form; returns the new article's id (the redirect says where it went). */
 async function create(fields: Fields, who = editor): Promise<number> {
-  const res = await who.agent.post('/admin/articles').type('form').send({ _csrf: who.csrf, ...fields });
+  const res = await who.agent
+    .post('/admin/articles')
+    .type('form')
+    .send({ _csrf: who.csrf, ...fields });
   if (res.status !== 302) throw new Error(`create failed: ${res.status} ${res.text.slice(0, 2000)}`);
   return Number(/\/admin\/articles\/(\d+)\/edit/.exec(String(res.headers.location))?.[1]);
 }
 
 function save(id: number, fields: Fields, who = editor) {
-  return who.agent.post(`/admin/articles/${id}`).type('form').send({ _csrf: who.csrf, ...fields });
+  return who.agent
+    .post(`/admin/articles/${id}`)
+    .type('form')
+    .send({ _csrf: who.csrf, ...fields });
 }
 
 function move(id: number, to: string, who = editor) {
@@ -53,11 +59,34 @@ async function auditActions(id: number): Promise<{ action: string; details: Reco
 /** A library image inserted directly: the media service is another team's; findById is faked for our ids. */
 const fakeMedia = new Map<number, MediaItem>();
 async function makeMedia(alt = 'Le parvis de la mairie'): Promise<number> {
-  const [r] = await ctx.c.db('media')
-    .insert({ original_name: 'mairie.jpg', sha256: 'a'.repeat(64), width: 1200, height: 800, bytes: 1000, alt, credit: '', status: 'ready', uploaded_by: null, created_at: new Date().toISOString() })
+  const [r] = await ctx.c
+    .db('media')
+    .insert({
+      original_name: 'mairie.jpg',
+      sha256: 'a'.repeat(64),
+      width: 1200,
+      height: 800,
+      bytes: 1000,
+      alt,
+      credit: '',
+      status: 'ready',
+      uploaded_by: null,
+      created_at: new Date().toISOString(),
+    })
     .returning('id');
   const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
-  fakeMedia.set(id, { id, originalName: 'mairie.jpg', width: 1200, height: 800, alt, credit: '', status: 'ready', createdAt: new Date(), variants: [], previewUrl: null } as unknown as MediaItem);
+  fakeMedia.set(id, {
+    id,
+    originalName: 'mairie.jpg',
+    width: 1200,
+    height: 800,
+    alt,
+    credit: '',
+    status: 'ready',
+    createdAt: new Date(),
+    variants: [],
+    previewUrl: null,
+  } as unknown as MediaItem);
   return id;
 }
 
@@ -171,7 +200,10 @@ describe('writing an article', () => {
   it('refuses a hand-typed slug that another article already uses, keeping what was typed', async () => {
     await create({ title: 'Brocante', slug: 'brocante' });
     const before = await countArticles();
-    const res = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'Autre brocante', slug: 'Brocante', body: 'mon texte' });
+    const res = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'Autre brocante', slug: 'Brocante', body: 'mon texte' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Cette adresse est déjà utilisée par un autre article');
     expect(res.text).toContain('aria-invalid="true" aria-describedby="slug-hint slug-error"');
@@ -186,10 +218,16 @@ describe('writing an article', () => {
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('Indiquez un titre.');
     expect(empty.text).toContain('texte gardé');
-    const long = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'x'.repeat(201) });
+    const long = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'x'.repeat(201) });
     expect(long.status).toBe(400);
     expect(long.text).toContain('Le titre est trop long (200 caractères au plus).');
-    const summary = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'Ok', summary: 'y'.repeat(301) });
+    const summary = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'Ok', summary: 'y'.repeat(301) });
     expect(summary.status).toBe(400);
     expect(summary.text).toContain('Le résumé est trop long (300 caractères au plus).');
     expect(await countArticles()).toBe(before);
@@ -209,7 +247,10 @@ describe('writing an article', () => {
     ];
     const before = await countArticles();
     for (const fields of cases) {
-      const res = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, ...fields });
+      const res = await editor.agent
+        .post('/admin/articles')
+        .type('form')
+        .send({ _csrf: editor.csrf, ...fields });
       expect({ fields, status: res.status }).toEqual({ fields, status: 400 });
       expect(res.text).toContain('Le formulaire contient des erreurs');
     }
@@ -238,7 +279,10 @@ describe('writing an article', () => {
 describe('the hero image', () => {
   it('refuses an image without alternative text, with the error next to the field', async () => {
     const media = await makeMedia();
-    const res = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'Inauguration', heroMediaId: String(media), heroAlt: '  ' });
+    const res = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'Inauguration', heroMediaId: String(media), heroAlt: '  ' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('le texte alternatif est obligatoire pour l’image principale');
     expect(res.text).toMatch(/id="heroAlt"[^>]*aria-invalid="true"/);
@@ -246,7 +290,10 @@ describe('the hero image', () => {
 
   it('refuses a file name as alternative text', async () => {
     const media = await makeMedia();
-    const res = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'Inauguration', heroMediaId: String(media), heroAlt: 'IMG_2041.JPG' });
+    const res = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'Inauguration', heroMediaId: String(media), heroAlt: 'IMG_2041.JPG' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('doit décrire l’image');
   });
@@ -266,7 +313,10 @@ describe('the hero image', () => {
 
 describe('the event dates', () => {
   it('refuses an event that ends before it starts', async () => {
-    const res = await editor.agent.post('/admin/articles').type('form').send({ _csrf: editor.csrf, title: 'Loto', eventStart: '2026-04-10T20:00', eventEnd: '2026-04-10T18:00', eventPlace: 'Salle des fêtes' });
+    const res = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ _csrf: editor.csrf, title: 'Loto', eventStart: '2026-04-10T20:00', eventEnd: '2026-04-10T18:00', eventPlace: 'Salle des fêtes' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('La fin de l’événement doit être après son début.');
     expect(res.text).toContain('value="Salle des fêtes"');
@@ -626,7 +676,21 @@ describe('hostile Markdown', () => {
     const body = HOSTILE.join('\n\n');
     const id = await create({ title: '<script>alert("titre")</script>', summary: '<img src=x onerror=alert(2)>', body });
     const html = (await row(id)).body_html as string;
-    for (const bad of ['<script', 'onerror', 'onload', 'onclick', 'javascript:', 'vbscript:', 'data:', '<iframe', '<style', 'style=', '<svg', '<object', '<embed']) {
+    for (const bad of [
+      '<script',
+      'onerror',
+      'onload',
+      'onclick',
+      'javascript:',
+      'vbscript:',
+      'data:',
+      '<iframe',
+      '<style',
+      'style=',
+      '<svg',
+      '<object',
+      '<embed',
+    ]) {
       expect({ bad, found: html.toLowerCase().includes(bad) }).toEqual({ bad, found: false });
     }
     for (const path of [`/admin/articles/${id}/edit`, `/admin/articles/${id}`, `/admin/articles/${id}/versions/1`, '/admin/articles']) {
@@ -689,7 +753,8 @@ describe('the editor page', () => {
     const english = await loginAs(ctx, 'editor');
     await ctx.c.usersRepo.update(english.user.id, { locale: 'en' }, ctx.clock.now());
     const page = await english.agent.get('/admin/articles/new');
-    for (const text of ['Write an article', 'Main image', 'Image alternative text', 'Publication date', 'Local draft restored']) expect(page.text).toContain(text);
+    for (const text of ['Write an article', 'Main image', 'Image alternative text', 'Publication date', 'Local draft restored'])
+      expect(page.text).toContain(text);
     const res = await english.agent.post('/admin/articles').type('form').send({ _csrf: english.csrf, title: '' });
     expect(res.text).toContain('Enter a title.');
   });

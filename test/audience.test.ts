@@ -89,7 +89,21 @@ describe('counting article views', () => {
     a.countView(view({ url: '/actualites/travaux-rue-des-ecoles?ref=ical' }));
     a.countView(view());
     await a.flush();
-    expect(await views()).toEqual({ newsletter: 1, search: 2, facebook: 2, x: 1, bluesky: 1, mastodon: 2, internal: 1, other: 1, direct: 2, rss: 1, atom: 1, jsonfeed: 1, ical: 1 });
+    expect(await views()).toEqual({
+      newsletter: 1,
+      search: 2,
+      facebook: 2,
+      x: 1,
+      bluesky: 1,
+      mastodon: 2,
+      internal: 1,
+      other: 1,
+      direct: 2,
+      rss: 1,
+      atom: 1,
+      jsonfeed: 1,
+      ical: 1,
+    });
   });
 
   it('recognises the commune’s own Mastodon server from its settings', () => {
@@ -151,15 +165,20 @@ describe('counting article views', () => {
     await a.flush();
     expect(await totalViews()).toBe(0);
     // Readers' browsers, including an old Internet Explorer that also says "compatible", still count.
-    for (const ua of [FIREFOX, SAFARI, 'Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0)']) a.countView(view({ headers: { 'user-agent': ua } }));
+    for (const ua of [FIREFOX, SAFARI, 'Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0)'])
+      a.countView(view({ headers: { 'user-agent': ua } }));
     await a.flush();
     expect(await totalViews()).toBe(3);
   });
 
   it('never fails the page, whatever the request looks like', () => {
     const a = ctx.c.audience;
-    expect(() => a.countView({ articleId: null, path: '/', url: '/?ref=%E0%A4%A', headers: { referer: 'not a url', 'user-agent': SAFARI }, ip: undefined })).not.toThrow();
-    expect(() => a.countView({ articleId: 1, path: '/', url: '/', headers: { 'user-agent': [SAFARI, 'x'] as unknown as string }, ip: 'garbage' })).not.toThrow();
+    expect(() =>
+      a.countView({ articleId: null, path: '/', url: '/?ref=%E0%A4%A', headers: { referer: 'not a url', 'user-agent': SAFARI }, ip: undefined }),
+    ).not.toThrow();
+    expect(() =>
+      a.countView({ articleId: 1, path: '/', url: '/', headers: { 'user-agent': [SAFARI, 'x'] as unknown as string }, ip: 'garbage' }),
+    ).not.toThrow();
   });
 
   it('keeps views when the database refuses a write, and writes them once at the next flush', async () => {
@@ -200,7 +219,12 @@ describe('on the public site', () => {
   });
 
   it('counts a reader who follows a link of a feed under that feed, and the audience page names each one', async () => {
-    const article = await publishArticle(ctx.c, { title: 'Concert d’été', summary: 'Sur la place.', bodyMd: 'Entrée libre.', eventStart: new Date('2026-06-21T18:00:00.000Z') });
+    const article = await publishArticle(ctx.c, {
+      title: 'Concert d’été',
+      summary: 'Sur la place.',
+      bodyMd: 'Entrée libre.',
+      eventStart: new Date('2026-06-21T18:00:00.000Z'),
+    });
     const page = `http://crieur.test/actualites/${article.slug}`;
     const escaped = page.replace(/[.?/]/g, '\\$&');
     const rss = (await request(ctx.app).get('/rss.xml')).text;
@@ -220,7 +244,8 @@ describe('on the public site', () => {
 
     const { agent } = await loginAs(ctx, 'elected');
     const text = (await agent.get('/admin/audience')).text.replace(/\s+/g, ' ');
-    for (const label of ['Flux RSS', 'Flux Atom', 'Flux JSON Feed', 'Agenda iCalendar']) expect(text).toContain(`<th scope="row">${label}</th> <td class="num">1</td>`);
+    for (const label of ['Flux RSS', 'Flux Atom', 'Flux JSON Feed', 'Agenda iCalendar'])
+      expect(text).toContain(`<th scope="row">${label}</th> <td class="num">1</td>`);
   });
 });
 
@@ -261,7 +286,13 @@ describe('estimating unique visitors without storing addresses', () => {
   });
 
   it('shares the day’s salt between instances, so a visitor served by two of them counts once', async () => {
-    const other = new AudienceService({ db: ctx.c.db, clock: ctx.clock, log: pino({ level: 'silent' }), timeZone: 'Europe/Paris', baseUrl: 'http://crieur.test' });
+    const other = new AudienceService({
+      db: ctx.c.db,
+      clock: ctx.clock,
+      log: pino({ level: 'silent' }),
+      timeZone: 'Europe/Paris',
+      baseUrl: 'http://crieur.test',
+    });
     ctx.c.audience.countView(view());
     other.countView(view());
     await Promise.all([ctx.c.audience.flush(), other.flush()]);
@@ -276,7 +307,10 @@ describe('estimating unique visitors without storing addresses', () => {
     a.countView(view({ ip: '::ffff:203.0.113.77', headers: { referer: 'https://www.google.fr/' } }));
     a.countView(view({ ip: '2001:db8:abcd:12::77', headers: { 'user-agent': SAFARI } }));
     await a.flush();
-    await ctx.c.jobRunner.run(ALL_JOBS.find((j) => j.name === 'purge-audience')!, 'manual');
+    await ctx.c.jobRunner.run(
+      ALL_JOBS.find((j) => j.name === 'purge-audience')!,
+      'manual',
+    );
     expect(maskIp('203.0.113.77')).toBe('203.0.0.0');
     expect(maskIp('2001:db8:abcd:12::77')).toBe('2001:db8:abcd::/48');
 
@@ -308,7 +342,10 @@ describe('keeping audience data 25 months at most', () => {
         { day: '2026-03-15', hash: 'today' },
       ],
     );
-    await ctx.c.db('audience_salts').insert([{ day: '2026-03-14', salt: 'yesterday' }, { day: '2026-03-15', salt: 'today' }]);
+    await ctx.c.db('audience_salts').insert([
+      { day: '2026-03-14', salt: 'yesterday' },
+      { day: '2026-03-15', salt: 'today' },
+    ]);
     expect(monthsBefore('2026-03-15', 25)).toBe('2024-02-15');
 
     const job = ALL_JOBS.find((j) => j.name === 'purge-audience')!;
@@ -415,7 +452,13 @@ describe('the opt-out page', () => {
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.headers['cache-control']).toBe('no-store');
-    for (const s of ['Aucun cookie et aucun script', 'Aucune adresse IP n’est enregistrée', '25 mois', '« Ne pas suivre » (DNT)', 'Ne plus être compté sur ce navigateur']) {
+    for (const s of [
+      'Aucun cookie et aucun script',
+      'Aucune adresse IP n’est enregistrée',
+      '25 mois',
+      '« Ne pas suivre » (DNT)',
+      'Ne plus être compté sur ce navigateur',
+    ]) {
       expect(res.text).toContain(s);
     }
   });
@@ -455,7 +498,10 @@ describe('the opt-out page', () => {
     ctx.clock.advance(3 * 86_400_000);
     const stale = await request(ctx.app).post('/mesure-audience').type('form').send({ _token: token, choix: 'refuser' });
     expect(stale.status).toBe(403);
-    const badChoice = await request(ctx.app).post('/mesure-audience').type('form').send({ _token: /name="_token" value="([^"]+)"/.exec((await request(ctx.app).get('/mesure-audience')).text)![1]!, choix: 'peut-être' });
+    const badChoice = await request(ctx.app)
+      .post('/mesure-audience')
+      .type('form')
+      .send({ _token: /name="_token" value="([^"]+)"/.exec((await request(ctx.app).get('/mesure-audience')).text)![1]!, choix: 'peut-être' });
     expect(badChoice.status).toBe(400);
   });
 });

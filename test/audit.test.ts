@@ -19,7 +19,12 @@ function rowsOf(html: string): string[] {
 
 /** What a person reads: the text without tags or attributes, spaces collapsed. */
 function readable(html: string): string {
-  return html.replace(/<[^>]*>/g, ' ').replace(/&#39;/g, "'").replace(/&#34;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&#34;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 }
 
 describe('the audit log page', () => {
@@ -28,7 +33,14 @@ describe('the audit log page', () => {
     ctx.clock.advance(60_000);
     const settingsForm = Object.fromEntries(Object.entries(formValues({ ...DEFAULT_SETTINGS, name: 'Journalville' })).map(([k, v]) => [k, String(v)]));
     delete settingsForm.requireApproval;
-    expect((await agent.post('/admin/settings').type('form').send({ _csrf: csrf, ...settingsForm })).status).toBe(302);
+    expect(
+      (
+        await agent
+          .post('/admin/settings')
+          .type('form')
+          .send({ _csrf: csrf, ...settingsForm })
+      ).status,
+    ).toBe(302);
     ctx.clock.advance(60_000);
     const other = await makeUser(ctx.c, 'editor', { displayName: 'Camille Trace' });
     expect((await agent.post(`/admin/users/${other.id}/role`).type('form').send({ _csrf: csrf, role: 'elected' })).status).toBe(302);
@@ -46,7 +58,10 @@ describe('the audit log page', () => {
   });
 
   it('shows unknown actions as recorded and the command line as an actor', async () => {
-    await ctx.c.audit.append({ actor: { id: null, label: 'ligne de commande' }, action: 'newsletter.sent', targetType: 'campaign', targetId: 7 }, ctx.clock.now());
+    await ctx.c.audit.append(
+      { actor: { id: null, label: 'ligne de commande' }, action: 'newsletter.sent', targetType: 'campaign', targetId: 7 },
+      ctx.clock.now(),
+    );
     const { agent } = await loginAs(ctx, 'admin');
     const page = await agent.get('/admin/audit?action=newsletter.sent');
     const rows = rowsOf(page.text);
@@ -137,7 +152,10 @@ describe('what the audit log says, in words', () => {
     const created = await agent.post('/admin/articles').type('form').send({ _csrf: csrf, title: 'Fête du village', body: 'Le programme.' });
     expect(created.status).toBe(302);
     const id = Number(/\/admin\/articles\/(\d+)\/edit/.exec(created.headers.location as string)?.[1]);
-    const edited = await agent.post(`/admin/articles/${id}`).type('form').send({ _csrf: csrf, version: '1', title: 'Fête du village 2026', slug: 'fete-2026', body: 'Le programme complet.' });
+    const edited = await agent
+      .post(`/admin/articles/${id}`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1', title: 'Fête du village 2026', slug: 'fete-2026', body: 'Le programme complet.' });
     expect(edited.status).toBe(302);
     expect((await agent.post(`/admin/articles/${id}/status`).type('form').send({ _csrf: csrf, to: 'published' })).status).toBe(302);
     const account = await makeTestAccount(words.c);
@@ -149,7 +167,18 @@ describe('what the audit log says, in words', () => {
     const page = await agent.get('/admin/audit');
     expect(page.status).toBe(200);
     const text = readable(page.text);
-    for (const raw of ['article.status_changed', 'article.created', 'article.updated', 'publications.planned', 'publication.cancelled', 'bodyMd', 'publishAt', 'channels', 'slug :', '2026-03-15T']) {
+    for (const raw of [
+      'article.status_changed',
+      'article.created',
+      'article.updated',
+      'publications.planned',
+      'publication.cancelled',
+      'bodyMd',
+      'publishAt',
+      'channels',
+      'slug :',
+      '2026-03-15T',
+    ]) {
       expect(text).not.toContain(raw);
     }
     const rows = rowsOf(page.text).map(readable);
@@ -172,7 +201,13 @@ describe('what the audit log says, in words', () => {
 
   it('keeps an unknown action and unknown details readable as recorded', async () => {
     await words.c.audit.append(
-      { actor: { id: null, label: 'système' }, action: 'newsletter.sent', targetType: 'campaign', targetId: 3, details: { campaign: 'Mars', recipients: [4, 5], title: 'Lettre de mars', weird: { a: 1 } } },
+      {
+        actor: { id: null, label: 'système' },
+        action: 'newsletter.sent',
+        targetType: 'campaign',
+        targetId: 3,
+        details: { campaign: 'Mars', recipients: [4, 5], title: 'Lettre de mars', weird: { a: 1 } },
+      },
       words.clock.now(),
     );
     const { agent } = await loginAs(words, 'admin');

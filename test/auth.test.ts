@@ -15,7 +15,10 @@ describe('logging in', () => {
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login');
     expect(page.status).toBe(200);
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/admin');
     const home = await agent.get('/admin');
@@ -27,7 +30,10 @@ describe('logging in', () => {
     const user = await makeUser(ctx.c, 'editor');
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: 'nope' });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: 'nope' });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Adresse e-mail ou mot de passe incorrect.');
   });
@@ -46,7 +52,11 @@ describe('login throttling', () => {
   const attempt = async (email: string, password: string, ip = '198.51.100.1') => {
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login').set('X-Forwarded-For', ip);
-    return agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrfFrom(page.text), email, password });
+    return agent
+      .post('/admin/login')
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email, password });
   };
 
   it('locks an account for 15 minutes after 5 wrong passwords, even from several addresses, with a clear message', async () => {
@@ -69,7 +79,11 @@ describe('login throttling', () => {
       }),
     );
     // All 40 leave at once: the count must be taken before any password is checked.
-    const answers = await Promise.all(agents.map(({ agent, csrf, ip }) => agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: 'mauvais' })));
+    const answers = await Promise.all(
+      agents.map(({ agent, csrf, ip }) =>
+        agent.post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: 'mauvais' }),
+      ),
+    );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
@@ -100,12 +114,22 @@ describe('login throttling', () => {
     await ctx.c.users.requestPasswordReset(user.email);
     await ctx.c.outbox.idle();
     const dir = path.join(ctx.dir, 'mailbox');
-    const mails = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { to: string; text: string });
+    const mails = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { to: string; text: string });
     const link = /http:\/\/crieur\.test(\/admin\/password\/[\w-]+)/.exec(mails.find((m) => m.to === user.email)!.text)![1]!;
     const visitor = request.agent(ctx.app);
     const form = await visitor.get(link);
     const fresh = 'Lune-Verte-Sur-Le-Toit-42!';
-    expect((await visitor.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: fresh, confirm: fresh })).status).toBe(302);
+    expect(
+      (
+        await visitor
+          .post(link)
+          .type('form')
+          .send({ _csrf: csrfFrom(form.text), password: fresh, confirm: fresh })
+      ).status,
+    ).toBe(302);
     expect((await attempt(user.email, fresh, '198.51.100.21')).status).toBe(302);
   });
 });

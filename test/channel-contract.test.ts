@@ -29,11 +29,16 @@ async function siteAccount(): Promise<number> {
 /** A published article with a picture, its site page at `siteAt` and a Pigeon post due at `pigeonAt`. */
 async function articleWithPost(siteAt: Date, pigeonAt: Date, title = 'Marché de Noël') {
   const article = await makeArticle(ctx.c, { title, status: 'published', publishAt: siteAt });
-  const jpeg = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#3366aa' } })
+    .jpeg()
+    .toBuffer();
   const media = await ctx.c.media.ingest(jpeg, 'marche.jpg', { alt: 'Les chalets du marché' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   await ctx.c.db('articles').where({ id: article }).update({ hero_media_id: media.id, hero_alt: 'Les chalets du marché sur la place' });
-  const site = await ctx.c.publications.insert({ articleId: article, accountId: await siteAccount(), channel: 'site', textVariant: null, scheduledAt: siteAt }, ctx.clock.now());
+  const site = await ctx.c.publications.insert(
+    { articleId: article, accountId: await siteAccount(), channel: 'site', textVariant: null, scheduledAt: siteAt },
+    ctx.clock.now(),
+  );
   const post = await ctx.c.publications.insert({ articleId: article, accountId, channel: 'pigeon', textVariant: null, scheduledAt: pigeonAt }, ctx.clock.now());
   return { article, site, post };
 }
@@ -168,7 +173,9 @@ describe('a publication through every outcome', () => {
     await agent.post('/admin/account/locale').type('form').send({ _csrf: admin.csrf, locale: 'en' }).expect(302);
     try {
       const json = (await agent.get(`/admin/articles/${article}/publications.json`)).body as { publications: { id: number; lastError: string | null }[] };
-      expect(json.publications.find((x) => x.id === post)?.lastError).toBe('The network is not answering at the moment (error 503). Another attempt is planned (1/5).');
+      expect(json.publications.find((x) => x.id === post)?.lastError).toBe(
+        'The network is not answering at the moment (error 503). Another attempt is planned (1/5).',
+      );
     } finally {
       await agent.post('/admin/account/locale').type('form').send({ _csrf: admin.csrf, locale: 'fr' }).expect(302);
     }
@@ -238,12 +245,17 @@ describe('a publication through every outcome', () => {
     expect(waiting.status).toBe('pending');
     expect(waiting.attempts).toBe(0);
     const panel = await admin.agent.get(`/admin/articles/${article}/publications.json`);
-    expect((panel.body as { publications: { id: number; lastError: string }[] }).publications.find((x) => x.id === post)?.lastError).toContain('n’est plus autorisé à publier : un administrateur doit le reconnecter');
+    expect((panel.body as { publications: { id: number; lastError: string }[] }).publications.find((x) => x.id === post)?.lastError).toContain(
+      'n’est plus autorisé à publier : un administrateur doit le reconnecter',
+    );
     const list = await admin.agent.get('/admin/networks');
     expect(list.text).toContain('Déconnecté');
 
     // Reconnecting through the same OAuth flow releases what waited.
-    const go = await admin.agent.post('/admin/networks/connect/pigeon').type('form').send({ _csrf: admin.csrf, nest: 'villeneuve', reconnect: String(accountId) });
+    const go = await admin.agent
+      .post('/admin/networks/connect/pigeon')
+      .type('form')
+      .send({ _csrf: admin.csrf, nest: 'villeneuve', reconnect: String(accountId) });
     const state = new URL(/href="([^"]+oauth\/authorize[^"]+)"/.exec(go.text)![1]!.replace(/&amp;/g, '&')).searchParams.get('state')!;
     await admin.agent.get(`/admin/networks/oauth/callback?state=${state}&code=good-code`).expect(302);
     expect((await ctx.c.accounts.get(accountId))?.connection).toBe('connected');
@@ -258,10 +270,16 @@ describe('what the engine does for every channel', () => {
     const article = await makeArticle(ctx.c, { status: 'draft', title: 'Texte trop long' });
     const page = await admin.agent.get(`/admin/articles/${article}/channels`);
     const long = 'é'.repeat(61); // 61 graphemes: over Pigeon's 60
-    const res = await admin.agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: long });
+    const res = await admin.agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: long });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Le texte est trop long pour Pigeon : 61 caractères pour 60 au plus.');
-    const ok = await admin.agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: 'é'.repeat(60) });
+    const ok = await admin.agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), [`channel_${accountId}_enabled`]: 'on', [`channel_${accountId}_text`]: 'é'.repeat(60) });
     expect(ok.status).toBe(302);
   });
 
@@ -291,7 +309,11 @@ describe('what the engine does for every channel', () => {
   });
 
   it('ships no test channel: a container built as npm start builds it knows the site only', async () => {
-    const config = loadConfig({ DATA_DIR: ctx.dir, DATABASE_URL: `sqlite:${ctx.dir}/other.sqlite`, SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789' });
+    const config = loadConfig({
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: `sqlite:${ctx.dir}/other.sqlite`,
+      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    });
     const c = createContainer(config, { log: pino({ level: 'silent' }) });
     try {
       expect(c.adapters.channels()).toEqual(['site']);

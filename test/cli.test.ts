@@ -25,7 +25,15 @@ function crieur(dataDir: string, args: string[]): Promise<Run> {
       ['--import', 'tsx', CLI, ...args],
       {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, CRIEUR_DEMO: 'false', LOG_LEVEL: 'silent', TZ: 'UTC', BASE_URL: 'http://crieur.test' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATA_DIR: dataDir,
+          CRIEUR_DEMO: 'false',
+          LOG_LEVEL: 'silent',
+          TZ: 'UTC',
+          BASE_URL: 'http://crieur.test',
+        },
         timeout: 60_000,
       },
       (err, stdout, stderr) => {
@@ -39,7 +47,10 @@ function crieur(dataDir: string, args: string[]): Promise<Run> {
 async function logIn(c: Container, email: string, password: string): Promise<number> {
   const agent = request.agent(createApp(c));
   const page = await agent.get('/admin/login');
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password });
   return res.status;
 }
 

@@ -19,11 +19,22 @@ beforeAll(async () => {
   const account = await makeTestAccount(ctx.c);
   const article = await makeArticle(ctx.c, { status: 'draft' });
   const publication = await makePublication(ctx.c, article, account, ctx.clock.now());
-  jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+    .jpeg()
+    .toBuffer();
   const media = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   const user = await makeUser(ctx.c, 'editor');
-  ids = { id: String(article), articleId: String(article), mediaId: String(media.id), userId: String(user.id), publicationId: String(publication), token: 'not-a-token', n: '1', version: '1' };
+  ids = {
+    id: String(article),
+    articleId: String(article),
+    mediaId: String(media.id),
+    userId: String(user.id),
+    publicationId: String(publication),
+    token: 'not-a-token',
+    n: '1',
+    version: '1',
+  };
 });
 afterAll(async () => {
   await ctx.c.media.idle();
@@ -43,7 +54,23 @@ function fill(route: RouteInfo): string {
 
 /** Every table's rows, hashed; sessions aside (a rolling session is touched by every request). */
 async function databaseDigest(): Promise<string> {
-  const tables = ['users', 'user_tokens', 'audit_log', 'settings', 'outbox', 'categories', 'media', 'media_variants', 'articles', 'article_versions', 'article_redirects', 'publications', 'channel_accounts', 'login_throttle', 'job_runs'];
+  const tables = [
+    'users',
+    'user_tokens',
+    'audit_log',
+    'settings',
+    'outbox',
+    'categories',
+    'media',
+    'media_variants',
+    'articles',
+    'article_versions',
+    'article_redirects',
+    'publications',
+    'channel_accounts',
+    'login_throttle',
+    'job_runs',
+  ];
   const hash = crypto.createHash('sha256');
   for (const t of tables) {
     hash.update(t + JSON.stringify(await ctx.c.db(t).select('*').orderBy(1)));
@@ -88,7 +115,12 @@ describe('CSRF on every state-changing admin request', () => {
     expect(del.status).toBe(302);
     expect(await ctx.c.db('articles').where({ id: target }).first()).toBeUndefined();
 
-    const upload = await agent.post('/admin/media').set('Accept', 'application/json').field('_csrf', csrf).field('alt', 'Une photo').attach('file', jpeg, 'photo.jpg');
+    const upload = await agent
+      .post('/admin/media')
+      .set('Accept', 'application/json')
+      .field('_csrf', csrf)
+      .field('alt', 'Une photo')
+      .attach('file', jpeg, 'photo.jpg');
     expect(upload.status).toBe(201);
     await ctx.c.media.whenReady((upload.body as { id: number }).id);
   });

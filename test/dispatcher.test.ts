@@ -108,7 +108,17 @@ describe('the dispatcher', () => {
     });
     try {
       const c = ctx.c;
-      const quick = new Dispatcher(c.publications, c.accounts, c.adapters, c.publishable, c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, adapterTimeoutMs: 200 });
+      const quick = new Dispatcher(
+        c.publications,
+        c.accounts,
+        c.adapters,
+        c.publishable,
+        c.channelPorts,
+        c.publishingEvents,
+        c.clock,
+        pino({ level: 'silent' }),
+        { ...c.dispatcher.opts, adapterTimeoutMs: 200 },
+      );
       const account = await makeTestAccount(c, { endpoint: peer.url });
       const id = await makePublication(c, await makeArticle(c), account, c.clock.now());
       const report = await quick.dispatchDue();
@@ -191,7 +201,17 @@ describe('the dispatcher', () => {
     const ids: number[] = [];
     for (let i = 0; i < 60; i++) ids.push(await makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now()));
     const c = ctx.c;
-    const other = new Dispatcher(c.publications, c.accounts, c.adapters, c.publishable, c.channelPorts, c.publishingEvents, c.clock, pino({ level: 'silent' }), { ...c.dispatcher.opts, instance: 'other' });
+    const other = new Dispatcher(
+      c.publications,
+      c.accounts,
+      c.adapters,
+      c.publishable,
+      c.channelPorts,
+      c.publishingEvents,
+      c.clock,
+      pino({ level: 'silent' }),
+      { ...c.dispatcher.opts, instance: 'other' },
+    );
     const [a, b] = await Promise.all([c.dispatcher.dispatchDue(), other.dispatchDue()]);
     expect(a.sent + b.sent).toBe(60);
     const counts = new Map<number, number>();
@@ -242,7 +262,11 @@ function startPeer(handler: http.RequestListener): Promise<{ url: string; close:
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}/deliver`,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });

@@ -21,13 +21,26 @@ let work: Article;
 let party: Article;
 beforeAll(async () => {
   ctx = await createTestContext();
-  const photo = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#3a7' } })
+    .jpeg()
+    .toBuffer();
   const media = await ctx.c.media.ingest(photo, 'place.jpg', { alt: 'La place du marché' }, officer);
   await ctx.c.media.whenReady(media.id);
   await ctx.c.settings.save({ ...(await ctx.c.settings.get()), name: 'Saint-Crieur', postalCode: '44000', city: 'Saint-Crieur' }, officer);
-  work = await publishArticle(ctx.c, { title: 'Travaux rue du Moulin', summary: 'Circulation alternée.', bodyMd: 'Voir le [plan](/plan.pdf).', categoryId: await categoryId(ctx.c, 'travaux') });
+  work = await publishArticle(ctx.c, {
+    title: 'Travaux rue du Moulin',
+    summary: 'Circulation alternée.',
+    bodyMd: 'Voir le [plan](/plan.pdf).',
+    categoryId: await categoryId(ctx.c, 'travaux'),
+  });
   ctx.clock.advance(60_000);
-  illustrated = await publishArticle(ctx.c, { title: 'Marché de printemps', summary: 'Producteurs locaux.', bodyMd: 'Sur la place.', heroMediaId: media.id, heroAlt: 'Des étals sur la place' });
+  illustrated = await publishArticle(ctx.c, {
+    title: 'Marché de printemps',
+    summary: 'Producteurs locaux.',
+    bodyMd: 'Sur la place.',
+    heroMediaId: media.id,
+    heroAlt: 'Des étals sur la place',
+  });
   party = await publishArticle(ctx.c, {
     title: NASTY,
     summary: 'Bal, buvette ; feu d’artifice',
@@ -106,7 +119,11 @@ describe('RSS, Atom and JSON Feed', () => {
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.feed_url).toBe('http://crieur.test/feed.json');
     expect(feed.home_page_url).toBe('http://crieur.test/actualites?ref=jsonfeed');
-    expect(feed.items[0]).toMatchObject({ id: `http://crieur.test/actualites/${party.slug}`, url: `http://crieur.test/actualites/${party.slug}?ref=jsonfeed`, title: NASTY });
+    expect(feed.items[0]).toMatchObject({
+      id: `http://crieur.test/actualites/${party.slug}`,
+      url: `http://crieur.test/actualites/${party.slug}?ref=jsonfeed`,
+      title: NASTY,
+    });
     expect(feed.items.find((i: { title: string }) => i.title === 'Marché de printemps').image).toMatch(/^http:\/\/crieur\.test\//);
   });
 
@@ -141,10 +158,18 @@ describe('sitemap and robots.txt', () => {
     const res = await get('/sitemap.xml');
     expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
     expectWellFormedXml(res.text);
-    const urls = (parser.parse(res.text).urlset.url as { loc: string; lastmod?: string }[]);
+    const urls = parser.parse(res.text).urlset.url as { loc: string; lastmod?: string }[];
     const locs = urls.map((u) => u.loc);
     for (const a of [work, illustrated, party]) expect(locs).toContain(`http://crieur.test/actualites/${a.slug}`);
-    expect(locs).toEqual(expect.arrayContaining(['http://crieur.test/', 'http://crieur.test/actualites', 'http://crieur.test/agenda', 'http://crieur.test/actualites/categorie/travaux', 'http://crieur.test/mentions-legales']));
+    expect(locs).toEqual(
+      expect.arrayContaining([
+        'http://crieur.test/',
+        'http://crieur.test/actualites',
+        'http://crieur.test/agenda',
+        'http://crieur.test/actualites/categorie/travaux',
+        'http://crieur.test/mentions-legales',
+      ]),
+    );
     expect(locs).not.toContain('http://crieur.test/actualites/categorie/culture'); // no news in it
     expect(urls.find((u) => u.loc.endsWith(work.slug))!.lastmod).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
@@ -207,7 +232,12 @@ describe('page metadata', () => {
   it('gives a NewsArticle and, for an event, an Event with its place, in JSON-LD that a title cannot break out of', async () => {
     const meta = await articleMeta(await visible(party.slug), ctx.c);
     const [news, event] = meta.jsonLd as Record<string, any>[];
-    expect(news).toMatchObject({ '@type': 'NewsArticle', headline: NASTY, publisher: { '@type': 'Organization', name: 'Saint-Crieur' }, mainEntityOfPage: { '@id': meta.canonical } });
+    expect(news).toMatchObject({
+      '@type': 'NewsArticle',
+      headline: NASTY,
+      publisher: { '@type': 'Organization', name: 'Saint-Crieur' },
+      mainEntityOfPage: { '@id': meta.canonical },
+    });
     expect(news!.datePublished).toMatch(/Z$/);
     expect(event).toMatchObject({
       '@type': 'Event',
@@ -227,6 +257,10 @@ describe('page metadata', () => {
 
   it('presents the home page as a WebSite with a search action', async () => {
     const meta = await homeMeta(ctx.c);
-    expect(meta.jsonLd[0]).toMatchObject({ '@type': 'WebSite', name: 'Saint-Crieur', potentialAction: { target: 'http://crieur.test/recherche?q={search_term_string}' } });
+    expect(meta.jsonLd[0]).toMatchObject({
+      '@type': 'WebSite',
+      name: 'Saint-Crieur',
+      potentialAction: { target: 'http://crieur.test/recherche?q={search_term_string}' },
+    });
   });
 });

@@ -42,24 +42,154 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)
 
 /** Values nobody should send, and a few plausible ones so that some requests get further. */
 const ODD_STRINGS: readonly string[] = [
-  '', ' ', '\0', 'a\0b', 'Marché\u0000', '%00', '../', '../../etc/passwd', '..%2f..%2f', '-1', '0', '1', '1e309', '-1e309',
-  '99999999999999999999', '9007199254740993', '2147483648', '9999999999', '-2147483649', 'NaN', 'Infinity', '1.5', '0x1f', ' 1', 'true', 'null', 'undefined',
-  '[]', '{}', '__proto__', 'constructor', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "' OR 1=1 --", '; DROP TABLE users;',
-  '\u202eevil', 'e\u0301te\u0301', '🎉'.repeat(40), '\ud800', 'a\udfffb', '\ufeff', '\uffff', '\u0085\u2028\u2029', 'İıß', '\t\r\n', '\x7f\x1b[31m',
-  'x'.repeat(5000), 'é'.repeat(70_000), '2026-13-45T25:61', '2026-03-15T10:00', '0000-00-00T00:00', '9999-12-31T23:59', '2026-03-29T02:30',
-  'admin1@commune.test', 'nobody@commune.test', '@', 'a@b', `${'a'.repeat(300)}@commune.test`, 'published', 'draft', 'archived', 'admin', 'editor',
-  'elected', 'root', 'fr', 'en', 'de', 'on', 'https://exemple.fr', 'javascript:alert(1)', '//evil.test', '/admin', '#ff0000', 'red', 'rgb(0,0,0)',
-  'totalement', 'site', 'test', 'mois', '7', '30', '365',
+  '',
+  ' ',
+  '\0',
+  'a\0b',
+  'Marché\u0000',
+  '%00',
+  '../',
+  '../../etc/passwd',
+  '..%2f..%2f',
+  '-1',
+  '0',
+  '1',
+  '1e309',
+  '-1e309',
+  '99999999999999999999',
+  '9007199254740993',
+  '2147483648',
+  '9999999999',
+  '-2147483649',
+  'NaN',
+  'Infinity',
+  '1.5',
+  '0x1f',
+  ' 1',
+  'true',
+  'null',
+  'undefined',
+  '[]',
+  '{}',
+  '__proto__',
+  'constructor',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "' OR 1=1 --",
+  '; DROP TABLE users;',
+  '\u202eevil',
+  'e\u0301te\u0301',
+  '🎉'.repeat(40),
+  '\ud800',
+  'a\udfffb',
+  '\ufeff',
+  '\uffff',
+  '\u0085\u2028\u2029',
+  'İıß',
+  '\t\r\n',
+  '\x7f\x1b[31m',
+  'x'.repeat(5000),
+  'é'.repeat(70_000),
+  '2026-13-45T25:61',
+  '2026-03-15T10:00',
+  '0000-00-00T00:00',
+  '9999-12-31T23:59',
+  '2026-03-29T02:30',
+  'admin1@commune.test',
+  'nobody@commune.test',
+  '@',
+  'a@b',
+  `${'a'.repeat(300)}@commune.test`,
+  'published',
+  'draft',
+  'archived',
+  'admin',
+  'editor',
+  'elected',
+  'root',
+  'fr',
+  'en',
+  'de',
+  'on',
+  'https://exemple.fr',
+  'javascript:alert(1)',
+  '//evil.test',
+  '/admin',
+  '#ff0000',
+  'red',
+  'rgb(0,0,0)',
+  'totalement',
+  'site',
+  'test',
+  'mois',
+  '7',
+  '30',
+  '365',
 ];
 
 /** Segments put in place of a route's parameters: forged ids, traversal, broken escapes. */
 const ODD_SEGMENTS: readonly string[] = [
-  '..', '%2e%2e', '..%2f..%2fsecret.key', '-1', '0', '1e309', '99999999999999999999', '9007199254740993', '2147483648', '9999999999', '0001', '1e3',
-  '0x10', 'NaN', '1.5', '%00', 'a%00b', '%E0%A4%A', '%', '%zz', '%C0%AF', '%ED%A0%80', '%EF%BF%BF', encodeURIComponent('é'.repeat(400)), 'x'.repeat(3000), encodeURIComponent('🎉'),
-  '%20', 'null', 'undefined', '__proto__', 'constructor', '%5B%5D', 'a.json', 'x.jpg', 'src.raw', '..%5c..%5c', encodeURIComponent('<script>'),
+  '..',
+  '%2e%2e',
+  '..%2f..%2fsecret.key',
+  '-1',
+  '0',
+  '1e309',
+  '99999999999999999999',
+  '9007199254740993',
+  '2147483648',
+  '9999999999',
+  '0001',
+  '1e3',
+  '0x10',
+  'NaN',
+  '1.5',
+  '%00',
+  'a%00b',
+  '%E0%A4%A',
+  '%',
+  '%zz',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%EF%BF%BF',
+  encodeURIComponent('é'.repeat(400)),
+  'x'.repeat(3000),
+  encodeURIComponent('🎉'),
+  '%20',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  '%5B%5D',
+  'a.json',
+  'x.jpg',
+  'src.raw',
+  '..%5c..%5c',
+  encodeURIComponent('<script>'),
 ];
 
-const QUERY_KEYS = ['page', 'per_page', 'q', 'categorie', 'next', 'ref', 'status', 'role', 'periode', 'from', 'to', 'sort', 'bye', 'choix', 'utm_source', 'format', 'id', 'token', 'version', 'locale'];
+const QUERY_KEYS = [
+  'page',
+  'per_page',
+  'q',
+  'categorie',
+  'next',
+  'ref',
+  'status',
+  'role',
+  'periode',
+  'from',
+  'to',
+  'sort',
+  'bye',
+  'choix',
+  'utm_source',
+  'format',
+  'id',
+  'token',
+  'version',
+  'locale',
+];
 
 interface Built {
   n: number;
@@ -82,7 +212,9 @@ interface Context {
 
 /** Percent-encodes the UTF-8 bytes (encodeURIComponent throws on a lone surrogate; the bytes carry U+FFFD instead). */
 function enc(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 function oddValue(r: Rand, ctx: Context): string {
@@ -131,7 +263,11 @@ function multipartBody(r: Rand, ctx: Context, csrf: string | null): { type: stri
   for (let i = 0; i < files; i++) {
     const name = pick(r, ['photo.jpg', '../../evil.png', 'a\0b.png', '', 'é'.repeat(300) + '.gif', 'x.svg', '%00.jpg']);
     const content = pick(r, Object.values(ctx.images));
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${pick(r, ['file', 'file', 'image', 'alt'])}"; filename="${name}"\r\nContent-Type: ${pick(r, ['image/jpeg', 'application/octet-stream', 'text/html'])}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${pick(r, ['file', 'file', 'image', 'alt'])}"; filename="${name}"\r\nContent-Type: ${pick(r, ['image/jpeg', 'application/octet-stream', 'text/html'])}\r\n\r\n`,
+      ),
+    );
     chunks.push(content, Buffer.from('\r\n'));
   }
   const end = r();
@@ -202,11 +338,20 @@ function build(n: number, ctx: Context): Built {
     if (kind === 'oversized' && r() < 0.6) kind = 'form';
     switch (kind) {
       case 'form':
-        headers['Content-Type'] = pick(r, ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'application/x-www-form-urlencoded; charset=ISO-8859-1']);
+        headers['Content-Type'] = pick(r, [
+          'application/x-www-form-urlencoded',
+          'application/x-www-form-urlencoded; charset=utf-8',
+          'application/x-www-form-urlencoded; charset=ISO-8859-1',
+        ]);
         body = Buffer.from(formBody(r, ctx, csrf));
         break;
       case 'json': {
-        headers['Content-Type'] = pick(r, ['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json', 'application/json; charset=utf-16']);
+        headers['Content-Type'] = pick(r, [
+          'application/json',
+          'application/json; charset=utf-8',
+          'application/vnd.api+json',
+          'application/json; charset=utf-16',
+        ]);
         const top = r();
         const obj: Record<string, unknown> = {};
         if (csrf) obj._csrf = csrf;
@@ -227,13 +372,20 @@ function build(n: number, ctx: Context): Built {
         if (csrf) headers['X-CSRF-Token'] = csrf;
         break;
       case 'badcharset':
-        headers['Content-Type'] = pick(r, ['application/x-www-form-urlencoded; charset=utf-42', 'application/json; charset=klingon', 'application/x-www-form-urlencoded; charset=', 'application/json; charset="utf-8']);
+        headers['Content-Type'] = pick(r, [
+          'application/x-www-form-urlencoded; charset=utf-42',
+          'application/json; charset=klingon',
+          'application/x-www-form-urlencoded; charset=',
+          'application/json; charset="utf-8',
+        ]);
         body = Buffer.from(csrf ? `_csrf=${encodeURIComponent(csrf)}&title=x` : 'title=x');
         if (csrf) headers['X-CSRF-Token'] = csrf;
         break;
       case 'truncated':
         headers['Content-Type'] = 'application/json';
-        body = Buffer.from(pick(r, ['{"title":', '{"a":1,', '[', '{"_csrf":"', '{', '\u0000', '{"title":"\\ud800"}', '{"a":"\\u0000"}', '{"a":1}}', '{"a":NaN}', '{"a":1e999}']));
+        body = Buffer.from(
+          pick(r, ['{"title":', '{"a":1,', '[', '{"_csrf":"', '{', '\u0000', '{"title":"\\ud800"}', '{"a":"\\u0000"}', '{"a":1}}', '{"a":NaN}', '{"a":1e999}']),
+        );
         if (csrf) headers['X-CSRF-Token'] = csrf;
         break;
       case 'nul': {
@@ -248,13 +400,24 @@ function build(n: number, ctx: Context): Built {
       }
       case 'oversized':
         headers['Content-Type'] = pick(r, ['application/x-www-form-urlencoded', 'application/json']);
-        body = Buffer.from(headers['Content-Type'] === 'application/json' ? `{"body":"${'a'.repeat(1_100_000)}"}` : `${csrf ? `_csrf=${encodeURIComponent(csrf)}&` : ''}body=${'a'.repeat(1_100_000)}`);
+        body = Buffer.from(
+          headers['Content-Type'] === 'application/json'
+            ? `{"body":"${'a'.repeat(1_100_000)}"}`
+            : `${csrf ? `_csrf=${encodeURIComponent(csrf)}&` : ''}body=${'a'.repeat(1_100_000)}`,
+        );
         break;
       case 'compressed': {
         headers['Content-Type'] = pick(r, ['application/x-www-form-urlencoded', 'application/json']);
         headers['Content-Encoding'] = pick(r, ['gzip', 'deflate', 'br', 'x-unknown', 'gzip, gzip']);
-        const plain = Buffer.from(headers['Content-Type'] === 'application/json' ? JSON.stringify({ _csrf: csrf ?? '', title: oddValue(r, ctx) }) : formBody(r, ctx, csrf));
-        const packed = headers['Content-Encoding'] === 'deflate' ? zlib.deflateSync(plain) : headers['Content-Encoding'] === 'br' ? zlib.brotliCompressSync(plain) : zlib.gzipSync(plain);
+        const plain = Buffer.from(
+          headers['Content-Type'] === 'application/json' ? JSON.stringify({ _csrf: csrf ?? '', title: oddValue(r, ctx) }) : formBody(r, ctx, csrf),
+        );
+        const packed =
+          headers['Content-Encoding'] === 'deflate'
+            ? zlib.deflateSync(plain)
+            : headers['Content-Encoding'] === 'br'
+              ? zlib.brotliCompressSync(plain)
+              : zlib.gzipSync(plain);
         // Whole, cut short, or a bomb: a small gzip that inflates past the 1 MB limit.
         const shape = r();
         body = shape < 0.6 ? packed : shape < 0.8 ? packed.subarray(0, Math.max(1, packed.length >> 1)) : zlib.gzipSync(Buffer.alloc(3_000_000, 0x61));
@@ -268,7 +431,16 @@ function build(n: number, ctx: Context): Built {
     }
   }
   const shown = body ? ` body(${kind}, ${body.length} B)=${JSON.stringify(body.subarray(0, 300).toString('latin1'))}` : '';
-  return { n, who, withCsrf: !!csrf, method, url, headers, body, describe: `#${n} as ${who}: ${method} ${url.slice(0, 300)} ${JSON.stringify(headers)}${shown}` };
+  return {
+    n,
+    who,
+    withCsrf: !!csrf,
+    method,
+    url,
+    headers,
+    body,
+    describe: `#${n} as ${who}: ${method} ${url.slice(0, 300)} ${JSON.stringify(headers)}${shown}`,
+  };
 }
 
 let ctx: TestContext;
@@ -282,7 +454,10 @@ async function login(role: Role): Promise<{ agent: TestAgent; csrf: string }> {
   const user = await makeUser(ctx.c, role);
   const agent = request.agent(server);
   const page = await agent.get('/admin/login');
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
   if (res.status !== 302) throw new Error(`login failed: ${res.status}`);
   return { agent, csrf: csrfFrom((await agent.get('/admin')).text) };
 }
@@ -292,8 +467,12 @@ beforeAll(async () => {
   server = http.createServer(ctx.app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
-  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).jpeg().toBuffer();
-  const png = await sharp({ create: { width: 3, height: 2, channels: 4, background: '#00000000' } }).png().toBuffer();
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+    .jpeg()
+    .toBuffer();
+  const png = await sharp({ create: { width: 3, height: 2, channels: 4, background: '#00000000' } })
+    .png()
+    .toBuffer();
   const media = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   const file = (await ctx.c.media.get(media.id)).previewUrl?.split('/').pop() ?? 'x.jpg';
@@ -321,7 +500,9 @@ beforeAll(async () => {
     png,
     truncated: jpeg.subarray(0, jpeg.length / 2),
     tall,
-    strip: await sharp({ create: { width: 1, height: 200, channels: 3, background: '#336699' } }).png().toBuffer(),
+    strip: await sharp({ create: { width: 1, height: 200, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer(),
     svg: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
     text: Buffer.from('bonjour'),
     empty: Buffer.alloc(0),
@@ -353,7 +534,25 @@ beforeAll(async () => {
 
   const routes = collectRoutes(ctx.app);
   // The fields every form of the admin sends, read from the pages themselves.
-  const fields = new Set(['title', 'body', 'summary', 'email', 'password', 'next', 'alt', 'credit', 'to', 'version', 'role', 'name', 'choix', 'slug', 'categoryId', 'heroMediaId', 'publishAt']);
+  const fields = new Set([
+    'title',
+    'body',
+    'summary',
+    'email',
+    'password',
+    'next',
+    'alt',
+    'credit',
+    'to',
+    'version',
+    'role',
+    'name',
+    'choix',
+    'slug',
+    'categoryId',
+    'heroMediaId',
+    'publishAt',
+  ]);
   for (const r of routes.filter((x) => x.method === 'GET' && x.path.startsWith('/admin'))) {
     const url = fillPath(r, () => 0.99, { routes, fields: [], valid, csrf, images });
     const page = await agents.admin.get(url);
@@ -373,7 +572,9 @@ afterAll(async () => {
 async function send(b: Built): Promise<number> {
   const agent = agents[b.who];
   const m = b.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete' | 'patch' | 'options' | 'head';
-  let req = agent[m](b.url).redirects(0).ok(() => true);
+  let req = agent[m](b.url)
+    .redirects(0)
+    .ok(() => true);
   for (const [k, v] of Object.entries(b.headers)) req = req.set(k, v);
   // Bodies go out as raw bytes: superagent would otherwise serialize a Buffer by its content type.
   if (b.body) req = req.serialize((raw: unknown) => raw as string).send(b.body);

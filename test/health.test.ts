@@ -26,7 +26,9 @@ describe('request logs', () => {
     try {
       const res = await request(ctx.app).get('/healthz').set('X-Forwarded-For', '203.0.113.77');
       expect(res.status).toBe(200);
-      const entries = lines.map((l) => JSON.parse(l) as { req?: { remoteAddress?: string; remotePort?: number; client?: string; headers?: Record<string, string> } });
+      const entries = lines.map(
+        (l) => JSON.parse(l) as { req?: { remoteAddress?: string; remotePort?: number; client?: string; headers?: Record<string, string> } },
+      );
       const logged = entries.find((e) => e.req);
       expect(logged?.req?.remoteAddress).toMatch(/^(127\.0\.0\.0|::\/48|0:0:0::\/48)$/);
       expect(logged?.req?.remotePort).toBeUndefined();

@@ -92,7 +92,11 @@ describe('English catalogue', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const entries = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, string>;
       for (const [fr, en] of Object.entries(entries)) {
-        const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+        const vars = (s: string) =>
+          [...s.matchAll(/\{(\w+)\}/g)]
+            .map((m) => m[1])
+            .sort()
+            .join(',');
         if (vars(fr) !== vars(en)) problems.push(`${file}: "${fr}" → "${en}"`);
         if (!en.trim()) problems.push(`${file}: "${fr}" has an empty translation`);
       }
@@ -141,7 +145,8 @@ describe('choosing English', () => {
     await agent.post('/admin/account/locale').type('form').send({ _csrf: csrf, locale: 'en' });
     const page = await agent.get('/admin/settings');
     const form: Record<string, string> = { _csrf: csrf };
-    for (const m of page.text.matchAll(/<input id="(\w+)" name="\w+" type="[\w-]+" value="([^"]*)"/g)) form[m[1] as string] = (m[2] as string).replace(/&#39;/g, "'");
+    for (const m of page.text.matchAll(/<input id="(\w+)" name="\w+" type="[\w-]+" value="([^"]*)"/g))
+      form[m[1] as string] = (m[2] as string).replace(/&#39;/g, "'");
     form.a11yStatus = 'non';
     form.primary = '#ffffff';
     form.onPrimary = '#aaaaaa';

@@ -19,10 +19,22 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 
 async function start(databaseUrl: string, dir: string, extra: Record<string, string> = {}): Promise<Running & { port: number }> {
   const port = await freePort();
-  const proc = startNode('server/main.ts', {
-    DATABASE_URL: databaseUrl, DATA_DIR: dir, PORT: String(port), SECRET_KEY: SECRET, CRIEUR_DEMO: 'false',
-    CRIEUR_ADMIN_EMAIL: 'admin@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_DISPATCH_CRON: '* * * * * *', ...extra,
-  }, [], WITH_TEST_CHANNEL);
+  const proc = startNode(
+    'server/main.ts',
+    {
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dir,
+      PORT: String(port),
+      SECRET_KEY: SECRET,
+      CRIEUR_DEMO: 'false',
+      CRIEUR_ADMIN_EMAIL: 'admin@commune.test',
+      CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9',
+      JOBS_DISPATCH_CRON: '* * * * * *',
+      ...extra,
+    },
+    [],
+    WITH_TEST_CHANNEL,
+  );
   await waitForHttp(`http://127.0.0.1:${port}/healthz`);
   return Object.assign(proc, { port });
 }
@@ -61,10 +73,14 @@ describe('several Crieur processes', () => {
 
     const second = await start(db.databaseUrl, db.dir, { PUBLISH_SENDING_TIMEOUT_SECONDS: '2' });
     try {
-      await until(async () => {
-        const s = await db.statuses();
-        return !s.pending && !s.sending;
-      }, 90_000, 'nothing left pending or sending');
+      await until(
+        async () => {
+          const s = await db.statuses();
+          return !s.pending && !s.sending;
+        },
+        90_000,
+        'nothing left pending or sending',
+      );
       const s = await db.statuses();
       expect([...peer.counts.values()].every((n) => n === 1)).toBe(true); // none delivered twice
       expect((s.sent ?? 0) + (s.uncertain ?? 0)).toBe(200); // none lost: sent, or shown to a human
@@ -91,7 +107,10 @@ describe('several Crieur processes', () => {
     // Ten rows as a kill -9 leaves them: claimed, `sending`, by a process that no longer exists.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     const ids = (await db.c.db('publications').orderBy('id').limit(10).select('id')).map((r) => r.id as number);
-    await db.c.db('publications').whereIn('id', ids).update({ status: 'sending', claimed_by: `${os.hostname()}-${dead}-abcdef`, claimed_at: new Date().toISOString() });
+    await db.c
+      .db('publications')
+      .whereIn('id', ids)
+      .update({ status: 'sending', claimed_by: `${os.hostname()}-${dead}-abcdef`, claimed_at: new Date().toISOString() });
     // And a real kill -9 of a process that was dispatching the rest.
     const first = await start(db.databaseUrl, db.dir);
     first.child.kill('SIGKILL');

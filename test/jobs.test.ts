@@ -41,8 +41,17 @@ describe('the job wrapper', () => {
   });
 
   it('records each run with its outcome, and shows runs to administrators only', async () => {
-    await ctx.c.jobRunner.run({ name: 'broken', schedule: () => '* * * * *', run: async () => { throw new Error('la base ne répond pas'); } });
-    await ctx.c.jobRunner.run(ALL_JOBS.find((j) => j.name === 'dispatch-publications')!, 'manual');
+    await ctx.c.jobRunner.run({
+      name: 'broken',
+      schedule: () => '* * * * *',
+      run: async () => {
+        throw new Error('la base ne répond pas');
+      },
+    });
+    await ctx.c.jobRunner.run(
+      ALL_JOBS.find((j) => j.name === 'dispatch-publications')!,
+      'manual',
+    );
     const admin = await loginAs(ctx, 'admin');
     const page = await admin.agent.get('/admin/jobs');
     expect(page.status).toBe(200);
@@ -83,7 +92,11 @@ describe('the job runs page, in words', () => {
     const admin = await loginAs(ctx, 'admin');
     const page = await admin.agent.get('/admin/jobs');
     for (const j of ALL_JOBS) expect(page.text).toContain(`value="${j.name}"`);
-    const fromServer = execFileSync('grep', ['-rlE', "from '(\\.\\./)+jobs'", path.join(ROOT, 'server')], { encoding: 'utf8' }).trim().split('\n').map((f) => path.relative(ROOT, f)).sort();
+    const fromServer = execFileSync('grep', ['-rlE', "from '(\\.\\./)+jobs'", path.join(ROOT, 'server')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((f) => path.relative(ROOT, f))
+      .sort();
     expect(fromServer).toEqual(['server/cli/cli.ts', 'server/jobs-main.ts', 'server/main.ts']);
   });
 
@@ -93,7 +106,10 @@ describe('the job runs page, in words', () => {
     const page = await admin.agent.get('/admin/jobs');
     expect(page.status).toBe(200);
     const table = /<tbody>([\s\S]*)<\/tbody>/.exec(page.text)?.[1] ?? '';
-    return table.replace(/<[^>]*>/g, ' ').replace(/&#34;/g, '"').replace(/\s+/g, ' ');
+    return table
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&#34;/g, '"')
+      .replace(/\s+/g, ' ');
   }
 
   it('names each job in French, keeps its technical name beside it, and sums up what it did', async () => {
@@ -150,8 +166,11 @@ describe('running jobs from the command line and on their own', () => {
       // Asynchronous: the peer answering the CLI's requests lives in this very process.
       const cli = (args: string[]) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          execFile(process.execPath, ['--import', 'tsx', ...WITH_TEST_CHANNEL.flatMap((m) => ['--import', m]), 'server/cli/cli.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
-            resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', ...WITH_TEST_CHANNEL.flatMap((m) => ['--import', m]), 'server/cli/cli.ts', ...args],
+            { cwd: ROOT, env },
+            (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
           );
         });
       const ok = await cli(['job:run', 'dispatch-publications']);
@@ -170,7 +189,12 @@ describe('running jobs from the command line and on their own', () => {
   it('runs the jobs alone with `npm run jobs`, and stops cleanly on SIGTERM, releasing its leases', async () => {
     const peer = await startDeliveryPeer();
     const db = await seedDuePublications(20, peer.url);
-    const jobs = startNode('server/jobs-main.ts', { DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, JOBS_DISPATCH_CRON: '* * * * * *' }, [], WITH_TEST_CHANNEL);
+    const jobs = startNode(
+      'server/jobs-main.ts',
+      { DATABASE_URL: db.databaseUrl, DATA_DIR: db.dir, SECRET_KEY: SECRET, JOBS_DISPATCH_CRON: '* * * * * *' },
+      [],
+      WITH_TEST_CHANNEL,
+    );
     try {
       await jobs.waitForOutput(/tâches planifiées démarrées/);
       const deadline = Date.now() + 30_000;

@@ -57,7 +57,11 @@ describe('what the logs hold', () => {
     // A login through a proxy: the new session's cookie, signed and unsigned.
     const agent = request.agent(ctx.app);
     const page = await agent.get('/admin/login').set(PROXY_HEADERS);
-    const login = await agent.post('/admin/login').set(PROXY_HEADERS).type('form').send({ _csrf: csrfFrom(page.text), email: admin.email, password: PASSWORD });
+    const login = await agent
+      .post('/admin/login')
+      .set(PROXY_HEADERS)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: admin.email, password: PASSWORD });
     expect(login.status).toBe(302);
     const signed = cookieValue(login.headers['set-cookie']);
     secrets.push(signed, signed.slice(2).split('.')[0]!);
@@ -66,7 +70,12 @@ describe('what the logs hold', () => {
     secrets.push(csrf);
 
     // An invitation, and its link opened.
-    await agent.post('/admin/users/invite').set(PROXY_HEADERS).type('form').send({ _csrf: csrf, displayName: 'Marie Dupont', email: 'marie@commune.test', role: 'editor' }).expect(302);
+    await agent
+      .post('/admin/users/invite')
+      .set(PROXY_HEADERS)
+      .type('form')
+      .send({ _csrf: csrf, displayName: 'Marie Dupont', email: 'marie@commune.test', role: 'editor' })
+      .expect(302);
     const invitation = linkIn((await smtp.waitFor((m) => m.rcptTo.includes('marie@commune.test'))).text);
     secrets.push(invitation, invitation.split('/').pop()!);
     const marie = request.agent(ctx.app);
@@ -77,15 +86,27 @@ describe('what the logs hold', () => {
     const visitor = request.agent(ctx.app);
     const forgotPage = await visitor.get('/admin/forgot').set(PROXY_HEADERS);
     expect(forgot.status).toBe(200);
-    await visitor.post('/admin/forgot').set(PROXY_HEADERS).type('form').send({ _csrf: csrfFrom(forgotPage.text), email: admin.email }).expect(200);
+    await visitor
+      .post('/admin/forgot')
+      .set(PROXY_HEADERS)
+      .type('form')
+      .send({ _csrf: csrfFrom(forgotPage.text), email: admin.email })
+      .expect(200);
     const reset = linkIn((await smtp.waitFor((m) => m.rcptTo.includes(admin.email) && m.text.includes('/admin/password/'))).text);
     secrets.push(reset, reset.split('/').pop()!);
     const form = await visitor.get(reset).set(PROXY_HEADERS);
     const strong = 'Lune-Verte-Sur-Le-Toit-42!';
-    await visitor.post(reset).set({ ...PROXY_HEADERS, Referer: `http://crieur.test${reset}` }).type('form').send({ _csrf: csrfFrom(form.text), password: strong, confirm: strong });
+    await visitor
+      .post(reset)
+      .set({ ...PROXY_HEADERS, Referer: `http://crieur.test${reset}` })
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: strong, confirm: strong });
 
     // A resident reading the site through a CDN.
-    await request(ctx.app).get(`/actualites/${article.slug}?ref=newsletter`).set({ ...PROXY_HEADERS, 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' }).expect(200);
+    await request(ctx.app)
+      .get(`/actualites/${article.slug}?ref=newsletter`)
+      .set({ ...PROXY_HEADERS, 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' })
+      .expect(200);
     await request(ctx.app).get('/').set(PROXY_HEADERS).expect(200);
 
     const hashes = (await ctx.c.db('users').select('password_hash')).map((r) => r.password_hash as string | null).filter((h): h is string => !!h);
@@ -114,7 +135,17 @@ describe('what the logs hold', () => {
   it('cuts a password hash out of a start-up error', async () => {
     const hash = (await ctx.c.db('users').whereNotNull('password_hash').first()).password_hash as string;
     // A unique-constraint failure on the first administrator, as two instances racing used to cause.
-    const err = await ctx.c.db('users').insert({ email: 'admin@commune.test', display_name: 'Doublon', role: 'admin', password_hash: hash, created_at: new Date().toISOString(), updated_at: new Date().toISOString() }).catch((e: Error) => e);
+    const err = await ctx.c
+      .db('users')
+      .insert({
+        email: 'admin@commune.test',
+        display_name: 'Doublon',
+        role: 'admin',
+        password_hash: hash,
+        created_at: new Date().toISOString(),
+        updated_at: new Date().toISOString(),
+      })
+      .catch((e: Error) => e);
     expect(err).toHaveProperty('stack');
     const printed = scrubText((err as Error).stack ?? '');
     expect(printed).not.toContain(hash);

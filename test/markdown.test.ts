@@ -27,8 +27,22 @@ describe('Markdown rendering', () => {
   });
 
   it('keeps the formatting a commune needs', () => {
-    const html = renderMarkdown('# Grand titre\n\n## Intertitre\n\n**gras** *italique*\n\n- un\n- deux\n\n1. premier\n\n> citation\n\n`code`\n\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |');
-    for (const tag of ['<h2>Grand titre</h2>', '<h2>Intertitre</h2>', '<strong>gras</strong>', '<em>italique</em>', '<ul>', '<ol>', '<blockquote>', '<code>code</code>', '<hr />', '<table>', '<td>1</td>']) {
+    const html = renderMarkdown(
+      '# Grand titre\n\n## Intertitre\n\n**gras** *italique*\n\n- un\n- deux\n\n1. premier\n\n> citation\n\n`code`\n\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+    );
+    for (const tag of [
+      '<h2>Grand titre</h2>',
+      '<h2>Intertitre</h2>',
+      '<strong>gras</strong>',
+      '<em>italique</em>',
+      '<ul>',
+      '<ol>',
+      '<blockquote>',
+      '<code>code</code>',
+      '<hr />',
+      '<table>',
+      '<td>1</td>',
+    ]) {
       expect(html).toContain(tag);
     }
     expect(html).not.toContain('<h1');

@@ -64,7 +64,12 @@ function pngClaiming(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const mediaCount = async () => Number((await ctx.c.db('media').count({ n: '*' }).first())?.n ?? 0);
@@ -78,18 +83,39 @@ describe('uploading an image', () => {
     const [row] = await ctx.c.db('media').orderBy('id', 'desc').limit(1);
     await ctx.c.media.whenReady(row.id);
     const item = (await ctx.c.media.findById(row.id))!;
-    expect(item).toMatchObject({ originalName: 'marché de Noël.jpg', width: 2000, height: 1500, alt: 'Les chalets du marché de Noël', credit: 'Mairie', status: 'ready' });
+    expect(item).toMatchObject({
+      originalName: 'marché de Noël.jpg',
+      width: 2000,
+      height: 1500,
+      alt: 'Les chalets du marché de Noël',
+      credit: 'Mairie',
+      status: 'ready',
+    });
 
     const responsive = item.variants.filter((v) => v.kind === 'responsive');
     expect(responsive.map((v) => `${v.format}@${v.width}x${v.height}`).sort()).toEqual(
-      ['avif@1600x1200', 'avif@480x360', 'avif@960x720', 'jpeg@1600x1200', 'jpeg@480x360', 'jpeg@960x720', 'webp@1600x1200', 'webp@480x360', 'webp@960x720'].sort(),
+      [
+        'avif@1600x1200',
+        'avif@480x360',
+        'avif@960x720',
+        'jpeg@1600x1200',
+        'jpeg@480x360',
+        'jpeg@960x720',
+        'webp@1600x1200',
+        'webp@480x360',
+        'webp@960x720',
+      ].sort(),
     );
     expect(item.variants.find((v) => v.kind === 'social')).toMatchObject({ format: 'jpeg', width: 1200, height: 630 });
     expect(item.variants.find((v) => v.kind === 'preview')).toMatchObject({ format: 'jpeg', width: 400, height: 300 });
 
     for (const v of item.variants) {
       const meta = await sharp(fileOf(v.url)).metadata();
-      expect({ format: meta.format === 'heif' ? 'avif' : meta.format, width: meta.width, height: meta.height }).toEqual({ format: v.format, width: v.width, height: v.height });
+      expect({ format: meta.format === 'heif' ? 'avif' : meta.format, width: meta.width, height: meta.height }).toEqual({
+        format: v.format,
+        width: v.width,
+        height: v.height,
+      });
       expect(fs.statSync(fileOf(v.url)).size).toBe(v.bytes);
     }
 
@@ -140,14 +166,47 @@ describe('uploading an image', () => {
   });
 
   it.each([
-    ['a PNG with transparency', () => sharp({ create: { width: 500, height: 300, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.3 } } }).png().toBuffer(), 'logo.png'],
-    ['a WebP', () => sharp({ create: { width: 500, height: 300, channels: 3, background: '#2a6' } }).webp().toBuffer(), 'photo.webp'],
-    ['a GIF', () => sharp({ create: { width: 500, height: 300, channels: 3, background: '#26a' } }).gif().toBuffer(), 'anim.gif'],
-    ['an AVIF', () => sharp({ create: { width: 500, height: 300, channels: 3, background: '#a62' } }).avif().toBuffer(), 'photo.avif'],
+    [
+      'a PNG with transparency',
+      () =>
+        sharp({ create: { width: 500, height: 300, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.3 } } })
+          .png()
+          .toBuffer(),
+      'logo.png',
+    ],
+    [
+      'a WebP',
+      () =>
+        sharp({ create: { width: 500, height: 300, channels: 3, background: '#2a6' } })
+          .webp()
+          .toBuffer(),
+      'photo.webp',
+    ],
+    [
+      'a GIF',
+      () =>
+        sharp({ create: { width: 500, height: 300, channels: 3, background: '#26a' } })
+          .gif()
+          .toBuffer(),
+      'anim.gif',
+    ],
+    [
+      'an AVIF',
+      () =>
+        sharp({ create: { width: 500, height: 300, channels: 3, background: '#a62' } })
+          .avif()
+          .toBuffer(),
+      'photo.avif',
+    ],
   ])('accepts %s and makes the same set of files', async (_what, make, name) => {
     const item = await uploadJson(await make(), name);
     expect(item.status).toBe('ready');
-    expect(item.variants.filter((v) => v.kind === 'responsive').map((v) => v.format).sort()).toEqual(['avif', 'avif', 'jpeg', 'jpeg', 'webp', 'webp']);
+    expect(
+      item.variants
+        .filter((v) => v.kind === 'responsive')
+        .map((v) => v.format)
+        .sort(),
+    ).toEqual(['avif', 'avif', 'jpeg', 'jpeg', 'webp', 'webp']);
     const jpeg = item.variants.find((v) => v.format === 'jpeg' && v.kind === 'responsive')!;
     expect((await sharp(fileOf(jpeg.url)).metadata()).channels).toBe(3);
   });
@@ -184,7 +243,12 @@ describe('uploading an image', () => {
 describe('refusing bad files', () => {
   it.each([
     ['a PDF renamed photo.jpg', Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n'), 'photo.jpg', 'n’est pas une image acceptée'],
-    ['an SVG carrying a script', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'), 'logo.svg', 'Les images SVG ne sont pas acceptées'],
+    [
+      'an SVG carrying a script',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'),
+      'logo.svg',
+      'Les images SVG ne sont pas acceptées',
+    ],
     ['an empty file', Buffer.alloc(0), 'vide.jpg', 'Choisissez une image à envoyer.'],
   ])('refuses %s with a clear message and writes nothing', async (_what, buf, name, message) => {
     const before = { rows: await mediaCount(), dirs: mediaDirs().length };
@@ -206,15 +270,31 @@ describe('refusing bad files', () => {
   });
 
   it.each([
-    ['1 × 70,000', () => sharp({ create: { width: 1, height: 70_000, channels: 3, background: '#336699' } }).png().toBuffer(), '1 × 70000'],
-    ['70,000 × 1', () => sharp({ create: { width: 70_000, height: 1, channels: 3, background: '#336699' } }).png().toBuffer(), '70000 × 1'],
+    [
+      '1 × 70,000',
+      () =>
+        sharp({ create: { width: 1, height: 70_000, channels: 3, background: '#336699' } })
+          .png()
+          .toBuffer(),
+      '1 × 70000',
+    ],
+    [
+      '70,000 × 1',
+      () =>
+        sharp({ create: { width: 70_000, height: 1, channels: 3, background: '#336699' } })
+          .png()
+          .toBuffer(),
+      '70000 × 1',
+    ],
     // Too big to build for real (100 megapixels, just under the limit): its header says it all.
     ['10 × 10,000,000', async () => pngClaiming(10, 10_000_000), '10 × 10000000'],
   ])('refuses a %s pixel strip, too elongated for its sizes to be made, and writes nothing', async (_what, make, size) => {
     const before = { rows: await mediaCount(), dirs: mediaDirs().length };
     const page = await upload(await make(), 'bande.png', { alt: 'Une bande' });
     expect(page.status).toBe(400);
-    expect(page.text).toContain(`Cette image est trop étirée (${size} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.`);
+    expect(page.text).toContain(
+      `Cette image est trop étirée (${size} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.`,
+    );
     expect(page.text).toContain('aria-invalid="true"');
     expect({ rows: await mediaCount(), dirs: mediaDirs().length }).toEqual(before);
   });
@@ -223,7 +303,13 @@ describe('refusing bad files', () => {
     const item = await uploadJson(await photo(40, 400), 'colonne.jpg', 'Une colonne Morris');
     expect(item.status).toBe('ready');
     expect(item.variants.map((v) => [v.kind, v.format, v.width, v.height]).sort()).toEqual(
-      [['preview', 'jpeg', 40, 400], ['responsive', 'avif', 40, 400], ['responsive', 'jpeg', 40, 400], ['responsive', 'webp', 40, 400], ['social', 'jpeg', 40, 21]].sort(),
+      [
+        ['preview', 'jpeg', 40, 400],
+        ['responsive', 'avif', 40, 400],
+        ['responsive', 'jpeg', 40, 400],
+        ['responsive', 'webp', 40, 400],
+        ['social', 'jpeg', 40, 21],
+      ].sort(),
     );
   });
 
@@ -248,7 +334,10 @@ describe('refusing bad files', () => {
   });
 
   it('refuses an upload without the form’s CSRF token', async () => {
-    const res = await editor.agent.post('/admin/media').field('_csrf', 'forged').attach('file', await photo(100, 100), 'a.jpg');
+    const res = await editor.agent
+      .post('/admin/media')
+      .field('_csrf', 'forged')
+      .attach('file', await photo(100, 100), 'a.jpg');
     expect(res.status).toBe(403);
   });
 });
@@ -259,7 +348,10 @@ describe('who may do what', () => {
     const page = await elected.agent.get('/admin/media');
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('enctype="multipart/form-data"');
-    const res = await elected.agent.post('/admin/media').field('_csrf', elected.csrf).attach('file', await photo(100, 100), 'a.jpg');
+    const res = await elected.agent
+      .post('/admin/media')
+      .field('_csrf', elected.csrf)
+      .attach('file', await photo(100, 100), 'a.jpg');
     expect(res.status).toBe(403);
   });
 
@@ -267,7 +359,9 @@ describe('who may do what', () => {
     const page = await request(ctx.app).get('/admin/media');
     expect(page.status).toBe(302);
     expect(page.headers.location).toMatch(/^\/admin\/login/);
-    const res = await request(ctx.app).post('/admin/media').attach('file', await photo(100, 100), 'a.jpg');
+    const res = await request(ctx.app)
+      .post('/admin/media')
+      .attach('file', await photo(100, 100), 'a.jpg');
     expect(res.status).toBe(401);
     expect((await request(ctx.app).get('/admin/media.json').set('Accept', 'application/json')).status).toBe(401);
   });
@@ -294,12 +388,18 @@ describe('describing and deleting', () => {
     const item = await uploadJson(await photo(300, 200), 'sans-alt.jpg');
     const page = await editor.agent.get(`/admin/media/${item.id}`);
     expect(page.text).toContain('n’a pas encore de texte alternatif');
-    const res = await editor.agent.post(`/admin/media/${item.id}`).type('form').send({ _csrf: csrfFrom(page.text), alt: 'Le nouveau city-stade', credit: 'Service des sports' });
+    const res = await editor.agent
+      .post(`/admin/media/${item.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), alt: 'Le nouveau city-stade', credit: 'Service des sports' });
     expect(res.status).toBe(302);
     const after = await editor.agent.get(`/admin/media/${item.id}`);
     expect(after.text).toContain('Description de l’image enregistrée.');
     expect(after.text).toContain('Le nouveau city-stade');
-    const tooLong = await editor.agent.post(`/admin/media/${item.id}`).type('form').send({ _csrf: editor.csrf, alt: 'x'.repeat(501) });
+    const tooLong = await editor.agent
+      .post(`/admin/media/${item.id}`)
+      .type('form')
+      .send({ _csrf: editor.csrf, alt: 'x'.repeat(501) });
     expect(tooLong.status).toBe(400);
     expect(tooLong.text).toContain('Le texte alternatif doit tenir en 500 caractères.');
     const audit = await ctx.c.audit.list({ action: 'media.updated', limit: 5, offset: 0 });
@@ -331,7 +431,10 @@ describe('describing and deleting', () => {
     const item = await uploadJson(await photo(300, 200), 'inutile.jpg');
     const page = await editor.agent.get(`/admin/media/${item.id}`);
     expect(page.text).toContain('data-confirm=');
-    const res = await editor.agent.post(`/admin/media/${item.id}/delete`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await editor.agent
+      .post(`/admin/media/${item.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(await ctx.c.media.findById(item.id)).toBeNull();
     expect(await ctx.c.db('media_variants').where({ media_id: item.id }).first()).toBeUndefined();
@@ -346,11 +449,24 @@ describe('describing and deleting', () => {
 describe('after a crash', () => {
   it('finishes images left half-made from their kept source, and marks the others failed', async () => {
     // A second service on the same database and folder plays the restarted process.
-    const restarted = new MediaService({ db: ctx.c.db, audit: ctx.c.audit, clock: ctx.clock, log: ctx.c.log, dataDir: ctx.dir, usage: async () => ({ count: 0, titles: [] }) });
+    const restarted = new MediaService({
+      db: ctx.c.db,
+      audit: ctx.c.audit,
+      clock: ctx.clock,
+      log: ctx.c.log,
+      dataDir: ctx.dir,
+      usage: async () => ({ count: 0, titles: [] }),
+    });
     const now = ctx.clock.now().toISOString();
     const row = { sha256: 'x'.repeat(64), width: 800, height: 600, bytes: 1, status: 'processing', created_at: now };
-    const [lost] = await ctx.c.db('media').insert({ ...row, original_name: 'perdue.jpg' }).returning('id');
-    const [kept] = await ctx.c.db('media').insert({ ...row, original_name: 'gardée.jpg' }).returning('id');
+    const [lost] = await ctx.c
+      .db('media')
+      .insert({ ...row, original_name: 'perdue.jpg' })
+      .returning('id');
+    const [kept] = await ctx.c
+      .db('media')
+      .insert({ ...row, original_name: 'gardée.jpg' })
+      .returning('id');
     const lostId = typeof lost === 'object' ? lost.id : lost;
     const keptId = typeof kept === 'object' ? kept.id : kept;
     const input = await photo(800, 600);

@@ -53,7 +53,10 @@ describe('a NUL character', () => {
     const user = await makeUser(ctx.c, 'editor');
     const agent = request.agent(ctx.app);
     const csrf = csrfFrom((await agent.get('/admin/login')).text);
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrf, email: `${user.email}\0`, password: PASSWORD });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrf, email: `${user.email}\0`, password: PASSWORD });
     expectErrorPage(res, 400, NUL_MESSAGE);
     expect((await agent.get('/admin').redirects(0)).headers.location).toMatch(/^\/admin\/login/);
   });
@@ -69,14 +72,19 @@ describe('a NUL character', () => {
     expect(asJson.body).toEqual({ error: NUL_MESSAGE });
     expect(await count('articles')).toBe(before);
 
-    const saved = await editor.agent.post('/admin/articles').type('form').send({ ...form, body: 'Séance publique à 20 h.' });
+    const saved = await editor.agent
+      .post('/admin/articles')
+      .type('form')
+      .send({ ...form, body: 'Séance publique à 20 h.' });
     expect(saved.status).toBe(302);
     expect(await count('articles')).toBe(before + 1);
   });
 
   it('in the upload form’s description is refused with a 400 and no image is stored', async () => {
     const editor = await loginAs(ctx, 'editor');
-    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     const before = await count('media');
     const res = await editor.agent.post('/admin/media').field('_csrf', editor.csrf).field('alt', 'La mairie\0').attach('file', jpeg, 'mairie.jpg');
     expect(res.status).toBe(400);
@@ -113,7 +121,9 @@ describe('a body that cannot be read', () => {
 
 describe('a download cut off by the reader', () => {
   it('is not logged as an error', async () => {
-    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     const item = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
     await ctx.c.media.whenReady(item.id);
     // The file grown to 32 MB, far more than the sockets' buffers hold: the server is still

@@ -48,7 +48,10 @@ const records = (text: string) => {
  * and quotes a reader may trim.
  */
 function naiveCells(text: string): string[] {
-  return text.replace(/^\ufeff/, '').split(/[;,\t\r\n]/).map((piece) => piece.replace(/^[\s"]+/, ''));
+  return text
+    .replace(/^\ufeff/, '')
+    .split(/[;,\t\r\n]/)
+    .map((piece) => piece.replace(/^[\s"]+/, ''));
 }
 
 let ctx: TestContext;
@@ -57,7 +60,12 @@ let hidden: Article;
 let concert: Article;
 beforeAll(async () => {
   ctx = await createTestContext();
-  await publishArticle(ctx.c, { title: 'Travaux, rue du "Moulin"', summary: 'Ligne 1\nLigne 2', bodyMd: 'Texte **gras** & détails.', categoryId: await categoryId(ctx.c, 'travaux') });
+  await publishArticle(ctx.c, {
+    title: 'Travaux, rue du "Moulin"',
+    summary: 'Ligne 1\nLigne 2',
+    bodyMd: 'Texte **gras** & détails.',
+    categoryId: await categoryId(ctx.c, 'travaux'),
+  });
   formula = await publishArticle(ctx.c, { title: '=HYPERLINK("http://evil.test","clic")', summary: '-5 degrés cette nuit', bodyMd: '@tous : couvrez-vous.' });
   hidden = await publishArticle(ctx.c, {
     title: 'x;=1+1;',
@@ -109,7 +117,13 @@ describe('the open data files', () => {
     const rows = records(res.text);
     expect(rows).toHaveLength(4);
     const work = rows.find((r) => r.titre === 'Travaux, rue du "Moulin"')!;
-    expect(work).toMatchObject({ resume: 'Ligne 1\nLigne 2', texte: 'Texte gras & détails.', categorie: 'Travaux', date_publication: '2026-03-15T09:00:00.000Z', alerte: 'false' });
+    expect(work).toMatchObject({
+      resume: 'Ligne 1\nLigne 2',
+      texte: 'Texte gras & détails.',
+      categorie: 'Travaux',
+      date_publication: '2026-03-15T09:00:00.000Z',
+      alerte: 'false',
+    });
     expect(work.url).toMatch(/^http:\/\/crieur\.test\/actualites\/travaux-rue-du-moulin$/);
     expect(res.text).not.toContain('Brouillon caché');
   });
@@ -126,7 +140,7 @@ describe('the open data files', () => {
     const text = (await get('/donnees-ouvertes/articles.csv')).text;
     const row = records(text).find((r) => r.id === String(hidden.id))!;
     expect(row.titre).toBe("x;'=1+1;");
-    expect(row.resume).toBe('Tarifs : 5 €,\t\'+2 € le dimanche;  \'@SOMME(A1) ; "\'=cmd|\' /C calc\'!A0"');
+    expect(row.resume).toBe("Tarifs : 5 €,\t'+2 € le dimanche;  '@SOMME(A1) ; \"'=cmd|' /C calc'!A0\"");
     expect(row.texte).toBe("Températures :\n'-3 la nuit, '-1 au matin, salle A,'-B");
     const dangerous = naiveCells(text).filter((cell) => /^[=+\-@]/.test(cell));
     expect(dangerous).toEqual([]);
@@ -159,7 +173,13 @@ describe('the open data files', () => {
   it('downloads the events, alone, in CSV and JSON', async () => {
     const csv = records((await get('/donnees-ouvertes/evenements.csv')).text);
     expect(csv).toEqual([
-      expect.objectContaining({ id: String(concert.id), titre: 'Concert à l’église', debut: '2026-04-02T18:30:00.000Z', fin: '2026-04-02T20:00:00.000Z', lieu: 'Église Saint-Pierre' }),
+      expect.objectContaining({
+        id: String(concert.id),
+        titre: 'Concert à l’église',
+        debut: '2026-04-02T18:30:00.000Z',
+        fin: '2026-04-02T20:00:00.000Z',
+        lieu: 'Église Saint-Pierre',
+      }),
     ]);
     const json = await get('/donnees-ouvertes/evenements.json');
     expect(json.headers['content-disposition']).toBe('attachment; filename="evenements.json"');
@@ -260,7 +280,10 @@ describe('the English catalogue', () => {
   it('translates every sentence of search, feeds, open data and the API', () => {
     const root = path.join(__dirname, '..');
     const files = [
-      ...fs.readdirSync(path.join(root, 'server/site')).filter((f) => /^(search|feeds|opendata|api|site-data|metadata|ical)\b.*\.ts$/.test(f)).map((f) => `server/site/${f}`),
+      ...fs
+        .readdirSync(path.join(root, 'server/site'))
+        .filter((f) => /^(search|feeds|opendata|api|site-data|metadata|ical)\b.*\.ts$/.test(f))
+        .map((f) => `server/site/${f}`),
       'views/site/search.ejs',
       'views/site/opendata.ejs',
     ];

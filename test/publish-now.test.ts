@@ -16,21 +16,41 @@ describe('publishing now on a running Crieur', () => {
     const database = await testDatabaseUrl(dir);
     const port = await freePort();
     const proc = startNode('server/main.ts', {
-      DATA_DIR: dir, PORT: String(port), DATABASE_URL: database.url, SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', CRIEUR_DEMO: 'false',
-      CRIEUR_ADMIN_EMAIL: 'admin@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_DISPATCH_CRON: '0 0 3 1 1 *',
+      DATA_DIR: dir,
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+      CRIEUR_DEMO: 'false',
+      CRIEUR_ADMIN_EMAIL: 'admin@commune.test',
+      CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9',
+      JOBS_DISPATCH_CRON: '0 0 3 1 1 *',
     });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitForHttp(`${base}/healthz`);
       const agent = request.agent(base);
       const login = await agent.get('/admin/login');
-      await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: 'admin@commune.test', password: 'Correct-Horse-Battery-9' }).expect(302);
+      await agent
+        .post('/admin/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(login.text), email: 'admin@commune.test', password: 'Correct-Horse-Battery-9' })
+        .expect(302);
       const form = await agent.get('/admin/articles/new');
-      const created = await agent.post('/admin/articles').type('form').send({ _csrf: csrfFrom(form.text), title: 'Coupure d’eau rue des Lilas', summary: 'Jeudi matin.', body: 'Travaux sur le réseau.', publishAt: '' });
+      const created = await agent
+        .post('/admin/articles')
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), title: 'Coupure d’eau rue des Lilas', summary: 'Jeudi matin.', body: 'Travaux sur le réseau.', publishAt: '' });
       expect(created.status).toBe(302);
       const id = /\/admin\/articles\/(\d+)\/edit/.exec(String(created.headers.location))![1];
       const edit = await agent.get(`/admin/articles/${id}/edit`);
-      expect((await agent.post(`/admin/articles/${id}/status`).type('form').send({ _csrf: csrfFrom(edit.text), to: 'published' })).status).toBe(302);
+      expect(
+        (
+          await agent
+            .post(`/admin/articles/${id}/status`)
+            .type('form')
+            .send({ _csrf: csrfFrom(edit.text), to: 'published' })
+        ).status,
+      ).toBe(302);
 
       // Bounded: without the wake, the page would only appear next 1st of January.
       let status = 0;

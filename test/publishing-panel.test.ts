@@ -17,14 +17,17 @@ describe('the channel panel', () => {
     expect(page.text).toContain('Mastodon de la commune');
     expect(page.text).toContain('Site de la commune');
 
-    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({
-      _csrf: csrf,
-      channel_1_enabled: 'on',
-      channel_1_at: '2026-03-16T08:00',
-      [`channel_${account}_enabled`]: 'on',
-      [`channel_${account}_at`]: '2026-03-17T08:00',
-      [`channel_${account}_text`]: 'Fête du village samedi ! #Villeneuve',
-    });
+    const res = await agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        channel_1_enabled: 'on',
+        channel_1_at: '2026-03-16T08:00',
+        [`channel_${account}_enabled`]: 'on',
+        [`channel_${account}_at`]: '2026-03-17T08:00',
+        [`channel_${account}_text`]: 'Fête du village samedi ! #Villeneuve',
+      });
     expect(res.status).toBe(302);
     const pubs = await ctx.c.publishing.statuses(article);
     expect(pubs.map((p) => [p.channel, p.status, p.scheduledAt.toISOString(), p.textVariant])).toEqual([
@@ -38,7 +41,10 @@ describe('the channel panel', () => {
   it('refuses a malformed date with a 400 and the message next to the field', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { status: 'draft' });
-    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-02-31T08:00' });
+    const res = await agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-02-31T08:00' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Cette date n’est pas valide.');
     expect(await ctx.c.publishing.statuses(article)).toEqual([]);
@@ -48,7 +54,10 @@ describe('the channel panel', () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { status: 'draft' });
     // The test clock reads 2026-03-15 09:00 UTC (10:00 in Paris).
-    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-03-14T08:00' });
+    const res = await agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-03-14T08:00' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Cette date est déjà passée : choisissez une date à venir.');
     expect(await ctx.c.publishing.statuses(article)).toEqual([]);
@@ -65,7 +74,10 @@ describe('the channel panel', () => {
     expect(json.body.publications[0]).toMatchObject({ id, status: 'failed', statusLabel: 'Échec' });
     expect(json.body.publications[0].lastError).toContain('Le réseau a refusé la publication');
 
-    await ctx.c.db('channel_accounts').where({ id: account }).update({ settings: JSON.stringify({ mode: 'succeed' }) });
+    await ctx.c
+      .db('channel_accounts')
+      .where({ id: account })
+      .update({ settings: JSON.stringify({ mode: 'succeed' }) });
     const retry = await agent.post(`/admin/publications/${id}`).type('form').send({ _csrf: csrf, action: 'retry' });
     expect(retry.status).toBe(302);
     await ctx.c.dispatcher.dispatchDue();

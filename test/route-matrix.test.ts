@@ -17,8 +17,13 @@ function collect(app: Express): RouteInfo[] {
 }
 
 const PUBLIC = new Set([
-  'GET /admin/login', 'POST /admin/login', 'GET /admin/forgot', 'POST /admin/forgot',
-  'GET /admin/password/:token', 'POST /admin/password/:token', 'POST /admin/logout',
+  'GET /admin/login',
+  'POST /admin/login',
+  'GET /admin/forgot',
+  'POST /admin/forgot',
+  'GET /admin/password/:token',
+  'POST /admin/password/:token',
+  'POST /admin/logout',
 ]);
 
 let ctx: TestContext;
@@ -28,11 +33,24 @@ beforeAll(async () => {
   const account = await makeTestAccount(ctx.c);
   const article = await makeArticle(ctx.c, { status: 'draft' });
   const publication = await makePublication(ctx.c, article, account, ctx.clock.now());
-  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+    .jpeg()
+    .toBuffer();
   const media = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   const user = await makeUser(ctx.c, 'editor');
-  ids = { id: String(article), articleId: String(article), mediaId: String(media.id), userId: String(user.id), publicationId: String(publication), token: 'not-a-token', n: '1', version: '1', file: 'x.jpg', variant: 'x' };
+  ids = {
+    id: String(article),
+    articleId: String(article),
+    mediaId: String(media.id),
+    userId: String(user.id),
+    publicationId: String(publication),
+    token: 'not-a-token',
+    n: '1',
+    version: '1',
+    file: 'x.jpg',
+    variant: 'x',
+  };
 });
 afterAll(async () => {
   await ctx.c.media.idle();
@@ -60,29 +78,34 @@ describe('every admin route for every role', () => {
     expect(unguarded).toEqual([]);
   });
 
-  it.each<[Role | 'anonymous']>([['anonymous'], ['elected'], ['editor'], ['admin']])('answers as expected when called as %s', async (role) => {
-    const routes = collect(ctx.app).filter((r) => !PUBLIC.has(`${r.method} ${r.path}`));
-    const session = role === 'anonymous' ? null : await loginAs(ctx, role);
-    const anonymousAgent = request.agent(ctx.app);
-    const csrf = session?.csrf ?? csrfFrom((await anonymousAgent.get('/admin/login')).text);
-    const agent = session?.agent ?? anonymousAgent;
-    const problems: string[] = [];
-    for (const r of routes) {
-      if (r.path === '/admin/logout') continue;
-      const url = fill(r.path, r);
-      const req = r.method === 'GET' ? agent.get(url) : agent[r.method.toLowerCase() as 'post' | 'put' | 'delete' | 'patch'](url).type('form').send({ _csrf: csrf });
-      const res = await req.redirects(0);
-      const s = res.status;
-      const line = `${r.method} ${r.path} → ${s}`;
-      if (s >= 500) problems.push(`${line} (server error)`);
-      else if (role === 'anonymous') {
-        if (s < 300 || (s >= 300 && s < 400 && !String(res.headers.location).startsWith('/admin/login'))) problems.push(`${line} (anonymous got through)`);
-      } else if (can(role, r.permission!)) {
-        if (s === 401 || s === 403) problems.push(`${line} (refused although ${role} has ${r.permission})`);
-      } else if (s !== 403) {
-        problems.push(`${line} (expected 403 for ${role} without ${r.permission})`);
+  it.each<[Role | 'anonymous']>([['anonymous'], ['elected'], ['editor'], ['admin']])(
+    'answers as expected when called as %s',
+    async (role) => {
+      const routes = collect(ctx.app).filter((r) => !PUBLIC.has(`${r.method} ${r.path}`));
+      const session = role === 'anonymous' ? null : await loginAs(ctx, role);
+      const anonymousAgent = request.agent(ctx.app);
+      const csrf = session?.csrf ?? csrfFrom((await anonymousAgent.get('/admin/login')).text);
+      const agent = session?.agent ?? anonymousAgent;
+      const problems: string[] = [];
+      for (const r of routes) {
+        if (r.path === '/admin/logout') continue;
+        const url = fill(r.path, r);
+        const req =
+          r.method === 'GET' ? agent.get(url) : agent[r.method.toLowerCase() as 'post' | 'put' | 'delete' | 'patch'](url).type('form').send({ _csrf: csrf });
+        const res = await req.redirects(0);
+        const s = res.status;
+        const line = `${r.method} ${r.path} → ${s}`;
+        if (s >= 500) problems.push(`${line} (server error)`);
+        else if (role === 'anonymous') {
+          if (s < 300 || (s >= 300 && s < 400 && !String(res.headers.location).startsWith('/admin/login'))) problems.push(`${line} (anonymous got through)`);
+        } else if (can(role, r.permission!)) {
+          if (s === 401 || s === 403) problems.push(`${line} (refused although ${role} has ${r.permission})`);
+        } else if (s !== 403) {
+          problems.push(`${line} (expected 403 for ${role} without ${r.permission})`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  }, 120_000);
+      expect(problems).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -9,17 +9,33 @@ let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
   const travaux = await categoryId(ctx.c, 'travaux');
-  await publishArticle(ctx.c, { title: 'Rentrée à l’École Jules-Ferry', summary: 'Les inscriptions sont ouvertes.', bodyMd: 'La cantine rouvre le **lundi**.' });
+  await publishArticle(ctx.c, {
+    title: 'Rentrée à l’École Jules-Ferry',
+    summary: 'Les inscriptions sont ouvertes.',
+    bodyMd: 'La cantine rouvre le **lundi**.',
+  });
   await publishArticle(ctx.c, { title: 'Programme de la fete du village', summary: 'Manèges et bal.', bodyMd: 'Rendez-vous place de la Mairie.' });
-  await publishArticle(ctx.c, { title: 'Travaux de voirie', summary: 'Circulation alternée rue du Moulin.', bodyMd: 'Les engins passeront devant les écoles du quartier.', categoryId: travaux });
+  await publishArticle(ctx.c, {
+    title: 'Travaux de voirie',
+    summary: 'Circulation alternée rue du Moulin.',
+    bodyMd: 'Les engins passeront devant les écoles du quartier.',
+    categoryId: travaux,
+  });
   await ctx.c.articles.create({ title: 'Brouillon secret sur l’école', bodyMd: 'Pas encore publié.' }, officer);
   const withdrawn = await publishArticle(ctx.c, { title: 'Ancienne école désaffectée', bodyMd: 'Retiré du site.' });
   await ctx.c.articles.transition(withdrawn.id, 'archived', officer);
-  await publishArticle(ctx.c, { title: 'Les vœux du maire', summary: 'Cérémonie à la mairie.', bodyMd: 'Un moment de partage au Cœur du village, ex æquo avec la galette.' });
+  await publishArticle(ctx.c, {
+    title: 'Les vœux du maire',
+    summary: 'Cérémonie à la mairie.',
+    bodyMd: 'Un moment de partage au Cœur du village, ex æquo avec la galette.',
+  });
 });
 afterAll(async () => ctx.close());
 
-const search = (q: string, page?: number) => request(ctx.app).get('/recherche').query(page ? { q, page } : { q });
+const search = (q: string, page?: number) =>
+  request(ctx.app)
+    .get('/recherche')
+    .query(page ? { q, page } : { q });
 
 describe('searching the site', () => {
   it('shows a labelled search form and sets no cookie', async () => {
@@ -96,7 +112,20 @@ describe('searching the site', () => {
   });
 
   it('answers queries full of operators, quotes and markup with a page, echoing them safely', async () => {
-    for (const q of ['<script>alert(1)</script>', '"', '*', "'; drop table articles; --", 'NEAR(a b)', 'title:école', '-école', 'école OR fête', '🎉', '\\', '%_', 'a'.repeat(500)]) {
+    for (const q of [
+      '<script>alert(1)</script>',
+      '"',
+      '*',
+      "'; drop table articles; --",
+      'NEAR(a b)',
+      'title:école',
+      '-école',
+      'école OR fête',
+      '🎉',
+      '\\',
+      '%_',
+      'a'.repeat(500),
+    ]) {
       const res = await search(q);
       expect(res.status).toBe(200);
       expect(res.text).not.toContain('<script>alert');

@@ -30,7 +30,9 @@ describe('colour contrast (WCAG 2.1)', () => {
 
 function formFor(csrf: string, patch: Record<string, string | undefined> = {}) {
   const values = Object.fromEntries(
-    Object.entries(formValues(DEFAULT_SETTINGS)).filter(([k]) => k !== 'requireApproval').map(([k, v]) => [k, String(v)]),
+    Object.entries(formValues(DEFAULT_SETTINGS))
+      .filter(([k]) => k !== 'requireApproval')
+      .map(([k, v]) => [k, String(v)]),
   );
   const out: Record<string, string> = { _csrf: csrf, ...values };
   for (const [k, v] of Object.entries(patch)) {
@@ -60,7 +62,10 @@ describe('commune settings', () => {
     for (const role of ['editor', 'elected'] as const) {
       const { agent, csrf } = await loginAs(ctx, role);
       expect((await agent.get('/admin/settings')).status).toBe(403);
-      const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { name: 'Piratée' }));
+      const res = await agent
+        .post('/admin/settings')
+        .type('form')
+        .send(formFor(csrf, { name: 'Piratée' }));
       expect(res.status).toBe(403);
     }
     expect((await ctx.c.settings.get()).name).not.toBe('Piratée');
@@ -102,7 +107,10 @@ describe('commune settings', () => {
 
   it('unticking the approval box turns approval off', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
-    await agent.post('/admin/settings').type('form').send(formFor(csrf, { requireApproval: undefined }));
+    await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { requireApproval: undefined }));
     expect((await ctx.c.settings.get()).requireApproval).toBe(false);
   });
 
@@ -122,7 +130,10 @@ describe('commune settings', () => {
 
   it('accepts #767676 on white', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
-    const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { primary: '#FFFFFF', onPrimary: '#767676' }));
+    const res = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { primary: '#FFFFFF', onPrimary: '#767676' }));
     expect(res.status).toBe(302);
     expect((await ctx.c.settings.get()).colors.primary).toBe('#ffffff');
     await agent.post('/admin/settings').type('form').send(formFor(csrf));
@@ -185,7 +196,10 @@ describe('commune settings', () => {
   it('says the contrast refusal in English too, with the ratio written the English way', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     await agent.post('/admin/account/locale').type('form').send({ _csrf: csrf, locale: 'en' });
-    const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { name: '', onAccent: '#777777', accent: '#ffffff' }));
+    const res = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { name: '', onAccent: '#777777', accent: '#ffffff' }));
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/id="onAccent-error">[^<]*4\.48:1/);
     expect(res.text).toMatch(/id="name-error">/);
@@ -193,7 +207,10 @@ describe('commune settings', () => {
 
   it('refuses a logo that is not in the media library', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
-    const res = await agent.post('/admin/settings').type('form').send(formFor(csrf, { logoMediaId: '424242' }));
+    const res = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { logoMediaId: '424242' }));
     expect(res.status).toBe(400);
     expect(res.text).toContain('Cette image n’existe pas dans la médiathèque.');
   });
@@ -209,18 +226,25 @@ describe('commune settings', () => {
     expect(res.text).toContain(`--on-primary:${colors.onPrimary};`);
     expect(res.text).toContain(`--accent:${colors.accent};`);
     expect(res.text).toContain(`--on-accent:${colors.onAccent};`);
-    const again = await request(ctx.app).get('/theme.css').set('If-None-Match', res.headers.etag as string);
+    const again = await request(ctx.app)
+      .get('/theme.css')
+      .set('If-None-Match', res.headers.etag as string);
     expect(again.status).toBe(304);
   });
 
   it('changes the theme when the colours change', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     const before = await request(ctx.app).get('/theme.css');
-    await agent.post('/admin/settings').type('form').send(formFor(csrf, { primary: '#004d40', onPrimary: '#ffffff' }));
+    await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { primary: '#004d40', onPrimary: '#ffffff' }));
     const after = await request(ctx.app).get('/theme.css');
     expect(after.text).toContain('--primary:#004d40;');
     expect(after.headers.etag).not.toBe(before.headers.etag);
-    const stale = await request(ctx.app).get('/theme.css').set('If-None-Match', before.headers.etag as string);
+    const stale = await request(ctx.app)
+      .get('/theme.css')
+      .set('If-None-Match', before.headers.etag as string);
     expect(stale.status).toBe(200);
   });
 
@@ -239,7 +263,11 @@ describe('commune settings', () => {
     expect(css.headers['set-cookie']).toBeUndefined();
     expect(css.text).toContain(`--primary:${(await ctx.c.settings.get()).colors.primary};`);
 
-    await agent.post('/admin/settings').type('form').send(formFor(csrf, { primary: '#5b2c6f', onPrimary: '#ffffff' })).expect(302);
+    await agent
+      .post('/admin/settings')
+      .type('form')
+      .send(formFor(csrf, { primary: '#5b2c6f', onPrimary: '#ffffff' }))
+      .expect(302);
     const page = await agent.get('/admin/settings');
     expect(page.text).toContain('Les paramètres de la commune sont enregistrés.');
     const next = THEME.exec(page.text)?.[1];

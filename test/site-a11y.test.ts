@@ -56,36 +56,44 @@ const cases = (['phone', 'desktop'] as ViewportName[]).flatMap((viewport) => PAG
 const NARROW_PAGES = ['/', '/actualites', '{article}', '/agenda', '/recherche?q=marche', '/donnees-ouvertes', '/accessibilite'];
 
 describe('the public site in a browser', () => {
-  it.each(cases)('has no WCAG 2.1 AA violation on %s at %s width', async (page, viewport) => {
-    const { context, outbound } = await isolatedContext(browser, site.origin, { viewport, bypassCSP: true });
-    try {
-      const tab = await context.newPage();
-      const res = await tab.goto(site.origin + pathOf(page), { waitUntil: 'load' });
-      expect(res?.status()).toBe(page === '/cette-page-nexiste-pas' ? 404 : 200);
-      expect(describeViolations(await axeViolations(tab))).toEqual([]);
-      if (viewport === 'phone') {
-        // Mobile first: nothing wider than the screen, so no sideways scrolling.
-        const overflow = (await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-        expect(overflow).toBeLessThanOrEqual(0);
+  it.each(cases)(
+    'has no WCAG 2.1 AA violation on %s at %s width',
+    async (page, viewport) => {
+      const { context, outbound } = await isolatedContext(browser, site.origin, { viewport, bypassCSP: true });
+      try {
+        const tab = await context.newPage();
+        const res = await tab.goto(site.origin + pathOf(page), { waitUntil: 'load' });
+        expect(res?.status()).toBe(page === '/cette-page-nexiste-pas' ? 404 : 200);
+        expect(describeViolations(await axeViolations(tab))).toEqual([]);
+        if (viewport === 'phone') {
+          // Mobile first: nothing wider than the screen, so no sideways scrolling.
+          const overflow = (await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+          expect(overflow).toBeLessThanOrEqual(0);
+        }
+        expect(outbound).toEqual([]);
+      } finally {
+        await context.close();
       }
-      expect(outbound).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
-  it.each(NARROW_PAGES)('fits %s in a 320 px wide window, with no sideways scrolling', async (page) => {
-    expect(VIEWPORTS.narrow.width).toBe(320);
-    const { context } = await isolatedContext(browser, site.origin, { viewport: 'narrow' });
-    try {
-      const tab = await context.newPage();
-      expect((await tab.goto(site.origin + pathOf(page), { waitUntil: 'load' }))?.status()).toBe(200);
-      const { overflow, culprits } = await horizontalOverflow(tab);
-      expect({ overflow: Math.max(overflow, 0), culprits: overflow > 0 ? culprits : [] }).toEqual({ overflow: 0, culprits: [] });
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+  it.each(NARROW_PAGES)(
+    'fits %s in a 320 px wide window, with no sideways scrolling',
+    async (page) => {
+      expect(VIEWPORTS.narrow.width).toBe(320);
+      const { context } = await isolatedContext(browser, site.origin, { viewport: 'narrow' });
+      try {
+        const tab = await context.newPage();
+        expect((await tab.goto(site.origin + pathOf(page), { waitUntil: 'load' }))?.status()).toBe(200);
+        const { overflow, culprits } = await horizontalOverflow(tab);
+        expect({ overflow: Math.max(overflow, 0), culprits: overflow > 0 ? culprits : [] }).toEqual({ overflow: 0, culprits: [] });
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
 
   it('lets a keyboard user skip to the content first, with a visible focus', async () => {
     const { context } = await isolatedContext(browser, site.origin, { viewport: 'phone' });

@@ -32,7 +32,9 @@ async function publish(input: Partial<ArticleInput> & { title: string }) {
 }
 
 async function heroImage(): Promise<number> {
-  const jpeg = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#3a7a5a' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#3a7a5a' } })
+    .jpeg()
+    .toBuffer();
   const item = await ctx.c.media.ingest(jpeg, 'place.jpg', { alt: 'La place', credit: 'Photo mairie' }, officer);
   await ctx.c.media.whenReady(item.id);
   return item.id;
@@ -45,7 +47,12 @@ const mainOf = (html: string) => html.slice(html.indexOf('<main'), html.indexOf(
 describe('the public pages', () => {
   it('shows the latest news, the upcoming events, the categories and the accessibility status on the home page, without a cookie', async () => {
     await publish({ title: 'Travaux rue des Écoles', categoryId: await categoryId('travaux') });
-    await publish({ title: 'Marché de Noël', eventStart: new Date('2026-03-21T09:00:00Z'), eventEnd: new Date('2026-03-21T17:00:00Z'), eventPlace: 'Sous la halle' });
+    await publish({
+      title: 'Marché de Noël',
+      eventStart: new Date('2026-03-21T09:00:00Z'),
+      eventEnd: new Date('2026-03-21T17:00:00Z'),
+      eventPlace: 'Sous la halle',
+    });
     const res = await get('/');
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie']).toBeUndefined();
@@ -136,7 +143,9 @@ describe('the public pages', () => {
     expect(main).toContain('<h1>Concert de la Sainte-Cécile</h1>');
     expect(main).toMatch(/<source type="image\/avif" srcset="[^"]+\.avif 480w, [^"]+ 960w, [^"]+ 1600w" sizes="[^"]+">/);
     expect(main).toMatch(/<source type="image\/webp" srcset="[^"]+\.webp 480w/);
-    expect(main).toMatch(/<img src="[^"]+\.jpg" srcset="[^"]+\.jpg 480w[^"]*" sizes="[^"]+" width="1600" height="1000" alt="Des musiciens sur scène" fetchpriority="high"/);
+    expect(main).toMatch(
+      /<img src="[^"]+\.jpg" srcset="[^"]+\.jpg 480w[^"]*" sizes="[^"]+" width="1600" height="1000" alt="Des musiciens sur scène" fetchpriority="high"/,
+    );
     expect(main).toContain('Crédit : Photo mairie');
     expect(main).toContain('<h2>Programme</h2>');
     expect(main).toContain('mardi 14 juillet 2026, de 20 h à 22 h 30'); // Europe/Paris, summer time
@@ -259,7 +268,10 @@ describe('the public pages', () => {
     expect(css.headers['set-cookie']).toBeUndefined();
     expect(css.text).toContain(`--primary:${(await ctx.c.settings.get()).colors.primary};`);
 
-    await ctx.c.settings.save({ ...(await ctx.c.settings.get()), colors: { ...(await ctx.c.settings.get()).colors, primary: '#004d40', onPrimary: '#ffffff' } }, officer);
+    await ctx.c.settings.save(
+      { ...(await ctx.c.settings.get()), colors: { ...(await ctx.c.settings.get()).colors, primary: '#004d40', onPrimary: '#ffffff' } },
+      officer,
+    );
     for (const page of ['/', '/agenda', '/cette-page-nexiste-pas']) {
       const next = /<link rel="stylesheet" href="(\/theme-[0-9a-f]{12}\.css)">/.exec((await get(page)).text)?.[1];
       expect(next).toBeDefined();
@@ -398,7 +410,13 @@ describe('the mandatory pages', () => {
         publicationDirector: 'Claire Martin, maire',
         host: 'OVH, 2 rue Kellermann, 59100 Roubaix',
         dpoContact: 'Syndicat informatique, dpo@si.example',
-        accessibility: { status: 'partiellement', auditDate: '2026-06-12', rgaaVersion: '4.1.2', nonCompliant: 'Les PDF antérieurs à 2024.\nLe plan interactif.', contact: 'mairie@villeneuve.example' },
+        accessibility: {
+          status: 'partiellement',
+          auditDate: '2026-06-12',
+          rgaaVersion: '4.1.2',
+          nonCompliant: 'Les PDF antérieurs à 2024.\nLe plan interactif.',
+          contact: 'mairie@villeneuve.example',
+        },
       },
       officer,
     );
@@ -426,8 +444,12 @@ describe('the mandatory pages', () => {
     expect(res.status).toBe(200);
     const main = mainOf(res.text);
     expect(main).toContain('<h1>Déclaration d’accessibilité</h1>');
-    expect(main).toContain('La commune de Villeneuve s’engage à rendre son site internet accessible conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.');
-    expect(main).toContain('Le site http://crieur.test est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.2');
+    expect(main).toContain(
+      'La commune de Villeneuve s’engage à rendre son site internet accessible conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.',
+    );
+    expect(main).toContain(
+      'Le site http://crieur.test est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.2',
+    );
     expect(main).toContain('12 juin 2026');
     expect(main).toContain('<li>Les PDF antérieurs à 2024.</li>');
     expect(main).toContain('<li>Le plan interactif.</li>');
@@ -442,7 +464,15 @@ describe('the mandatory pages', () => {
     await publish({ title: 'Nouveau gymnase', categoryId: await categoryId('sport') });
     const res = await get('/plan-du-site');
     expect(res.status).toBe(200);
-    for (const href of ['/actualites', '/actualites/categorie/sport', '/agenda', '/recherche', '/mentions-legales', '/donnees-personnelles', '/accessibilite']) {
+    for (const href of [
+      '/actualites',
+      '/actualites/categorie/sport',
+      '/agenda',
+      '/recherche',
+      '/mentions-legales',
+      '/donnees-personnelles',
+      '/accessibilite',
+    ]) {
       expect(res.text).toContain(`href="${href}"`);
     }
     expect(mainOf(res.text)).not.toContain('/actualites/categorie/culture');
@@ -460,11 +490,13 @@ describe('the page cache', () => {
     // Raw bytes, as sent: supertest would decompress them.
     const raw = (path: string) =>
       new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port, path, headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port, path, headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
       });
     const first = await raw(`/actualites/${a.slug}`);
     expect(ctx.c.siteCache.size).toBe(1);
@@ -603,7 +635,9 @@ describe('the page cache', () => {
   });
 
   it('does not keep a page whose image is still being encoded', async () => {
-    const jpeg = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#775533' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#775533' } })
+      .jpeg()
+      .toBuffer();
     const item = await ctx.c.media.ingest(jpeg, 'pont.jpg', { alt: 'Le pont' }, officer);
     await ctx.c.media.whenReady(item.id);
     const a = await publish({ title: 'Le pont rouvre', heroMediaId: item.id, heroAlt: 'Le pont' });

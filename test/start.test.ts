@@ -18,7 +18,10 @@ describe('npm start on an empty data folder', () => {
   async function login(base: string, email: string, password: string) {
     const agent = request.agent(base);
     const page = await agent.get('/admin/login');
-    const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+    const res = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email, password });
     return { agent, res };
   }
 
@@ -53,7 +56,15 @@ describe('npm start on an empty data folder', () => {
   it('stops on a refused CRIEUR_ADMIN_PASSWORD with one line naming the variable and the rule, without a stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));
     try {
-      const bad = startNode('server/main.ts', { DATA_DIR: dir, PORT: String(await freePort()), DATABASE_URL: '', SECRET_KEY: '', CRIEUR_DEMO: 'false', CRIEUR_ADMIN_EMAIL: 'maire@commune.test', CRIEUR_ADMIN_PASSWORD: 'motdepasse' });
+      const bad = startNode('server/main.ts', {
+        DATA_DIR: dir,
+        PORT: String(await freePort()),
+        DATABASE_URL: '',
+        SECRET_KEY: '',
+        CRIEUR_DEMO: 'false',
+        CRIEUR_ADMIN_EMAIL: 'maire@commune.test',
+        CRIEUR_ADMIN_PASSWORD: 'motdepasse',
+      });
       const code = await new Promise<number | null>((r) => (bad.child.exitCode !== null ? r(bad.child.exitCode) : bad.child.on('exit', r)));
       expect(code).toBe(2);
       const lines = bad.output().trim().split('\n');
@@ -70,7 +81,16 @@ describe('npm start on an empty data folder', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));
     const database = await testDatabaseUrl(dir);
     const ports = [await freePort(), await freePort()];
-    const env = (port: number) => ({ DATA_DIR: dir, PORT: String(port), DATABASE_URL: database.url, SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', CRIEUR_DEMO: 'true', CRIEUR_ADMIN_EMAIL: 'maire@commune.test', CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9', JOBS_ENABLED: 'false' });
+    const env = (port: number) => ({
+      DATA_DIR: dir,
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+      CRIEUR_DEMO: 'true',
+      CRIEUR_ADMIN_EMAIL: 'maire@commune.test',
+      CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9',
+      JOBS_ENABLED: 'false',
+    });
     const both = ports.map((p) => startNode('server/main.ts', env(p)));
     try {
       await Promise.all(ports.map((p) => waitForHttp(`http://127.0.0.1:${p}/healthz`, 90_000))).catch((err: Error) => {
@@ -99,7 +119,7 @@ describe('npm start on an empty data folder', () => {
 
   it('stops with a clear message for each wrong setting', async () => {
     const bad = startNode('server/main.ts', { DATA_DIR: dataDir, PORT: 'abc', TZ: 'Mars/Olympus', SMTP_URL: 'http://x' });
-    const code = await new Promise<number | null>((r) => (bad.child.exitCode !== null ? r(bad.child.exitCode) : bad.child.on("exit", r)));
+    const code = await new Promise<number | null>((r) => (bad.child.exitCode !== null ? r(bad.child.exitCode) : bad.child.on('exit', r)));
     expect(code).toBe(2);
     expect(bad.output()).toContain('PORT');
     expect(bad.output()).toContain('TZ is not a time zone name');

@@ -30,13 +30,19 @@ describe('a time skipped by the spring change, typed in a form', () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const created = await agent.post('/admin/articles').type('form').send({ _csrf: csrf, title: 'Marché de printemps', publishAt: '2026-03-28T10:00' });
     const id = Number(/\/admin\/articles\/(\d+)\/edit/.exec(String(created.headers.location))?.[1]);
-    const refused = await agent.post(`/admin/articles/${id}`).type('form').send({ _csrf: csrf, version: '1', title: 'Marché de printemps', publishAt: '2026-03-29T02:30' });
+    const refused = await agent
+      .post(`/admin/articles/${id}`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1', title: 'Marché de printemps', publishAt: '2026-03-29T02:30' });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain(MESSAGE);
     const row = await ctx.c.db('articles').where({ id }).first();
     expect(new Date(row.publish_at).toISOString()).toBe('2026-03-28T09:00:00.000Z');
 
-    const moved = await agent.post(`/admin/articles/${id}`).type('form').send({ _csrf: csrf, version: '1', title: 'Marché de printemps', publishAt: '2026-03-29T03:30' });
+    const moved = await agent
+      .post(`/admin/articles/${id}`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1', title: 'Marché de printemps', publishAt: '2026-03-29T03:30' });
     expect(moved.status).toBe(302);
     const page = await agent.get(`/admin/articles/${id}/edit`);
     expect(page.text).toContain('name="publishAt" type="datetime-local" value="2026-03-29T03:30"');
@@ -53,7 +59,10 @@ describe('a time skipped by the spring change, typed in a form', () => {
   it('is refused next to a channel’s time in the channel panel, the time typed kept, and nothing is planned', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { status: 'draft' });
-    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-03-29T02:30' });
+    const res = await agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-03-29T02:30' });
     expect(res.status).toBe(400);
     expect(res.text).toContain(`<p class="field-error" id="channel_1_at-error">${MESSAGE}</p>`);
     expect(res.text).toMatch(/id="channel_1_at"[^>]*value="2026-03-29T02:30" aria-invalid="true" aria-describedby="channel_1_at-error"/);
@@ -63,7 +72,10 @@ describe('a time skipped by the spring change, typed in a form', () => {
   it('leaves the autumn night alone: 02:30 on 25 October exists (twice) and is taken in summer time', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { status: 'draft' });
-    const res = await agent.post(`/admin/articles/${article}/channels`).type('form').send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-10-25T02:30' });
+    const res = await agent
+      .post(`/admin/articles/${article}/channels`)
+      .type('form')
+      .send({ _csrf: csrf, channel_1_enabled: 'on', channel_1_at: '2026-10-25T02:30' });
     expect(res.status).toBe(302);
     const [pub] = await ctx.c.publishing.statuses(article);
     expect(pub?.scheduledAt.toISOString()).toBe('2026-10-25T00:30:00.000Z');

@@ -27,7 +27,10 @@ describe('inviting a person through a real SMTP server', () => {
 
   it('sends the invitation, lets Marie choose a password once, and logs her in', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
-    const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Marie Dupont', email: 'Marie@Commune.test', role: 'editor' });
+    const res = await agent
+      .post('/admin/users/invite')
+      .type('form')
+      .send({ _csrf: csrf, displayName: 'Marie Dupont', email: 'Marie@Commune.test', role: 'editor' });
     expect(res.status).toBe(302);
     const list = await agent.get('/admin/users');
     expect(list.text).toContain('Invitation envoyée à marie@commune.test.');
@@ -44,11 +47,17 @@ describe('inviting a person through a real SMTP server', () => {
     const form = await marie.get(link);
     expect(form.status).toBe(200);
     expect(form.text).toContain('marie@commune.test');
-    const weak = await marie.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: 'marie2026', confirm: 'marie2026' });
+    const weak = await marie
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'marie2026', confirm: 'marie2026' });
     expect(weak.status).toBe(400);
     expect(weak.text).toContain('Ce mot de passe est trop faible.');
 
-    const ok = await marie.post(link).type('form').send({ _csrf: csrfFrom(weak.text), password: STRONG, confirm: STRONG });
+    const ok = await marie
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(weak.text), password: STRONG, confirm: STRONG });
     expect(ok.status).toBe(302);
     expect(ok.headers.location).toBe('/admin');
     const home = await marie.get('/admin');
@@ -123,7 +132,10 @@ describe('managing accounts', () => {
   it('refuses a second account with the same address', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     const existing = await makeUser(ctx.c, 'editor');
-    const res = await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Doublon', email: existing.email.toUpperCase(), role: 'editor' });
+    const res = await agent
+      .post('/admin/users/invite')
+      .type('form')
+      .send({ _csrf: csrf, displayName: 'Doublon', email: existing.email.toUpperCase(), role: 'editor' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Un compte existe déjà avec cette adresse.');
   });
@@ -151,22 +163,34 @@ describe('managing accounts', () => {
 
     const jean = request.agent(ctx.app);
     const login = await jean.get('/admin/login');
-    const refused = await jean.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
+    const refused = await jean
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
     expect(refused.status).toBe(401);
 
     await agent.post(`/admin/users/${other.id}/enable`).type('form').send({ _csrf: csrf });
     expect((await agent.get('/admin/users')).text).toContain('Le compte de Jean Parti est réactivé.');
-    const accepted = await jean.post('/admin/login').type('form').send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
+    const accepted = await jean
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: other.email, password: other.password });
     expect(accepted.status).toBe(302);
   });
 
   it('tells a disabled person at once, from the invitation link, that the account is disabled and whom to ask', async () => {
     const { agent, csrf } = await loginAs(ctx, 'admin');
     const firstAdmin = (await ctx.c.usersRepo.listActiveAdmins(1))[0]!;
-    await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Lucie Partie', email: 'lucie@commune.test', role: 'editor' }).expect(302);
+    await agent
+      .post('/admin/users/invite')
+      .type('form')
+      .send({ _csrf: csrf, displayName: 'Lucie Partie', email: 'lucie@commune.test', role: 'editor' })
+      .expect(302);
     await ctx.c.outbox.idle();
     const mails = fs.readdirSync(path.join(ctx.dir, 'mailbox')).filter((f) => f.endsWith('.json'));
-    const invitation = mails.map((f) => JSON.parse(fs.readFileSync(path.join(ctx.dir, 'mailbox', f), 'utf8')) as { to: string; text: string }).find((m) => m.to === 'lucie@commune.test');
+    const invitation = mails
+      .map((f) => JSON.parse(fs.readFileSync(path.join(ctx.dir, 'mailbox', f), 'utf8')) as { to: string; text: string })
+      .find((m) => m.to === 'lucie@commune.test');
     const link = linkIn(invitation!.text);
     const lucie = (await ctx.c.usersRepo.findByEmail('lucie@commune.test'))!;
     await agent.post(`/admin/users/${lucie.id}/disable`).type('form').send({ _csrf: csrf }).expect(302);
@@ -182,7 +206,10 @@ describe('managing accounts', () => {
 
     // A post made anyway (a form opened before the account was disabled) gets the same answer.
     const login = await visitor.get('/admin/login');
-    const posted = await visitor.post(link).type('form').send({ _csrf: csrfFrom(login.text), password: STRONG, confirm: STRONG });
+    const posted = await visitor
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), password: STRONG, confirm: STRONG });
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('Le compte lucie@commune.test est désactivé');
     expect((await ctx.c.usersRepo.findById(lucie.id))?.passwordHash).toBeNull();
@@ -219,7 +246,11 @@ describe('managing accounts', () => {
     const solo = await createTestContext();
     try {
       const { agent, csrf, user } = await loginAs(solo, 'admin');
-      await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Futur Admin', email: 'futur@commune.test', role: 'admin' }).expect(302);
+      await agent
+        .post('/admin/users/invite')
+        .type('form')
+        .send({ _csrf: csrf, displayName: 'Futur Admin', email: 'futur@commune.test', role: 'admin' })
+        .expect(302);
       const demote = await agent.post(`/admin/users/${user.id}/role`).type('form').send({ _csrf: csrf, role: 'editor' });
       expect(demote.status).toBe(409);
       expect(demote.text).toContain('Il faut garder au moins un administrateur actif.');
@@ -241,7 +272,8 @@ describe('managing accounts', () => {
 
   it('paginates the list', async () => {
     const { agent } = await loginAs(ctx, 'admin');
-    for (let i = 0; i < 26; i++) await ctx.c.usersRepo.insert({ email: `p${i}@commune.test`, displayName: `Personne ${i}`, role: 'editor', passwordHash: null }, ctx.c.clock.now());
+    for (let i = 0; i < 26; i++)
+      await ctx.c.usersRepo.insert({ email: `p${i}@commune.test`, displayName: `Personne ${i}`, role: 'editor', passwordHash: null }, ctx.c.clock.now());
     const first = await agent.get('/admin/users');
     expect(first.text).toContain('Page 1 sur 2');
     const second = await agent.get('/admin/users?page=2');
@@ -261,7 +293,10 @@ describe('forgotten password through the local mailbox', () => {
     const user = await makeUser(ctx.c, 'editor', { email: 'oubli@commune.test' });
     const visitor = request.agent(ctx.app);
     const page = await visitor.get('/admin/forgot');
-    const sent = await visitor.post('/admin/forgot').type('form').send({ _csrf: csrfFrom(page.text), email: user.email });
+    const sent = await visitor
+      .post('/admin/forgot')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email });
     expect(sent.status).toBe(200);
     await ctx.c.outbox.idle();
 
@@ -276,7 +311,10 @@ describe('forgotten password through the local mailbox', () => {
     const link = linkIn(shown.text.replace(/&#x2F;|&#47;/g, '/'));
 
     const form = await visitor.get(link);
-    const ok = await visitor.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG });
+    const ok = await visitor
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG });
     expect(ok.status).toBe(302);
     const again = await visitor.get('/admin/login');
     expect(again.status).toBe(302);
@@ -294,7 +332,11 @@ describe('a new password voids the links still out', () => {
     await ctx.c.users.requestPasswordReset(email);
     await ctx.c.outbox.idle();
     const box = path.join(ctx.dir, 'mailbox');
-    const mails = fs.readdirSync(box).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(box, f), 'utf8')) as { to: string; text: string });
+    const mails = fs
+      .readdirSync(box)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(box, f), 'utf8')) as { to: string; text: string });
     return linkIn(mails.filter((m) => m.to === email).pop()!.text);
   }
 
@@ -303,12 +345,18 @@ describe('a new password voids the links still out', () => {
     const link = await resetLink(user.email);
     expect((await request(ctx.app).get(link)).text).toContain('Choisir un mot de passe');
     const page = await agent.get('/admin/account');
-    const changed = await agent.post('/admin/account/password').type('form').send({ _csrf: csrfFrom(page.text), current: 'Correct-Horse-Battery-9', password: STRONG, confirm: STRONG });
+    const changed = await agent
+      .post('/admin/account/password')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), current: 'Correct-Horse-Battery-9', password: STRONG, confirm: STRONG });
     expect(changed.status).toBeLessThan(400);
     const visitor = request.agent(ctx.app);
     const form = await visitor.get(link);
     expect(form.text).toContain('Ce lien n’est plus valable');
-    const used = await visitor.post(link).type('form').send({ _csrf: csrfFrom((await visitor.get('/admin/login')).text), password: 'Un-Autre-Mot-De-Passe-7!', confirm: 'Un-Autre-Mot-De-Passe-7!' });
+    const used = await visitor
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom((await visitor.get('/admin/login')).text), password: 'Un-Autre-Mot-De-Passe-7!', confirm: 'Un-Autre-Mot-De-Passe-7!' });
     expect(used.status).toBe(410);
   });
 
@@ -336,7 +384,12 @@ describe('the local mailbox page', () => {
   });
 
   it('shows a message as text, its HTML in a sandboxed frame that runs nothing, and offers the .eml', async () => {
-    await ctx.c.mailer.send({ to: 'lecteur@commune.test', subject: 'Essai <b>gras</b>', text: 'Bonjour,\n<script>alert(1)</script>', html: '<p>Bonjour</p><script>alert(1)</script>' });
+    await ctx.c.mailer.send({
+      to: 'lecteur@commune.test',
+      subject: 'Essai <b>gras</b>',
+      text: 'Bonjour,\n<script>alert(1)</script>',
+      html: '<p>Bonjour</p><script>alert(1)</script>',
+    });
     const { agent } = await loginAs(ctx, 'admin');
     const list = await agent.get('/admin/mailbox');
     expect(list.text).toContain('lecteur@commune.test');

@@ -21,12 +21,16 @@
     function check() {
       if (++tries > 60) return;
       fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
         .then(function (m) {
           if (m && m.status !== 'processing') window.location.reload();
           else window.setTimeout(check, 2000);
         })
-        .catch(function () { window.setTimeout(check, 5000); });
+        .catch(function () {
+          window.setTimeout(check, 5000);
+        });
     }
     window.setTimeout(check, 1500);
   });

@@ -24,9 +24,15 @@
   function poll() {
     if (document.hidden) return;
     fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body) update(body.publications); })
-      .catch(function () { /* offline for a moment: try again at the next tick */ });
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(function (body) {
+        if (body) update(body.publications);
+      })
+      .catch(function () {
+        /* offline for a moment: try again at the next tick */
+      });
   }
   setInterval(poll, 5000);
 })();

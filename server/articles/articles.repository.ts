@@ -1,11 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
-import {
-  escapeLike, fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, LIKE_ESCAPE, likeOperator, toDbTime, toDbTimeOrNull,
-} from '../db/dialect';
-import type {
-  Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category,
-} from './articles.types';
+import { escapeLike, fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, LIKE_ESCAPE, likeOperator, toDbTime, toDbTimeOrNull } from '../db/dialect';
+import type { Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category } from './articles.types';
 
 /** The columns an insert or a content update writes. */
 export interface ArticleRowInput {
@@ -104,7 +100,14 @@ export class ArticlesRepository {
   }
 
   /** Guarded write: only lands on the version the editor started from. Returns false when it moved on. */
-  async updateContent(id: number, expectedVersion: number, a: ArticleRowInput, extra: { status?: ArticleStatus; clearApproval?: boolean }, now: Date, trx: Knex): Promise<boolean> {
+  async updateContent(
+    id: number,
+    expectedVersion: number,
+    a: ArticleRowInput,
+    extra: { status?: ArticleStatus; clearApproval?: boolean },
+    now: Date,
+    trx: Knex,
+  ): Promise<boolean> {
     const patch: Record<string, unknown> = { ...toRow(a), version: expectedVersion + 1, updated_at: toDbTime(now) };
     if (extra.status) patch.status = extra.status;
     if (extra.clearApproval) Object.assign(patch, { approved_by: null, approved_at: null });
@@ -145,7 +148,8 @@ export class ArticlesRepository {
         });
       }
       if (f.status === 'scheduled') q.where('a.status', 'published').where('a.publish_at', '>', toDbTime(now));
-      else if (f.status === 'published') q.where('a.status', 'published').where((w) => w.whereNull('a.publish_at').orWhere('a.publish_at', '<=', toDbTime(now)));
+      else if (f.status === 'published')
+        q.where('a.status', 'published').where((w) => w.whereNull('a.publish_at').orWhere('a.publish_at', '<=', toDbTime(now)));
       else if (f.status) q.where('a.status', f.status);
       if (f.categoryId) q.where('a.category_id', f.categoryId);
       if (f.authorId) q.where('a.author_id', f.authorId);
@@ -157,7 +161,17 @@ export class ArticlesRepository {
         .leftJoin('categories as c', 'c.id', 'a.category_id')
         .select('a.*', 'u.display_name as author_name', 'c.name as category_name')
         // What is scheduled is read in the order it will go out.
-        .orderBy(f.status === 'scheduled' ? [{ column: 'a.publish_at', order: 'asc' }, { column: 'a.id', order: 'asc' }] : [{ column: 'a.updated_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+        .orderBy(
+          f.status === 'scheduled'
+            ? [
+                { column: 'a.publish_at', order: 'asc' },
+                { column: 'a.id', order: 'asc' },
+              ]
+            : [
+                { column: 'a.updated_at', order: 'desc' },
+                { column: 'a.id', order: 'desc' },
+              ],
+        )
         .limit(f.limit)
         .offset(f.offset),
       base.clone().count({ n: '*' }).first(),
@@ -235,10 +249,28 @@ export class ArticlesRepository {
   }
 
   /** The few fields a channel adapter needs, in one query (the dispatcher's hot path). */
-  async publishable(id: number): Promise<{ id: number; slug: string; title: string; summary: string; bodyHtml: string; heroMediaId: number | null; heroAlt: string; urgent: boolean } | null> {
+  async publishable(id: number): Promise<{
+    id: number;
+    slug: string;
+    title: string;
+    summary: string;
+    bodyHtml: string;
+    heroMediaId: number | null;
+    heroAlt: string;
+    urgent: boolean;
+  } | null> {
     const r = await this.db('articles').where({ id }).first('id', 'slug', 'title', 'summary', 'body_html', 'hero_media_id', 'hero_alt', 'urgent');
     if (!r) return null;
-    return { id: r.id, slug: r.slug, title: r.title, summary: r.summary, bodyHtml: r.body_html, heroMediaId: r.hero_media_id, heroAlt: r.hero_alt, urgent: fromDbBool(r.urgent) };
+    return {
+      id: r.id,
+      slug: r.slug,
+      title: r.title,
+      summary: r.summary,
+      bodyHtml: r.body_html,
+      heroMediaId: r.hero_media_id,
+      heroAlt: r.hero_alt,
+      urgent: fromDbBool(r.urgent),
+    };
   }
 
   /** What the channel panel needs to know of an article: its status and default time. */
@@ -251,7 +283,6 @@ export class ArticlesRepository {
   async count(): Promise<number> {
     return fromDbCount((await this.db('articles').count({ n: '*' }).first())?.n);
   }
-
 }
 
 function toVersion(r: Record<string, any>): ArticleVersion {

@@ -7,7 +7,16 @@ import { handleForm } from '../http/form';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
-import { articleFormSchema, filtersFromQuery, formToInput, PreviewSchema, TransitionSchema, valuesFromArticle, valuesFromBody, VersionSchema } from './articles.schemas';
+import {
+  articleFormSchema,
+  filtersFromQuery,
+  formToInput,
+  PreviewSchema,
+  TransitionSchema,
+  valuesFromArticle,
+  valuesFromBody,
+  VersionSchema,
+} from './articles.schemas';
 import { STATUSES } from './articles.types';
 import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr, type ArticlePageDeps } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';

@@ -42,11 +42,7 @@ const localDate = (timeZone: string) =>
 
 export function articleFormSchema(timeZone: string) {
   return z.object({
-    title: z
-      .string({ error: 'Indiquez un titre.' })
-      .trim()
-      .min(1, 'Indiquez un titre.')
-      .max(LIMITS.title, 'Le titre est trop long (200 caractères au plus).'),
+    title: z.string({ error: 'Indiquez un titre.' }).trim().min(1, 'Indiquez un titre.').max(LIMITS.title, 'Le titre est trop long (200 caractères au plus).'),
     slug: text(300, 'L’adresse est trop longue (150 caractères au plus).'),
     summary: text(LIMITS.summary, 'Le résumé est trop long (300 caractères au plus).'),
     body: text(LIMITS.body, 'Le texte est trop long (100 000 caractères au plus).'),
@@ -98,7 +94,21 @@ export function formToInput(f: ArticleForm): ArticleInput {
 
 export type FormValues = Record<string, string>;
 
-const FORM_FIELDS = ['title', 'slug', 'summary', 'body', 'categoryId', 'heroMediaId', 'heroAlt', 'eventStart', 'eventEnd', 'eventPlace', 'urgent', 'publishAt', 'version'];
+const FORM_FIELDS = [
+  'title',
+  'slug',
+  'summary',
+  'body',
+  'categoryId',
+  'heroMediaId',
+  'heroAlt',
+  'eventStart',
+  'eventEnd',
+  'eventPlace',
+  'urgent',
+  'publishAt',
+  'version',
+];
 
 /** What the user sent, as strings, to put back in the form when it is shown again with errors. */
 export function valuesFromBody(body: unknown): FormValues {

@@ -9,7 +9,16 @@ import { can } from '../auth/permissions';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { ArticlesRepository, type ArticleRowInput } from './articles.repository';
 import type {
-  Article, ArticleActor, ArticleEvent, ArticleFilters, ArticleInput, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category,
+  Article,
+  ArticleActor,
+  ArticleEvent,
+  ArticleFilters,
+  ArticleInput,
+  ArticleListItem,
+  ArticleSnapshot,
+  ArticleStatus,
+  ArticleVersion,
+  Category,
 } from './articles.types';
 import { renderMarkdown } from './markdown';
 import { slugify, withSuffix } from './slug';
@@ -135,11 +144,20 @@ export class ArticlesService {
     const id = await this.d.db.transaction(async (trx) => {
       // A unique placeholder until the real slug is known: "article-<id>" needs the id.
       const temp = `tmp-${crypto.randomBytes(8).toString('hex')}`;
-      const newId = await this.repo.insert({ ...content, slug: temp, bodyHtml: renderMarkdown(content.bodyMd) }, { status: 'draft', authorId: actor.id }, now, trx);
+      const newId = await this.repo.insert(
+        { ...content, slug: temp, bodyHtml: renderMarkdown(content.bodyMd) },
+        { status: 'draft', authorId: actor.id },
+        now,
+        trx,
+      );
       const slug = await this.resolveSlug(input.slug, content.title, newId, trx);
       await this.repo.setSlug(newId, slug, trx);
       await this.repo.insertVersion(newId, 1, snapshotOf({ ...content, slug }), actor.id, now, trx);
-      await this.d.audit.append({ actor, action: 'article.created', targetType: 'article', targetId: newId, details: { title: content.title, slug } }, now, trx);
+      await this.d.audit.append(
+        { actor, action: 'article.created', targetType: 'article', targetId: newId, details: { title: content.title, slug } },
+        now,
+        trx,
+      );
       return newId;
     });
     const article = await this.getOrFail(id);
@@ -171,15 +189,23 @@ export class ArticlesService {
       }
       const reopened = requireApproval && current.status === 'approved' && !!actor.role && !can(actor.role, 'articles.approve');
       const ok = await this.repo.updateContent(
-        id, expectedVersion, { ...content, slug, bodyHtml: renderMarkdown(content.bodyMd) },
-        reopened ? { status: 'review', clearApproval: true } : {}, now, trx,
+        id,
+        expectedVersion,
+        { ...content, slug, bodyHtml: renderMarkdown(content.bodyMd) },
+        reopened ? { status: 'review', clearApproval: true } : {},
+        now,
+        trx,
       );
       if (!ok) throw this.staleError();
       const version = expectedVersion + 1;
       await this.repo.insertVersion(id, version, after, actor.id, now, trx);
       await this.d.audit.append({ actor, action: auditAction, targetType: 'article', targetId: id, details: { version, fields } }, now, trx);
       if (reopened) {
-        await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details: { from: 'approved', to: 'review', reason: 'edited' } }, now, trx);
+        await this.d.audit.append(
+          { actor, action: 'article.status_changed', targetType: 'article', targetId: id, details: { from: 'approved', to: 'review', reason: 'edited' } },
+          now,
+          trx,
+        );
       }
       const saved = (await this.repo.findById(id, trx)) as Article;
       const who = { id: actor.id, label: actor.label };
@@ -219,7 +245,10 @@ export class ArticlesService {
       const details: Record<string, unknown> = { from, to };
       if (patch.publishAt) details.publishAt = patch.publishAt.toISOString();
       await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details }, now, trx);
-      await this.emitInTransaction({ type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to, actor: { id: actor.id, label: actor.label } }, trx);
+      await this.emitInTransaction(
+        { type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to, actor: { id: actor.id, label: actor.label } },
+        trx,
+      );
     });
     const updated = await this.getOrFail(id);
     await this.emit({ type: 'status_changed', article: updated, from, to, actor: { id: actor.id, label: actor.label } });
@@ -258,7 +287,17 @@ export class ArticlesService {
     const now = this.d.clock.now();
     await this.d.db.transaction(async (trx) => {
       await this.repo.delete(id, trx);
-      await this.d.audit.append({ actor, action: 'article.deleted', targetType: 'article', targetId: id, details: { title: article.title, slug: article.slug, status: article.status } }, now, trx);
+      await this.d.audit.append(
+        {
+          actor,
+          action: 'article.deleted',
+          targetType: 'article',
+          targetId: id,
+          details: { title: article.title, slug: article.slug, status: article.status },
+        },
+        now,
+        trx,
+      );
     });
     await this.emit({ type: 'deleted', article });
   }
@@ -329,7 +368,9 @@ export class ArticlesService {
     if (typed) {
       const owner = await this.repo.slugOwner(typed, trx);
       if (owner !== null && owner !== id) {
-        throw new ValidationError(FORM_ERROR, { slug: 'Cette adresse est déjà utilisée par un autre article : choisissez-en une autre, ou videz le champ pour qu’elle soit créée à partir du titre.' });
+        throw new ValidationError(FORM_ERROR, {
+          slug: 'Cette adresse est déjà utilisée par un autre article : choisissez-en une autre, ou videz le champ pour qu’elle soit créée à partir du titre.',
+        });
       }
       return typed;
     }
@@ -346,4 +387,3 @@ export class ArticlesService {
     await this.events.emitAndWait('changed', e);
   }
 }
-

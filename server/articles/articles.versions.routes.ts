@@ -17,7 +17,19 @@ function versionParam(v: unknown): number {
   return Number(v);
 }
 
-const COMPARED: (keyof ArticleSnapshot)[] = ['title', 'slug', 'summary', 'categoryId', 'heroMediaId', 'heroAlt', 'eventStart', 'eventEnd', 'eventPlace', 'urgent', 'publishAt'];
+const COMPARED: (keyof ArticleSnapshot)[] = [
+  'title',
+  'slug',
+  'summary',
+  'categoryId',
+  'heroMediaId',
+  'heroAlt',
+  'eventStart',
+  'eventEnd',
+  'eventPlace',
+  'urgent',
+  'publishAt',
+];
 
 /** An article's history: every saved version, what it changed, and the way back to it. */
 export function articleVersionsRoutes(c: Deps): Router {

@@ -57,9 +57,20 @@ export function tr(res: Response): Translate {
 export function slugNote(typed: string, title: string, t: Translate): string | null {
   if (!unwritable(typed).length) return null;
   const vars = { typed: typed.trim() };
-  if (slugify(typed)) return t('Une partie de l’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle en a été retirée.', vars);
-  if (slugify(title)) return t('L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle a été faite à partir du titre.', vars);
-  return t('L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits), le titre non plus : elle a été faite à partir du numéro de l’article.', vars);
+  if (slugify(typed))
+    return t(
+      'Une partie de l’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle en a été retirée.',
+      vars,
+    );
+  if (slugify(title))
+    return t(
+      'L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle a été faite à partir du titre.',
+      vars,
+    );
+  return t(
+    'L’adresse tapée, « {typed} », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits), le titre non plus : elle a été faite à partir du numéro de l’article.',
+    vars,
+  );
 }
 
 /** Shared by every article page: labels and the "scheduled" wording. */
@@ -82,7 +93,11 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
     article ? c.articles.authorName(article.authorId) : Promise.resolve(null),
   ]);
   // The chosen image stays offered even when it is not among the latest ones.
-  const hero: PickerItem | null = heroMedia ? toPickerItem(heroMedia) : heroId ? { id: heroId, name: t('Image n° {id}', { id: heroId }), alt: '', previewUrl: null } : null;
+  const hero: PickerItem | null = heroMedia
+    ? toPickerItem(heroMedia)
+    : heroId
+      ? { id: heroId, name: t('Image n° {id}', { id: heroId }), alt: '', previewUrl: null }
+      : null;
   if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
   return {
     ...common(c),

@@ -8,7 +8,21 @@
 export const SLUG_MAX = 150; // the column holds 160: room for a "-123" suffix
 
 const LIGATURES: Record<string, string> = {
-  œ: 'oe', Œ: 'oe', æ: 'ae', Æ: 'ae', ß: 'ss', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ł: 'l', Ł: 'l', þ: 'th', Þ: 'th', ð: 'd', Ð: 'd',
+  œ: 'oe',
+  Œ: 'oe',
+  æ: 'ae',
+  Æ: 'ae',
+  ß: 'ss',
+  ø: 'o',
+  Ø: 'o',
+  đ: 'd',
+  Đ: 'd',
+  ł: 'l',
+  Ł: 'l',
+  þ: 'th',
+  Þ: 'th',
+  ð: 'd',
+  Ð: 'd',
 };
 
 /**
@@ -16,7 +30,16 @@ const LIGATURES: Record<string, string> = {
  * Greek diaeresis keeps a vowel apart from the one before ("αϋ" is not the digraph "αυ").
  */
 const BEFORE_FOLDING: Record<string, string> = {
-  й: 'y', Й: 'y', ї: 'yi', Ї: 'yi', ϊ: 'i', Ϊ: 'i', ΐ: 'i', ϋ: 'y', Ϋ: 'y', ΰ: 'y',
+  й: 'y',
+  Й: 'y',
+  ї: 'yi',
+  Ї: 'yi',
+  ϊ: 'i',
+  Ϊ: 'i',
+  ΐ: 'i',
+  ϋ: 'y',
+  Ϋ: 'y',
+  ΰ: 'y',
 };
 
 /**
@@ -24,18 +47,86 @@ const BEFORE_FOLDING: Record<string, string> = {
  * BGN/PCGN style people type in addresses (a table, not a dependency: it is all there is to it).
  */
 const CYRILLIC: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ж: 'zh', з: 'z', и: 'i', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p',
-  р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e',
-  ю: 'yu', я: 'ya', є: 'ye', і: 'i', ґ: 'g', ђ: 'dj', ј: 'j', љ: 'lj', њ: 'nj', ћ: 'c', џ: 'dz', ѕ: 'dz',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
+  є: 'ye',
+  і: 'i',
+  ґ: 'g',
+  ђ: 'dj',
+  ј: 'j',
+  љ: 'lj',
+  њ: 'nj',
+  ћ: 'c',
+  џ: 'dz',
+  ѕ: 'dz',
 };
 
 /** Greek (ELOT 743, without its rarer rules). Digraphs first: "ου" is one sound. */
 const GREEK_DIGRAPHS: [RegExp, string][] = [
-  [/ου/g, 'ou'], [/αυ/g, 'av'], [/ευ/g, 'ev'], [/ηυ/g, 'iv'], [/γγ/g, 'ng'], [/γκ/g, 'gk'], [/γξ/g, 'nx'], [/γχ/g, 'nch'],
+  [/ου/g, 'ou'],
+  [/αυ/g, 'av'],
+  [/ευ/g, 'ev'],
+  [/ηυ/g, 'iv'],
+  [/γγ/g, 'ng'],
+  [/γκ/g, 'gk'],
+  [/γξ/g, 'nx'],
+  [/γχ/g, 'nch'],
 ];
 const GREEK: Record<string, string> = {
-  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm', ν: 'n', ξ: 'x', ο: 'o',
-  π: 'p', ρ: 'r', σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+  α: 'a',
+  β: 'v',
+  γ: 'g',
+  δ: 'd',
+  ε: 'e',
+  ζ: 'z',
+  η: 'i',
+  θ: 'th',
+  ι: 'i',
+  κ: 'k',
+  λ: 'l',
+  μ: 'm',
+  ν: 'n',
+  ξ: 'x',
+  ο: 'o',
+  π: 'p',
+  ρ: 'r',
+  σ: 's',
+  ς: 's',
+  τ: 't',
+  υ: 'y',
+  φ: 'f',
+  χ: 'ch',
+  ψ: 'ps',
+  ω: 'o',
 };
 
 /** The text in lower-case ASCII where it can be, other characters left as they are. */
@@ -52,7 +143,9 @@ function fold(text: string): string {
 }
 
 export function slugify(text: string): string {
-  const slug = fold(text).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = fold(text)
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (slug.length <= SLUG_MAX) return slug;
   return slug.slice(0, SLUG_MAX).replace(/-+$/, '');
 }

@@ -5,7 +5,23 @@ import { maskIp } from '../http/mask-ip';
 export { maskIp };
 
 /** Where a reader came from, as the mayor reads it on the audience page. */
-export const SOURCES = ['direct', 'internal', 'search', 'newsletter', 'facebook', 'mastodon', 'bluesky', 'x', 'instagram', 'linkedin', 'rss', 'atom', 'jsonfeed', 'ical', 'other'] as const;
+export const SOURCES = [
+  'direct',
+  'internal',
+  'search',
+  'newsletter',
+  'facebook',
+  'mastodon',
+  'bluesky',
+  'x',
+  'instagram',
+  'linkedin',
+  'rss',
+  'atom',
+  'jsonfeed',
+  'ical',
+  'other',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**
@@ -75,7 +91,8 @@ export function refusesMeasurement(headers: IncomingHttpHeaders): boolean {
   return sendsPrivacySignal(headers) || hasOptOutCookie(headers);
 }
 
-const SEARCH_HOST = /(^|\.)(google|bing|qwant|duckduckgo|ecosia|yahoo|yandex|baidu|startpage|lilo|ask|aol|seznam)\.[a-z.]+$|^search\.brave\.com$|^search\.(yahoo|aol)\./;
+const SEARCH_HOST =
+  /(^|\.)(google|bing|qwant|duckduckgo|ecosia|yahoo|yandex|baidu|startpage|lilo|ask|aol|seznam)\.[a-z.]+$|^search\.brave\.com$|^search\.(yahoo|aol)\./;
 
 function hostOf(url: string): string | null {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^:/?#]+)/i.exec(url);
@@ -131,7 +148,6 @@ export function mastodonHostOf(setting: string): string | null {
   if (handle?.[1]) return handle[1].toLowerCase();
   return hostOf(s.includes('://') ? s : `https://${s}`);
 }
-
 
 /**
  * What tells one visitor from another within a day: the masked address, the browser and its

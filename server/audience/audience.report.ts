@@ -57,7 +57,14 @@ export async function buildReport(repo: AudienceRepository, today: string, q: Re
   }
   const articles = top.rows.map((r, i) => {
     const a = found[i] ?? null;
-    return { articleId: r.articleId, title: a?.title ?? null, slug: a?.slug ?? null, published: a?.status === 'published', views: r.views, mainSource: main.get(r.articleId)?.source ?? null };
+    return {
+      articleId: r.articleId,
+      title: a?.title ?? null,
+      slug: a?.slug ?? null,
+      published: a?.status === 'published',
+      views: r.views,
+      mainSource: main.get(r.articleId)?.source ?? null,
+    };
   });
   const articleViews = totalViews - (await repo.otherPageViews(from));
   return {

@@ -33,7 +33,10 @@ export class AudienceRepository {
           .merge({ views: trx.raw('?? + ??', ['audience_views.views', 'excluded.views']) });
       }
       for (let i = 0; i < visitors.length; i += CHUNK) {
-        await trx('audience_visitors').insert(visitors.slice(i, i + CHUNK)).onConflict(['day', 'hash']).ignore();
+        await trx('audience_visitors')
+          .insert(visitors.slice(i, i + CHUNK))
+          .onConflict(['day', 'hash'])
+          .ignore();
       }
     });
   }
@@ -98,7 +101,11 @@ export class AudienceRepository {
   }
 
   async viewsBySource(from: string): Promise<Map<Source, number>> {
-    const rows: { source: Source; n: unknown }[] = await this.db('audience_views').where('day', '>=', from).select('source').sum({ n: 'views' }).groupBy('source');
+    const rows: { source: Source; n: unknown }[] = await this.db('audience_views')
+      .where('day', '>=', from)
+      .select('source')
+      .sum({ n: 'views' })
+      .groupBy('source');
     return new Map(rows.map((r) => [r.source, fromDbCount(r.n)]));
   }
 
@@ -112,7 +119,17 @@ export class AudienceRepository {
   async topArticles(from: string, limit: number, offset: number): Promise<{ rows: { articleId: number; views: number }[]; total: number }> {
     const base = this.db('audience_views').where('day', '>=', from).andWhere('article_id', '>', 0);
     const [rows, count] = await Promise.all([
-      base.clone().select('article_id').sum({ n: 'views' }).groupBy('article_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'article_id', order: 'desc' }]).limit(limit).offset(offset),
+      base
+        .clone()
+        .select('article_id')
+        .sum({ n: 'views' })
+        .groupBy('article_id')
+        .orderBy([
+          { column: 'n', order: 'desc' },
+          { column: 'article_id', order: 'desc' },
+        ])
+        .limit(limit)
+        .offset(offset),
       base.clone().countDistinct({ n: 'article_id' }).first(),
     ]);
     return {

@@ -57,7 +57,8 @@ export function audienceRoutes(c: Deps): Router {
       pager: pager(page, report.articlesTotal),
       query: { periode: String(days) },
       sourceLabel: (s: Source) => res.locals.t(SOURCE_LABELS[s]),
-      percent: (share: number) => new Intl.NumberFormat(res.locals.locale === 'en' ? 'en-GB' : 'fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(share),
+      percent: (share: number) =>
+        new Intl.NumberFormat(res.locals.locale === 'en' ? 'en-GB' : 'fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(share),
       number: (n: number) => new Intl.NumberFormat(res.locals.locale === 'en' ? 'en-GB' : 'fr-FR').format(n),
       dayLabel: (day: string) => res.locals.fmtDate(new Date(`${day}T12:00:00Z`)),
     });

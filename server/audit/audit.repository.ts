@@ -43,10 +43,7 @@ export class AuditRepository {
       if (f.action) q.where('action', f.action);
       if (f.actorId) q.where('actor_id', f.actorId);
     });
-    const [rows, count] = await Promise.all([
-      base.clone().orderBy('id', 'desc').limit(f.limit).offset(f.offset),
-      base.clone().count({ n: '*' }).first(),
-    ]);
+    const [rows, count] = await Promise.all([base.clone().orderBy('id', 'desc').limit(f.limit).offset(f.offset), base.clone().count({ n: '*' }).first()]);
     return {
       total: fromDbCount(count?.n),
       rows: rows.map((r: Record<string, any>) => ({

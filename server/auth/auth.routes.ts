@@ -76,7 +76,13 @@ export function authRoutes(c: Deps): Router {
       await renderDisabled(res, user);
       return;
     }
-    await renderPage(res, 'admin/auth/set-password', { ...bare, title: res.locals.t('Choisir un mot de passe'), account: user, token: req.params.token, rule: PASSWORD_RULE });
+    await renderPage(res, 'admin/auth/set-password', {
+      ...bare,
+      title: res.locals.t('Choisir un mot de passe'),
+      account: user,
+      token: req.params.token,
+      rule: PASSWORD_RULE,
+    });
   });
 
   router.post('/admin/password/:token', async (req, res) => {

@@ -42,13 +42,20 @@ export class AuthService {
     await this.throttle.recordSuccess(email, ip);
     await this.db.transaction(async (trx) => {
       await this.users.update(user.id, { lastLoginAt: this.clock.now() }, this.clock.now(), trx);
-      await this.audit.append({ actor: { id: user.id, label: user.displayName }, action: 'auth.login', targetType: 'user', targetId: user.id }, this.clock.now(), trx);
+      await this.audit.append(
+        { actor: { id: user.id, label: user.displayName }, action: 'auth.login', targetType: 'user', targetId: user.id },
+        this.clock.now(),
+        trx,
+      );
     });
     return user;
   }
 
   async logout(user: User): Promise<void> {
-    await this.audit.append({ actor: { id: user.id, label: user.displayName }, action: 'auth.logout', targetType: 'user', targetId: user.id }, this.clock.now());
+    await this.audit.append(
+      { actor: { id: user.id, label: user.displayName }, action: 'auth.logout', targetType: 'user', targetId: user.id },
+      this.clock.now(),
+    );
   }
 
   async assertAcceptablePassword(password: string, email: string): Promise<void> {
@@ -76,7 +83,12 @@ export class AuthService {
       // Whoever held the old password is logged out everywhere.
       await trx('sessions').where({ user_id: user.id }).del();
       await this.audit.append(
-        { actor: { id: user.id, label: user.displayName }, action: t.purpose === 'invite' ? 'user.invitation_accepted' : 'user.password_reset', targetType: 'user', targetId: user.id },
+        {
+          actor: { id: user.id, label: user.displayName },
+          action: t.purpose === 'invite' ? 'user.invitation_accepted' : 'user.password_reset',
+          targetType: 'user',
+          targetId: user.id,
+        },
         now,
         trx,
       );
@@ -98,7 +110,11 @@ export class AuthService {
       await this.users.update(user.id, { passwordHash: hash }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).whereNot({ sid: keepSessionId }).del();
-      await this.audit.append({ actor: { id: user.id, label: user.displayName }, action: 'user.password_changed', targetType: 'user', targetId: user.id }, now, trx);
+      await this.audit.append(
+        { actor: { id: user.id, label: user.displayName }, action: 'user.password_changed', targetType: 'user', targetId: user.id },
+        now,
+        trx,
+      );
     });
   }
 
@@ -109,7 +125,10 @@ export class AuthService {
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
     const sessions = await this.db('sessions').where('expires_at', '<', iso).del();
     const tokens = await this.db('user_tokens').where('expires_at', '<', iso).orWhereNotNull('used_at').del();
-    const throttle = await this.db('login_throttle').where('window_started_at', '<', dayAgo).andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso)).del();
+    const throttle = await this.db('login_throttle')
+      .where('window_started_at', '<', dayAgo)
+      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso))
+      .del();
     return { sessions, tokens, throttle };
   }
 
@@ -125,7 +144,11 @@ export class AuthService {
     const now = this.clock.now();
     const id = await this.db.transaction(async (trx) => {
       const newId = await this.users.insert({ email, displayName: 'Administrateur', role: 'admin', passwordHash: await hashPassword(pw) }, now, trx);
-      await this.audit.append({ actor: { id: null, label: 'système' }, action: 'user.created', targetType: 'user', targetId: newId, details: { role: 'admin', first: true } }, now, trx);
+      await this.audit.append(
+        { actor: { id: null, label: 'système' }, action: 'user.created', targetType: 'user', targetId: newId, details: { role: 'admin', first: true } },
+        now,
+        trx,
+      );
       return newId;
     });
     return { user: (await this.users.findById(id)) as User, generatedPassword: generated };

@@ -53,7 +53,11 @@ function predictable(pw: string, core: string): boolean {
 /** Returns null when acceptable, or the message (an i18n key) saying why not. */
 export function checkPassword(pw: string, context: { email?: string; communeName?: string } = {}): string | null {
   if (pw.length > 256) return 'Ce mot de passe est trop long (256 caractères au plus).';
-  const words = pw.trim().toLowerCase().split(/[\s\-_.]+/).filter((w) => w.length >= 2);
+  const words = pw
+    .trim()
+    .toLowerCase()
+    .split(/[\s\-_.]+/)
+    .filter((w) => w.length >= 2);
   // A passphrase is seven words, not one word seven times ("aa aa aa aa aa aa aa").
   const passphrase = words.length >= 7 && new Set(words).size >= 6 && pw.replace(/[\s\-_.]/g, '').length >= 20;
   const strongEnough = (pw.length >= 12 && classes(pw) >= 4) || (pw.length >= 14 && classes(pw) >= 3) || passphrase;
@@ -64,7 +68,10 @@ export function checkPassword(pw: string, context: { email?: string; communeName
   }
   const local = context.email?.split('@')[0]?.toLowerCase();
   const commune = context.communeName ? cores(context.communeName)[0] : undefined;
-  if ((local && local.length >= 4 && pw.toLowerCase().includes(local)) || (commune && commune.length >= 4 && (plain.includes(commune) || leet.includes(commune)))) {
+  if (
+    (local && local.length >= 4 && pw.toLowerCase().includes(local)) ||
+    (commune && commune.length >= 4 && (plain.includes(commune) || leet.includes(commune)))
+  ) {
     return 'Ce mot de passe ne doit pas contenir votre adresse ni le nom de la commune.';
   }
   return null;

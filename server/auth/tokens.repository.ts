@@ -31,7 +31,10 @@ export class TokensRepository {
 
   /** Guarded: a link works once, even if clicked twice at the same moment. */
   async consume(id: number, now: Date, trx: Knex): Promise<boolean> {
-    const n = await trx('user_tokens').where({ id }).whereNull('used_at').update({ used_at: toDbTime(now) });
+    const n = await trx('user_tokens')
+      .where({ id })
+      .whereNull('used_at')
+      .update({ used_at: toDbTime(now) });
     return n === 1;
   }
 }

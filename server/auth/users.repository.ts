@@ -54,7 +54,9 @@ export class UsersRepository {
   }
 
   async findByEmail(email: string, trx: Knex = this.db): Promise<User | null> {
-    const row = await trx<UserRow>('users').where({ email: normalizeEmail(email) }).first();
+    const row = await trx<UserRow>('users')
+      .where({ email: normalizeEmail(email) })
+      .first();
     return row ? toUser(row) : null;
   }
 
@@ -76,10 +78,7 @@ export class UsersRepository {
   }
 
   async list(opts: { limit: number; offset: number }, trx: Knex = this.db): Promise<{ rows: User[]; total: number }> {
-    const [rows, total] = await Promise.all([
-      trx<UserRow>('users').orderBy('display_name').limit(opts.limit).offset(opts.offset),
-      this.count(trx),
-    ]);
+    const [rows, total] = await Promise.all([trx<UserRow>('users').orderBy('display_name').limit(opts.limit).offset(opts.offset), this.count(trx)]);
     return { rows: rows.map(toUser), total };
   }
 

@@ -9,11 +9,19 @@ export const InviteSchema = z.object({
     .trim()
     .min(1, 'Indiquez le nom de la personne.')
     .max(120, 'Ce nom est trop long (120 caractères au plus).'),
-  email: z.string('Cette adresse e-mail n’est pas valide.').trim().max(254, 'Cette adresse e-mail est trop longue.').pipe(z.email('Cette adresse e-mail n’est pas valide.')),
+  email: z
+    .string('Cette adresse e-mail n’est pas valide.')
+    .trim()
+    .max(254, 'Cette adresse e-mail est trop longue.')
+    .pipe(z.email('Cette adresse e-mail n’est pas valide.')),
   role,
 });
 
 export const RoleSchema = z.object({ role });
 
 /** Ids in paths: anything else is a page that does not exist. */
-export const IdParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
+export const IdParam = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);

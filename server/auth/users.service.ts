@@ -106,7 +106,11 @@ export class UsersService {
         t: translator(user.locale),
       });
       await this.outbox.enqueueEmail(trx, msg, purpose === 'invite' ? `Invitation de ${user.displayName}` : `Nouveau mot de passe pour ${user.displayName}`);
-      await this.audit.append({ actor, action: purpose === 'invite' ? 'user.invitation_resent' : 'user.password_reset_requested', targetType: 'user', targetId: user.id }, now, trx);
+      await this.audit.append(
+        { actor, action: purpose === 'invite' ? 'user.invitation_resent' : 'user.password_reset_requested', targetType: 'user', targetId: user.id },
+        now,
+        trx,
+      );
     });
     this.deliverSoon();
   }
@@ -119,7 +123,11 @@ export class UsersService {
         throw new ConflictError('Il faut garder au moins un administrateur actif.');
       }
       await this.users.update(id, { role }, this.clock.now(), trx);
-      await this.audit.append({ actor, action: 'user.role_changed', targetType: 'user', targetId: id, details: { from: user.role, to: role } }, this.clock.now(), trx);
+      await this.audit.append(
+        { actor, action: 'user.role_changed', targetType: 'user', targetId: id, details: { from: user.role, to: role } },
+        this.clock.now(),
+        trx,
+      );
     });
   }
 
@@ -150,8 +158,16 @@ export class UsersService {
     await this.auth.assertAcceptablePassword(pw, email);
     const now = this.clock.now();
     const id = await this.db.transaction(async (trx) => {
-      const newId = await this.users.insert({ email, displayName: input.displayName ?? email.split('@')[0] ?? email, role: input.role, passwordHash: await hashPassword(pw) }, now, trx);
-      await this.audit.append({ actor: { id: null, label: 'ligne de commande' }, action: 'user.created', targetType: 'user', targetId: newId, details: { role: input.role } }, now, trx);
+      const newId = await this.users.insert(
+        { email, displayName: input.displayName ?? email.split('@')[0] ?? email, role: input.role, passwordHash: await hashPassword(pw) },
+        now,
+        trx,
+      );
+      await this.audit.append(
+        { actor: { id: null, label: 'ligne de commande' }, action: 'user.created', targetType: 'user', targetId: newId, details: { role: input.role } },
+        now,
+        trx,
+      );
       return newId;
     });
     return { user: await this.get(id), generatedPassword: generated };
@@ -169,7 +185,11 @@ export class UsersService {
       await this.users.update(user.id, { passwordHash: hash }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).del();
-      await this.audit.append({ actor: { id: null, label: 'ligne de commande' }, action: 'user.password_reset', targetType: 'user', targetId: user.id }, now, trx);
+      await this.audit.append(
+        { actor: { id: null, label: 'ligne de commande' }, action: 'user.password_reset', targetType: 'user', targetId: user.id },
+        now,
+        trx,
+      );
     });
     return { generatedPassword: generated };
   }

@@ -43,7 +43,12 @@ async function run(argv: string[]): Promise<number> {
       case 'user:add': {
         if (!values.email || !values.role) throw new UsageError('user:add demande --email et --role.');
         if (!isRole(values.role)) throw new UsageError(`Rôle inconnu « ${values.role} » : ${ROLES.join(', ')}.`);
-        const { user, generatedPassword } = await c.users.addFromCli({ email: values.email, role: values.role, password: values.password, displayName: values.name });
+        const { user, generatedPassword } = await c.users.addFromCli({
+          email: values.email,
+          role: values.role,
+          password: values.password,
+          displayName: values.name,
+        });
         console.log(`Compte créé : ${user.email} (${user.role}).`);
         if (generatedPassword) console.log(`Mot de passe (affiché une seule fois) : ${generatedPassword}`);
         return 0;

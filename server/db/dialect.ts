@@ -80,6 +80,10 @@ export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[
   // joined directly, SQLite drove the join from the visible publications and ran the full-text
   // match once per article, 20 to 70 ms for a search over 1,000 articles against 1 to 3 ms here.
   // bm25 is lower for better matches; a word in the title weighs more than one in the body.
-  q.join(db.raw('(SELECT rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ? LIMIT -1) AS fts', [match]), 'fts.id', 'a.id');
+  q.join(
+    db.raw('(SELECT rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ? LIMIT -1) AS fts', [match]),
+    'fts.id',
+    'a.id',
+  );
   return db.raw('fts.rank');
 }

@@ -24,12 +24,7 @@ const SPEC = new RegExp(
  * Days are counted on the calendar, never in 24-hour steps, so that a change to or from summer
  * time cannot move a date to the neighbouring day. `dateOf` gives the other dates of the article.
  */
-export function relative(
-  spec: string,
-  now: Date,
-  timeZone: string,
-  dateOf: (key: string) => Date | null = () => null,
-): Date | null {
+export function relative(spec: string, now: Date, timeZone: string, dateOf: (key: string) => Date | null = () => null): Date | null {
   const hours = /^([+-]\d+)h$/.exec(spec);
   if (hours) return new Date(now.getTime() + Number(hours[1]) * 3600_000);
   const m = SPEC.exec(spec);

@@ -13,5 +13,7 @@ export function demoSvg(motif: string, seed: number): string {
 
 /** A JPEG of the given motif, as if a camera had taken it. */
 export async function demoImage(motif: string, seed: number): Promise<Buffer> {
-  return sharp(Buffer.from(demoSvg(motif, seed))).jpeg({ quality: 88 }).toBuffer();
+  return sharp(Buffer.from(demoSvg(motif, seed)))
+    .jpeg({ quality: 88 })
+    .toBuffer();
 }

@@ -24,7 +24,10 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   await c.settings.initialize(mergeSettings(DEFAULT_SETTINGS, commune));
 
   // Team members without a password yet: an administrator can send them their invitation.
-  const editorId = await c.usersRepo.insert({ email: 'camille.roux@villeneuve-sur-lizonne.example', displayName: 'Camille Roux', role: 'editor', passwordHash: null }, now);
+  const editorId = await c.usersRepo.insert(
+    { email: 'camille.roux@villeneuve-sur-lizonne.example', displayName: 'Camille Roux', role: 'editor', passwordHash: null },
+    now,
+  );
   await c.usersRepo.insert({ email: 'claire.martin@villeneuve-sur-lizonne.example', displayName: 'Claire Martin', role: 'elected', passwordHash: null }, now);
   const actor = { id: editorId, label: 'Camille Roux' };
 

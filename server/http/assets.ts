@@ -14,7 +14,11 @@ export function asset(file: string): string {
   let v = versions.get(file);
   if (!v) {
     try {
-      v = crypto.createHash('sha256').update(fs.readFileSync(path.join(PUBLIC_DIR, file))).digest('hex').slice(0, 10);
+      v = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(PUBLIC_DIR, file)))
+        .digest('hex')
+        .slice(0, 10);
     } catch {
       v = '0';
     }

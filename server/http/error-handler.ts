@@ -18,7 +18,8 @@ export function describeError(err: unknown): { status: number; message: string; 
   if (err instanceof DomainError) return { status: err.status, message: err.message, vars: err.vars };
   const e = (err ?? {}) as HttpishError;
   if (e.code === 'LIMIT_FILE_SIZE') return { status: 413, message: 'Ce fichier est trop lourd : 20 Mo au plus.', vars: {} };
-  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) return { status: 400, message: 'Ce formulaire contient trop de champs ou de fichiers.', vars: {} };
+  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_'))
+    return { status: 400, message: 'Ce formulaire contient trop de champs ou de fichiers.', vars: {} };
   if (e.type === 'entity.too.large') return { status: 413, message: 'Le formulaire envoyé est trop volumineux.', vars: {} };
   if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return { status: 400, message: 'La requête est mal formée.', vars: {} };

@@ -42,7 +42,11 @@ export class ConflictError extends DomainError {
 }
 
 export class TooManyRequestsError extends DomainError {
-  constructor(message: string, vars: Record<string, string | number> = {}, public readonly retryAfterSeconds = 60) {
+  constructor(
+    message: string,
+    vars: Record<string, string | number> = {},
+    public readonly retryAfterSeconds = 60,
+  ) {
     super(message, 429, vars);
   }
 }

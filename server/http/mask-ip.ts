@@ -15,6 +15,10 @@ export function maskIp(ip: string | undefined): string {
   if (zone !== -1) v = v.slice(0, zone);
   const [head = '', tail] = v.split('::');
   const h = head ? head.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - (tail ? tail.split(':').length : 0))).fill('0'), ...(tail ? tail.split(':') : [])];
-  return `${groups.slice(0, 3).map((g) => (g || '0').toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/48`;
+  const groups =
+    tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - (tail ? tail.split(':').length : 0))).fill('0'), ...(tail ? tail.split(':') : [])];
+  return `${groups
+    .slice(0, 3)
+    .map((g) => (g || '0').toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/48`;
 }

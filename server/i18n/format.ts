@@ -73,8 +73,7 @@ function readLocalInput(value: string, timeZone: string): { instant: Date; skipp
   const wallAsUtc = Date.UTC(y, mo - 1, da, h, mi, s);
   if (new Date(wallAsUtc).getUTCDate() !== da) return null; // 31 February and the like
   // Try the offsets in force a day before and after; keep the first that maps back to the wall time.
-  const candidates = [offsetAt(wallAsUtc - 864e5, timeZone), offsetAt(wallAsUtc + 864e5, timeZone)]
-    .sort((a, b) => b - a);
+  const candidates = [offsetAt(wallAsUtc - 864e5, timeZone), offsetAt(wallAsUtc + 864e5, timeZone)].sort((a, b) => b - a);
   for (const off of candidates) {
     const instant = wallAsUtc - off;
     if (offsetAt(instant, timeZone) === off) return { instant: new Date(instant), skipped: false };

@@ -17,7 +17,10 @@ function loadCatalogue(locale: Locale): Map<string, string> {
   const dir = path.join(__dirname, locale);
   const map = new Map<string, string>();
   if (!fs.existsSync(dir)) return map;
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const entries = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, string>;
     for (const [k, v] of Object.entries(entries)) map.set(k, v);
   }

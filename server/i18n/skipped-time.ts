@@ -23,7 +23,7 @@ export function explainSkippedTimes(err: unknown, body: unknown, timeZone: strin
   if (!(err instanceof ValidationError) || !Object.values(err.fields).includes(SKIPPED_TIME)) return err;
   const typed = (body ?? {}) as Record<string, unknown>;
   const fields = Object.fromEntries(
-    Object.entries(err.fields).map(([k, v]) => [k, v === SKIPPED_TIME ? skippedTimeMessage(typed[k], timeZone, locale, t) ?? v : v]),
+    Object.entries(err.fields).map(([k, v]) => [k, v === SKIPPED_TIME ? (skippedTimeMessage(typed[k], timeZone, locale, t) ?? v) : v]),
   );
   return new ValidationError(err.message, fields, err.vars);
 }

@@ -79,7 +79,9 @@ export function describeRunDetail(name: string, detail: string | null, t: Transl
   const entries = Object.entries(value as Record<string, unknown>);
   if (!entries.every(([k, n]) => counts[k] && isCount(n))) return detail;
   const found = value as Record<string, number>;
-  const parts = Object.entries(counts).filter(([k]) => (found[k] ?? 0) > 0).map(([k, words]) => count(words, found[k] as number));
+  const parts = Object.entries(counts)
+    .filter(([k]) => (found[k] ?? 0) > 0)
+    .map(([k, words]) => count(words, found[k] as number));
   return parts.length ? parts.join(', ') : t(NOTHING);
 }
 

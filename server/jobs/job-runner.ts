@@ -41,7 +41,9 @@ export class JobRunner<C> {
     const runId = await this.repo.startRun({ name: job.name, instance: this.instance, trigger }, this.clock.now());
     // Long runs keep their lease alive; the lease uses the real clock because other instances do.
     const heartbeat = setInterval(() => {
-      this.repo.extendLease(job.name, this.instance, new Date(Date.now() + LEASE_MS)).catch((err) => this.log.warn({ err, job: job.name }, 'lease extension failed'));
+      this.repo
+        .extendLease(job.name, this.instance, new Date(Date.now() + LEASE_MS))
+        .catch((err) => this.log.warn({ err, job: job.name }, 'lease extension failed'));
     }, LEASE_MS / 3);
     heartbeat.unref();
     const work = (async (): Promise<RunResult> => {

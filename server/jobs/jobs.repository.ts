@@ -22,7 +22,10 @@ export class JobsRepository {
    * row once; the guarded update is what decides, on SQLite and PostgreSQL alike.
    */
   async acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    await this.db('job_leases').insert({ name, holder: null, expires_at: toDbTime(new Date(0)) }).onConflict('name').ignore();
+    await this.db('job_leases')
+      .insert({ name, holder: null, expires_at: toDbTime(new Date(0)) })
+      .onConflict('name')
+      .ignore();
     const n = await this.db('job_leases')
       .where({ name })
       .andWhere((q) => q.whereNull('holder').orWhere('expires_at', '<', toDbTime(now)).orWhere('holder', holder))
@@ -37,25 +40,37 @@ export class JobsRepository {
 
   /** Takes over a lease from a holder known to be dead, guarded on that holder. */
   async stealLease(name: string, deadHolder: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    const n = await this.db('job_leases').where({ name, holder: deadHolder }).update({ holder, expires_at: toDbTime(new Date(now.getTime() + ttlMs)) });
+    const n = await this.db('job_leases')
+      .where({ name, holder: deadHolder })
+      .update({ holder, expires_at: toDbTime(new Date(now.getTime() + ttlMs)) });
     return n === 1;
   }
 
   async extendLease(name: string, holder: string, until: Date): Promise<boolean> {
-    return (await this.db('job_leases').where({ name, holder }).update({ expires_at: toDbTime(until) })) === 1;
+    return (
+      (await this.db('job_leases')
+        .where({ name, holder })
+        .update({ expires_at: toDbTime(until) })) === 1
+    );
   }
 
   async releaseLease(name: string, holder: string, now: Date): Promise<void> {
-    await this.db('job_leases').where({ name, holder }).update({ holder: null, expires_at: toDbTime(now) });
+    await this.db('job_leases')
+      .where({ name, holder })
+      .update({ holder: null, expires_at: toDbTime(now) });
   }
 
   async startRun(r: { name: string; instance: string; trigger: 'schedule' | 'manual' }, now: Date): Promise<number> {
-    const [row] = await this.db('job_runs').insert({ name: r.name, instance: r.instance, trigger: r.trigger, started_at: toDbTime(now), outcome: 'running' }).returning('id');
+    const [row] = await this.db('job_runs')
+      .insert({ name: r.name, instance: r.instance, trigger: r.trigger, started_at: toDbTime(now), outcome: 'running' })
+      .returning('id');
     return typeof row === 'object' ? (row as { id: number }).id : (row as number);
   }
 
   async finishRun(id: number, outcome: 'ok' | 'error', detail: string, now: Date, durationMs: number): Promise<void> {
-    await this.db('job_runs').where({ id }).update({ outcome, detail: detail.slice(0, 4000), finished_at: toDbTime(now), duration_ms: Math.round(durationMs) });
+    await this.db('job_runs')
+      .where({ id })
+      .update({ outcome, detail: detail.slice(0, 4000), finished_at: toDbTime(now), duration_ms: Math.round(durationMs) });
   }
 
   async runs(f: { name?: string; limit: number; offset: number }): Promise<{ rows: JobRun[]; total: number }> {

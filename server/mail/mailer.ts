@@ -68,14 +68,15 @@ export class Mailer {
   async listMailbox(opts: { limit: number; offset: number }): Promise<{ rows: MailboxEntry[]; total: number }> {
     let files: string[];
     try {
-      files = (await fs.readdir(this.opts.mailboxDir)).filter((f) => f.endsWith('.json')).sort().reverse();
+      files = (await fs.readdir(this.opts.mailboxDir))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .reverse();
     } catch {
       return { rows: [], total: 0 };
     }
     const page = files.slice(opts.offset, opts.offset + opts.limit);
-    const rows = await Promise.all(
-      page.map(async (f) => JSON.parse(await fs.readFile(path.join(this.opts.mailboxDir, f), 'utf8')) as MailboxEntry),
-    );
+    const rows = await Promise.all(page.map(async (f) => JSON.parse(await fs.readFile(path.join(this.opts.mailboxDir, f), 'utf8')) as MailboxEntry));
     return { rows, total: files.length };
   }
 

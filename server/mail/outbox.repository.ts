@@ -13,11 +13,7 @@ export interface OutboxRow {
 export class OutboxRepository {
   constructor(private readonly db: Knex) {}
 
-  async enqueue(
-    e: { kind: string; payload: unknown; summary: string; availableAt: Date },
-    now: Date,
-    trx: Knex,
-  ): Promise<number> {
+  async enqueue(e: { kind: string; payload: unknown; summary: string; availableAt: Date }, now: Date, trx: Knex): Promise<number> {
     const [row] = await trx('outbox')
       .insert({
         kind: e.kind,
@@ -42,7 +38,9 @@ export class OutboxRepository {
   }
 
   async markSent(id: number, now: Date): Promise<void> {
-    await this.db('outbox').where({ id }).update({ status: 'sent', sent_at: toDbTime(now), payload: null, last_error: null });
+    await this.db('outbox')
+      .where({ id })
+      .update({ status: 'sent', sent_at: toDbTime(now), payload: null, last_error: null });
   }
 
   async markRetry(id: number, attempts: number, error: string, retryAt: Date, failed: boolean): Promise<void> {

@@ -28,9 +28,7 @@ export class OutboxService {
 
   /** Starts a delivery right after a commit without making the request wait for SMTP. */
   kick(): void {
-    this.inFlight = this.inFlight
-      .then(() => this.deliverDue())
-      .catch((err) => this.log.warn({ err }, 'immediate outbox delivery failed'));
+    this.inFlight = this.inFlight.then(() => this.deliverDue()).catch((err) => this.log.warn({ err }, 'immediate outbox delivery failed'));
   }
 
   /** Resolves once deliveries started by kick() are done (shutdown, tests). */
@@ -52,7 +50,13 @@ export class OutboxService {
         const attempts = row.attempts + 1;
         const backoffMs = Math.min(2 ** attempts * 30_000, 6 * 3600_000);
         this.log.warn({ err, outboxId: row.id, attempts }, 'outbox delivery failed');
-        await this.repo.markRetry(row.id, attempts, String((err as Error).message ?? err), new Date(this.clock.now().getTime() + backoffMs), attempts >= MAX_ATTEMPTS);
+        await this.repo.markRetry(
+          row.id,
+          attempts,
+          String((err as Error).message ?? err),
+          new Date(this.clock.now().getTime() + backoffMs),
+          attempts >= MAX_ATTEMPTS,
+        );
       }
     }
     return sent;

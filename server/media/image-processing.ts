@@ -79,7 +79,11 @@ export function sniffFormat(buf: Buffer): Inspected['format'] | 'heic' | 'svg' |
     if (/avif|avis/.test(brands)) return 'avif';
     if (/heic|heix|hevc|heim|heis|mif1|msf1/.test(brands)) return 'heic';
   }
-  const head = buf.toString('utf8', 0, Math.min(buf.length, 1024)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const head = buf
+    .toString('utf8', 0, Math.min(buf.length, 1024))
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (head.includes('<svg')) return 'svg';
   return null;
 }
@@ -87,7 +91,8 @@ export function sniffFormat(buf: Buffer): Inspected['format'] | 'heic' | 'svg' |
 /** Reads the header only: refuses unknown formats and oversized images before any decoding. */
 export async function inspect(buf: Buffer): Promise<Inspected> {
   const sniffed = sniffFormat(buf);
-  if (sniffed === 'svg') throw new ImageRejectedError('Les images SVG ne sont pas acceptées : elles peuvent contenir du code. Envoyez une photo JPEG, PNG, WebP, AVIF ou GIF.');
+  if (sniffed === 'svg')
+    throw new ImageRejectedError('Les images SVG ne sont pas acceptées : elles peuvent contenir du code. Envoyez une photo JPEG, PNG, WebP, AVIF ou GIF.');
   if (sniffed === 'heic') throw new ImageRejectedError('Les photos HEIC (iPhone) ne sont pas acceptées : enregistrez la photo en JPEG puis réessayez.');
   if (!sniffed) throw new ImageRejectedError(NOT_AN_IMAGE);
   let meta: sharp.Metadata;
@@ -104,10 +109,13 @@ export async function inspect(buf: Buffer): Promise<Inspected> {
     });
   }
   if (Math.max(meta.width, meta.height) > MAX_ASPECT_RATIO * Math.min(meta.width, meta.height)) {
-    throw new ImageRejectedError('Cette image est trop étirée ({width} × {height} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.', {
-      width: meta.width,
-      height: meta.height,
-    });
+    throw new ImageRejectedError(
+      'Cette image est trop étirée ({width} × {height} pixels) : son grand côté doit mesurer au plus 10 fois le petit. Recadrez-la puis réessayez.',
+      {
+        width: meta.width,
+        height: meta.height,
+      },
+    );
   }
   // EXIF orientations 5–8 swap the sides once the image is turned upright.
   const turned = (meta.orientation ?? 1) >= 5;

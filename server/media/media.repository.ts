@@ -132,7 +132,14 @@ export class MediaRepository {
       }
     });
     const [rows, count] = await Promise.all([
-      base.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(f.limit).offset(f.offset) as Promise<MediaRow[]>,
+      base
+        .clone()
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(f.limit)
+        .offset(f.offset) as Promise<MediaRow[]>,
       base.clone().count({ n: '*' }).first(),
     ]);
     const ids = rows.map((r) => r.id);

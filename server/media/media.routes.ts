@@ -71,11 +71,23 @@ export function mediaRoutes(c: Deps): Router {
       if (!req.file) throw new ValidationError('Choisissez une image à envoyer.', { file: 'Choisissez une image à envoyer.' });
       const item = await c.media.ingest(req.file.buffer, req.file.originalname, meta, actorOf(req));
       if (wantsJson(req)) {
-        res.status(201).json({ id: item.id, previewUrl: item.previewUrl, status: item.status, alt: item.alt, name: item.originalName, width: item.width, height: item.height });
+        res.status(201).json({
+          id: item.id,
+          previewUrl: item.previewUrl,
+          status: item.status,
+          alt: item.alt,
+          name: item.originalName,
+          width: item.width,
+          height: item.height,
+        });
         return;
       }
       if (!item.alt) {
-        flash(req, 'info', res.locals.t('Image ajoutée. Décrivez-la maintenant en quelques mots : ce texte alternatif est lu aux personnes qui ne la voient pas.'));
+        flash(
+          req,
+          'info',
+          res.locals.t('Image ajoutée. Décrivez-la maintenant en quelques mots : ce texte alternatif est lu aux personnes qui ne la voient pas.'),
+        );
         res.redirect(`/admin/media/${item.id}#alt`);
         return;
       }
@@ -147,17 +159,27 @@ export function mediaFilesRoutes(c: Deps): Router {
     const rel = c.media.servedFile(req.params.id, req.params.file);
     if (!rel) return notFound(res);
     const ext = rel.slice(rel.lastIndexOf('.') + 1);
-    res.sendFile(rel, { root: c.media.mediaDir, dotfiles: 'deny', maxAge: 365 * 24 * 3600 * 1000, immutable: true, headers: { 'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream' } }, (err) => {
-      if (!err) return;
-      // The reader left mid-download (a page closed, a scroll past a lazy image): nothing failed
-      // here and nobody is left to answer. Express's own default treats these the same way.
-      if ((err as { code?: string }).code === 'ECONNABORTED' || (err as { syscall?: string }).syscall === 'write') return;
-      if ((err as { code?: string }).code === 'ENOENT' || (err as { status?: number }).status === 404) {
-        if (!res.headersSent) notFound(res);
-        return;
-      }
-      next(err);
-    });
+    res.sendFile(
+      rel,
+      {
+        root: c.media.mediaDir,
+        dotfiles: 'deny',
+        maxAge: 365 * 24 * 3600 * 1000,
+        immutable: true,
+        headers: { 'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream' },
+      },
+      (err) => {
+        if (!err) return;
+        // The reader left mid-download (a page closed, a scroll past a lazy image): nothing failed
+        // here and nobody is left to answer. Express's own default treats these the same way.
+        if ((err as { code?: string }).code === 'ECONNABORTED' || (err as { syscall?: string }).syscall === 'write') return;
+        if ((err as { code?: string }).code === 'ENOENT' || (err as { status?: number }).status === 404) {
+          if (!res.headersSent) notFound(res);
+          return;
+        }
+        next(err);
+      },
+    );
   });
   router.get('/media/{*rest}', (_req, res) => notFound(res));
 

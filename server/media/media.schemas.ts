@@ -4,12 +4,7 @@ import { str } from '../http/validate';
 import { ALT_MAX, CREDIT_MAX } from './media.service';
 
 /** A form field: a string whatever a browser (or a forged request) sends, else a French message. */
-const text = (max: number, tooLong: string) =>
-  z
-    .string({ error: 'Cette valeur n’est pas lisible.' })
-    .trim()
-    .max(max, tooLong)
-    .default('');
+const text = (max: number, tooLong: string) => z.string({ error: 'Cette valeur n’est pas lisible.' }).trim().max(max, tooLong).default('');
 
 /** Alt text and credit, at upload and when edited. */
 export const MediaMetaSchema = z.object({

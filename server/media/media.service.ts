@@ -27,8 +27,11 @@ export const CREDIT_MAX = 200;
 /** A file name fit for display: no folders, no control characters, no absurd length. */
 export function cleanName(name: string): string {
   const base = path.basename(name.replace(/\\/g, '/')).normalize('NFC');
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const clean = base
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
   return clean || 'image';
 }
 
@@ -80,7 +83,16 @@ export class MediaService {
     try {
       await this.d.db.transaction(async (trx) => {
         id = await this.repo.insert(
-          { originalName: name, sha256: crypto.createHash('sha256').update(file).digest('hex'), width: size.width, height: size.height, bytes: file.length, alt, credit, uploadedBy: actor.id },
+          {
+            originalName: name,
+            sha256: crypto.createHash('sha256').update(file).digest('hex'),
+            width: size.width,
+            height: size.height,
+            bytes: file.length,
+            alt,
+            credit,
+            uploadedBy: actor.id,
+          },
           now,
           trx,
         );
@@ -123,7 +135,9 @@ export class MediaService {
    * The files a social network is sent: the 1200×630 card and the largest JPEG, each readable
    * from disk, with the article's alt text. Empty while the variants are not ready.
    */
-  async channelFiles(id: number): Promise<{ role: 'card' | 'largest'; contentType: string; width: number; height: number; bytes: number; read(): Promise<Buffer> }[]> {
+  async channelFiles(
+    id: number,
+  ): Promise<{ role: 'card' | 'largest'; contentType: string; width: number; height: number; bytes: number; read(): Promise<Buffer> }[]> {
     const item = await this.repo.findById(id);
     if (!item || item.status !== 'ready') return [];
     const jpegs = item.variants.filter((v) => v.format === 'jpeg');
@@ -183,7 +197,9 @@ export class MediaService {
       if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
       const used = await this.d.usage(id, trx);
       if (used.count === 1) {
-        throw new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', { title: used.titles[0] ?? '' });
+        throw new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', {
+          title: used.titles[0] ?? '',
+        });
       }
       if (used.count > 1) {
         throw new ConflictError('Cette image est utilisée par {count} articles, dont « {title} » : retirez-la de ces articles avant de la supprimer.', {
@@ -192,7 +208,11 @@ export class MediaService {
         });
       }
       await this.repo.delete(id, trx);
-      await this.d.audit.append({ actor, action: 'media.deleted', targetType: 'media', targetId: id, details: { name: item.originalName } }, this.d.clock.now(), trx);
+      await this.d.audit.append(
+        { actor, action: 'media.deleted', targetType: 'media', targetId: id, details: { name: item.originalName } },
+        this.d.clock.now(),
+        trx,
+      );
     });
     // After the commit: a failure here leaves unreachable files, never a row pointing at nothing.
     await this.files.removeAll(id).catch((err) => this.d.log.warn({ err, id }, 'media files could not be removed'));
@@ -246,7 +266,10 @@ export class MediaService {
         return true;
       });
       await this.files.removeSource(id);
-      this.d.log.info({ id, variants: rows.length, ms: Math.round(performance.now() - started) }, done ? 'media variants ready' : 'media changed meanwhile: variants dropped');
+      this.d.log.info(
+        { id, variants: rows.length, ms: Math.round(performance.now() - started) },
+        done ? 'media variants ready' : 'media changed meanwhile: variants dropped',
+      );
     } catch (err) {
       this.d.log.error({ err, id }, 'media variants failed');
       try {

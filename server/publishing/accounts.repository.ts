@@ -59,7 +59,14 @@ export class AccountsRepository {
   }
 
   async insert(
-    a: { channel: string; label: string; settings?: Record<string, unknown>; credentials?: Record<string, unknown> | null; enabled?: boolean; expiresAt?: Date | null },
+    a: {
+      channel: string;
+      label: string;
+      settings?: Record<string, unknown>;
+      credentials?: Record<string, unknown> | null;
+      enabled?: boolean;
+      expiresAt?: Date | null;
+    },
     now: Date,
     trx: Knex = this.db,
   ): Promise<number> {
@@ -80,7 +87,11 @@ export class AccountsRepository {
   }
 
   /** A reconnection: new label, settings and credentials; the account is connected again. */
-  async reconnect(id: number, a: { label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null; expiresAt?: Date | null }, now: Date): Promise<void> {
+  async reconnect(
+    id: number,
+    a: { label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null; expiresAt?: Date | null },
+    now: Date,
+  ): Promise<void> {
     await this.db('channel_accounts')
       .where({ id })
       .update({
@@ -96,20 +107,29 @@ export class AccountsRepository {
 
   /** An adapter refreshed its token: stored encrypted at once, so that the next call reads it. */
   async saveCredentials(id: number, credentials: Record<string, unknown>, now: Date): Promise<void> {
-    await this.db('channel_accounts').where({ id }).update({ credentials: this.box.seal(JSON.stringify(credentials)), updated_at: toDbTime(now) });
+    await this.db('channel_accounts')
+      .where({ id })
+      .update({ credentials: this.box.seal(JSON.stringify(credentials)), updated_at: toDbTime(now) });
   }
 
   async markConnection(id: number, connection: Connection, now: Date): Promise<void> {
-    await this.db('channel_accounts').where({ id }).update({ connection, checked_at: toDbTime(now), updated_at: toDbTime(now) });
+    await this.db('channel_accounts')
+      .where({ id })
+      .update({ connection, checked_at: toDbTime(now), updated_at: toDbTime(now) });
   }
 
   async setEnabled(id: number, enabled: boolean, now: Date): Promise<void> {
-    await this.db('channel_accounts').where({ id }).update({ enabled, updated_at: toDbTime(now) });
+    await this.db('channel_accounts')
+      .where({ id })
+      .update({ enabled, updated_at: toDbTime(now) });
   }
 
   /** Removal keeps the row (its publications' history names it) and forgets the secrets. */
   async remove(id: number, now: Date, trx: Knex = this.db): Promise<boolean> {
-    const n = await trx('channel_accounts').where({ id }).whereNull('removed_at').update({ removed_at: toDbTime(now), credentials: null, enabled: false, updated_at: toDbTime(now) });
+    const n = await trx('channel_accounts')
+      .where({ id })
+      .whereNull('removed_at')
+      .update({ removed_at: toDbTime(now), credentials: null, enabled: false, updated_at: toDbTime(now) });
     return n === 1;
   }
 }

@@ -32,15 +32,26 @@ export function accountsRoutes(accounts: AccountsService): Router {
   router.use(requirePermission('accounts.manage'));
 
   router.get('/', async (_req, res) => {
-    await renderPage(res, 'admin/networks/index', { title: res.locals.t('Comptes des réseaux'), rows: await accounts.list(), connectable: accounts.connectable() });
+    await renderPage(res, 'admin/networks/index', {
+      title: res.locals.t('Comptes des réseaux'),
+      rows: await accounts.list(),
+      connectable: accounts.connectable(),
+    });
   });
 
   async function connectPage(req: Request, res: Parameters<Parameters<typeof router.get>[1]>[1], status = 200, extra: Record<string, unknown> = {}) {
     const adapter = accounts.adapterFor(String(req.params.channel));
     const reconnect = reconnectParam(req);
     const account = reconnect ? await accounts.get(reconnect) : null;
-    const title = account ? res.locals.t('Reconnecter {label}', { label: account.label }) : res.locals.t('Connecter un compte {network}', { network: adapter.label });
-    await renderPage(res, 'admin/networks/connect', { title, adapter, account, fields: adapter.connect.kind === 'none' ? [] : adapter.connect.fields, ...extra }, status);
+    const title = account
+      ? res.locals.t('Reconnecter {label}', { label: account.label })
+      : res.locals.t('Connecter un compte {network}', { network: adapter.label });
+    await renderPage(
+      res,
+      'admin/networks/connect',
+      { title, adapter, account, fields: adapter.connect.kind === 'none' ? [] : adapter.connect.fields, ...extra },
+      status,
+    );
   }
 
   router.get('/connect/:channel', async (req, res) => connectPage(req, res));
@@ -51,18 +62,29 @@ export function accountsRoutes(accounts: AccountsService): Router {
     const names = adapter.connect.kind === 'none' ? [] : adapter.connect.fields.map((f) => f.name);
     const values = fieldValues(req.body, names);
     // Secrets are never sent back into the form.
-    const shown = Object.fromEntries(Object.entries(values).filter(([k]) => adapter.connect.kind !== 'none' && !adapter.connect.fields.find((f) => f.name === k)?.secret));
+    const shown = Object.fromEntries(
+      Object.entries(values).filter(([k]) => adapter.connect.kind !== 'none' && !adapter.connect.fields.find((f) => f.name === k)?.secret),
+    );
     try {
       if (adapter.connect.kind === 'oauth') {
         const started = await accounts.startOAuth(adapter.channel, values, reconnect);
         req.session.oauth = started.pending;
         // A page with a link rather than a redirect: the form-action policy would stop a POST
         // redirected to another site, and the administrator sees where they are sent.
-        await renderPage(res, 'admin/networks/authorize', { title: res.locals.t('Autoriser Crieur sur {network}', { network: adapter.label }), adapter, redirectUrl: started.redirectUrl, host: new URL(started.redirectUrl).host });
+        await renderPage(res, 'admin/networks/authorize', {
+          title: res.locals.t('Autoriser Crieur sur {network}', { network: adapter.label }),
+          adapter,
+          redirectUrl: started.redirectUrl,
+          host: new URL(started.redirectUrl).host,
+        });
         return;
       }
       const id = await accounts.connectWithForm(adapter.channel, values, actorOf(req), reconnect);
-      flash(req, 'success', res.locals.t(reconnect ? 'Le compte est reconnecté ; les publications qui l’attendaient partent maintenant.' : 'Le compte est connecté.'));
+      flash(
+        req,
+        'success',
+        res.locals.t(reconnect ? 'Le compte est reconnecté ; les publications qui l’attendaient partent maintenant.' : 'Le compte est connecté.'),
+      );
       res.redirect(`/admin/networks#account-${id}`);
     } catch (err) {
       if (!(err instanceof DomainError) || err.status !== 400) throw err;
@@ -79,7 +101,11 @@ export function accountsRoutes(accounts: AccountsService): Router {
     delete req.session.oauth;
     const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     const id = await accounts.finishOAuth(query, pending, actorOf(req));
-    flash(req, 'success', res.locals.t(pending?.reconnectId ? 'Le compte est reconnecté ; les publications qui l’attendaient partent maintenant.' : 'Le compte est connecté.'));
+    flash(
+      req,
+      'success',
+      res.locals.t(pending?.reconnectId ? 'Le compte est reconnecté ; les publications qui l’attendaient partent maintenant.' : 'Le compte est connecté.'),
+    );
     res.redirect(`/admin/networks#account-${id}`);
   });
 

@@ -82,9 +82,14 @@ export class AccountsService {
     if (adapter.connect.kind !== 'form') throw new NotFoundError();
     const missing = adapter.connect.fields.filter((f) => !values[f.name]?.trim());
     if (missing.length) {
-      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])));
+      throw new ValidationError(
+        'Le formulaire contient des erreurs : corrigez les champs signalés.',
+        Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])),
+      );
     }
-    const connected = await this.call(() => (adapter.connect as Extract<ChannelAdapter['connect'], { kind: 'form' }>).connect(values, AbortSignal.timeout(CALL_TIMEOUT_MS)));
+    const connected = await this.call(() =>
+      (adapter.connect as Extract<ChannelAdapter['connect'], { kind: 'form' }>).connect(values, AbortSignal.timeout(CALL_TIMEOUT_MS)),
+    );
     return this.save(channel, connected, actor, reconnectId);
   }
 
@@ -94,7 +99,10 @@ export class AccountsService {
     if (adapter.connect.kind !== 'oauth') throw new NotFoundError();
     const missing = adapter.connect.fields.filter((f) => !values[f.name]?.trim());
     if (missing.length) {
-      throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])));
+      throw new ValidationError(
+        'Le formulaire contient des erreurs : corrigez les champs signalés.',
+        Object.fromEntries(missing.map((f) => [f.name, 'Ce champ est obligatoire.'])),
+      );
     }
     if (reconnectId) await this.get(reconnectId);
     const state = crypto.randomBytes(24).toString('base64url');
@@ -127,7 +135,11 @@ export class AccountsService {
     const context = { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) };
     let check: ConnectionCheck;
     try {
-      const ports = { clock: this.clock, log: this.log, saveCredentials: (c: Record<string, unknown>) => this.accounts.saveCredentials(account.id, c, this.clock.now()) };
+      const ports = {
+        clock: this.clock,
+        log: this.log,
+        saveCredentials: (c: Record<string, unknown>) => this.accounts.saveCredentials(account.id, c, this.clock.now()),
+      };
       check = await adapter.testConnection(context, ports, AbortSignal.timeout(CALL_TIMEOUT_MS));
     } catch (err) {
       this.log.warn({ err, accountId: id }, 'connection test failed');
@@ -145,7 +157,10 @@ export class AccountsService {
     if (this.adapters.get(account.channel)?.capabilities.followsArticle) throw new ConflictError('Le site de la commune ne peut pas être retiré.');
     const now = this.clock.now();
     if (!(await this.accounts.remove(id, now))) throw new ConflictError('Ce compte a déjà été retiré.');
-    await this.audit.append({ actor, action: 'account.removed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, label: account.label } }, now);
+    await this.audit.append(
+      { actor, action: 'account.removed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, label: account.label } },
+      now,
+    );
   }
 
   private async save(channel: string, connected: ConnectedAccount, actor: Actor, reconnectId: number | null): Promise<number> {
@@ -155,11 +170,20 @@ export class AccountsService {
       if (current.channel !== channel) throw new ConflictError('Ce compte est sur un autre réseau.');
       await this.accounts.reconnect(reconnectId, { ...connected }, now);
       await this.pubs.releaseAccount(reconnectId, now);
-      await this.audit.append({ actor, action: 'account.reconnected', targetType: 'channel_account', targetId: reconnectId, details: { channel, label: connected.label } }, now);
+      await this.audit.append(
+        { actor, action: 'account.reconnected', targetType: 'channel_account', targetId: reconnectId, details: { channel, label: connected.label } },
+        now,
+      );
       return reconnectId;
     }
-    const id = await this.accounts.insert({ channel, label: connected.label, settings: connected.settings, credentials: connected.credentials, expiresAt: connected.expiresAt ?? null }, now);
-    await this.audit.append({ actor, action: 'account.connected', targetType: 'channel_account', targetId: id, details: { channel, label: connected.label } }, now);
+    const id = await this.accounts.insert(
+      { channel, label: connected.label, settings: connected.settings, credentials: connected.credentials, expiresAt: connected.expiresAt ?? null },
+      now,
+    );
+    await this.audit.append(
+      { actor, action: 'account.connected', targetType: 'channel_account', targetId: id, details: { channel, label: connected.label } },
+      now,
+    );
     return id;
   }
 

@@ -121,9 +121,33 @@ export class Dispatcher {
       if (adapter?.capabilities.repeatable) found = null;
       else if (adapter?.findSent) found = await this.lookUp(adapter, p);
       let moved: boolean;
-      if (found === null) moved = await this.pubs.transition(p.id, ['sending'], { status: 'pending', dueAt: now, claimedBy: null, lateConfirmed: true, lastError: null }, now, undefined, guard);
-      else if (found) moved = await this.pubs.transition(p.id, ['sending'], { status: 'sent', sentAt: now, externalId: found.externalId, externalUrl: found.url, lastError: null }, now, undefined, guard);
-      else moved = await this.pubs.transition(p.id, ['sending'], { status: 'uncertain', lastError: { code: 'publication.crash_uncertain' } }, now, undefined, guard);
+      if (found === null)
+        moved = await this.pubs.transition(
+          p.id,
+          ['sending'],
+          { status: 'pending', dueAt: now, claimedBy: null, lateConfirmed: true, lastError: null },
+          now,
+          undefined,
+          guard,
+        );
+      else if (found)
+        moved = await this.pubs.transition(
+          p.id,
+          ['sending'],
+          { status: 'sent', sentAt: now, externalId: found.externalId, externalUrl: found.url, lastError: null },
+          now,
+          undefined,
+          guard,
+        );
+      else
+        moved = await this.pubs.transition(
+          p.id,
+          ['sending'],
+          { status: 'uncertain', lastError: { code: 'publication.crash_uncertain' } },
+          now,
+          undefined,
+          guard,
+        );
       if (!moved) continue;
       if (found === undefined) report.uncertain++;
       else report.resumed++;
@@ -156,12 +180,16 @@ export class Dispatcher {
     return { ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials: account.credentials } };
   }
 
-  private async processOne(id: number, ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<LoadedAccount | null>> }): Promise<Outcome> {
+  private async processOne(
+    id: number,
+    ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<LoadedAccount | null>> },
+  ): Promise<Outcome> {
     const now = this.clock.now();
     const p = await this.pubs.claimRow(id, this.opts.instance, now);
     if (!p) return 'lost';
     const guard = { claimedBy: this.opts.instance };
-    const settle = (patch: Parameters<PublicationsRepository['transition']>[2], at = this.clock.now()) => this.pubs.transition(id, ['sending'], patch, at, undefined, guard);
+    const settle = (patch: Parameters<PublicationsRepository['transition']>[2], at = this.clock.now()) =>
+      this.pubs.transition(id, ['sending'], patch, at, undefined, guard);
 
     if (p.attempts === 0 && !p.lateConfirmed && now.getTime() - p.scheduledAt.getTime() > this.opts.staleAfterMs) {
       await settle({ status: 'held', lastError: { code: 'publication.stale' } }, now);
@@ -178,7 +206,15 @@ export class Dispatcher {
     const accountProblem = account.connection !== 'connected' ? account.connection : account.expiresAt && account.expiresAt <= now ? 'expired' : null;
     if (accountProblem) {
       // Waits without spending an attempt: reconnecting the account releases it at once.
-      await settle({ status: 'pending', dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS), claimedBy: null, lastError: { code: accountProblem === 'expired' ? 'account.expired' : 'account.reconnect', values: { account: account.label } } }, now);
+      await settle(
+        {
+          status: 'pending',
+          dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS),
+          claimedBy: null,
+          lastError: { code: accountProblem === 'expired' ? 'account.expired' : 'account.reconnect', values: { account: account.label } },
+        },
+        now,
+      );
       return 'waiting';
     }
     if (!ctx.articles.has(p.articleId)) ctx.articles.set(p.articleId, this.loadArticle(p.articleId));
@@ -203,12 +239,26 @@ export class Dispatcher {
     return this.record(p, account, adapter, attempts, result, guard);
   }
 
-  private async record(p: Publication, account: LoadedAccount, adapter: ChannelAdapter, attempts: number, result: PublishOutcome, guard: { claimedBy: string }): Promise<Outcome> {
+  private async record(
+    p: Publication,
+    account: LoadedAccount,
+    adapter: ChannelAdapter,
+    attempts: number,
+    result: PublishOutcome,
+    guard: { claimedBy: string },
+  ): Promise<Outcome> {
     const now = this.clock.now();
     const ev = { publicationId: p.id, articleId: p.articleId, channel: p.channel };
     switch (result.kind) {
       case 'sent':
-        await this.pubs.transition(p.id, ['sending'], { status: 'sent', sentAt: now, attempts, lastError: null, externalId: result.externalId, externalUrl: result.url }, now, undefined, guard);
+        await this.pubs.transition(
+          p.id,
+          ['sending'],
+          { status: 'sent', sentAt: now, attempts, lastError: null, externalId: result.externalId, externalUrl: result.url },
+          now,
+          undefined,
+          guard,
+        );
         // Posts that waited for this page go now, in this very run.
         if (adapter.capabilities.followsArticle) await this.pubs.releaseWaitingForSite(p.articleId, now);
         this.events.emit('sent', ev);
@@ -222,15 +272,41 @@ export class Dispatcher {
         return 'failed';
       case 'reconnect':
         await this.accounts.markConnection(account.id, 'disconnected', now);
-        await this.pubs.transition(p.id, ['sending'], { status: 'pending', dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS), claimedBy: null, lastError: { code: 'account.reconnect', values: { account: account.label } } }, now, undefined, guard);
+        await this.pubs.transition(
+          p.id,
+          ['sending'],
+          {
+            status: 'pending',
+            dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS),
+            claimedBy: null,
+            lastError: { code: 'account.reconnect', values: { account: account.label } },
+          },
+          now,
+          undefined,
+          guard,
+        );
         return 'waiting';
       case 'transient':
       case 'rateLimited':
-        return this.retryLater(p, attempts, result.message, result.kind === 'rateLimited' ? result.resetAt : result.retryAt, result.kind === 'rateLimited', guard);
+        return this.retryLater(
+          p,
+          attempts,
+          result.message,
+          result.kind === 'rateLimited' ? result.resetAt : result.retryAt,
+          result.kind === 'rateLimited',
+          guard,
+        );
     }
   }
 
-  private async retryLater(p: Publication, attempts: number, message: ChannelMessage, at: Date | undefined, wholeAccount: boolean, guard: { claimedBy: string }): Promise<Outcome> {
+  private async retryLater(
+    p: Publication,
+    attempts: number,
+    message: ChannelMessage,
+    at: Date | undefined,
+    wholeAccount: boolean,
+    guard: { claimedBy: string },
+  ): Promise<Outcome> {
     const now = this.clock.now();
     if (attempts >= this.opts.maxAttempts) {
       await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: { ...message, gaveUpAfter: attempts } }, now, undefined, guard);
@@ -239,7 +315,14 @@ export class Dispatcher {
     }
     const retryAt = at ?? new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
     if (wholeAccount) await this.pubs.deferAccount(p.accountId, retryAt, now);
-    await this.pubs.transition(p.id, ['sending'], { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: { ...message, retry: { attempts, max: this.opts.maxAttempts } } }, now, undefined, guard);
+    await this.pubs.transition(
+      p.id,
+      ['sending'],
+      { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: { ...message, retry: { attempts, max: this.opts.maxAttempts } } },
+      now,
+      undefined,
+      guard,
+    );
     return 'retrying';
   }
 

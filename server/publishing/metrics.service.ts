@@ -35,7 +35,10 @@ export class MetricsService {
     const now = this.clock.now();
     const report: MetricsReport = { fetched: 0, failed: 0 };
     const channels = this.adapters.all().filter((a) => a.fetchMetrics && a.capabilities.metricsEveryMs);
-    const sent = await this.pubs.sentSince(new Date(now.getTime() - WINDOW_MS), channels.map((a) => a.channel));
+    const sent = await this.pubs.sentSince(
+      new Date(now.getTime() - WINDOW_MS),
+      channels.map((a) => a.channel),
+    );
     const last = await this.pubs.lastMetricsAt(sent.map((p) => p.id));
     for (const p of sent) {
       const adapter = this.adapters.get(p.channel);
@@ -46,7 +49,11 @@ export class MetricsService {
       const [account, article] = await Promise.all([this.accounts.get(p.accountId), this.loadArticle(p.articleId)]);
       if (!account || account.removedAt || account.connection !== 'connected' || !article) continue;
       try {
-        const context = { ...p, externalId: p.externalId, account: { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) } };
+        const context = {
+          ...p,
+          externalId: p.externalId,
+          account: { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) },
+        };
         const figures = await adapter.fetchMetrics(context, this.ports(article, p), AbortSignal.timeout(CALL_TIMEOUT_MS));
         if (!figures) continue;
         await this.pubs.insertMetrics(p.id, figures, now);

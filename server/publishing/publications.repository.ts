@@ -4,7 +4,19 @@ import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialec
 import { decodeMessage, encodeMessage, type ChannelMessage } from './publishing.messages';
 
 // `queued`: accepted by a channel that reports delivery later (a newsletter campaign).
-export const PUBLICATION_STATUSES = ['planned', 'pending', 'sending', 'queued', 'sent', 'failed', 'skipped', 'cancelled', 'uncertain', 'held', 'retracted'] as const;
+export const PUBLICATION_STATUSES = [
+  'planned',
+  'pending',
+  'sending',
+  'queued',
+  'sent',
+  'failed',
+  'skipped',
+  'cancelled',
+  'uncertain',
+  'held',
+  'retracted',
+] as const;
 export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
 
 export interface Publication {
@@ -72,7 +84,11 @@ export class PublicationsRepository {
     return (await this.db('publications').whereIn('article_id', articleIds).orderBy('id')).map(toPublication);
   }
 
-  async insert(p: { articleId: number; accountId: number; channel: string; textVariant: string | null; scheduledAt: Date; status?: PublicationStatus }, now: Date, trx: Knex = this.db): Promise<number> {
+  async insert(
+    p: { articleId: number; accountId: number; channel: string; textVariant: string | null; scheduledAt: Date; status?: PublicationStatus },
+    now: Date,
+    trx: Knex = this.db,
+  ): Promise<number> {
     const [row] = await trx('publications')
       .insert({
         article_id: p.articleId,
@@ -91,7 +107,13 @@ export class PublicationsRepository {
 
   /** Ids of pending publications whose time has come, oldest first. */
   async dueIds(now: Date, limit: number): Promise<number[]> {
-    const rows = await this.db('publications').where('status', 'pending').andWhere('due_at', '<=', toDbTime(now)).orderBy('due_at').orderBy('id').limit(limit).select('id');
+    const rows = await this.db('publications')
+      .where('status', 'pending')
+      .andWhere('due_at', '<=', toDbTime(now))
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(limit)
+      .select('id');
     return rows.map((r: any) => r.id as number);
   }
 
@@ -113,10 +135,26 @@ export class PublicationsRepository {
   }
 
   /** Moves a row from one of `from` to a new state; returns whether exactly one row changed. */
-  async transition(id: number, from: PublicationStatus[], patch: Partial<{
-    status: PublicationStatus; dueAt: Date; attempts: number; lastError: ChannelMessage | null; externalId: string | null; externalUrl: string | null;
-    sentAt: Date | null; scheduledAt: Date; textVariant: string | null; lateConfirmed: boolean; claimedBy: string | null;
-  }>, now: Date, trx: Knex = this.db, guard?: { claimedBy?: string }): Promise<boolean> {
+  async transition(
+    id: number,
+    from: PublicationStatus[],
+    patch: Partial<{
+      status: PublicationStatus;
+      dueAt: Date;
+      attempts: number;
+      lastError: ChannelMessage | null;
+      externalId: string | null;
+      externalUrl: string | null;
+      sentAt: Date | null;
+      scheduledAt: Date;
+      textVariant: string | null;
+      lateConfirmed: boolean;
+      claimedBy: string | null;
+    }>,
+    now: Date,
+    trx: Knex = this.db,
+    guard?: { claimedBy?: string },
+  ): Promise<boolean> {
     const row: Record<string, unknown> = { updated_at: toDbTime(now) };
     if (patch.status !== undefined) row.status = patch.status;
     if (patch.dueAt !== undefined) row.due_at = toDbTime(patch.dueAt);
@@ -171,20 +209,35 @@ export class PublicationsRepository {
 
   /** The account was reconnected: what waited for it is due now. */
   async releaseAccount(accountId: number, now: Date): Promise<number> {
-    return this.db('publications').where({ account_id: accountId, status: 'pending' }).andWhere('due_at', '>', toDbTime(now)).andWhere('last_error', 'like', '%"account.%').update({ due_at: toDbTime(now), updated_at: toDbTime(now) });
+    return this.db('publications')
+      .where({ account_id: accountId, status: 'pending' })
+      .andWhere('due_at', '>', toDbTime(now))
+      .andWhere('last_error', 'like', '%"account.%')
+      .update({ due_at: toDbTime(now), updated_at: toDbTime(now) });
   }
 
   /** Publications sent since `since` on the given channels, for the metrics job. */
   async sentSince(since: Date, channels: string[]): Promise<Publication[]> {
     if (!channels.length) return [];
-    return (await this.db('publications').where('status', 'sent').whereIn('channel', channels).andWhere('sent_at', '>=', toDbTime(since)).whereNotNull('external_id').orderBy('id')).map(toPublication);
+    return (
+      await this.db('publications')
+        .where('status', 'sent')
+        .whereIn('channel', channels)
+        .andWhere('sent_at', '>=', toDbTime(since))
+        .whereNotNull('external_id')
+        .orderBy('id')
+    ).map(toPublication);
   }
 
   /** When each publication's figures were last taken. */
   async lastMetricsAt(ids: number[]): Promise<Map<number, Date>> {
     const out = new Map<number, Date>();
     if (!ids.length) return out;
-    const rows: any[] = await this.db('publication_metrics').whereIn('publication_id', ids).groupBy('publication_id').select('publication_id').max({ at: 'taken_at' });
+    const rows: any[] = await this.db('publication_metrics')
+      .whereIn('publication_id', ids)
+      .groupBy('publication_id')
+      .select('publication_id')
+      .max({ at: 'taken_at' });
     for (const r of rows) out.set(Number(r.publication_id), fromDbTime(r.at));
     return out;
   }
@@ -200,13 +253,19 @@ export class PublicationsRepository {
 
   /** Pushes back every pending publication of an account until a rate limit resets. */
   async deferAccount(accountId: number, until: Date, now: Date): Promise<void> {
-    await this.db('publications').where({ account_id: accountId, status: 'pending' }).andWhere('due_at', '<', toDbTime(until)).update({ due_at: toDbTime(until), updated_at: toDbTime(now) });
+    await this.db('publications')
+      .where({ account_id: accountId, status: 'pending' })
+      .andWhere('due_at', '<', toDbTime(until))
+      .update({ due_at: toDbTime(until), updated_at: toDbTime(now) });
   }
 
   /** Releases rows this instance claimed but never started (shutdown). */
   async releaseClaimed(ids: number[], instance: string, now: Date): Promise<void> {
     if (!ids.length) return;
-    await this.db('publications').whereIn('id', ids).andWhere({ status: 'sending', claimed_by: instance }).update({ status: 'pending', claimed_by: null, claimed_at: null, updated_at: toDbTime(now) });
+    await this.db('publications')
+      .whereIn('id', ids)
+      .andWhere({ status: 'sending', claimed_by: instance })
+      .update({ status: 'pending', claimed_by: null, claimed_at: null, updated_at: toDbTime(now) });
   }
 
   async listByStatus(statuses: PublicationStatus[], limit = 200): Promise<Publication[]> {

@@ -11,4 +11,10 @@ export interface PublicationEvent {
  * (the site clears its page cache), and `due` when something became due now (the scheduler runs
  * the dispatcher at once instead of waiting for the next tick).
  */
-export class PublishingEvents extends DomainEvents<{ sent: [PublicationEvent]; failed: [PublicationEvent]; retracted: [PublicationEvent]; changed: [PublicationEvent]; due: [] }> {}
+export class PublishingEvents extends DomainEvents<{
+  sent: [PublicationEvent];
+  failed: [PublicationEvent];
+  retracted: [PublicationEvent];
+  changed: [PublicationEvent];
+  due: [];
+}> {}

@@ -15,12 +15,14 @@ export interface ChannelMessage {
 
 export const PUBLICATION_MESSAGES: Record<string, string> = {
   // The engine's own.
-  'publication.stale': 'L’heure prévue est passée depuis plusieurs heures sans que la publication parte (le serveur était peut-être arrêté) : confirmez l’envoi pour qu’elle parte maintenant, ou annulez-la.',
+  'publication.stale':
+    'L’heure prévue est passée depuis plusieurs heures sans que la publication parte (le serveur était peut-être arrêté) : confirmez l’envoi pour qu’elle parte maintenant, ou annulez-la.',
   'publication.no_adapter': 'Ce réseau n’est pas pris en charge par cette installation.',
   'publication.account_off': 'Ce compte est désactivé ou n’existe plus.',
   'publication.article_gone': 'L’article n’existe plus.',
   'publication.unexpected': 'Erreur inattendue lors de l’envoi ; elle a été enregistrée pour les administrateurs.',
-  'publication.crash_uncertain': 'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.',
+  'publication.crash_uncertain':
+    'Le serveur s’est arrêté pendant l’envoi : impossible de savoir si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.',
   'publication.waiting_site_page': 'En attente de la page de l’article sur le site : la publication partira dès qu’elle sera en ligne.',
   'publication.text_too_long': 'Le texte est trop long pour {network} : {count} caractères pour {limit} au plus.',
   // Shared by the adapters.
@@ -29,8 +31,10 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   'network.unreachable': 'Le réseau est injoignable pour le moment.',
   'network.refused': 'Le réseau a refusé la publication (erreur {status}).',
   'network.rate_limited': 'Trop de publications envoyées à ce réseau : il faut attendre.',
-  'account.reconnect': 'Le compte {account} n’est plus autorisé à publier : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
-  'account.expired': 'L’accès du compte {account} a expiré : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
+  'account.reconnect':
+    'Le compte {account} n’est plus autorisé à publier : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
+  'account.expired':
+    'L’accès du compte {account} a expiré : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
   'test.refused': 'Le réseau a refusé la publication (compte de test en échec permanent).',
 };
 
@@ -67,7 +71,9 @@ export function describeMessage(m: ChannelMessage | null, t: Translate): string 
   if (!m) return '';
   if (m.code === 'legacy') return t(String(m.values?.text ?? ''));
   const sentence = PUBLICATION_MESSAGES[m.code];
-  const values = Object.entries(m.values ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  const values = Object.entries(m.values ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const reason = sentence ? t(sentence, m.values ?? {}) : values ? `${m.code} (${values})` : m.code;
   if (m.retry) return `${reason} ${t(RETRY_PLANNED, m.retry)}`;
   if (m.gaveUpAfter) return `${reason} ${t(GAVE_UP, { attempts: m.gaveUpAfter })}`;

@@ -41,7 +41,11 @@ export function publishingRoutes(c: Deps): Router {
   router.post('/articles/:id/channels', requirePermission('articles.publish'), async (req, res) => {
     const id = idParam(req.params.id);
     const locals = await panelLocals(id);
-    const { items, errors } = parseChannelPlan(req.body, locals.channels.map((ch) => ch.account.id), c.config.timeZone);
+    const { items, errors } = parseChannelPlan(
+      req.body,
+      locals.channels.map((ch) => ch.account.id),
+      c.config.timeZone,
+    );
     // A time typed in the past would go out at once, or wait as stale: say so instead.
     const oneMinuteAgo = c.clock.now().getTime() - 60_000;
     for (const item of items) {
@@ -56,8 +60,21 @@ export function publishingRoutes(c: Deps): Router {
       for (const [k, m] of Object.entries(tooLong)) errors[k] = describeMessage(m, t);
       const say = (k: string, v: string) => (v === SKIPPED_TIME && skippedTimeMessage(req.body?.[k], c.config.timeZone, res.locals.locale, t)) || t(v);
       // The times typed stay in the form next to their refusal.
-      const typed = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k, v]) => /^channel_\d+_at$/.test(k) && typeof v === 'string'));
-      await renderPage(res, 'admin/publishing/channels', { title: t('Canaux de diffusion'), ...locals, values: typed, errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, say(k, v)])), error: t('Le formulaire contient des erreurs : corrigez les champs signalés.') }, 400);
+      const typed = Object.fromEntries(
+        Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k, v]) => /^channel_\d+_at$/.test(k) && typeof v === 'string'),
+      );
+      await renderPage(
+        res,
+        'admin/publishing/channels',
+        {
+          title: t('Canaux de diffusion'),
+          ...locals,
+          values: typed,
+          errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, say(k, v)])),
+          error: t('Le formulaire contient des erreurs : corrigez les champs signalés.'),
+        },
+        400,
+      );
       return;
     }
     await c.publishing.plan(locals.article, items, actorOf(req));
@@ -87,11 +104,15 @@ export function publishingRoutes(c: Deps): Router {
     const actor = actorOf(req);
     const t = res.locals.t;
     const p =
-      action === 'retry' ? await c.publishing.retry(id, actor)
-      : action === 'cancel' ? await c.publishing.cancel(id, actor)
-      : action === 'confirm' ? await c.publishing.confirmLate(id, actor)
-      : action === 'mark-sent' ? await c.publishing.markSent(id, actor)
-      : await c.publishing.retract(id, actor);
+      action === 'retry'
+        ? await c.publishing.retry(id, actor)
+        : action === 'cancel'
+          ? await c.publishing.cancel(id, actor)
+          : action === 'confirm'
+            ? await c.publishing.confirmLate(id, actor)
+            : action === 'mark-sent'
+              ? await c.publishing.markSent(id, actor)
+              : await c.publishing.retract(id, actor);
     const messages: Record<string, string> = {
       retry: 'La publication est renvoyée : elle part dans quelques secondes.',
       cancel: 'La publication est annulée.',
@@ -111,7 +132,13 @@ export function publishingRoutes(c: Deps): Router {
     const [attention, counts, accounts] = await Promise.all([c.publishing.needsAttention(), c.publications.countByStatus(), c.accounts.list()]);
     const titles = new Map<number, string>();
     for (const p of attention) if (!titles.has(p.articleId)) titles.set(p.articleId, (await loadArticle(p.articleId))?.title ?? '');
-    await renderPage(res, 'admin/publishing/attention', { title: res.locals.t('Publications à surveiller'), attention, counts, titles, accounts: new Map(accounts.map((a) => [a.id, a])) });
+    await renderPage(res, 'admin/publishing/attention', {
+      title: res.locals.t('Publications à surveiller'),
+      attention,
+      counts,
+      titles,
+      accounts: new Map(accounts.map((a) => [a.id, a])),
+    });
   });
 
   return router;

@@ -73,7 +73,8 @@ export class PublishingService {
       const text = adapter?.capabilities.text;
       if (!item.enabled || !item.textVariant || !text) continue;
       const count = text.count(item.textVariant);
-      if (count > text.limit) problems[`channel_${item.accountId}_text`] = { code: CODES.textTooLong, values: { network: adapter.label, count, limit: text.limit } };
+      if (count > text.limit)
+        problems[`channel_${item.accountId}_text`] = { code: CODES.textTooLong, values: { network: adapter.label, count, limit: text.limit } };
     }
     return problems;
   }
@@ -98,17 +99,44 @@ export class PublishingService {
           continue;
         }
         if (!current) {
-          await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: account.channel, textVariant: item.textVariant ?? null, scheduledAt: when, status: released ? 'pending' : 'planned' }, now, trx);
+          await this.pubs.insert(
+            {
+              articleId: article.id,
+              accountId: account.id,
+              channel: account.channel,
+              textVariant: item.textVariant ?? null,
+              scheduledAt: when,
+              status: released ? 'pending' : 'planned',
+            },
+            now,
+            trx,
+          );
         } else if (OPEN.includes(current.status) || current.status === 'cancelled') {
-          await this.pubs.transition(current.id, [...OPEN, 'cancelled'], {
-            status: current.status === 'cancelled' ? (released ? 'pending' : 'planned') : current.status === 'held' ? 'held' : current.status,
-            scheduledAt: when,
-            dueAt: when,
-            textVariant: item.textVariant ?? null,
-          }, now, trx);
+          await this.pubs.transition(
+            current.id,
+            [...OPEN, 'cancelled'],
+            {
+              status: current.status === 'cancelled' ? (released ? 'pending' : 'planned') : current.status === 'held' ? 'held' : current.status,
+              scheduledAt: when,
+              dueAt: when,
+              textVariant: item.textVariant ?? null,
+            },
+            now,
+            trx,
+          );
         }
       }
-      await this.audit.append({ actor, action: 'publications.planned', targetType: 'article', targetId: article.id, details: { channels: items.filter((i) => i.enabled).map((i) => i.accountId) } }, now, trx);
+      await this.audit.append(
+        {
+          actor,
+          action: 'publications.planned',
+          targetType: 'article',
+          targetId: article.id,
+          details: { channels: items.filter((i) => i.enabled).map((i) => i.accountId) },
+        },
+        now,
+        trx,
+      );
     });
     this.events.emit('changed', { publicationId: 0, articleId: article.id, channel: '*' });
     await this.wakeIfDue(article.id);
@@ -132,14 +160,24 @@ export class PublishingService {
       if (!existing.some((p) => p.status !== 'cancelled')) {
         for (const account of (await this.accounts.list(trx)).filter((a) => following.includes(a.channel) && a.enabled)) {
           if (existing.some((p) => p.accountId === account.id)) continue;
-          const id = await this.pubs.insert({ articleId: article.id, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: at }, now, trx);
+          const id = await this.pubs.insert(
+            { articleId: article.id, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: at },
+            now,
+            trx,
+          );
           if (at <= now) await this.pubs.transition(id, ['pending'], late(at), now, trx);
         }
       }
       // Published again after being archived or unpublished: the article goes back on the site.
       for (const page of existing.filter((p) => following.includes(p.channel))) {
         if (page.status === 'retracted' || (page.status === 'cancelled' && !existing.some((p) => p.status !== 'cancelled'))) {
-          await this.pubs.transition(page.id, [page.status], { status: 'pending', scheduledAt: at, dueAt: at, attempts: 0, lastError: null, claimedBy: null, ...late(at) }, now, trx);
+          await this.pubs.transition(
+            page.id,
+            [page.status],
+            { status: 'pending', scheduledAt: at, dueAt: at, attempts: 0, lastError: null, claimedBy: null, ...late(at) },
+            now,
+            trx,
+          );
         }
       }
       for (const p of existing.filter((x) => x.status === 'planned')) {
@@ -158,7 +196,8 @@ export class PublishingService {
     await this.inTransaction(outer, async (trx) => {
       for (const p of await this.pubs.forArticle(articleId, trx)) {
         if (p.status === 'pending' || p.status === 'held') await this.pubs.transition(p.id, [p.status], { status: 'planned' }, now, trx);
-        if (p.status === 'sent' && this.adapters.get(p.channel)?.capabilities.followsArticle) await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
+        if (p.status === 'sent' && this.adapters.get(p.channel)?.capabilities.followsArticle)
+          await this.pubs.transition(p.id, ['sent'], { status: 'retracted' }, now, trx);
       }
       await this.audit.append({ actor, action: 'publications.withdrawn', targetType: 'article', targetId: articleId }, now, trx);
     });
@@ -181,7 +220,8 @@ export class PublishingService {
         if (!OPEN.includes(p.status) || p.scheduledAt.getTime() !== previous.getTime()) continue;
         const status = p.status === 'held' ? (released ? 'pending' : 'planned') : p.status;
         // Moved into the past by a person: it goes at once rather than waiting as stale.
-        if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to, ...(to <= now ? { lateConfirmed: true } : {}) }, now, trx)) moved++;
+        if (await this.pubs.transition(p.id, [p.status], { status, scheduledAt: to, dueAt: to, ...(to <= now ? { lateConfirmed: true } : {}) }, now, trx))
+          moved++;
       }
     });
     if (moved) {
@@ -205,7 +245,13 @@ export class PublishingService {
           const id = await this.pubs.insert({ articleId, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: now }, now, trx);
           await this.pubs.transition(id, ['pending'], { lateConfirmed: true }, now, trx);
         } else if ([...OPEN, 'cancelled', 'retracted'].includes(current.status)) {
-          await this.pubs.transition(current.id, [...OPEN, 'cancelled', 'retracted'], { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true, attempts: 0, lastError: null }, now, trx);
+          await this.pubs.transition(
+            current.id,
+            [...OPEN, 'cancelled', 'retracted'],
+            { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true, attempts: 0, lastError: null },
+            now,
+            trx,
+          );
         }
       }
       await this.audit.append({ actor, action: 'publications.urgent', targetType: 'article', targetId: articleId }, now, trx);
@@ -216,13 +262,24 @@ export class PublishingService {
     });
   }
 
-  private async act(id: number, from: PublicationStatus[], patch: Parameters<PublicationsRepository['transition']>[2], action: string, actor: Actor, refusal: string): Promise<Publication> {
+  private async act(
+    id: number,
+    from: PublicationStatus[],
+    patch: Parameters<PublicationsRepository['transition']>[2],
+    action: string,
+    actor: Actor,
+    refusal: string,
+  ): Promise<Publication> {
     const p = await this.pubs.get(id);
     if (!p) throw new NotFoundError('Cette publication n’existe pas.');
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
       if (!(await this.pubs.transition(id, from, patch, now, trx))) throw new ConflictError(refusal);
-      await this.audit.append({ actor, action, targetType: 'publication', targetId: id, details: { article: p.articleId, channel: p.channel, from: p.status } }, now, trx);
+      await this.audit.append(
+        { actor, action, targetType: 'publication', targetId: id, details: { article: p.articleId, channel: p.channel, from: p.status } },
+        now,
+        trx,
+      );
     });
     this.events.emit('changed', { publicationId: id, articleId: p.articleId, channel: p.channel });
     await this.wakeIfDue(p.articleId);
@@ -246,23 +303,47 @@ export class PublishingService {
   retry(id: number, actor: Actor) {
     const now = this.clock.now();
     // 'retracted' too: putting an article back on the site, or posting it again, is a person's choice.
-    return this.act(id, ['failed', 'uncertain', 'skipped', 'retracted'], { status: 'pending', dueAt: now, attempts: 0, lateConfirmed: true, lastError: null, claimedBy: null }, 'publication.retried', actor,
-      'Seule une publication en échec, incertaine ou retirée peut être renvoyée.');
+    return this.act(
+      id,
+      ['failed', 'uncertain', 'skipped', 'retracted'],
+      { status: 'pending', dueAt: now, attempts: 0, lateConfirmed: true, lastError: null, claimedBy: null },
+      'publication.retried',
+      actor,
+      'Seule une publication en échec, incertaine ou retirée peut être renvoyée.',
+    );
   }
 
   cancel(id: number, actor: Actor) {
-    return this.act(id, ['planned', 'pending', 'held', 'failed', 'uncertain'], { status: 'cancelled' }, 'publication.cancelled', actor,
-      'Cette publication est déjà partie ou en cours d’envoi : elle ne peut plus être annulée.');
+    return this.act(
+      id,
+      ['planned', 'pending', 'held', 'failed', 'uncertain'],
+      { status: 'cancelled' },
+      'publication.cancelled',
+      actor,
+      'Cette publication est déjà partie ou en cours d’envoi : elle ne peut plus être annulée.',
+    );
   }
 
   confirmLate(id: number, actor: Actor) {
-    return this.act(id, ['held'], { status: 'pending', dueAt: this.clock.now(), lateConfirmed: true }, 'publication.late_confirmed', actor,
-      'Cette publication n’attend pas de confirmation.');
+    return this.act(
+      id,
+      ['held'],
+      { status: 'pending', dueAt: this.clock.now(), lateConfirmed: true },
+      'publication.late_confirmed',
+      actor,
+      'Cette publication n’attend pas de confirmation.',
+    );
   }
 
   markSent(id: number, actor: Actor) {
-    return this.act(id, ['uncertain'], { status: 'sent', sentAt: this.clock.now(), lastError: null }, 'publication.marked_sent', actor,
-      'Seule une publication incertaine peut être marquée comme envoyée.');
+    return this.act(
+      id,
+      ['uncertain'],
+      { status: 'sent', sentAt: this.clock.now(), lastError: null },
+      'publication.marked_sent',
+      actor,
+      'Seule une publication incertaine peut être marquée comme envoyée.',
+    );
   }
 
   async retract(id: number, actor: Actor): Promise<Publication> {
@@ -270,9 +351,14 @@ export class PublishingService {
     if (!p) throw new NotFoundError('Cette publication n’existe pas.');
     const adapter = this.adapters.get(p.channel);
     const article = await this.loadArticle(p.articleId);
-    if (p.status !== 'sent' || !adapter?.retract || !adapter.capabilities.canRetract || !p.externalId || !article) throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
+    if (p.status !== 'sent' || !adapter?.retract || !adapter.capabilities.canRetract || !p.externalId || !article)
+      throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
     const account = await this.accounts.get(p.accountId);
-    const context = { ...p, externalId: p.externalId, account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) } };
+    const context = {
+      ...p,
+      externalId: p.externalId,
+      account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) },
+    };
     await adapter.retract(context, this.ports(article, p), AbortSignal.timeout(30_000));
     const out = await this.act(id, ['sent'], { status: 'retracted' }, 'publication.retracted', actor, 'Cette publication a changé entre-temps.');
     this.events.emit('retracted', { publicationId: id, articleId: p.articleId, channel: p.channel });
@@ -287,9 +373,19 @@ export class PublishingService {
     for (const p of await this.pubs.forArticle(article.id)) {
       const adapter = this.adapters.get(p.channel);
       if (!adapter?.capabilities.followsArticle) continue;
-      const result = await adapter.publish(article, { ...p, account: { id: p.accountId, label: '', settings: {}, credentials: null } }, this.ports(article, p), AbortSignal.timeout(30_000));
+      const result = await adapter.publish(
+        article,
+        { ...p, account: { id: p.accountId, label: '', settings: {}, credentials: null } },
+        this.ports(article, p),
+        AbortSignal.timeout(30_000),
+      );
       if (result.kind !== 'sent') continue;
-      await this.pubs.transition(p.id, ['pending', 'planned'], { status: 'sent', sentAt, scheduledAt: sentAt, dueAt: sentAt, attempts: 1, externalId: result.externalId, externalUrl: result.url }, this.clock.now());
+      await this.pubs.transition(
+        p.id,
+        ['pending', 'planned'],
+        { status: 'sent', sentAt, scheduledAt: sentAt, dueAt: sentAt, attempts: 1, externalId: result.externalId, externalUrl: result.url },
+        this.clock.now(),
+      );
     }
   }
 
@@ -297,12 +393,20 @@ export class PublishingService {
    * A channel that answered `queued` (a newsletter campaign) reports that the publication went
    * out, or that it could not. Guarded: only a queued publication moves.
    */
-  async reportDelivery(id: number, result: { ok: true; externalId: string | null; url: string | null } | { ok: false; message: ChannelMessage }): Promise<boolean> {
+  async reportDelivery(
+    id: number,
+    result: { ok: true; externalId: string | null; url: string | null } | { ok: false; message: ChannelMessage },
+  ): Promise<boolean> {
     const now = this.clock.now();
     const p = await this.pubs.get(id);
     if (!p) return false;
     const moved = result.ok
-      ? await this.pubs.transition(id, ['queued'], { status: 'sent', sentAt: now, externalId: result.externalId ?? p.externalId, externalUrl: result.url, lastError: null }, now)
+      ? await this.pubs.transition(
+          id,
+          ['queued'],
+          { status: 'sent', sentAt: now, externalId: result.externalId ?? p.externalId, externalUrl: result.url, lastError: null },
+          now,
+        )
       : await this.pubs.transition(id, ['queued'], { status: 'failed', lastError: result.message }, now);
     if (moved) this.events.emit(result.ok ? 'sent' : 'failed', { publicationId: id, articleId: p.articleId, channel: p.channel });
     return moved;

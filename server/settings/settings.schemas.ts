@@ -43,79 +43,75 @@ const checkbox = z
   .optional()
   .transform((v) => v !== undefined && v !== '' && v !== '0');
 
-const FormFields = z
-  .object({
-    name: z.string('Indiquez le nom de la commune.').trim().min(1, 'Indiquez le nom de la commune.').max(120, 'Ce nom est trop long (120 caractères au plus).'),
-    address: text(300, 'Cette adresse est trop longue (300 caractères au plus).'),
-    postalCode: z
-      .string(INVALID)
-      .trim()
-      .default('')
-      .refine((v) => v === '' || /^\d{5}$/.test(v), 'Le code postal compte 5 chiffres.'),
-    city: text(120, 'Ce nom est trop long (120 caractères au plus).'),
-    phone: z
-      .string(INVALID)
-      .trim()
-      .max(30, 'Ce numéro est trop long.')
-      .default('')
-      .refine((v) => v === '' || /^\+?[\d\s.()-]{6,}$/.test(v), 'Ce numéro de téléphone n’est pas valide.'),
-    email: optionalEmail,
-    publicationDirector: text(200, 'Ce texte est trop long (200 caractères au plus).'),
-    dpoContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
-    host: text(500, 'Ce texte est trop long (500 caractères au plus).'),
-    logoMediaId: z
-      .string(INVALID)
-      .trim()
-      .default('')
-      .refine((v) => v === '' || /^\d{1,9}$/.test(v), 'Choisissez une image de la médiathèque.')
-      .transform((v) => (v === '' ? null : Number(v))),
-    primary: colour('Indiquez une couleur au format #rrggbb.'),
-    onPrimary: colour('Indiquez une couleur au format #rrggbb.'),
-    accent: colour('Indiquez une couleur au format #rrggbb.'),
-    onAccent: colour('Indiquez une couleur au format #rrggbb.'),
-    facebook: socialLink,
-    mastodon: socialLink,
-    bluesky: socialLink,
-    x: socialLink,
-    instagram: socialLink,
-    linkedin: socialLink,
-    requireApproval: checkbox,
-    a11yStatus: z.enum(['totalement', 'partiellement', 'non'], 'Choisissez l’état de conformité.'),
-    a11yAuditDate: z
-      .string(INVALID)
-      .trim()
-      .default('')
-      .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), 'Indiquez une date valide.'),
-    a11yRgaaVersion: text(20, 'Ce texte est trop long (20 caractères au plus).'),
-    a11yNonCompliant: text(5000, 'Ce texte est trop long (5 000 caractères au plus).'),
-    a11yContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
-  });
+const FormFields = z.object({
+  name: z.string('Indiquez le nom de la commune.').trim().min(1, 'Indiquez le nom de la commune.').max(120, 'Ce nom est trop long (120 caractères au plus).'),
+  address: text(300, 'Cette adresse est trop longue (300 caractères au plus).'),
+  postalCode: z
+    .string(INVALID)
+    .trim()
+    .default('')
+    .refine((v) => v === '' || /^\d{5}$/.test(v), 'Le code postal compte 5 chiffres.'),
+  city: text(120, 'Ce nom est trop long (120 caractères au plus).'),
+  phone: z
+    .string(INVALID)
+    .trim()
+    .max(30, 'Ce numéro est trop long.')
+    .default('')
+    .refine((v) => v === '' || /^\+?[\d\s.()-]{6,}$/.test(v), 'Ce numéro de téléphone n’est pas valide.'),
+  email: optionalEmail,
+  publicationDirector: text(200, 'Ce texte est trop long (200 caractères au plus).'),
+  dpoContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
+  host: text(500, 'Ce texte est trop long (500 caractères au plus).'),
+  logoMediaId: z
+    .string(INVALID)
+    .trim()
+    .default('')
+    .refine((v) => v === '' || /^\d{1,9}$/.test(v), 'Choisissez une image de la médiathèque.')
+    .transform((v) => (v === '' ? null : Number(v))),
+  primary: colour('Indiquez une couleur au format #rrggbb.'),
+  onPrimary: colour('Indiquez une couleur au format #rrggbb.'),
+  accent: colour('Indiquez une couleur au format #rrggbb.'),
+  onAccent: colour('Indiquez une couleur au format #rrggbb.'),
+  facebook: socialLink,
+  mastodon: socialLink,
+  bluesky: socialLink,
+  x: socialLink,
+  instagram: socialLink,
+  linkedin: socialLink,
+  requireApproval: checkbox,
+  a11yStatus: z.enum(['totalement', 'partiellement', 'non'], 'Choisissez l’état de conformité.'),
+  a11yAuditDate: z
+    .string(INVALID)
+    .trim()
+    .default('')
+    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), 'Indiquez une date valide.'),
+  a11yRgaaVersion: text(20, 'Ce texte est trop long (20 caractères au plus).'),
+  a11yNonCompliant: text(5000, 'Ce texte est trop long (5 000 caractères au plus).'),
+  a11yContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
+});
 
-export const SettingsFormSchema = FormFields
-  .transform(
-    (f): CommuneSettings => ({
-      name: f.name,
-      address: f.address,
-      postalCode: f.postalCode,
-      city: f.city,
-      phone: f.phone,
-      email: f.email,
-      publicationDirector: f.publicationDirector,
-      dpoContact: f.dpoContact,
-      host: f.host,
-      logoMediaId: f.logoMediaId,
-      colors: { primary: f.primary, onPrimary: f.onPrimary, accent: f.accent, onAccent: f.onAccent },
-      social: { facebook: f.facebook, mastodon: f.mastodon, bluesky: f.bluesky, x: f.x, instagram: f.instagram, linkedin: f.linkedin },
-      requireApproval: f.requireApproval,
-      accessibility: {
-        status: f.a11yStatus,
-        auditDate: f.a11yAuditDate,
-        rgaaVersion: f.a11yRgaaVersion,
-        nonCompliant: f.a11yNonCompliant,
-        contact: f.a11yContact,
-      },
-    }),
-  );
+export const SettingsFormSchema = FormFields.transform((f): CommuneSettings => ({
+  name: f.name,
+  address: f.address,
+  postalCode: f.postalCode,
+  city: f.city,
+  phone: f.phone,
+  email: f.email,
+  publicationDirector: f.publicationDirector,
+  dpoContact: f.dpoContact,
+  host: f.host,
+  logoMediaId: f.logoMediaId,
+  colors: { primary: f.primary, onPrimary: f.onPrimary, accent: f.accent, onAccent: f.onAccent },
+  social: { facebook: f.facebook, mastodon: f.mastodon, bluesky: f.bluesky, x: f.x, instagram: f.instagram, linkedin: f.linkedin },
+  requireApproval: f.requireApproval,
+  accessibility: {
+    status: f.a11yStatus,
+    auditDate: f.a11yAuditDate,
+    rgaaVersion: f.a11yRgaaVersion,
+    nonCompliant: f.a11yNonCompliant,
+    contact: f.a11yContact,
+  },
+}));
 
 /**
  * The colours and the logo that can be read from a form refused for other fields: the commune's
@@ -129,7 +125,12 @@ export function readableParts(body: unknown): PartialSettings {
   };
   const f = FormFields.shape;
   return {
-    colors: { primary: read(f.primary, b.primary), onPrimary: read(f.onPrimary, b.onPrimary), accent: read(f.accent, b.accent), onAccent: read(f.onAccent, b.onAccent) },
+    colors: {
+      primary: read(f.primary, b.primary),
+      onPrimary: read(f.onPrimary, b.onPrimary),
+      accent: read(f.accent, b.accent),
+      onAccent: read(f.onAccent, b.onAccent),
+    },
     logoMediaId: read(f.logoMediaId, b.logoMediaId),
   };
 }

@@ -96,9 +96,7 @@ export class SettingsService {
     const before = await this.get();
     const refused = await this.refusals(next, opts);
     if (refused) throw refused;
-    const changed = Object.keys(next).filter(
-      (k) => JSON.stringify(next[k as keyof CommuneSettings]) !== JSON.stringify(before[k as keyof CommuneSettings]),
-    );
+    const changed = Object.keys(next).filter((k) => JSON.stringify(next[k as keyof CommuneSettings]) !== JSON.stringify(before[k as keyof CommuneSettings]));
     await this.db.transaction(async (trx) => {
       await this.repo.put(KEY, next, this.clock.now(), trx);
       await this.audit.append({ actor, action: 'settings.updated', targetType: 'settings', details: { changed } }, this.clock.now(), trx);

@@ -12,7 +12,8 @@ export const STATUS_SENTENCE: Record<AccessibilityStatus, string> = {
 /** The statement's compliance sentence, with the site address and RGAA version as variables. */
 export const STATUS_DECLARATION: Record<AccessibilityStatus, string> = {
   totalement: 'Le site {site} est totalement conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version {version}.',
-  partiellement: 'Le site {site} est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version {version}, en raison des non-conformités énumérées ci-dessous.',
+  partiellement:
+    'Le site {site} est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version {version}, en raison des non-conformités énumérées ci-dessous.',
   non: 'Le site {site} n’est pas conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version {version}.',
 };
 

@@ -24,7 +24,11 @@ export class ArticleRedirectsRepository {
   /** The current slug of the visible article `oldSlug` used to name, or null: also when an article has that slug now. */
   async target(site: SiteRepository, oldSlug: string): Promise<string | null> {
     if (await site.bySlug(oldSlug)) return null;
-    const row: { slug?: string } | undefined = await site.visible().join('article_redirects as r', 'r.article_id', 'a.id').where('r.old_slug', oldSlug).first('a.slug');
+    const row: { slug?: string } | undefined = await site
+      .visible()
+      .join('article_redirects as r', 'r.article_id', 'a.id')
+      .where('r.old_slug', oldSlug)
+      .first('a.slug');
     return row?.slug ?? null;
   }
 }

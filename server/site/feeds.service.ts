@@ -28,7 +28,16 @@ const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 const CALENDAR_SIZE = 500;
 
 /** Public pages that exist whatever the content (W1's routes); the sitemap lists them. */
-export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site', '/mentions-legales', '/donnees-personnelles', '/accessibilite'];
+export const STATIC_PATHS = [
+  '/',
+  '/actualites',
+  '/agenda',
+  '/donnees-ouvertes',
+  '/plan-du-site',
+  '/mentions-legales',
+  '/donnees-personnelles',
+  '/accessibilite',
+];
 
 export interface FeedsDeps {
   site: SiteRepository;
@@ -64,7 +73,9 @@ export class FeedsService {
     const path = category ? categoryPath(category.slug) : '';
     const file = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' }[format];
     const channel: FeedChannel = {
-      title: category ? t('{commune} : {category}', { commune: commune.name, category: category.name }) : t('{commune} : actualités', { commune: commune.name }),
+      title: category
+        ? t('{commune} : {category}', { commune: commune.name, category: category.name })
+        : t('{commune} : actualités', { commune: commune.name }),
       description: category
         ? t('Les dernières actualités de {commune} dans la catégorie {category}.', { commune: commune.name, category: category.name })
         : t('Les dernières actualités de {commune}.', { commune: commune.name }),
@@ -137,7 +148,11 @@ export class FeedsService {
         updatedAt: a.updatedAt > a.publishedAt ? a.updatedAt : a.publishedAt,
       }));
     return calendar(
-      { name: t('Agenda de {commune}', { commune: commune.name }), description: t('Les événements annoncés par {commune}.', { commune: commune.name }), timeZone: this.d.config.timeZone },
+      {
+        name: t('Agenda de {commune}', { commune: commune.name }),
+        description: t('Les événements annoncés par {commune}.', { commune: commune.name }),
+        timeZone: this.d.config.timeZone,
+      },
       events,
       now,
     );

@@ -32,7 +32,9 @@ const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud80
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 export function xml(value: unknown): string {
-  return String(value ?? '').replace(INVALID_XML, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string);
+  return String(value ?? '')
+    .replace(INVALID_XML, '')
+    .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string);
 }
 
 function cdata(value: string): string {

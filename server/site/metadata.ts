@@ -116,7 +116,13 @@ function postalAddress(commune: CommuneSettings): Record<string, unknown> {
 }
 
 /** schema.org Event for an article that announces one. */
-export function eventJsonLd(article: PublicArticle, url: string, organizer: Record<string, unknown>, commune: CommuneSettings, image?: string): Record<string, unknown> | null {
+export function eventJsonLd(
+  article: PublicArticle,
+  url: string,
+  organizer: Record<string, unknown>,
+  commune: CommuneSettings,
+  image?: string,
+): Record<string, unknown> | null {
   if (!article.eventStart) return null;
   return {
     '@context': 'https://schema.org',
@@ -137,7 +143,11 @@ export function eventJsonLd(article: PublicArticle, url: string, organizer: Reco
 /** An article page: NewsArticle, and Event when it announces one. */
 export async function articleMeta(article: PublicArticle, deps: MetaDeps): Promise<PageMeta> {
   const { baseUrl } = deps.config;
-  const [commune, organization, image] = await Promise.all([deps.settings.get(), communeOrganization(deps), socialImage(article.heroMediaId, article.heroAlt, deps)]);
+  const [commune, organization, image] = await Promise.all([
+    deps.settings.get(),
+    communeOrganization(deps),
+    socialImage(article.heroMediaId, article.heroAlt, deps),
+  ]);
   const canonical = canonicalUrl(baseUrl, articlePath(article.slug));
   const news: Record<string, unknown> = {
     '@context': 'https://schema.org',
@@ -190,7 +200,11 @@ export async function homeMeta(deps: MetaDeps, input: { description?: string } =
           url: `${baseUrl}/`,
           inLanguage: 'fr-FR',
           publisher: organization,
-          potentialAction: { '@type': 'SearchAction', target: `${baseUrl}/recherche?q={search_term_string}`, 'query-input': 'required name=search_term_string' },
+          potentialAction: {
+            '@type': 'SearchAction',
+            target: `${baseUrl}/recherche?q={search_term_string}`,
+            'query-input': 'required name=search_term_string',
+          },
         },
         { '@context': 'https://schema.org', ...organization },
       ],

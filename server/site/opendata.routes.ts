@@ -20,7 +20,14 @@ export function openDataRoutes(c: Pick<Container, 'config'>, openData: OpenDataS
   router.get('/donnees-ouvertes', async (_req, res) => {
     const t = res.locals.t;
     const title = t('Données ouvertes');
-    const meta = pageMeta({ title, description: t('Les actualités et les événements de {commune} en données ouvertes, sous Licence Ouverte 2.0.', { commune: res.locals.commune.name }), path: '/donnees-ouvertes' }, c);
+    const meta = pageMeta(
+      {
+        title,
+        description: t('Les actualités et les événements de {commune} en données ouvertes, sous Licence Ouverte 2.0.', { commune: res.locals.commune.name }),
+        path: '/donnees-ouvertes',
+      },
+      c,
+    );
     await renderPage(res, 'site/opendata', { title, meta, datasets: await openData.datasets(), licence: LICENCE, baseUrl: c.config.baseUrl });
   });
 

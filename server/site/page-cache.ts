@@ -94,7 +94,10 @@ export function clientIp(req: IncomingMessage): string | undefined {
   let ip = req.socket.remoteAddress;
   const forwarded = req.headers['x-forwarded-for'];
   if (!ip || !forwarded) return ip;
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   while (ip && LOOPBACK.test(ip) && hops.length) ip = hops.pop();
   return ip;
 }

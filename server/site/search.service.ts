@@ -37,7 +37,8 @@ export class SearchService {
       path: articlePath(article.slug),
       titleHtml: highlight(article.title, terms),
       // The summary when a word is in it, else the passage of the body where one is.
-      excerptHtml: excerpt(article.summary, terms, 400) ?? excerpt(htmlToText(article.bodyHtml).replace(/\s+/g, ' '), terms) ?? highlight(article.summary, terms),
+      excerptHtml:
+        excerpt(article.summary, terms, 400) ?? excerpt(htmlToText(article.bodyHtml).replace(/\s+/g, ' '), terms) ?? highlight(article.summary, terms),
     }));
     return { searched: terms.length > 0, results, total, suggestions };
   }

@@ -41,6 +41,8 @@ export class ImageLookup {
   async social(id: number | null): Promise<(AbsoluteImage & { bytes: number; type: string }) | null> {
     if (!id) return null;
     const variant = (await this.item(id))?.variants.find((v) => v.kind === 'social');
-    return variant ? { url: absolute(this.baseUrl, variant.url), width: variant.width, height: variant.height, bytes: variant.bytes, type: `image/${variant.format}` } : null;
+    return variant
+      ? { url: absolute(this.baseUrl, variant.url), width: variant.width, height: variant.height, bytes: variant.bytes, type: `image/${variant.format}` }
+      : null;
   }
 }

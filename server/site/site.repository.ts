@@ -35,8 +35,22 @@ export interface PublicCategory {
 }
 
 const COLUMNS = [
-  'a.id', 'a.slug', 'a.title', 'a.summary', 'a.body_html', 'a.category_id', 'a.hero_media_id', 'a.hero_alt',
-  'a.event_start', 'a.event_end', 'a.event_place', 'a.urgent', 'a.updated_at', 'p.sent_at', 'c.slug as category_slug', 'c.name as category_name',
+  'a.id',
+  'a.slug',
+  'a.title',
+  'a.summary',
+  'a.body_html',
+  'a.category_id',
+  'a.hero_media_id',
+  'a.hero_alt',
+  'a.event_start',
+  'a.event_end',
+  'a.event_place',
+  'a.urgent',
+  'a.updated_at',
+  'p.sent_at',
+  'c.slug as category_slug',
+  'c.name as category_name',
 ];
 
 function toPublic(r: any): PublicArticle {
@@ -82,9 +96,7 @@ export class SiteRepository {
 
   /** The visibility rule, as a query every public listing starts from. */
   visible(): Knex.QueryBuilder {
-    return this.online(this.db('articles as a'), 'a.id', 'p')
-      .leftJoin('categories as c', 'c.id', 'a.category_id')
-      .where('a.status', 'published');
+    return this.online(this.db('articles as a'), 'a.id', 'p').leftJoin('categories as c', 'c.id', 'a.category_id').where('a.status', 'published');
   }
 
   private filtered(f: Omit<PublicFilters, 'limit' | 'offset'>): Knex.QueryBuilder {
@@ -94,7 +106,9 @@ export class SiteRepository {
       if (f.ids) q.whereIn('a.id', f.ids);
       if (f.eventsFrom) {
         const from = toDbTime(f.eventsFrom);
-        q.whereNotNull('a.event_start').andWhere((w) => w.where('a.event_end', '>=', from).orWhere((x) => x.whereNull('a.event_end').andWhere('a.event_start', '>=', from)));
+        q.whereNotNull('a.event_start').andWhere((w) =>
+          w.where('a.event_end', '>=', from).orWhere((x) => x.whereNull('a.event_end').andWhere('a.event_start', '>=', from)),
+        );
       }
     });
   }

@@ -80,16 +80,18 @@ export function siteRoutes(c: Deps): Router {
    * article that had it before a rename (the query string kept: ?ref= still attributes the visit).
    * An article that has the slug now always wins over a redirect.
    */
-  const orFormerSlug = (handler: (req: Request, res: Response) => Promise<void>, suffix = '') => async (req: Request, res: Response) => {
-    try {
-      await handler(req, res);
-    } catch (err) {
-      const current = err instanceof NotFoundError ? await redirects.target(siteRepo, String(req.params.slug)) : null;
-      if (!current) throw err;
-      const q = req.originalUrl.indexOf('?');
-      res.redirect(301, `${articlePath(current)}${suffix}${q < 0 ? '' : req.originalUrl.slice(q)}`);
-    }
-  };
+  const orFormerSlug =
+    (handler: (req: Request, res: Response) => Promise<void>, suffix = '') =>
+    async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        const current = err instanceof NotFoundError ? await redirects.target(siteRepo, String(req.params.slug)) : null;
+        if (!current) throw err;
+        const q = req.originalUrl.indexOf('?');
+        res.redirect(301, `${articlePath(current)}${suffix}${q < 0 ? '' : req.originalUrl.slice(q)}`);
+      }
+    };
   const byPath = (req: Request) => req.path;
   const paged = (req: Request) => {
     const n = pageFrom(req.query).page;
@@ -122,7 +124,10 @@ export function siteRoutes(c: Deps): Router {
       const news = await site.news(pageFrom(req.query, NEWS_PER_PAGE));
       const title = news.pager.page > 1 ? t('Actualités, page {page}', { page: news.pager.page }) : t('Actualités');
       const commune = await c.settings.get();
-      const m = pageMeta({ title, description: t('Toutes les actualités de {commune}.', { commune: commune.name }), path: '/actualites', page: news.pager.page }, meta);
+      const m = pageMeta(
+        { title, description: t('Toutes les actualités de {commune}.', { commune: commune.name }), path: '/actualites', page: news.pager.page },
+        meta,
+      );
       return { view: 'site/list', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
     }),
   );
@@ -134,7 +139,13 @@ export function siteRoutes(c: Deps): Router {
       const category = news.category as NonNullable<typeof news.category>;
       const title = news.pager.page > 1 ? t('{category} : actualités, page {page}', { category: category.name, page: news.pager.page }) : category.name;
       const m = pageMeta(
-        { title, description: t('Les actualités de la rubrique « {category} ».', { category: category.name }), path: categoryPath(category.slug), page: news.pager.page, feeds: feedLinks(c.config.baseUrl, category) },
+        {
+          title,
+          description: t('Les actualités de la rubrique « {category} ».', { category: category.name }),
+          path: categoryPath(category.slug),
+          page: news.pager.page,
+          feeds: feedLinks(c.config.baseUrl, category),
+        },
         meta,
       );
       return { view: 'site/category', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
@@ -145,7 +156,11 @@ export function siteRoutes(c: Deps): Router {
     '/actualites/:slug/evenement.ics',
     orFormerSlug(async (req, res) => {
       const { filename, ics } = await site.eventCalendar(String(req.params.slug));
-      res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'public, no-cache' });
+      res.set({
+        'Content-Type': 'text/calendar; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${filename}"`,
+        'Cache-Control': 'public, no-cache',
+      });
       res.send(ics);
     }, '/evenement.ics'),
   );
@@ -172,7 +187,12 @@ export function siteRoutes(c: Deps): Router {
       const agenda = await site.agenda();
       const commune = await c.settings.get();
       const m = pageMeta(
-        { title: t('Agenda'), description: t('Les prochains événements à {commune}.', { commune: commune.name }), path: '/agenda', feeds: [calendarFeed(c.config.baseUrl, t), ...feedLinks(c.config.baseUrl)] },
+        {
+          title: t('Agenda'),
+          description: t('Les prochains événements à {commune}.', { commune: commune.name }),
+          path: '/agenda',
+          feeds: [calendarFeed(c.config.baseUrl, t), ...feedLinks(c.config.baseUrl)],
+        },
         meta,
       );
       return { view: 'site/agenda', locals: { ...agenda, meta: m }, cacheable: agenda.cacheable };
@@ -194,7 +214,12 @@ export function siteRoutes(c: Deps): Router {
       const m = pageMeta({ title: t('Déclaration d’accessibilité'), description: t(STATUS_SENTENCE[statement.status]), path: '/accessibilite' }, meta);
       return {
         view: 'site/accessibility',
-        locals: { statement, declaration: t(STATUS_DECLARATION[statement.status], { site: statement.siteUrl, version: statement.rgaaVersion }), defenseur: DEFENSEUR_DES_DROITS, meta: m },
+        locals: {
+          statement,
+          declaration: t(STATUS_DECLARATION[statement.status], { site: statement.siteUrl, version: statement.rgaaVersion }),
+          defenseur: DEFENSEUR_DES_DROITS,
+          meta: m,
+        },
       };
     }),
   );
@@ -204,7 +229,10 @@ export function siteRoutes(c: Deps): Router {
     page(byPath, async (_req, t) => {
       const map = await site.siteMap(t(MISSING));
       const commune = await c.settings.get();
-      const m = pageMeta({ title: t('Plan du site'), description: t('Toutes les pages du site de {commune}.', { commune: commune.name }), path: '/plan-du-site' }, meta);
+      const m = pageMeta(
+        { title: t('Plan du site'), description: t('Toutes les pages du site de {commune}.', { commune: commune.name }), path: '/plan-du-site' },
+        meta,
+      );
       return { view: 'site/plan', locals: { ...map, meta: m } };
     }),
   );

@@ -60,7 +60,9 @@ export function renderStaticPage(slug: StaticSlug, settings: CommuneSettings, si
   const body = heading ? filled.replace(heading[0], '') : filled;
   const html = renderMarkdown(body);
   const first = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
-  const summary = decodeEntities(first.replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim();
+  const summary = decodeEntities(first.replace(/<[^>]+>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
   return { slug, title, html, summary };
 }
 

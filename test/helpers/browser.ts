@@ -56,7 +56,12 @@ export async function isolatedContext(
   origin: string,
   opts: { viewport?: ViewportName; bypassCSP?: boolean } = {},
 ): Promise<{ context: BrowserContext; outbound: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[opts.viewport ?? 'desktop'], bypassCSP: opts.bypassCSP ?? false, locale: 'fr-FR', javaScriptEnabled: true });
+  const context = await browser.newContext({
+    viewport: VIEWPORTS[opts.viewport ?? 'desktop'],
+    bypassCSP: opts.bypassCSP ?? false,
+    locale: 'fr-FR',
+    javaScriptEnabled: true,
+  });
   const outbound: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();

@@ -29,7 +29,10 @@ export interface TestContext {
 }
 
 /** A fresh Crieur on a fresh SQLite file in a temporary folder, with a fake clock and silent logs. */
-export async function createTestContext(env: Record<string, string> = {}, overrides: { log?: pino.Logger; channels?: ChannelAdapter[] } = {}): Promise<TestContext> {
+export async function createTestContext(
+  env: Record<string, string> = {},
+  overrides: { log?: pino.Logger; channels?: ChannelAdapter[] } = {},
+): Promise<TestContext> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-test-'));
   const database = await testDatabaseUrl(dir);
   const config = loadConfig({
@@ -90,7 +93,10 @@ export async function loginAs(ctx: TestContext, role: Role): Promise<{ agent: Te
   const user = await makeUser(ctx.c, role);
   const agent = request.agent(ctx.app);
   const page = await agent.get('/admin/login');
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
   if (res.status !== 302) throw new Error(`login failed: ${res.status} ${res.text.slice(0, 300)}`);
   const home = await agent.get('/admin');
   return { agent, csrf: csrfFrom(home.text), user };

@@ -41,7 +41,11 @@ export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<Deli
         url: `http://127.0.0.1:${port}/deliver`,
         counts,
         total: () => [...counts.values()].reduce((a, b) => a + b, 0),
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });

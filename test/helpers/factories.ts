@@ -3,10 +3,14 @@ import type { Container } from '../../server/container';
 let n = 0;
 
 /** An article row straight in the table, for tests that are not about the editor. */
-export async function makeArticle(c: Container, over: Partial<{ title: string; slug: string; status: string; publishAt: Date; urgent: boolean }> = {}): Promise<number> {
+export async function makeArticle(
+  c: Container,
+  over: Partial<{ title: string; slug: string; status: string; publishAt: Date; urgent: boolean }> = {},
+): Promise<number> {
   n++;
   const now = c.clock.now().toISOString();
-  const [row] = await c.db('articles')
+  const [row] = await c
+    .db('articles')
     .insert({
       slug: over.slug ?? `article-${n}-${Math.random().toString(36).slice(2, 8)}`,
       title: over.title ?? `Article ${n}`,
@@ -27,7 +31,13 @@ export async function makeTestAccount(c: Container, settings: Record<string, unk
   return c.accounts.insert({ channel: 'test', label, settings }, c.clock.now());
 }
 
-export async function makePublication(c: Container, articleId: number, accountId: number, scheduledAt: Date, status: 'pending' | 'planned' = 'pending'): Promise<number> {
+export async function makePublication(
+  c: Container,
+  articleId: number,
+  accountId: number,
+  scheduledAt: Date,
+  status: 'pending' | 'planned' = 'pending',
+): Promise<number> {
   const account = await c.accounts.get(accountId);
   return c.publications.insert({ articleId, accountId, channel: account!.channel, textVariant: null, scheduledAt, status }, c.clock.now());
 }

@@ -8,7 +8,11 @@ export interface RouteInfo {
   permission: Permission | null;
 }
 
-type Layer = { route?: { path: string; methods: Record<string, boolean>; stack: Layer[] }; handle: { stack?: Layer[]; permission?: Permission }; rawPath?: string };
+type Layer = {
+  route?: { path: string; methods: Record<string, boolean>; stack: Layer[] };
+  handle: { stack?: Layer[]; permission?: Permission };
+  rawPath?: string;
+};
 
 /**
  * Every route of the app, found by walking Express's router rather than listed by hand, so that

@@ -22,16 +22,32 @@ export async function seedDuePublications(count: number, endpoint: string, opts:
   await migrate(c);
   const channel = opts.channel ?? 'test';
   // The site's account comes with the migrations; the test channel delivers to the local peer.
-  const account = channel === 'site' ? ((await c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number }).id : await c.accounts.insert({ channel: 'test', label: 'Pair local', settings: { endpoint } }, new Date());
+  const account =
+    channel === 'site'
+      ? ((await c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number }).id
+      : await c.accounts.insert({ channel: 'test', label: 'Pair local', settings: { endpoint } }, new Date());
   const at = new Date(Date.now() - 60_000).toISOString();
   for (let start = 0; start < count; start += 100) {
     const rows = Array.from({ length: Math.min(100, count - start) }, (_, k) => ({
-      slug: `a-${start + k}`, title: `Article ${start + k}`, summary: '', body_md: '', body_html: '', status: 'published', publish_at: at, urgent: false, created_at: at, updated_at: at,
+      slug: `a-${start + k}`,
+      title: `Article ${start + k}`,
+      summary: '',
+      body_md: '',
+      body_html: '',
+      status: 'published',
+      publish_at: at,
+      urgent: false,
+      created_at: at,
+      updated_at: at,
     }));
     await c.db.batchInsert('articles', rows, 100);
   }
   const ids = (await c.db('articles').select('id')).map((r) => r.id as number);
-  await c.db.batchInsert('publications', ids.map((id) => ({ article_id: id, account_id: account, channel, scheduled_at: at, due_at: at, status: 'pending', created_at: at, updated_at: at })), 100);
+  await c.db.batchInsert(
+    'publications',
+    ids.map((id) => ({ article_id: id, account_id: account, channel, scheduled_at: at, due_at: at, status: 'pending', created_at: at, updated_at: at })),
+    100,
+  );
   return {
     dir,
     databaseUrl: database.url,

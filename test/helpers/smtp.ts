@@ -68,7 +68,8 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
       for (;;) {
         const found = messages.find(predicate);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching e-mail within ${timeoutMs} ms (received: ${messages.map((m) => m.subject).join(' | ') || 'none'})`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching e-mail within ${timeoutMs} ms (received: ${messages.map((m) => m.subject).join(' | ') || 'none'})`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -1,4 +1,11 @@
-import { outcome, type ChannelAdapter, type ChannelPorts, type PublicationContext, type PublishableArticle, type PublishOutcome } from '../../server/publishing/channels/channel-adapter';
+import {
+  outcome,
+  type ChannelAdapter,
+  type ChannelPorts,
+  type PublicationContext,
+  type PublishableArticle,
+  type PublishOutcome,
+} from '../../server/publishing/channels/channel-adapter';
 
 /**
  * A channel for tests and benchmarks, registered by them only (createTestContext, the bench, and
@@ -50,7 +57,14 @@ export class TestAdapter implements ChannelAdapter {
     return outcome.sent(`test-${p.id}`, `https://test.invalid/posts/${p.id}`);
   }
 
-  private async viaHttp(endpoint: string, article: PublishableArticle, p: PublicationContext, text: string, signal: AbortSignal, timeoutMs: number): Promise<PublishOutcome> {
+  private async viaHttp(
+    endpoint: string,
+    article: PublishableArticle,
+    p: PublicationContext,
+    text: string,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<PublishOutcome> {
     let res: Response;
     try {
       res = await fetch(endpoint, {

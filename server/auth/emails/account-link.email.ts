@@ -17,9 +17,7 @@ export function accountLinkEmail(p: {
 }): MailMessage {
   const { t } = p;
   const subject =
-    p.purpose === 'invite'
-      ? t('Votre accès à Crieur pour {commune}', { commune: p.communeName })
-      : t('Choisir un nouveau mot de passe pour Crieur');
+    p.purpose === 'invite' ? t('Votre accès à Crieur pour {commune}', { commune: p.communeName }) : t('Choisir un nouveau mot de passe pour Crieur');
   const intro =
     p.purpose === 'invite'
       ? t('{inviter} vous invite à publier les informations de {commune} avec Crieur.', {

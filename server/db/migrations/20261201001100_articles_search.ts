@@ -47,7 +47,9 @@ export async function up(knex: Knex): Promise<void> {
     await knex.raw('CREATE INDEX articles_search_idx ON articles USING gin (crieur_search_vector(title, summary, body_md))');
     return;
   }
-  await knex.raw(`CREATE VIRTUAL TABLE articles_fts USING fts5(${SQLITE_COLUMNS}, content='articles', content_rowid='id', tokenize="unicode61 remove_diacritics 2")`);
+  await knex.raw(
+    `CREATE VIRTUAL TABLE articles_fts USING fts5(${SQLITE_COLUMNS}, content='articles', content_rowid='id', tokenize="unicode61 remove_diacritics 2")`,
+  );
   await knex.raw(`CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, ${SQLITE_COLUMNS}) VALUES (new.id, new.title, new.summary, new.body_md);
   END`);

@@ -81,8 +81,16 @@ export type PublishOutcome =
 export const outcome = {
   sent: (externalId: string, url: string | null): PublishOutcome => ({ kind: 'sent', externalId, url }),
   queued: (reference: string | null = null): PublishOutcome => ({ kind: 'queued', reference }),
-  transient: (code: string, values: ChannelMessage['values'] = {}, retryAt?: Date): PublishOutcome => ({ kind: 'transient', message: { code, values }, retryAt }),
-  rateLimited: (resetAt: Date, code = 'network.rate_limited', values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'rateLimited', message: { code, values }, resetAt }),
+  transient: (code: string, values: ChannelMessage['values'] = {}, retryAt?: Date): PublishOutcome => ({
+    kind: 'transient',
+    message: { code, values },
+    retryAt,
+  }),
+  rateLimited: (resetAt: Date, code = 'network.rate_limited', values: ChannelMessage['values'] = {}): PublishOutcome => ({
+    kind: 'rateLimited',
+    message: { code, values },
+    resetAt,
+  }),
   permanent: (code: string, values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'permanent', message: { code, values } }),
   reconnect: (code = 'account.reconnect', values: ChannelMessage['values'] = {}): PublishOutcome => ({ kind: 'reconnect', message: { code, values } }),
 };
@@ -139,7 +147,12 @@ export type ConnectMethod =
       kind: 'oauth';
       /** Fields asked before the redirect (a Mastodon instance's address); may be empty. */
       fields: ConnectField[];
-      start(values: Record<string, string>, callbackUrl: string, state: string, signal: AbortSignal): Promise<{ redirectUrl: string; pending: Record<string, unknown> }>;
+      start(
+        values: Record<string, string>,
+        callbackUrl: string,
+        state: string,
+        signal: AbortSignal,
+      ): Promise<{ redirectUrl: string; pending: Record<string, unknown> }>;
       finish(query: Record<string, string>, pending: Record<string, unknown>, callbackUrl: string, signal: AbortSignal): Promise<ConnectedAccount>;
     };
 

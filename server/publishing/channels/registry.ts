@@ -26,6 +26,8 @@ export class AdapterRegistry {
 
   /** Channels whose publication is the article being online (the site). */
   followingArticle(): string[] {
-    return this.all().filter((a) => a.capabilities.followsArticle).map((a) => a.channel);
+    return this.all()
+      .filter((a) => a.capabilities.followsArticle)
+      .map((a) => a.channel);
   }
 }
