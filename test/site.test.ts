@@ -188,7 +188,7 @@ describe('the public pages', () => {
     expect(lines.some((l) => l === 'DTEND:20260404T130000Z' || l === 'DURATION:PT1H')).toBe(true);
     expect(lines).toContain('SUMMARY:Repair café\\, salle des fêtes\\; apportez vos objets');
     expect(lines).toContain('LOCATION:Salle des fêtes\\, rue du Stade');
-    expect(lines).toContain(`URL:http://crieur.test/actualites/${a.slug}`);
+    expect(lines).toContain(`URL:http://crieur.test/actualites/${a.slug}?ref=ical`);
     expect(lines.some((l) => l.startsWith('DESCRIPTION:Réparer plutôt que jeter'))).toBe(true);
     expect(lines[lines.length - 2]).toBe('END:VCALENDAR');
 

@@ -151,7 +151,8 @@ export class SiteService {
       start: a.eventStart,
       end: a.eventEnd,
       place: a.eventPlace,
-      url: this.articleUrl(a.slug),
+      // A visit from the resident's calendar names its source, like the agenda feed's links.
+      url: articleUrl(this.d.baseUrl, a.slug, 'ical'),
       category: a.categoryName,
       updatedAt: a.updatedAt,
     };

@@ -8,12 +8,16 @@ import type { AddressInfo } from 'node:net';
 export interface DeliveryPeer {
   url: string;
   counts: Map<number, number>;
+  /** While true, posts are counted but never answered: they stay in flight (a crash test's state). */
+  hold: boolean;
+  held(): number;
   total(): number;
   close(): Promise<void>;
 }
 
 export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<DeliveryPeer> {
   const counts = new Map<number, number>();
+  const state = { hold: false, held: 0 };
   const server = http.createServer((req, res) => {
     // A network that can be asked whether a post arrived (for adapters that look up after a crash).
     if (req.method === 'GET') {
@@ -28,6 +32,10 @@ export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<Deli
     req.on('end', () => {
       const { publicationId } = JSON.parse(body || '{}') as { publicationId?: number };
       if (typeof publicationId === 'number') counts.set(publicationId, (counts.get(publicationId) ?? 0) + 1);
+      if (state.hold) {
+        state.held++;
+        return;
+      }
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `post-${publicationId}`, url: `https://peer.invalid/${publicationId}` }));
@@ -40,6 +48,13 @@ export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<Deli
       resolve({
         url: `http://127.0.0.1:${port}/deliver`,
         counts,
+        get hold() {
+          return state.hold;
+        },
+        set hold(v: boolean) {
+          state.hold = v;
+        },
+        held: () => state.held,
         total: () => [...counts.values()].reduce((a, b) => a + b, 0),
         close: () =>
           new Promise((r) => {
