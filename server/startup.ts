@@ -22,9 +22,16 @@ export async function underStartupLock<T>(c: Container, work: () => Promise<T>):
     if (Date.now() > deadline) throw new Error('another Crieur instance has held the start-up lock for too long');
     await new Promise((r) => setTimeout(r, 200));
   }
+  // Renewed while the work runs, as job leases are: a slow first load must not let another
+  // instance take the lease and run the same work beside it.
+  const heartbeat = setInterval(() => {
+    c.jobsRepo.extendLease(STARTUP_LEASE, c.instance, new Date(Date.now() + LEASE_MS)).catch(() => undefined);
+  }, LEASE_MS / 3);
+  heartbeat.unref();
   try {
     return await work();
   } finally {
+    clearInterval(heartbeat);
     await c.jobsRepo.releaseLease(STARTUP_LEASE, c.instance, new Date()).catch(() => undefined);
   }
 }

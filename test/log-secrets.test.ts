@@ -130,6 +130,12 @@ describe('what the logs hold', () => {
     expect(scrubUrl('/admin/password/not-a-token')).toBe('/admin/password/[hidden]');
     expect(scrubUrl('/lettre/confirmer/Zx9_kQ2mPw8LrT5vN1bY3cA7dE0fG4hJ6iK')).toBe('/lettre/confirmer/[hidden]');
     expect(scrubUrl('/x?token=abc&sig=def&q=mairie')).toBe('/x?token=[hidden]&sig=[hidden]&q=mairie');
+    // The login page's `next` carries the page asked for, with its own code and state.
+    const login = scrubUrl(`/admin/login?next=${encodeURIComponent('/admin/networks/oauth/callback?code=abc123&state=xyz')}`);
+    expect(login).not.toContain('abc123');
+    expect(login).not.toContain('xyz');
+    expect(decodeURIComponent(login)).toContain('/admin/networks/oauth/callback?code=[hidden]&state=[hidden]');
+    expect(scrubText('refused: https://net.example/api?access_token=s3cr3t&x=1')).toBe('refused: https://net.example/api?access_token=[hidden]&x=1');
   });
 
   it('cuts a password hash out of a start-up error', async () => {

@@ -49,7 +49,20 @@ export function scrubUrl(url: string | undefined): string {
     }
     if (eq === -1) return pair;
     const value = pair.slice(eq + 1);
-    return SECRET_PARAM.test(decoded) || looksLikeToken(value) ? `${name}=[hidden]` : pair;
+    if (SECRET_PARAM.test(decoded) || looksLikeToken(value)) return `${name}=[hidden]`;
+    // A URL carried in a parameter (the login page's `next`) is scrubbed in its turn: it may hold
+    // a code or a token of its own.
+    let inner = value;
+    try {
+      inner = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      return `${name}=[hidden]`;
+    }
+    if (inner.startsWith('/') || /^https?:\/\//i.test(inner)) {
+      const scrubbed = scrubUrl(inner);
+      return scrubbed === inner ? pair : `${name}=${encodeURIComponent(scrubbed)}`;
+    }
+    return pair;
   });
   return `${path}?${params.join('&')}`;
 }
@@ -79,8 +92,11 @@ export function safeResponse(res: { statusCode?: number }): object {
 // reaches a message some other way is still cut.
 const HASHES = /\$argon2(id|i|d)\$[^\s'",)]+/g;
 
+// A secret parameter quoted in an error message (a network's URL with `access_token=…`).
+const SECRET_IN_TEXT = /\b(access_token|refresh_token|token|code|state|sig|signature|password|secret|key)=[^\s&"',)]+/gi;
+
 export function scrubText(text: string): string {
-  return text.replace(HASHES, '[hidden]');
+  return text.replace(HASHES, '[hidden]').replace(SECRET_IN_TEXT, '$1=[hidden]');
 }
 
 /** pino's error serializer, with the message and stack scrubbed the same way. */

@@ -94,6 +94,7 @@ export class AccountsRepository {
   ): Promise<void> {
     await this.db('channel_accounts')
       .where({ id })
+      .whereNull('removed_at')
       .update({
         label: a.label,
         settings: JSON.stringify(a.settings),

@@ -68,6 +68,8 @@ export function accountsRoutes(accounts: AccountsService): Router {
     try {
       if (adapter.connect.kind === 'oauth') {
         const started = await accounts.startOAuth(adapter.channel, values, reconnect);
+        // The link is the adapter's: only a web address is ever offered to click.
+        if (!/^https?:\/\//i.test(started.redirectUrl)) throw new Error('authorization address is not a web address');
         req.session.oauth = started.pending;
         // A page with a link rather than a redirect: the form-action policy would stop a POST
         // redirected to another site, and the administrator sees where they are sent.
