@@ -182,6 +182,32 @@ describe('the dispatcher', () => {
     }
   });
 
+  it('puts a publication back to pending when it cannot be prepared (the database failed before anything was sent)', async () => {
+    const c = ctx.c;
+    const broken = async () => {
+      throw new Error('database unavailable');
+    };
+    const dispatcher = new Dispatcher(
+      c.publications,
+      c.accounts,
+      c.adapters,
+      broken,
+      c.channelPorts,
+      c.publishingEvents,
+      c.clock,
+      pino({ level: 'silent' }),
+      c.dispatcher.opts,
+    );
+    const id = await makePublication(c, await makeArticle(c), await makeTestAccount(c), c.clock.now());
+    expect((await dispatcher.dispatchDue()).retrying).toBe(1);
+    const p = await statusOf(id);
+    expect(p.status).toBe('pending');
+    expect(p.attempts).toBe(0);
+    expect(ctx.testAdapter.delivered).toHaveLength(0);
+    ctx.clock.advance(minutes(5));
+    expect((await c.dispatcher.dispatchDue()).sent).toBe(1);
+  });
+
   it('holds a publication found hours after its time until someone confirms it', async () => {
     const account = await makeTestAccount(ctx.c);
     const id = await makePublication(ctx.c, await makeArticle(ctx.c), account, new Date(ctx.clock.now().getTime() - 7 * 3600_000));

@@ -188,6 +188,34 @@ export class Dispatcher {
     const p = await this.pubs.claimRow(id, this.opts.instance, now);
     if (!p) return 'lost';
     const guard = { claimedBy: this.opts.instance };
+    try {
+      return await this.prepareAndSend(p, now, guard, ctx);
+    } catch (err) {
+      // Nothing reached the network (the adapter's own failures are outcomes): the row goes back
+      // to pending, guarded on this claim, instead of waiting as `sending` to become uncertain.
+      this.log.error({ err, publicationId: p.id }, 'publication could not be prepared');
+      const later = new Date(this.clock.now().getTime() + this.opts.retryBaseMs);
+      await this.pubs
+        .transition(
+          id,
+          ['sending'],
+          { status: 'pending', dueAt: later, claimedBy: null, lastError: { code: 'publication.unexpected' } },
+          this.clock.now(),
+          undefined,
+          guard,
+        )
+        .catch(() => undefined);
+      return 'retrying';
+    }
+  }
+
+  private async prepareAndSend(
+    p: Publication,
+    now: Date,
+    guard: { claimedBy: string },
+    ctx: { articles: Map<number, Promise<PublishableArticle | null>>; accounts: Map<number, Promise<LoadedAccount | null>> },
+  ): Promise<Outcome> {
+    const id = p.id;
     const settle = (patch: Parameters<PublicationsRepository['transition']>[2], at = this.clock.now()) =>
       this.pubs.transition(id, ['sending'], patch, at, undefined, guard);
 
@@ -230,8 +258,15 @@ export class Dispatcher {
 
     const attempts = p.attempts + 1;
     let result: PublishOutcome;
+    // A token refreshed by this publication is read again by the next one of the same account.
+    const ports = this.ports(article, p);
+    const save = ports.saveCredentials;
+    ports.saveCredentials = async (credentials) => {
+      await save(credentials);
+      ctx.accounts.delete(p.accountId);
+    };
     try {
-      result = await this.withTimeout((signal) => adapter.publish(article, this.context(p, account), this.ports(article, p), signal), TIMED_OUT);
+      result = await this.withTimeout((signal) => adapter.publish(article, this.context(p, account), ports, signal), TIMED_OUT);
     } catch (err) {
       this.log.error({ err, publicationId: p.id }, 'adapter raised an unexpected error');
       result = { kind: 'transient', message: { code: 'publication.unexpected' } };
