@@ -253,6 +253,9 @@ export class Dispatcher {
     }
     if (adapter.capabilities.needsSitePage && !(await this.pubs.articleOnline(p.articleId, this.adapters.followingArticle()))) {
       await settle({ status: 'pending', dueAt: new Date(now.getTime() + WAIT_MS), claimedBy: null, lastError: { code: 'publication.waiting_site_page' } }, now);
+      // The page may have gone online, on another worker, between the check and the settle above,
+      // and its release found this row still `sending`: look once more, now that the row waits.
+      if (await this.pubs.articleOnline(p.articleId, this.adapters.followingArticle())) await this.pubs.releaseWaitingForSite(p.articleId, this.clock.now());
       return 'waiting';
     }
 
