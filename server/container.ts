@@ -49,6 +49,10 @@ import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
 import { ArticleRedirectsRepository } from './site/article-redirects';
 import { recordOldSlugs } from './site/article-redirects';
+import { SubscribersRepository } from './newsletter/subscribers.repository';
+import { SubscribersService } from './newsletter/subscribers.service';
+import { SubscriberLinks } from './newsletter/subscriber-links';
+import { newsletterKey } from './newsletter/keys';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -98,6 +102,10 @@ export interface Container {
   publicApi: PublicApiService;
   redirects: ArticleRedirectsRepository;
   siteCache: PageCache;
+  /** The newsletter's subscribers: audience of a campaign, still-subscribed checks, suppression list. */
+  subscribers: SubscribersService;
+  /** Signed links of a subscriber's own pages (manage, one-click unsubscribe, confirm). */
+  subscriberLinks: SubscriberLinks;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -177,6 +185,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const siteRepo = new SiteRepository(db, publishing.onlineJoin());
   const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
+  const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
+  const subscribers = new SubscribersService({ db, repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')), clock });
 
   const container: Container = {
     config,
@@ -215,6 +225,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     publicApi: new PublicApiService(siteDeps),
     redirects: new ArticleRedirectsRepository(db),
     siteCache,
+    subscribers,
+    subscriberLinks,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

@@ -1,0 +1,279 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
+import type { Knex } from 'knex';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+import { emailHash, normalizeEmail } from './keys';
+
+export type SubscriberStatus = 'pending' | 'confirmed';
+export type ConsentSource = 'form' | 'import' | 'desk' | 'link';
+export type ConsentKind = 'subscribe' | 'confirm' | 'tracking-on' | 'tracking-off' | 'reconsent';
+export type SuppressionReason = 'unsubscribed' | 'erased' | 'bounced' | 'complaint';
+
+/** One addressee of a campaign, as the sender needs it. */
+export interface Recipient {
+  id: number;
+  email: string;
+  topics: number[];
+  alertsOnly: boolean;
+  tracking: boolean;
+}
+
+export interface Subscriber {
+  id: number;
+  email: string;
+  status: SubscriberStatus;
+  alertsOnly: boolean;
+  tracking: boolean;
+  source: 'form' | 'import' | 'desk';
+  createdAt: Date;
+  confirmedAt: Date | null;
+  lastActivityAt: Date | null;
+  reconsentSentAt: Date | null;
+  topics: number[];
+}
+
+export interface Consent {
+  at: Date;
+  kind: ConsentKind;
+  source: ConsentSource;
+  wordingVersion: string | null;
+  basis: string | null;
+}
+
+// SQLite allows 32,766 bound parameters per statement; stay well below.
+const CHUNK = 5_000;
+
+/**
+ * The only code that touches the subscribers, subscriber_topics, subscriber_consents and
+ * newsletter_suppressions tables. Addresses are stored lower-cased; the suppression list holds
+ * only keyed hashes (`suppressionKey`, derived from SECRET_KEY in keys.ts).
+ */
+export class SubscribersRepository {
+  constructor(
+    private readonly db: Knex,
+    private readonly suppressionKey: Buffer,
+  ) {}
+
+  /**
+   * Everyone confirmed a campaign goes to, with their topics, in two queries whatever the size
+   * of the list. A digest skips the "alertes uniquement" subscribers; an alert goes to all.
+   */
+  async audience(kind: 'digest' | 'alert', trx: Knex = this.db): Promise<Recipient[]> {
+    const base = trx('subscribers')
+      .where('status', 'confirmed')
+      .modify((q) => {
+        if (kind === 'digest') q.where('alerts_only', false);
+      });
+    const [rows, topicRows] = await Promise.all([
+      base.clone().select('id', 'email', 'alerts_only', 'tracking').orderBy('id'),
+      trx('subscriber_topics as st')
+        .join('subscribers as s', 's.id', 'st.subscriber_id')
+        .where('s.status', 'confirmed')
+        .modify((q) => {
+          if (kind === 'digest') q.where('s.alerts_only', false);
+        })
+        .select('st.subscriber_id', 'st.category_id'),
+    ]);
+    const topics = new Map<number, number[]>();
+    for (const t of topicRows as any[]) {
+      const id = Number(t.subscriber_id);
+      const list = topics.get(id);
+      if (list) list.push(Number(t.category_id));
+      else topics.set(id, [Number(t.category_id)]);
+    }
+    return (rows as any[]).map((r) => ({
+      id: Number(r.id),
+      email: r.email,
+      topics: (topics.get(Number(r.id)) ?? []).sort((a, b) => a - b),
+      alertsOnly: fromDbBool(r.alerts_only),
+      tracking: fromDbBool(r.tracking),
+    }));
+  }
+
+  /** Still confirmed (checked by the sender right before each message): one indexed lookup. */
+  async isSubscribed(id: number): Promise<boolean> {
+    const row = await this.db('subscribers').where({ id, status: 'confirmed' }).first('id');
+    return Boolean(row);
+  }
+
+  /** The ids of `ids` still confirmed, for a batch about to be sent. */
+  async stillSubscribed(ids: number[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db('subscribers')
+        .whereIn('id', ids.slice(i, i + CHUNK))
+        .where('status', 'confirmed')
+        .select('id');
+      for (const r of rows as any[]) out.add(Number(r.id));
+    }
+    return out;
+  }
+
+  hash(email: string): string {
+    return emailHash(this.suppressionKey, email);
+  }
+
+  /**
+   * Puts the address on the suppression list and removes its subscriber, topics and consents in
+   * the same transaction: what remains is the hash. An address already listed keeps its first
+   * reason and date.
+   */
+  async suppress(email: string, reason: SuppressionReason, at: Date, trx?: Knex): Promise<void> {
+    const work = async (t: Knex) => {
+      await t('subscribers')
+        .where({ email: normalizeEmail(email) })
+        .delete();
+      await t('newsletter_suppressions')
+        .insert({ email_hash: this.hash(email), reason, at: toDbTime(at) })
+        .onConflict('email_hash')
+        .ignore();
+    };
+    if (trx) await work(trx);
+    else await this.db.transaction(work);
+  }
+
+  async isSuppressed(email: string, trx: Knex = this.db): Promise<boolean> {
+    return Boolean(
+      await trx('newsletter_suppressions')
+        .where({ email_hash: this.hash(email) })
+        .first('id'),
+    );
+  }
+
+  async suppression(email: string, trx: Knex = this.db): Promise<{ reason: SuppressionReason; at: Date } | null> {
+    const row = await trx('newsletter_suppressions')
+      .where({ email_hash: this.hash(email) })
+      .first('reason', 'at');
+    return row ? { reason: row.reason, at: fromDbTime(row.at) } : null;
+  }
+
+  /** The suppressed hashes among `emails` (an import checks its whole file at once). */
+  async suppressedHashes(emails: string[]): Promise<Set<string>> {
+    const hashes = emails.map((e) => this.hash(e));
+    const out = new Set<string>();
+    for (let i = 0; i < hashes.length; i += CHUNK) {
+      const rows = await this.db('newsletter_suppressions')
+        .whereIn('email_hash', hashes.slice(i, i + CHUNK))
+        .select('email_hash');
+      for (const r of rows as any[]) out.add(r.email_hash);
+    }
+    return out;
+  }
+
+  async liftSuppression(email: string, trx: Knex = this.db): Promise<void> {
+    await trx('newsletter_suppressions')
+      .where({ email_hash: this.hash(email) })
+      .delete();
+  }
+
+  /**
+   * A click or a topic change (never an open: RULES-FR). It also answers a pending re-consent
+   * request: someone who clicks is still reading.
+   */
+  async recordActivity(subscriberId: number, at: Date, trx: Knex = this.db): Promise<void> {
+    await trx('subscribers')
+      .where({ id: subscriberId })
+      .andWhere((q) => q.whereNull('last_activity_at').orWhere('last_activity_at', '<', toDbTime(at)))
+      .update({ last_activity_at: toDbTime(at), reconsent_sent_at: null });
+  }
+
+  async byId(id: number, trx: Knex = this.db): Promise<Subscriber | null> {
+    const row = await trx('subscribers').where({ id }).first();
+    return row ? this.withTopics(row, trx) : null;
+  }
+
+  async byEmail(email: string, trx: Knex = this.db): Promise<Subscriber | null> {
+    const row = await trx('subscribers')
+      .where({ email: normalizeEmail(email) })
+      .first();
+    return row ? this.withTopics(row, trx) : null;
+  }
+
+  async insert(
+    s: { email: string; status: SubscriberStatus; alertsOnly: boolean; source: 'form' | 'import' | 'desk'; at: Date; topics: number[] },
+    trx: Knex,
+  ): Promise<number> {
+    const confirmed = s.status === 'confirmed' ? toDbTime(s.at) : null;
+    const [row] = await trx('subscribers')
+      .insert({
+        email: normalizeEmail(s.email),
+        status: s.status,
+        alerts_only: s.alertsOnly,
+        tracking: false,
+        source: s.source,
+        created_at: toDbTime(s.at),
+        confirmed_at: confirmed,
+        last_activity_at: confirmed,
+      })
+      .returning('id');
+    const id = Number(typeof row === 'object' ? row.id : row);
+    await this.setTopics(id, s.topics, trx);
+    return id;
+  }
+
+  /** Replaces the topics; categories that no longer exist are skipped. */
+  async setTopics(id: number, topics: number[], trx: Knex): Promise<void> {
+    await trx('subscriber_topics').where({ subscriber_id: id }).delete();
+    const unique = [...new Set(topics)];
+    if (!unique.length) return;
+    const existing = (await trx('categories').whereIn('id', unique).select('id')).map((r: any) => Number(r.id));
+    if (existing.length) await trx('subscriber_topics').insert(existing.map((category_id) => ({ subscriber_id: id, category_id })));
+  }
+
+  async update(id: number, fields: { alertsOnly?: boolean; tracking?: boolean }, trx: Knex): Promise<void> {
+    const patch: Record<string, unknown> = {};
+    if (fields.alertsOnly !== undefined) patch.alerts_only = fields.alertsOnly;
+    if (fields.tracking !== undefined) patch.tracking = fields.tracking;
+    if (Object.keys(patch).length) await trx('subscribers').where({ id }).update(patch);
+  }
+
+  /** pending → confirmed, once: false when it was not pending (already confirmed, or gone). */
+  async confirm(id: number, at: Date, trx: Knex): Promise<boolean> {
+    const n = await trx('subscribers')
+      .where({ id, status: 'pending' })
+      .update({ status: 'confirmed', confirmed_at: toDbTime(at), last_activity_at: toDbTime(at), reconsent_sent_at: null });
+    return n > 0;
+  }
+
+  async addConsent(subscriberId: number, c: Omit<Consent, 'at'> & { at: Date }, trx: Knex): Promise<void> {
+    await trx('subscriber_consents').insert({
+      subscriber_id: subscriberId,
+      at: toDbTime(c.at),
+      kind: c.kind,
+      source: c.source,
+      wording_version: c.wordingVersion,
+      basis: c.basis,
+    });
+  }
+
+  async consents(subscriberId: number, trx: Knex = this.db): Promise<Consent[]> {
+    const rows = await trx('subscriber_consents').where({ subscriber_id: subscriberId }).orderBy('id');
+    return (rows as any[]).map((r) => ({ at: fromDbTime(r.at), kind: r.kind, source: r.source, wordingVersion: r.wording_version, basis: r.basis }));
+  }
+
+  async delete(id: number, trx: Knex): Promise<boolean> {
+    return (await trx('subscribers').where({ id }).delete()) > 0;
+  }
+
+  private async withTopics(row: any, trx: Knex): Promise<Subscriber> {
+    const topics = (await trx('subscriber_topics').where({ subscriber_id: row.id }).orderBy('category_id').select('category_id')).map((r: any) =>
+      Number(r.category_id),
+    );
+    return mapRow(row, topics);
+  }
+}
+
+export function mapRow(row: any, topics: number[]): Subscriber {
+  return {
+    id: Number(row.id),
+    email: row.email,
+    status: row.status,
+    alertsOnly: fromDbBool(row.alerts_only),
+    tracking: fromDbBool(row.tracking),
+    source: row.source,
+    createdAt: fromDbTime(row.created_at),
+    confirmedAt: fromDbTimeOrNull(row.confirmed_at),
+    lastActivityAt: fromDbTimeOrNull(row.last_activity_at),
+    reconsentSentAt: fromDbTimeOrNull(row.reconsent_sent_at),
+    topics,
+  };
+}
