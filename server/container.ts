@@ -36,6 +36,7 @@ import { SiteAdapter } from './publishing/channels/site.adapter';
 import { extraChannels } from './publishing/channels/extra-channels';
 import type { ChannelAdapter, PublishableArticle } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
+import { HashtagsRepository } from './publishing/hashtags.repository';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
@@ -148,8 +149,13 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
   const publishingEvents = new PublishingEvents().logTo(log.child({ module: 'events' }));
-  const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, clock, log: log.child({ module: 'channels' }) });
-  const publishable = (id: number) => articles.publishable(id);
+  const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, publications, clock, log: log.child({ module: 'channels' }) });
+  const hashtags = new HashtagsRepository(db);
+  // What a channel is handed of an article: its fields, and the hashtags of its category.
+  const publishable = async (id: number) => {
+    const a = await articles.publishable(id);
+    return a && { ...a, hashtags: await hashtags.forCategory(a.categoryId) };
+  };
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);
   const networkAccounts = new AccountsService(
     accounts,

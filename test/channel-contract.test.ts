@@ -157,7 +157,8 @@ describe('a publication through every outcome', () => {
     expect(p.status).toBe('sent');
     expect(p.externalUrl).toMatch(/^https:\/\/pigeon\.invalid\/p\d+$/);
     const sent = peer.posts.at(-1)!;
-    expect(sent.text).toMatch(/^Marché de Noël http:\/\/crieur\.test\/actualites\/[\w-]+\?ref=pigeon$/);
+    // The engine composed it: title, summary, link with ref=pigeon, within Pigeon's 60.
+    expect(sent.text).toMatch(/^Marché de Noël\n\nRésumé\n\nhttp:\/\/crieur\.test\/actualites\/[\w-]+\?ref=pigeon$/);
     expect(sent.image?.alt).toBe('Les chalets du marché sur la place');
     expect(sent.image?.bytes).toBeGreaterThan(1000);
   });
@@ -233,6 +234,49 @@ describe('a publication through every outcome', () => {
     expect(peer.posts.at(-1)!.token).toBe(after?.accessToken);
     const raw = await ctx.c.db('channel_accounts').where({ id: accountId }).first('credentials');
     expect(String(raw.credentials)).not.toContain(String(after?.accessToken));
+  });
+
+  it('posts a thread part by part; cut off after part 2 by a 503, the retry resumes at part 3 and never posts 1 and 2 again', async () => {
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Conseil municipal');
+    const text = 'Le conseil municipal se réunit jeudi soir. La séance est publique et ouverte à tous. Ordre du jour : budget et travaux de la place.';
+    await ctx.c.publications.transition(post, ['pending'], { textVariant: text, asThread: true }, now);
+    const before = peer.posts.length;
+    peer.script.push(200, 200, 503);
+    expect((await ctx.c.dispatcher.dispatchDue()).retrying).toBe(1);
+    expect(peer.posts.slice(before).map((p) => p.text)).toEqual([
+      'Le conseil municipal se réunit jeudi soir. (1/3)',
+      'La séance est publique et ouverte à tous. (2/3)',
+    ]);
+    const parts = await ctx.c.publications.parts(post);
+    expect(parts.map((x) => [x.index, x.externalId])).toEqual([
+      [0, peer.posts[before]!.id],
+      [1, peer.posts[before + 1]!.id],
+    ]);
+    expect((await statusOf(post)).status).toBe('pending');
+
+    ctx.clock.advance(minutes(10));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    const mine = peer.posts.slice(before);
+    expect(mine).toHaveLength(3);
+    expect(mine[2]).toMatchObject({ text: 'Ordre du jour : budget et travaux de la place. (3/3)', replyTo: mine[1]!.id });
+    expect(mine[1]!.replyTo).toBe(mine[0]!.id);
+    expect(mine[0]!.image?.alt).toBe('Les chalets du marché sur la place'); // the picture goes with the first part only
+    expect(mine[1]!.image).toBeNull();
+    const done = await statusOf(post);
+    expect(done).toMatchObject({ status: 'sent', externalId: mine[0]!.id });
+    expect((await ctx.c.publications.parts(post)).map((x) => x.index)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps an adapter’s own state across calls (written before the network call it protects)', async () => {
+    const now = ctx.clock.now();
+    const { article, post } = await articleWithPost(new Date(now.getTime() - minutes(1)), new Date(now.getTime() + minutes(60)), 'État');
+    const ports = ctx.c.channelPorts((await ctx.c.publishable(article))!, { id: post, channel: 'pigeon', accountId });
+    expect(await ports.state.get()).toEqual({});
+    await ports.state.set({ rkey: '3k2abc', idempotency: 'key-1' });
+    await ports.state.set({ idempotency: null, cid: 'bafy' });
+    expect(await ports.state.get()).toEqual({ rkey: '3k2abc', cid: 'bafy' });
+    await ctx.c.publications.transition(post, ['pending'], { status: 'cancelled' }, now);
   });
 
   it('marks a revoked account, keeps its posts waiting with a message, and sends them once it is reconnected', async () => {

@@ -258,8 +258,11 @@ export class ArticlesRepository {
     heroMediaId: number | null;
     heroAlt: string;
     urgent: boolean;
+    categoryId: number | null;
   } | null> {
-    const r = await this.db('articles').where({ id }).first('id', 'slug', 'title', 'summary', 'body_html', 'hero_media_id', 'hero_alt', 'urgent');
+    const r = await this.db('articles')
+      .where({ id })
+      .first('id', 'slug', 'title', 'summary', 'body_html', 'hero_media_id', 'hero_alt', 'urgent', 'category_id');
     if (!r) return null;
     return {
       id: r.id,
@@ -270,6 +273,7 @@ export class ArticlesRepository {
       heroMediaId: r.hero_media_id,
       heroAlt: r.hero_alt,
       urgent: fromDbBool(r.urgent),
+      categoryId: r.category_id ?? null,
     };
   }
 

@@ -7,6 +7,7 @@ import type { AdapterRegistry } from './channels/registry';
 import type { ChannelMessage } from './publishing.messages';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
+import { publicationContext } from './publication-context';
 
 export interface DispatcherOptions {
   instance: string;
@@ -41,7 +42,7 @@ type Outcome = keyof DispatchReport;
 type LoadedAccount = ChannelAccount & { credentials: Record<string, unknown> | null };
 
 /** Builds what an adapter is handed besides the article (see ChannelPorts). */
-export type PortsFactory = (article: PublishableArticle, publication: { channel: string; accountId: number }) => ChannelPorts;
+export type PortsFactory = (article: PublishableArticle, publication: { id: number; channel: string; accountId: number }) => ChannelPorts;
 
 // A publication that waits for something (the site page, a reconnection) looks again this often.
 const WAIT_MS = 60_000;
@@ -159,7 +160,8 @@ export class Dispatcher {
     try {
       const [account, article] = await Promise.all([this.loadAccount(p.accountId), this.loadArticle(p.articleId)]);
       if (!account || !article) return undefined;
-      return await this.withTimeout((signal) => adapter.findSent!(this.context(p, account), this.ports(article, p), signal), undefined);
+      const ports = this.ports(article, p);
+      return await this.withTimeout((signal) => adapter.findSent!(this.context(p, account, article, adapter, ports), ports, signal), undefined);
     } catch (err) {
       this.log.warn({ err, publicationId: p.id }, 'could not look up a send cut short by a crash');
       return undefined;
@@ -176,8 +178,14 @@ export class Dispatcher {
     return a ? { ...a, credentials: await this.accounts.credentials(a.id) } : null;
   }
 
-  private context(p: Publication, account: LoadedAccount): PublicationContext {
-    return { ...p, account: { id: account.id, label: account.label, settings: account.settings, credentials: account.credentials } };
+  private context(p: Publication, account: LoadedAccount, article: PublishableArticle, adapter: ChannelAdapter, ports: ChannelPorts): PublicationContext {
+    return publicationContext(
+      p,
+      { id: account.id, label: account.label, settings: account.settings, credentials: account.credentials },
+      article,
+      adapter,
+      ports,
+    );
   }
 
   private async processOne(
@@ -269,7 +277,7 @@ export class Dispatcher {
       ctx.accounts.delete(p.accountId);
     };
     try {
-      result = await this.withTimeout((signal) => adapter.publish(article, this.context(p, account), ports, signal), TIMED_OUT);
+      result = await this.withTimeout((signal) => adapter.publish(article, this.context(p, account, article, adapter, ports), ports, signal), TIMED_OUT);
     } catch (err) {
       this.log.error({ err, publicationId: p.id }, 'adapter raised an unexpected error');
       result = { kind: 'transient', message: { code: 'publication.unexpected' } };

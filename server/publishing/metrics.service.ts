@@ -4,6 +4,7 @@ import type { AccountsRepository } from './accounts.repository';
 import type { PublishableArticle } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
 import type { PortsFactory } from './dispatcher';
+import { publicationContext } from './publication-context';
 import type { PublicationsRepository } from './publications.repository';
 
 // Figures of a post stop moving after a few weeks; the mayor's report looks back a month.
@@ -49,12 +50,10 @@ export class MetricsService {
       const [account, article] = await Promise.all([this.accounts.get(p.accountId), this.loadArticle(p.articleId)]);
       if (!account || account.removedAt || account.connection !== 'connected' || !article) continue;
       try {
-        const context = {
-          ...p,
-          externalId: p.externalId,
-          account: { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) },
-        };
-        const figures = await adapter.fetchMetrics(context, this.ports(article, p), AbortSignal.timeout(CALL_TIMEOUT_MS));
+        const ports = this.ports(article, p);
+        const account_ = { id: account.id, label: account.label, settings: account.settings, credentials: await this.accounts.credentials(account.id) };
+        const context = { ...publicationContext(p, account_, article, adapter, ports), externalId: p.externalId };
+        const figures = await adapter.fetchMetrics(context, ports, AbortSignal.timeout(CALL_TIMEOUT_MS));
         if (!figures) continue;
         await this.pubs.insertMetrics(p.id, figures, now);
         report.fetched++;

@@ -25,6 +25,8 @@ export interface Publication {
   accountId: number;
   channel: string;
   textVariant: string | null;
+  /** The officer chose to post a long text as a thread. */
+  asThread: boolean;
   scheduledAt: Date;
   status: PublicationStatus;
   dueAt: Date;
@@ -47,6 +49,7 @@ export function toPublication(r: any): Publication {
     accountId: r.account_id,
     channel: r.channel,
     textVariant: r.text_variant,
+    asThread: fromDbBool(r.as_thread),
     scheduledAt: fromDbTime(r.scheduled_at),
     status: r.status,
     dueAt: fromDbTime(r.due_at),
@@ -85,7 +88,15 @@ export class PublicationsRepository {
   }
 
   async insert(
-    p: { articleId: number; accountId: number; channel: string; textVariant: string | null; scheduledAt: Date; status?: PublicationStatus },
+    p: {
+      articleId: number;
+      accountId: number;
+      channel: string;
+      textVariant: string | null;
+      scheduledAt: Date;
+      status?: PublicationStatus;
+      asThread?: boolean;
+    },
     now: Date,
     trx: Knex = this.db,
   ): Promise<number> {
@@ -95,6 +106,7 @@ export class PublicationsRepository {
         account_id: p.accountId,
         channel: p.channel,
         text_variant: p.textVariant,
+        as_thread: p.asThread ?? false,
         scheduled_at: toDbTime(p.scheduledAt),
         due_at: toDbTime(p.scheduledAt),
         status: p.status ?? 'pending',
@@ -148,6 +160,7 @@ export class PublicationsRepository {
       sentAt: Date | null;
       scheduledAt: Date;
       textVariant: string | null;
+      asThread: boolean;
       lateConfirmed: boolean;
       claimedBy: string | null;
     }>,
@@ -165,6 +178,7 @@ export class PublicationsRepository {
     if (patch.externalUrl !== undefined) row.external_url = patch.externalUrl;
     if (patch.sentAt !== undefined) row.sent_at = patch.sentAt ? toDbTime(patch.sentAt) : null;
     if (patch.textVariant !== undefined) row.text_variant = patch.textVariant;
+    if (patch.asThread !== undefined) row.as_thread = patch.asThread;
     if (patch.lateConfirmed !== undefined) row.late_confirmed = patch.lateConfirmed;
     if (patch.claimedBy !== undefined) row.claimed_by = patch.claimedBy;
     const q = trx('publications').where({ id }).whereIn('status', from);
@@ -276,4 +290,71 @@ export class PublicationsRepository {
     const rows = await this.db('publications').select('status').count({ n: '*' }).groupBy('status');
     return Object.fromEntries(rows.map((r: any) => [r.status, Number(r.n)]));
   }
+
+  /** The parts of a thread its network accepted, in order. */
+  async parts(publicationId: number): Promise<PublicationPart[]> {
+    const rows = await this.db('publication_parts').where({ publication_id: publicationId }).orderBy('idx');
+    return rows.map((r: any) => ({
+      index: Number(r.idx),
+      externalId: r.external_id,
+      url: r.url,
+      data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {},
+      sentAt: fromDbTime(r.sent_at),
+    }));
+  }
+
+  /** Parts of several publications at once (the channels page), by publication id. */
+  async partsOf(publicationIds: number[]): Promise<Map<number, PublicationPart[]>> {
+    const out = new Map<number, PublicationPart[]>();
+    if (!publicationIds.length) return out;
+    const rows = await this.db('publication_parts').whereIn('publication_id', publicationIds).orderBy('publication_id').orderBy('idx');
+    for (const r of rows as any[]) {
+      const list = out.get(Number(r.publication_id)) ?? [];
+      list.push({ index: Number(r.idx), externalId: r.external_id, url: r.url, data: r.data ? JSON.parse(r.data) : {}, sentAt: fromDbTime(r.sent_at) });
+      out.set(Number(r.publication_id), list);
+    }
+    return out;
+  }
+
+  /** One part accepted by the network; recording it again (a retry that found it) keeps one row. */
+  async recordPart(publicationId: number, index: number, externalId: string, url: string | null, data: Record<string, unknown>, now: Date): Promise<void> {
+    await this.db('publication_parts')
+      .insert({ publication_id: publicationId, idx: index, external_id: externalId, url, data: JSON.stringify(data), sent_at: toDbTime(now) })
+      .onConflict(['publication_id', 'idx'])
+      .merge(['external_id', 'url', 'data']);
+  }
+
+  /** The adapter's durable state of a publication (record keys, idempotency keys). */
+  async adapterState(publicationId: number): Promise<Record<string, unknown>> {
+    const r = await this.db('publications').where({ id: publicationId }).first('adapter_state');
+    if (!r?.adapter_state) return {};
+    try {
+      return JSON.parse(r.adapter_state) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Merges `patch` into the adapter's state; a key set to null is removed. */
+  async patchAdapterState(publicationId: number, patch: Record<string, unknown>, now: Date): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const r = await trx('publications').where({ id: publicationId }).first('adapter_state');
+      if (!r) return;
+      const state = { ...(r.adapter_state ? (JSON.parse(r.adapter_state) as Record<string, unknown>) : {}), ...patch };
+      for (const [k, v] of Object.entries(state)) if (v === null) delete state[k];
+      const json = JSON.stringify(state);
+      if (json.length > 20_000) throw new Error('adapter state too large');
+      await trx('publications')
+        .where({ id: publicationId })
+        .update({ adapter_state: json, updated_at: toDbTime(now) });
+    });
+  }
+}
+
+export interface PublicationPart {
+  index: number;
+  externalId: string;
+  url: string | null;
+  data: Record<string, unknown>;
+  sentAt: Date;
 }

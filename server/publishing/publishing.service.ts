@@ -6,6 +6,7 @@ import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
 import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
 import type { PortsFactory } from './dispatcher';
+import { publicationContext } from './publication-context';
 
 /** Joins to a query of articles the publication that put each one online (the site asks this). */
 export type OnlineJoin = (query: Knex.QueryBuilder, articleColumn: string, alias: string) => Knex.QueryBuilder;
@@ -354,12 +355,15 @@ export class PublishingService {
     if (p.status !== 'sent' || !adapter?.retract || !adapter.capabilities.canRetract || !p.externalId || !article)
       throw new ConflictError('Cette publication ne peut pas être retirée de ce réseau.');
     const account = await this.accounts.get(p.accountId);
-    const context = {
-      ...p,
-      externalId: p.externalId,
-      account: { id: p.accountId, label: account?.label ?? '', settings: account?.settings ?? {}, credentials: await this.accounts.credentials(p.accountId) },
+    const ports = this.ports(article, p);
+    const accountContext = {
+      id: p.accountId,
+      label: account?.label ?? '',
+      settings: account?.settings ?? {},
+      credentials: await this.accounts.credentials(p.accountId),
     };
-    await adapter.retract(context, this.ports(article, p), AbortSignal.timeout(30_000));
+    const context = { ...publicationContext(p, accountContext, article, adapter, ports), externalId: p.externalId };
+    await adapter.retract(context, ports, AbortSignal.timeout(30_000));
     const out = await this.act(id, ['sent'], { status: 'retracted' }, 'publication.retracted', actor, 'Cette publication a changé entre-temps.');
     this.events.emit('retracted', { publicationId: id, articleId: p.articleId, channel: p.channel });
     return out;
@@ -373,10 +377,11 @@ export class PublishingService {
     for (const p of await this.pubs.forArticle(article.id)) {
       const adapter = this.adapters.get(p.channel);
       if (!adapter?.capabilities.followsArticle) continue;
+      const ports = this.ports(article, p);
       const result = await adapter.publish(
         article,
-        { ...p, account: { id: p.accountId, label: '', settings: {}, credentials: null } },
-        this.ports(article, p),
+        publicationContext(p, { id: p.accountId, label: '', settings: {}, credentials: null }, article, adapter, ports),
+        ports,
         AbortSignal.timeout(30_000),
       );
       if (result.kind !== 'sent') continue;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
  */
 export interface PigeonPeer {
   url: string;
-  posts: { text: string; image: { alt: string; bytes: number } | null; token: string }[];
+  posts: { id: string; text: string; image: { alt: string; bytes: number } | null; token: string; replyTo: string | null }[];
   /** Status codes the next posts get, in order (200 when empty). */
   script: number[];
   validTokens: Set<string>;
@@ -67,8 +67,10 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
         if (status === 429) return send(429, { error: 'slow down' }, { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600) });
         if (status === 202) return send(202, { ticket: `ticket-${peer.posts.length + 1}` });
         if (status !== 200) return send(status, { error: 'scripted' });
-        peer.posts.push({ text: String(body.text), image: (body.image as PigeonPeer['posts'][number]['image']) ?? null, token });
-        const id = `p${peer.posts.length}`;
+        const id = `p${peer.posts.length + 1}`;
+        const replyTo = typeof body.reply_to === 'string' ? body.reply_to : null;
+        if (replyTo && !peer.posts.some((p) => p.id === replyTo)) return send(422, { error: 'reply_to: no such post' });
+        peer.posts.push({ id, text: String(body.text), image: (body.image as PigeonPeer['posts'][number]['image']) ?? null, token, replyTo });
         return send(200, { id, url: `https://pigeon.invalid/${id}` });
       }
       const stats = /^\/api\/posts\/(p\d+)\/stats$/.exec(url.pathname);

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { ChannelMessage } from '../publishing.messages';
+import type { CountMethod } from '../post-count';
 
 export type { ChannelMessage };
 
@@ -18,6 +19,10 @@ export interface PublishableArticle {
   heroMediaId: number | null;
   heroAlt: string;
   urgent: boolean;
+  /** The article's category; its hashtags (settings) end a generated post. */
+  categoryId?: number | null;
+  /** The hashtags chosen in the settings for the article's category, each with its "#". */
+  hashtags?: string[];
 }
 
 export interface AccountContext {
@@ -34,11 +39,35 @@ export interface PublicationContext {
   articleId: number;
   accountId: number;
   channel: string;
+  /** The officer's own text for this channel, as typed; adapters post `textParts` instead. */
   textVariant: string | null;
+  /**
+   * The text to post, already composed by the engine (server/publishing/post-text.ts): the
+   * officer's text for this channel, else one generated from the title, summary, link (with
+   * `ref=<channel>`) and the category's hashtags, fitted to `capabilities.text` counted its way.
+   * One part, or several when `asThread`: each part within the limit, numbered " (1/3)", the link
+   * in the first. Post them in order, each replying to the one before. Empty when the channel
+   * has no text (`capabilities.text` null).
+   */
+  textParts: string[];
+  /**
+   * The officer chose "publier en fil". Only set on channels whose `capabilities.threads` is
+   * true; a text too long for one post is refused at save time when it is false.
+   */
+  asThread: boolean;
   scheduledAt: Date;
   attempts: number;
   externalId: string | null;
   account: AccountContext;
+}
+
+/** One part of a thread that its network accepted (see ChannelPorts.thread). */
+export interface SentPart {
+  index: number;
+  externalId: string;
+  url: string | null;
+  /** What the adapter needs to reply to this part (Bluesky's uri and cid, for instance). */
+  data: Record<string, unknown>;
 }
 
 export interface ChannelImage {
@@ -58,12 +87,31 @@ export interface ChannelPorts {
   articleUrl(): string;
   /** The same without `ref`: the address the page is known by (the site's own record). */
   canonicalUrl(): string;
-  /** The article's picture as files, with its alt text; empty without a picture. */
+  /** The article's picture as files, with its alt text; empty without a picture or without alt text. */
   images(): Promise<ChannelImage[]>;
   clock: Clock;
   log: Logger;
   /** A refreshed token: stored encrypted before the next call reads it. */
   saveCredentials(credentials: Record<string, unknown>): Promise<void>;
+  /**
+   * The parts of this publication already accepted by the network (table publication_parts).
+   * Record each part as soon as the network accepted it, BEFORE posting the next: a retry, or
+   * a run after a crash, reads `sent()` and resumes at the first part not in it, never posting
+   * one twice. A single post may record itself as part 0 too.
+   */
+  thread: {
+    sent(): Promise<SentPart[]>;
+    record(index: number, externalId: string, url: string | null, data?: Record<string, unknown>): Promise<void>;
+  };
+  /**
+   * Small durable state of this publication for its adapter (a JSON object, some kB at most):
+   * write a value BEFORE the network call it protects (a record key chosen in advance, an
+   * idempotency key), so that it is the same after a crash. `set` merges; null removes a key.
+   */
+  state: {
+    get(): Promise<Record<string, unknown>>;
+    set(patch: Record<string, unknown>): Promise<void>;
+  };
 }
 
 /** What `publish` answers. Exceptions are for bugs: the engine records them as unexpected. */
@@ -108,8 +156,12 @@ export interface ChannelCapabilities {
    * simply done again, with no one asked.
    */
   repeatable: boolean;
-  /** The network's text limit, counted its way (graphemes, weighted URLs); null: no text. */
-  text: { limit: number; count(text: string): number } | null;
+  /**
+   * The network's text limit, counted its way (graphemes, weighted URLs); null: no text. Build it
+   * with `textCapability(limit, method)` (server/publishing/post-count.ts): `method` names the
+   * counter the officer's browser runs too (the same file), so both count alike.
+   */
+  text: { limit: number; count(text: string): number; method?: CountMethod } | null;
   /** How many pictures a post takes and how large each may be; null: none. */
   images: { max: number; maxBytes: number } | null;
   /** How often figures are worth fetching; null: the channel has none to fetch. */

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import { toDbTime } from '../db/dialect';
+import { parseHashtags } from './post-text';
+
+/** Hashtags per category (table category_hashtags), ending every generated post of the category. */
+export class HashtagsRepository {
+  constructor(private readonly db: Knex) {}
+
+  async forCategory(categoryId: number | null | undefined): Promise<string[]> {
+    if (!categoryId) return [];
+    const r = await this.db('category_hashtags').where({ category_id: categoryId }).first('hashtags');
+    return r ? parseHashtags(String(r.hashtags)) : [];
+  }
+
+  /** Every category's hashtags, by category id. */
+  async all(): Promise<Map<number, string[]>> {
+    const rows = (await this.db('category_hashtags').select('category_id', 'hashtags')) as { category_id: number; hashtags: string }[];
+    return new Map(rows.map((r) => [Number(r.category_id), parseHashtags(r.hashtags)]));
+  }
+
+  /** Replaces the hashtags of the given categories; an empty list removes the row. */
+  async save(byCategory: Map<number, string[]>, now: Date, trx: Knex = this.db): Promise<void> {
+    for (const [categoryId, tags] of byCategory) {
+      await trx('category_hashtags').where({ category_id: categoryId }).delete();
+      if (tags.length) await trx('category_hashtags').insert({ category_id: categoryId, hashtags: tags.join(' '), updated_at: toDbTime(now) });
+    }
+  }
+}
