@@ -39,6 +39,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'account.reconnected': 'Compte de réseau reconnecté',
   'account.tested': 'Connexion d’un compte de réseau testée',
   'account.removed': 'Compte de réseau retiré',
+  'campaign.created': 'Lettre d’information composée',
+  'campaign.updated': 'Lettre d’information modifiée',
+  'campaign.scheduled': 'Envoi d’une lettre d’information programmé',
+  'campaign.cancelled': 'Lettre d’information annulée',
+  'campaign.test_sent': 'Lettre d’information envoyée en test',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */
@@ -49,6 +54,7 @@ export const TARGET_LABELS: Record<string, string> = {
   media: 'Image',
   publication: 'Publication',
   channel_account: 'Compte de réseau',
+  campaign: 'Lettre d’information',
 };
 
 /** Actors recorded without an account; their labels are i18n keys. */

@@ -32,3 +32,33 @@ export const DEFAULT_SETTINGS: CommuneSettings = {
   requireApproval: false,
   accessibility: { status: 'non', auditDate: '', rgaaVersion: '4.1.2', nonCompliant: '', contact: '' },
 };
+
+/**
+ * The newsletter's schedule and sending limits (stored apart from the commune's identity, under
+ * its own key, and edited on its own page). Times are wall-clock times in Europe/Paris.
+ */
+export interface NewsletterSettings {
+  /** Day of the digest: 0 Sunday … 6 Saturday. */
+  digestDay: number;
+  /** "HH:MM". */
+  digestTime: string;
+  /** Campaigns send only between these times ("HH:MM"); outside, they wait. */
+  windowStart: string;
+  windowEnd: string;
+  /** Messages an hour at most (the relay's or provider's limit). */
+  hourlyCap: number;
+  /** The From name; empty: the commune's name. */
+  senderName: string;
+  /** The From address; empty: SMTP_FROM. */
+  senderEmail: string;
+}
+
+export const DEFAULT_NEWSLETTER_SETTINGS: NewsletterSettings = {
+  digestDay: 5,
+  digestTime: '10:00',
+  windowStart: '08:00',
+  windowEnd: '20:00',
+  hourlyCap: 10_000,
+  senderName: '',
+  senderEmail: '',
+};

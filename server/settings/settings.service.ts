@@ -3,11 +3,12 @@ import type { Clock } from '../clock';
 import type { AuditRepository, Actor } from '../audit/audit.repository';
 import { ValidationError } from '../http/errors';
 import { AA_NORMAL_TEXT, contrastRatio } from './contrast';
-import { DEFAULT_SETTINGS, type CommuneSettings } from './settings.defaults';
+import { DEFAULT_NEWSLETTER_SETTINGS, DEFAULT_SETTINGS, type CommuneSettings, type NewsletterSettings } from './settings.defaults';
 import type { SettingsRepository } from './settings.repository';
 import { DomainEvents } from '../events';
 
 const KEY = 'commune';
+const NEWSLETTER_KEY = 'newsletter';
 
 export const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
 export const CONTRAST_MESSAGE = 'Contraste insuffisant : {ratio}:1, il faut au moins 4,5:1.';
@@ -117,6 +118,20 @@ export class SettingsService {
       fields.logoMediaId = 'Cette image n’existe pas dans la médiathèque.';
     }
     return Object.keys(fields).length ? new SettingsValidationError(fields, contrast?.fieldRatios ?? {}) : null;
+  }
+
+  /** The newsletter's schedule and limits (their own key and page); not cached: read by jobs, rarely. */
+  async newsletter(): Promise<NewsletterSettings> {
+    return { ...DEFAULT_NEWSLETTER_SETTINGS, ...((await this.repo.get<Partial<NewsletterSettings>>(NEWSLETTER_KEY)) ?? {}) };
+  }
+
+  async saveNewsletter(next: NewsletterSettings, actor: Actor): Promise<void> {
+    const before = await this.newsletter();
+    const changed = Object.keys(next).filter((k) => next[k as keyof NewsletterSettings] !== before[k as keyof NewsletterSettings]);
+    await this.db.transaction(async (trx) => {
+      await this.repo.put(NEWSLETTER_KEY, next, this.clock.now(), trx);
+      await this.audit.append({ actor, action: 'settings.updated', targetType: 'settings', details: { changed } }, this.clock.now(), trx);
+    });
   }
 
   /** A marker of something done once per database (the demo's load), with when it happened. */

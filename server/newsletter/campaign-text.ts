@@ -1,0 +1,54 @@
+import type { CommuneSettings } from '../settings/settings.defaults';
+import type { CampaignKind } from './campaigns.repository';
+import { toPiece, type Piece } from './campaign-template';
+
+export interface TextBlock {
+  title: string;
+  summary: string;
+  category: string | null;
+  linkId: number;
+  url: string;
+}
+
+/**
+ * The plain-text part, cut the same way as the HTML (head, one piece per article, tail) so that a
+ * copy holds the same articles in both parts. Tokens: %%T%% (tracking suffix), %%WEB%%,
+ * %%MANAGE%%, %%UNSUBSCRIBE%%.
+ */
+export function campaignText(o: {
+  commune: CommuneSettings;
+  kind: CampaignKind;
+  subject: string;
+  intro: string;
+  number: number | null;
+  baseUrl: string;
+  campaignId: number;
+  blocks: TextBlock[];
+}): { pick(chosen: number[]): Piece[]; pickWeb(chosen: number[]): Piece[] } {
+  const title = o.kind === 'alert' ? `ALERTE – ${o.subject}` : `${o.commune.name} – Lettre d’information${o.number !== null ? ` n° ${o.number}` : ''}`;
+  const head = [title, '='.repeat(Math.min(title.length, 72)), '', 'Voir dans le navigateur : %%WEB%%', ''];
+  if (o.intro.trim()) head.push(o.intro.trim(), '');
+  const block = (b: TextBlock, link: string) =>
+    [`## ${b.title}`, ...(b.category ? [`(${b.category})`] : []), ...(b.summary ? [b.summary] : []), `Lire l’article : ${link}`, '', ''].join('\n');
+  const address = [o.commune.address, [o.commune.postalCode, o.commune.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+  const tail = [
+    '--',
+    `${o.commune.name}${address ? ` – ${address}` : ''}`,
+    'Vous recevez cette lettre parce que vous y êtes abonné.',
+    'Gérer mon abonnement : %%MANAGE%%',
+    'Me désabonner : %%UNSUBSCRIBE%%',
+    '',
+  ].join('\n');
+  const emailBlocks = o.blocks.map((b) => toPiece(block(b, `${o.baseUrl}/l/${o.campaignId}/${b.linkId}%%T%%`)));
+  const webBlocks = o.blocks.map((b) => toPiece(block(b, b.url)));
+  const headPiece = toPiece(`${head.join('\n')}\n`);
+  const tailPiece = toPiece(tail);
+  return {
+    pick: (chosen) => [headPiece, ...chosen.map((i) => emailBlocks[i] as Piece), tailPiece],
+    pickWeb: (chosen) => [
+      headPiece,
+      ...chosen.map((i) => webBlocks[i] as Piece),
+      toPiece(`--\n${o.commune.name}\nPour recevoir cette lettre par e-mail : %%MANAGE%%\n`),
+    ],
+  };
+}
