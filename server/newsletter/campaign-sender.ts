@@ -1,0 +1,401 @@
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Actor, AuditRepository } from '../audit/audit.repository';
+import { holderIsDeadHere } from '../jobs/job-runner';
+import { ConflictError, NotFoundError } from '../http/errors';
+import { CampaignMessage, isSafeAddress } from './raw-message';
+import type { CampaignTransport, SendOutcome } from './campaign-transport';
+import type { CampaignSend, ClaimedDelivery, DeliveriesRepository, DeliveryCounts, SendReason } from './deliveries.repository';
+import { inSendingWindow } from './sending-window';
+import type { FeedbackEvent } from './sending-feedback';
+
+/** A subscriber as the subscribers domain answers them (same shape as its Recipient). */
+export interface SendRecipient {
+  id: number;
+  email: string;
+  topics: number[];
+  alertsOnly: boolean;
+  tracking: boolean;
+}
+
+/** What the campaigns domain's renderer hands over, compiled once per campaign. */
+export interface SendableCampaign {
+  campaignId: number;
+  kind: 'digest' | 'alert' | 'manual';
+  subject: string;
+  articlesFor(r: SendRecipient): number;
+  personalise(r: SendRecipient, links: { manageUrl: string; unsubscribeUrl: string }): { html: string; text: string };
+}
+
+export interface SenderPorts {
+  subscribers: {
+    audience(kind: 'digest' | 'alert'): Promise<SendRecipient[]>;
+    stillSubscribed(ids: number[]): Promise<Set<number>>;
+    suppress(email: string, reason: 'bounced' | 'complaint' | 'unsubscribed', at: Date): Promise<unknown>;
+  };
+  links: { manageUrl(id: number): string; unsubscribeUrl(id: number): string };
+  campaigns: {
+    prepare(campaignId: number): Promise<SendableCampaign>;
+    /** Idempotent: the campaign becomes `started` and gets its public number. */
+    markStarted(campaignId: number, at: Date): Promise<unknown>;
+    markSent(campaignId: number, at: Date): Promise<unknown>;
+  };
+  /** The settings of the moment: window, hourly cap, who the mail is from. */
+  limits(): Promise<{ windowStart: string; windowEnd: string; hourlyCap: number; fromName: string; fromAddress: string }>;
+}
+
+export interface SenderOptions {
+  instance: string;
+  timeZone: string;
+  /** Deliveries claimed at a time (the most a crash can leave unknown). */
+  batchSize: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Errors in a row after which the campaign pauses itself. */
+  maxConsecutiveErrors: number;
+  /** A delivery still `sending` this long after its claim was abandoned (another machine). */
+  sendingTimeoutMs: number;
+  unsubscribeMailto?: string;
+}
+
+export interface SendReport {
+  sent: number;
+  skipped: number;
+  retrying: number;
+  failed: number;
+  bounced: number;
+  unknown: number;
+  waiting: number;
+  paused: number;
+  done: number;
+}
+
+export interface SendProgress {
+  state: CampaignSend['state'];
+  counts: DeliveryCounts;
+  sent: number;
+  remaining: number;
+  failed: number;
+  percent: number;
+  /** Seconds, from the pace of the last ten minutes (null: nothing sent lately to judge from). */
+  secondsLeft: number | null;
+  pausedReason: SendReason | null;
+  /** Why it is not sending right now although it should (outside the window, hourly cap). */
+  waitingFor: 'window' | 'cap' | null;
+}
+
+const HOUR = 3600_000;
+
+/**
+ * Sends campaigns: the audience is frozen into delivery rows when a campaign starts; `run`
+ * (a leased job, also woken at once by `start` and `resume`) claims queued rows in batches with
+ * a guarded update, checks each person is still subscribed, sends, and settles each row. A
+ * crash leaves rows `sending`: the next run reports them as unknown and never sends them again.
+ */
+export class CampaignSender {
+  private stopping = false;
+  private readonly wakeListeners: (() => void)[] = [];
+  private readonly prepared = new Map<number, Promise<{ campaign: SendableCampaign; message: CampaignMessage }>>();
+  private current: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly repo: DeliveriesRepository,
+    private readonly transport: CampaignTransport,
+    private readonly ports: SenderPorts,
+    private readonly audit: AuditRepository,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    readonly opts: SenderOptions,
+  ) {}
+
+  /** Called when there is something to send now (main.ts runs the job at once). */
+  onWake(fn: () => void): void {
+    this.wakeListeners.push(fn);
+  }
+
+  private wake(): void {
+    for (const fn of this.wakeListeners) fn();
+  }
+
+  /**
+   * Freezes the audience: one delivery per current subscriber who gets at least one article.
+   * Someone who subscribes later is not added. Idempotent: a second call changes nothing.
+   */
+  async start(campaignId: number): Promise<{ started: boolean; recipients: number }> {
+    const { campaign } = await this.preparedFor(campaignId);
+    const audience = await this.ports.subscribers.audience(campaign.kind === 'alert' ? 'alert' : 'digest');
+    const ids = audience.filter((r) => campaign.articlesFor(r) > 0).map((r) => r.id);
+    const now = this.clock.now();
+    const started = await this.repo.start(campaignId, ids, now);
+    // Also after a crash between the two: the deliveries exist, the campaign still says scheduled.
+    await this.ports.campaigns.markStarted(campaignId, now);
+    if (started) this.wake();
+    return { started, recipients: ids.length };
+  }
+
+  async pause(campaignId: number, by: Actor): Promise<void> {
+    const moved = await this.repo.setState(
+      campaignId,
+      ['sending'],
+      { state: 'paused', pausedReason: { code: 'sending.paused_by', values: { name: by.label } } },
+      this.clock.now(),
+    );
+    if (!moved) throw new ConflictError('Cette lettre n’est pas en cours d’envoi.');
+    await this.audit.append({ actor: by, action: 'newsletter.paused', targetType: 'campaign', targetId: campaignId }, this.clock.now());
+  }
+
+  async resume(campaignId: number, by: Actor): Promise<void> {
+    const moved = await this.repo.setState(campaignId, ['paused'], { state: 'sending', pausedReason: null, consecutiveErrors: 0 }, this.clock.now());
+    if (!moved) throw new ConflictError('Cette lettre n’est pas en pause.');
+    await this.audit.append({ actor: by, action: 'newsletter.resumed', targetType: 'campaign', targetId: campaignId }, this.clock.now());
+    this.wake();
+  }
+
+  async progress(campaignId: number): Promise<SendProgress> {
+    const send = await this.repo.get(campaignId);
+    if (!send) throw new NotFoundError('Cette lettre n’a pas commencé à partir.');
+    const now = this.clock.now();
+    const counts = await this.repo.counts(campaignId);
+    const remaining = counts.queued + counts.sending;
+    const failed = counts.failed + counts.bounced;
+    const settled = counts.total - remaining;
+    let waitingFor: SendProgress['waitingFor'] = null;
+    let secondsLeft: number | null = null;
+    if (send.state === 'sending' && remaining > 0) {
+      const limits = await this.ports.limits();
+      if (!inSendingWindow(now, { start: limits.windowStart, end: limits.windowEnd }, this.opts.timeZone)) waitingFor = 'window';
+      else if ((await this.repo.sentSince(new Date(now.getTime() - HOUR))) >= limits.hourlyCap) waitingFor = 'cap';
+      const recent = await this.repo.sentSince(new Date(now.getTime() - 600_000), campaignId);
+      // The pace of the last ten minutes, never faster than the hourly cap allows.
+      const perSecond = Math.min(recent / 600, limits.hourlyCap / 3600);
+      if (perSecond > 0) secondsLeft = Math.ceil(remaining / perSecond);
+    }
+    if (remaining === 0) secondsLeft = 0;
+    return {
+      state: send.state,
+      counts,
+      sent: counts.sent,
+      remaining,
+      failed,
+      percent: counts.total ? Math.floor((settled * 100) / counts.total) : 100,
+      secondsLeft,
+      pausedReason: send.pausedReason,
+      waitingFor,
+    };
+  }
+
+  /**
+   * Bounces, complaints and unsubscriptions reported by the sending service (webhooks): each
+   * suppresses the address, and is counted against its campaign when it names our delivery.
+   */
+  async recordFeedback(events: FeedbackEvent[]): Promise<number> {
+    const now = this.clock.now();
+    for (const e of events) {
+      await this.ports.subscribers.suppress(e.email, e.kind, now);
+      if (e.deliveryId) await this.repo.recordFeedback(e.deliveryId, e.kind, now);
+    }
+    return events.length;
+  }
+
+  /** Counted against the last campaign the person received in the past 30 days. */
+  async noteUnsubscribe(subscriberId: number): Promise<void> {
+    const now = this.clock.now();
+    await this.repo.attributeUnsubscribe(subscriberId, new Date(now.getTime() - 30 * 86_400_000), now);
+  }
+
+  /** Sends what is due in every campaign that is sending; returns what happened. */
+  async run(): Promise<SendReport> {
+    const report: SendReport = { sent: 0, skipped: 0, retrying: 0, failed: 0, bounced: 0, unknown: 0, waiting: 0, paused: 0, done: 0 };
+    if (this.stopping) return report;
+    const work = (async () => {
+      for (const send of await this.repo.inState('sending')) {
+        if (this.stopping) break;
+        await this.sendCampaign(send.campaignId, report);
+      }
+    })();
+    this.current = work;
+    try {
+      await work;
+    } finally {
+      this.current = null;
+    }
+    return report;
+  }
+
+  /** Takes no new batch; the batch in flight is settled before this resolves. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.current?.catch(() => undefined);
+    this.transport.close();
+  }
+
+  private preparedFor(campaignId: number) {
+    let p = this.prepared.get(campaignId);
+    if (!p) {
+      // Compiled once per campaign and process, then kept: the MJML is never compiled per copy.
+      p = (async () => {
+        const campaign = await this.ports.campaigns.prepare(campaignId);
+        const limits = await this.ports.limits();
+        const message = new CampaignMessage({
+          campaignId,
+          subject: campaign.subject,
+          fromName: limits.fromName,
+          fromAddress: limits.fromAddress,
+          domain: limits.fromAddress.split('@')[1] ?? 'localhost',
+          unsubscribeMailto: this.opts.unsubscribeMailto,
+        });
+        return { campaign, message };
+      })();
+      p.catch(() => this.prepared.delete(campaignId));
+      this.prepared.set(campaignId, p);
+    }
+    return p;
+  }
+
+  /** Rows left `sending` by a dead process (here at once, elsewhere after the timeout) become unknown. */
+  private async recoverAbandoned(campaignId: number): Promise<number> {
+    const now = this.clock.now().getTime();
+    const byHolder = new Map<string | null, number[]>();
+    for (const d of await this.repo.inFlight(campaignId)) {
+      const mine = d.claimedBy === this.opts.instance;
+      const dead = !!d.claimedBy && !mine && holderIsDeadHere(d.claimedBy);
+      const old = (d.claimedAt?.getTime() ?? 0) < now - this.opts.sendingTimeoutMs;
+      // This process's own rows are never abandoned: a batch settles them before it ends.
+      if (mine || (!dead && !old)) continue;
+      byHolder.set(d.claimedBy, [...(byHolder.get(d.claimedBy) ?? []), d.id]);
+    }
+    let n = 0;
+    for (const [holder, ids] of byHolder) n += await this.repo.markUnknown(ids, holder);
+    if (n) this.log.warn({ campaignId, unknown: n }, 'deliveries cut short by a crash are reported as unknown, not sent again');
+    return n;
+  }
+
+  private async sendCampaign(campaignId: number, report: SendReport): Promise<void> {
+    report.unknown += await this.recoverAbandoned(campaignId);
+    const limits = await this.ports.limits();
+    const { campaign, message } = await this.preparedFor(campaignId);
+    let recipients: Map<number, SendRecipient> | null = null;
+    let errorsInRow = (await this.repo.get(campaignId))?.consecutiveErrors ?? 0;
+
+    // Bounded: every pass settles each row it claimed, and stops when nothing is left to claim.
+    for (let pass = 0; pass < 1_000_000 && !this.stopping; pass++) {
+      const now = this.clock.now();
+      const send = await this.repo.get(campaignId);
+      if (send?.state !== 'sending') break;
+      if (!inSendingWindow(now, { start: limits.windowStart, end: limits.windowEnd }, this.opts.timeZone)) {
+        report.waiting++;
+        return;
+      }
+      const budget = limits.hourlyCap - (await this.repo.sentSince(new Date(now.getTime() - HOUR)));
+      if (budget <= 0) {
+        report.waiting++;
+        return;
+      }
+      const claimed = await this.repo.claim(campaignId, this.opts.instance, now, Math.min(this.opts.batchSize, budget));
+      if (!claimed.length) break;
+      recipients ??= new Map((await this.ports.subscribers.audience(campaign.kind === 'alert' ? 'alert' : 'digest')).map((r) => [r.id, r]));
+      const outcome = await this.sendBatch(campaign, message, claimed, recipients, report, errorsInRow);
+      errorsInRow = outcome.errorsInRow;
+      await this.repo.setConsecutiveErrors(campaignId, errorsInRow, this.clock.now());
+      if (errorsInRow >= this.opts.maxConsecutiveErrors) {
+        const reason: SendReason = { code: 'sending.too_many_errors', values: { count: errorsInRow, error: outcome.lastError ?? '' } };
+        if (await this.repo.setState(campaignId, ['sending'], { state: 'paused', pausedReason: reason }, this.clock.now())) report.paused++;
+        this.log.warn({ campaignId, errorsInRow, lastError: outcome.lastError }, 'campaign paused itself after errors in a row');
+        return;
+      }
+    }
+    await this.finishIfSettled(campaignId, report);
+  }
+
+  private async finishIfSettled(campaignId: number, report: SendReport): Promise<void> {
+    const c = await this.repo.counts(campaignId);
+    if (c.queued || c.sending) return;
+    const now = this.clock.now();
+    if (await this.repo.setState(campaignId, ['sending'], { state: 'done', finishedAt: now }, now)) {
+      report.done++;
+      await this.ports.campaigns.markSent(campaignId, now);
+      this.prepared.delete(campaignId);
+    }
+  }
+
+  private async sendBatch(
+    campaign: SendableCampaign,
+    message: CampaignMessage,
+    claimed: ClaimedDelivery[],
+    recipients: Map<number, SendRecipient>,
+    report: SendReport,
+    errorsInRow: number,
+  ): Promise<{ errorsInRow: number; lastError: string | null }> {
+    const instance = this.opts.instance;
+    // Checked just before sending: whoever unsubscribed since the start gets nothing more.
+    const still = await this.ports.subscribers.stillSubscribed(claimed.map((d) => d.subscriberId));
+    const gone: number[] = [];
+    const empty: number[] = [];
+    const invalid: number[] = [];
+    const toSend: { d: ClaimedDelivery; r: SendRecipient }[] = [];
+    for (const d of claimed) {
+      const r = recipients.get(d.subscriberId);
+      if (!r || !still.has(d.subscriberId)) gone.push(d.id);
+      else if (campaign.articlesFor(r) === 0) empty.push(d.id);
+      else if (!isSafeAddress(r.email)) invalid.push(d.id);
+      else toSend.push({ d, r });
+    }
+    if (gone.length) report.skipped += await this.repo.settle(gone, instance, { status: 'skipped', error: 'unsubscribed' });
+    if (empty.length) report.skipped += await this.repo.settle(empty, instance, { status: 'skipped', error: 'empty' });
+    if (invalid.length) report.failed += await this.repo.settle(invalid, instance, { status: 'failed', error: 'address.invalid' });
+
+    const from = await this.ports.limits();
+    const results = await Promise.all(
+      toSend.map(async ({ d, r }): Promise<{ d: ClaimedDelivery; r: SendRecipient; out: SendOutcome }> => {
+        let built: { raw: Buffer; html: string; text: string };
+        try {
+          const unsubscribeUrl = this.ports.links.unsubscribeUrl(r.id);
+          const { html, text } = campaign.personalise(r, { manageUrl: this.ports.links.manageUrl(r.id), unsubscribeUrl });
+          built = { raw: message.build({ deliveryId: d.id, to: r.email, unsubscribeUrl, html, text, date: this.clock.now() }).raw, html, text };
+        } catch (err) {
+          // Nothing left for the server: the row is retried like a temporary error, never left `sending`.
+          this.log.error({ err, deliveryId: d.id }, 'a campaign message could not be built');
+          return { d, r, out: { ok: false, permanent: false, code: 'message.unexpected' } };
+        }
+        const copy = { to: r.email, subject: campaign.subject, text: built.text, html: built.html };
+        const out = await this.transport.send(built.raw, { from: from.fromAddress, to: r.email }, copy);
+        return { d, r, out };
+      }),
+    );
+
+    const now = this.clock.now();
+    const sent: number[] = [];
+    const bounced: { id: number; email: string }[] = [];
+    const retry = new Map<number, number[]>(); // attempts → ids
+    const failed: number[] = [];
+    let lastError: string | null = null;
+    for (const { d, r, out } of results) {
+      if (out.ok) {
+        sent.push(d.id);
+        errorsInRow = 0;
+        continue;
+      }
+      errorsInRow++;
+      lastError = out.status ? `${out.status}` : out.code;
+      if (out.permanent) bounced.push({ id: d.id, email: r.email });
+      else if (d.attempts + 1 >= this.opts.maxAttempts) failed.push(d.id);
+      else retry.set(d.attempts + 1, [...(retry.get(d.attempts + 1) ?? []), d.id]);
+    }
+    if (sent.length) {
+      const moved = await this.repo.settle(sent, instance, { status: 'sent', sentAt: now, error: null });
+      if (moved !== sent.length) this.log.error({ expected: sent.length, moved }, 'some sent deliveries were settled by someone else');
+      report.sent += moved;
+    }
+    for (const b of bounced) {
+      await this.repo.settle([b.id], instance, { status: 'bounced', error: 'smtp.permanent' });
+      await this.ports.subscribers.suppress(b.email, 'bounced', now);
+      report.bounced++;
+    }
+    if (failed.length) report.failed += await this.repo.settle(failed, instance, { status: 'failed', error: 'smtp.gave_up', attempts: this.opts.maxAttempts });
+    for (const [attempts, ids] of retry) {
+      const at = new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
+      report.retrying += await this.repo.settle(ids, instance, { status: 'queued', attempts, retryAt: at, error: 'smtp.temporary' });
+    }
+    return { errorsInRow, lastError };
+  }
+}
