@@ -22,6 +22,7 @@ import { publishingRoutes } from './publishing/publishing.routes';
 import { accountsRoutes } from './publishing/accounts.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
 import { audienceRoutes } from './audience/audience.routes';
+import { newsletterLocals, subscribeRoutes } from './newsletter/subscribe.routes';
 import { csrfProtection } from './http/csrf';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
@@ -84,6 +85,7 @@ export function createApp(c: Container): Express {
   );
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
+  app.use(newsletterLocals(c)); // the subscription form's topics, for the pages that show it
   app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && req.path === '/media' }));
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
@@ -99,6 +101,7 @@ export function createApp(c: Container): Express {
   app.use('/admin/networks', accountsRoutes(c.networkAccounts));
   app.use('/admin/jobs', jobsRoutes(c));
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
+  app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
   app.use(siteRoutes(c));
   // After the pages (no path in common) so that the site's layout locals are set for /recherche too.
   app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1

@@ -192,7 +192,18 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
-  const subscribers = new SubscribersService({ db, repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')), clock });
+  const subscribers = new SubscribersService({
+    db,
+    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')),
+    clock,
+    log: log.child({ module: 'subscribers' }),
+    links: subscriberLinks,
+    outbox,
+    communeName: async () => (await settings.get()).name,
+    topics: async () => (await articles.listCategories()).map((k) => ({ id: k.id, name: k.name })),
+    throttle: new ThrottleRepository(db),
+    throttleKey: newsletterKey(secretKey, 'throttle'),
+  });
 
   const container: Container = {
     config,

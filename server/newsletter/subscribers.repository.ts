@@ -118,11 +118,11 @@ export class SubscribersRepository {
    * reason and date.
    */
   async suppress(email: string, reason: SuppressionReason, at: Date, trx?: Knex): Promise<void> {
-    const work = async (t: Knex) => {
-      await t('subscribers')
+    const work = async (q: Knex) => {
+      await q('subscribers')
         .where({ email: normalizeEmail(email) })
         .delete();
-      await t('newsletter_suppressions')
+      await q('newsletter_suppressions')
         .insert({ email_hash: this.hash(email), reason, at: toDbTime(at) })
         .onConflict('email_hash')
         .ignore();
@@ -210,13 +210,11 @@ export class SubscribersRepository {
     return id;
   }
 
-  /** Replaces the topics; categories that no longer exist are skipped. */
+  /** Replaces the topics (ids the caller checked against the categories). */
   async setTopics(id: number, topics: number[], trx: Knex): Promise<void> {
     await trx('subscriber_topics').where({ subscriber_id: id }).delete();
     const unique = [...new Set(topics)];
-    if (!unique.length) return;
-    const existing = (await trx('categories').whereIn('id', unique).select('id')).map((r: any) => Number(r.id));
-    if (existing.length) await trx('subscriber_topics').insert(existing.map((category_id) => ({ subscriber_id: id, category_id })));
+    if (unique.length) await trx('subscriber_topics').insert(unique.map((category_id) => ({ subscriber_id: id, category_id })));
   }
 
   async update(id: number, fields: { alertsOnly?: boolean; tracking?: boolean }, trx: Knex): Promise<void> {

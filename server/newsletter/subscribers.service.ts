@@ -1,19 +1,68 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
-import type { Recipient, SubscribersRepository, SuppressionReason } from './subscribers.repository';
+import { DomainEvents } from '../events';
+import { DomainError, TooManyRequestsError, ValidationError } from '../http/errors';
+import { translator } from '../i18n/i18n';
+import type { Logger } from '../logger';
+import type { OutboxService } from '../mail/outbox.service';
+import type { ThrottleRepository } from '../auth/throttle.repository';
+import { CURRENT_TRACKING_WORDING, RECONSENT_WORDING, SUBSCRIBE_WORDINGS, TRACKING_WORDINGS } from './consent';
+import { normalizeEmail } from './keys';
+import type { LinkPurpose, SubscriberLinks } from './subscriber-links';
+import { alreadySubscribedEmail, confirmationEmail } from './subscriber-emails';
+import type { Recipient, Subscriber, SubscribersRepository, SuppressionReason } from './subscribers.repository';
+import type { SubscribeInput } from './subscribers.schemas';
+
+export interface Topic {
+  id: number;
+  name: string;
+}
 
 export interface SubscribersDeps {
   db: Knex;
   repo: SubscribersRepository;
   clock: Clock;
+  log: Logger;
+  links: SubscriberLinks;
+  outbox: OutboxService;
+  /** The commune's name, for the e-mails. */
+  communeName: () => Promise<string>;
+  /** The site's categories, which are the newsletter's topics. */
+  topics: () => Promise<Topic[]>;
+  throttle: ThrottleRepository;
+  throttleKey: Buffer;
 }
 
+/** What other domains hear: an unsubscription (counted per campaign by the campaigns). */
+export type SubscriberEvents = {
+  unsubscribed: [{ subscriberId: number; at: Date; campaign: string | null }];
+};
+
+/** A signed link that is forged, altered, expired, or whose subscriber is gone. */
+export class LinkError extends DomainError {
+  constructor(message = 'Ce lien n’est pas valable : il a expiré, ou l’adresse n’est plus abonnée.') {
+    super(message, 404);
+  }
+}
+
+// Per /24 (IPv4) or /48 (IPv6) network: a household or a town-hall counter shares one address,
+// a bot farm rarely stays inside one network.
+const SUBSCRIBE_LIMIT = 10;
+const SUBSCRIBE_WINDOW_MS = 3600_000;
+
 /**
- * The newsletter's subscribers, as the rest of Crieur sees them: who a campaign goes to, who is
- * still subscribed right before a message leaves, and the suppression list.
+ * The newsletter's subscribers: what campaigns and the sender use (audience, still-subscribed
+ * checks, suppression list), and the residents' own flows (subscribe with double opt-in,
+ * confirm, manage, download, delete, unsubscribe). Staff tools are in SubscribersAdminService.
  */
 export class SubscribersService {
-  constructor(protected readonly d: SubscribersDeps) {}
+  readonly events = new DomainEvents<SubscriberEvents>();
+  private readonly personalData = new Map<string, (subscriberId: number) => Promise<unknown>>();
+
+  constructor(protected readonly d: SubscribersDeps) {
+    this.events.logTo(d.log);
+  }
 
   /** Confirmed subscribers only; 'digest' leaves out "alertes uniquement", 'alert' takes everyone. */
   audience(kind: 'digest' | 'alert'): Promise<Recipient[]> {
@@ -45,5 +94,222 @@ export class SubscribersService {
   /** A click (never an open) or a topic change: pushes back the 3-year re-consent. */
   recordActivity(subscriberId: number, at: Date = this.d.clock.now()): Promise<void> {
     return this.d.repo.recordActivity(subscriberId, at);
+  }
+
+  /**
+   * Another domain that keeps rows about a subscriber (deliveries, clicks of those who opted in)
+   * adds them to "download my data" here, under its own name.
+   */
+  registerPersonalData(section: string, load: (subscriberId: number) => Promise<unknown>): void {
+    this.personalData.set(section, load);
+  }
+
+  topics(): Promise<Topic[]> {
+    return this.d.topics();
+  }
+
+  private topicsMemo: { at: number; value: Promise<Topic[]> } | null = null;
+
+  /**
+   * The topics for the form shown on every public page: read at most once a minute (categories
+   * have no editing screen; a change made in the database shows within a minute).
+   */
+  cachedTopics(): Promise<Topic[]> {
+    const now = Date.now();
+    if (!this.topicsMemo || now - this.topicsMemo.at > 60_000) {
+      const value = this.d.topics().catch((err: unknown) => {
+        this.topicsMemo = null;
+        throw err;
+      });
+      this.topicsMemo = { at: now, value };
+    }
+    return this.topicsMemo.value;
+  }
+
+  manageUrl(subscriberId: number): string {
+    return this.d.links.manageUrl(subscriberId);
+  }
+
+  unsubscribePath(subscriberId: number): string {
+    return new URL(this.d.links.unsubscribeUrl(subscriberId)).pathname;
+  }
+
+  /**
+   * A request from the site's form. The caller answers the same page whatever happens here, so
+   * that nobody can learn whether an address is subscribed:
+   * - new address: a pending subscriber, the proof of consent, and a confirmation e-mail;
+   * - pending: its choices replaced, a new confirmation e-mail;
+   * - confirmed: nothing changes (someone else may be typing it); its owner gets a reminder
+   *   with the link to their own page;
+   * - unsubscribed or erased earlier: treated as new. The suppression list stops imports and
+   *   campaigns, not the person: the hash is lifted only when the confirmation link is followed,
+   *   which proves the owner of the mailbox asked again;
+   * - bounced or complained: nothing is sent. A dead mailbox would bounce again, and a person who
+   *   reported the commune's mail as spam must not get more from a form anyone can fill in.
+   */
+  async subscribe(input: SubscribeInput, ctx: { network: string; honeypot: string }): Promise<void> {
+    await this.countRequest(ctx.network);
+    // A bot that filled the hidden field gets the same page and nothing is written.
+    if (ctx.honeypot.trim()) return;
+    const topics = await this.checkTopics(input.topics, input.alertsOnly);
+    const email = normalizeEmail(input.email);
+    const now = this.d.clock.now();
+    const commune = await this.d.communeName();
+    const t = translator('fr');
+    const sent = await this.d.db.transaction(async (trx) => {
+      const suppressed = await this.d.repo.suppression(email, trx);
+      if (suppressed && (suppressed.reason === 'bounced' || suppressed.reason === 'complaint')) return false;
+      const existing = await this.d.repo.byEmail(email, trx);
+      if (existing?.status === 'confirmed') {
+        const msg = alreadySubscribedEmail({ to: email, commune, t, manageLink: this.d.links.manageUrl(existing.id) });
+        await this.d.outbox.enqueueEmail(trx, msg, 'Lettre : déjà abonné');
+        return true;
+      }
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        await this.d.repo.setTopics(id, topics, trx);
+        await this.d.repo.update(id, { alertsOnly: input.alertsOnly }, trx);
+      } else {
+        id = await this.d.repo.insert({ email, status: 'pending', alertsOnly: input.alertsOnly, source: 'form', at: now, topics }, trx);
+      }
+      await this.d.repo.addConsent(id, { at: now, kind: 'subscribe', source: 'form', wordingVersion: input.wording, basis: null }, trx);
+      const msg = confirmationEmail({ to: email, commune, t, link: this.d.links.confirmUrl(id) });
+      await this.d.outbox.enqueueEmail(trx, msg, 'Lettre : confirmation d’inscription');
+      return true;
+    });
+    if (sent) this.d.outbox.kick();
+  }
+
+  /** The subscriber behind a signed link, or a LinkError: forged, expired, or removed since. */
+  async byLink(token: unknown, purpose: LinkPurpose): Promise<Subscriber> {
+    const link = this.d.links.verify(token, purpose);
+    const s = link ? await this.d.repo.byId(link.subscriberId) : null;
+    if (!s) throw new LinkError();
+    return s;
+  }
+
+  /** The confirmation button (POST): pending becomes confirmed once; following it twice is harmless. */
+  async confirm(token: unknown): Promise<'confirmed' | 'already'> {
+    const s = await this.byLink(token, 'confirm');
+    if (s.status === 'confirmed') return 'already';
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      if (!(await this.d.repo.confirm(s.id, now, trx))) return;
+      const asked = (await this.d.repo.consents(s.id, trx)).filter((c) => c.kind === 'subscribe').pop();
+      await this.d.repo.liftSuppression(s.email, trx);
+      await this.d.repo.addConsent(s.id, { at: now, kind: 'confirm', source: 'form', wordingVersion: asked?.wordingVersion ?? null, basis: null }, trx);
+    });
+    return 'confirmed';
+  }
+
+  /** Topics and "alertes uniquement", from the subscriber's own page: a topic change is activity. */
+  async updatePreferences(token: unknown, input: { topics: number[]; alertsOnly: boolean }): Promise<void> {
+    const s = await this.byLink(token, 'manage');
+    const topics = await this.checkTopics(input.topics, input.alertsOnly);
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      await this.d.repo.setTopics(s.id, topics, trx);
+      await this.d.repo.update(s.id, { alertsOnly: input.alertsOnly }, trx);
+      await this.d.repo.recordActivity(s.id, now, trx);
+    });
+  }
+
+  /** Per-person tracking: its own consent, recorded with its wording, and withdrawn as easily. */
+  async setTracking(token: unknown, on: boolean): Promise<void> {
+    const s = await this.byLink(token, 'manage');
+    if (s.tracking === on) return;
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      await this.d.repo.update(s.id, { tracking: on }, trx);
+      const kind = on ? 'tracking-on' : 'tracking-off';
+      await this.d.repo.addConsent(s.id, { at: now, kind, source: 'link', wordingVersion: CURRENT_TRACKING_WORDING, basis: null }, trx);
+    });
+  }
+
+  /** Everything stored about the subscriber (GDPR arts. 15 and 20), wordings written out. */
+  async personalDataOf(s: Subscriber): Promise<Record<string, unknown>> {
+    const names = new Map((await this.d.topics()).map((t) => [t.id, t.name]));
+    const consents = await this.d.repo.consents(s.id);
+    const data: Record<string, unknown> = {
+      exportedAt: this.d.clock.now().toISOString(),
+      email: s.email,
+      status: s.status,
+      topics: s.topics.map((id) => ({ id, name: names.get(id) ?? null })),
+      alertsOnly: s.alertsOnly,
+      tracking: s.tracking,
+      source: s.source,
+      createdAt: s.createdAt.toISOString(),
+      confirmedAt: s.confirmedAt?.toISOString() ?? null,
+      lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
+      reconsentSentAt: s.reconsentSentAt?.toISOString() ?? null,
+      consents: consents.map((c) => ({
+        at: c.at.toISOString(),
+        kind: c.kind,
+        source: c.source,
+        wordingVersion: c.wordingVersion,
+        wording: c.wordingVersion ? (SUBSCRIBE_WORDINGS[c.wordingVersion] ?? TRACKING_WORDINGS[c.wordingVersion] ?? null) : null,
+        basis: c.basis,
+      })),
+    };
+    for (const [section, load] of this.personalData) data[section] = await load(s.id);
+    return data;
+  }
+
+  /** "Delete me", after its confirmation page: the address becomes a hash on the suppression list. */
+  async erase(token: unknown): Promise<void> {
+    const s = await this.byLink(token, 'manage');
+    await this.d.repo.suppress(s.email, 'erased', this.d.clock.now());
+  }
+
+  /**
+   * The one-click unsubscribe (RFC 8058 POST, or the button of the page). A valid link whose
+   * subscriber is already gone answers as done: mail software may POST more than once.
+   */
+  async unsubscribe(token: unknown, campaign: string | null = null): Promise<void> {
+    const link = this.d.links.verify(token, 'unsubscribe');
+    if (!link) throw new LinkError();
+    const s = await this.d.repo.byId(link.subscriberId);
+    if (!s) return;
+    const at = this.d.clock.now();
+    await this.d.repo.suppress(s.email, 'unsubscribed', at);
+    this.events.emit('unsubscribed', { subscriberId: s.id, at, campaign });
+  }
+
+  /** Whether an unsubscribe link is genuine and its subscriber still there (for the GET page). */
+  async unsubscribeState(token: unknown): Promise<'subscribed' | 'gone'> {
+    const link = this.d.links.verify(token, 'unsubscribe');
+    if (!link) throw new LinkError();
+    return (await this.d.repo.byId(link.subscriberId)) ? 'subscribed' : 'gone';
+  }
+
+  /** "Yes, keep sending": the answer to the 3-year question, recorded as a fresh consent. */
+  async reconsent(token: unknown): Promise<void> {
+    const s = await this.byLink(token, 'reconsent');
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      await this.d.repo.recordActivity(s.id, now, trx);
+      await this.d.repo.addConsent(s.id, { at: now, kind: 'reconsent', source: 'link', wordingVersion: RECONSENT_WORDING, basis: null }, trx);
+    });
+  }
+
+  /** Known topics only, and something to receive: a digest of no topic would always be empty. */
+  protected async checkTopics(ids: number[], alertsOnly: boolean): Promise<number[]> {
+    const known = new Set((await this.d.topics()).map((t) => t.id));
+    if (ids.some((id) => !known.has(id))) throw new ValidationError('Choisissez des rubriques proposées.', { topics: 'Choisissez des rubriques proposées.' });
+    if (!ids.length && !alertsOnly) {
+      const message = 'Choisissez au moins une rubrique, ou « alertes uniquement ».';
+      throw new ValidationError(message, { topics: message });
+    }
+    return [...new Set(ids)];
+  }
+
+  private async countRequest(network: string): Promise<void> {
+    const now = this.d.clock.now();
+    const key = `newsletter:${crypto.createHmac('sha256', this.d.throttleKey).update(network).digest('hex').slice(0, 40)}`;
+    const { attempts } = await this.d.throttle.countAttempt(key, now, new Date(now.getTime() - SUBSCRIBE_WINDOW_MS));
+    if (attempts > SUBSCRIBE_LIMIT) {
+      throw new TooManyRequestsError('Trop de demandes d’inscription depuis votre réseau. Réessayez dans une heure.', {}, SUBSCRIBE_WINDOW_MS / 1000);
+    }
   }
 }
