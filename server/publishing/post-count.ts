@@ -14,3 +14,8 @@ export { countGraphemes, countMastodon, countX, graphemes, type CountMethod };
 export function textCapability(limit: number, method: CountMethod): { limit: number; method: CountMethod; count(text: string): number } {
   return { limit, method, count: counter(method) };
 }
+
+/** Counts `text` the way `method` says (the live counter's server-side twin, for pages without JS). */
+export function countWith(method: CountMethod | undefined, text: string): number {
+  return counter(method)(text);
+}

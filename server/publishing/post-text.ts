@@ -27,7 +27,8 @@ export interface PostSource {
 }
 
 const ELLIPSIS = '…';
-const MAX_PARTS = 25;
+/** More parts than this is refused when saved (PostComposer): no network reader follows 26. */
+export const MAX_PARTS = 25;
 
 /** "#Culture, fete  #Villeneuve" → ['#Culture', '#fete', '#Villeneuve']: words only, each once. */
 export function parseHashtags(raw: string | string[] | undefined | null): string[] {
@@ -160,7 +161,7 @@ export function splitIntoParts(text: string, limit: TextLimit): string[] {
   for (let round = 0; round < 5; round++) {
     const budget = limit.limit - limit.count(` (${total}/${total})`);
     if (budget < 1) break;
-    const chunks = chunksWithin(clean, budget, limit.count).slice(0, MAX_PARTS);
+    const chunks = chunksWithin(clean, budget, limit.count);
     if (chunks.length <= total || String(chunks.length).length === String(total).length) {
       return chunks.map((c, i) => `${c} (${i + 1}/${chunks.length})`);
     }

@@ -1,6 +1,5 @@
 import type { Translate } from '../i18n/i18n';
-import { FACEBOOK_MESSAGES } from './channels/facebook.messages';
-import { MASTODON_MESSAGES } from './channels/mastodon.messages';
+import { SOCIAL_MESSAGES } from './social.messages';
 
 /**
  * What happened to a publication, stored as a code and its values and put into words only when
@@ -38,9 +37,8 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   'account.expired':
     'L’accès du compte {account} a expiré : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
   'test.refused': 'Le réseau a refusé la publication (compte de test en échec permanent).',
-  // Each network's own refusals, explained.
-  ...MASTODON_MESSAGES,
-  ...FACEBOOK_MESSAGES,
+  // Text, picture, hand-off, retraction.
+  ...SOCIAL_MESSAGES,
 };
 
 /** Codes the engine's services write (named here so that no service spells one twice). */

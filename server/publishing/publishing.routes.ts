@@ -11,9 +11,11 @@ import { SKIPPED_TIME, skippedTimeMessage } from '../i18n/skipped-time';
 import { parseChannelPlan, PublicationActionSchema } from './publishing.schemas';
 import type { Publication } from './publications.repository';
 import { describeMessage } from './publishing.messages';
+import { countWith } from './post-count';
+import { buildPreviews, cardImage, linkPieces } from './post-previews';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'accounts' | 'articles' | 'clock' | 'config' | 'publications' | 'publishing'>;
+type Deps = Pick<Container, 'accounts' | 'articles' | 'clock' | 'config' | 'publications' | 'publishing' | 'publishable' | 'media' | 'channelPorts'>;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
@@ -30,22 +32,62 @@ export function publishingRoutes(c: Deps): Router {
     const article = await loadArticle(articleId);
     if (!article) throw new NotFoundError('Cet article n’existe pas.');
     const channels = await c.publishing.channels(articleId);
-    return { article, channels, toLocal: (d: Date | null) => toLocalInput(d, c.config.timeZone) };
+    const texts = await c.publishing.texts.forArticle(
+      articleId,
+      channels.map((ch) => ch.account),
+    );
+    // How many messages each thread makes, for its per-part state.
+    const partsTotal = new Map<number, number>();
+    for (const ch of channels)
+      if (ch.publication?.asThread)
+        partsTotal.set(ch.account.id, (await c.publishing.texts.parts(articleId, ch.account.id, ch.publication.textVariant, true)).length);
+    return { article, channels, texts, partsTotal, countText: countWith, toLocal: (d: Date | null) => toLocalInput(d, c.config.timeZone) };
+  }
+
+  /** Each network's post as it will look, next to the site's card and the newsletter's block. */
+  async function previewLocals(locals: Awaited<ReturnType<typeof panelLocals>>, body?: Record<string, unknown>) {
+    const article = await c.publishable(locals.article.id);
+    if (!article) return { previews: [], sitePreview: null };
+    const media = article.heroMediaId ? await c.media.get(article.heroMediaId).catch(() => null) : null;
+    const cardUrl = cardImage(media);
+    const typed = new Map<number, { text: string; thread: boolean; enabled: boolean }>();
+    if (body)
+      for (const ch of locals.channels) {
+        const text = body[`channel_${ch.account.id}_text`];
+        if (typeof text === 'string')
+          typed.set(ch.account.id, {
+            text,
+            thread: body[`channel_${ch.account.id}_thread`] === 'on',
+            enabled: body[`channel_${ch.account.id}_enabled`] === 'on',
+          });
+      }
+    const urlFor = (channel: string) => c.channelPorts(article, { id: 0, channel, accountId: 0 }).articleUrl();
+    const previews = buildPreviews({ article, channels: locals.channels, texts: locals.texts, cardUrl, articleUrl: urlFor, typed });
+    const sitePreview = {
+      title: article.title,
+      summary: article.summary,
+      url: c.channelPorts(article, { id: 0, channel: 'site', accountId: 0 }).canonicalUrl(),
+      image: cardUrl && article.heroAlt.trim() ? { url: cardUrl, alt: article.heroAlt.trim() } : null,
+    };
+    return { previews, sitePreview, linkPieces };
   }
 
   router.get('/articles/:id/channels', requirePermission('articles.read'), async (req, res) => {
     const locals = await panelLocals(idParam(req.params.id));
-    await renderPage(res, 'admin/publishing/channels', { title: res.locals.t('Canaux de diffusion'), ...locals });
+    await renderPage(res, 'admin/publishing/channels', { title: res.locals.t('Canaux de diffusion'), ...locals, ...(await previewLocals(locals)) });
   });
 
   router.post('/articles/:id/channels', requirePermission('articles.publish'), async (req, res) => {
     const id = idParam(req.params.id);
     const locals = await panelLocals(id);
-    const { items, errors } = parseChannelPlan(
+    const parsed = parseChannelPlan(
       req.body,
       locals.channels.map((ch) => ch.account.id),
       c.config.timeZone,
     );
+    const errors = parsed.errors;
+    // A text left as generated is stored as none: it follows the article's title and summary.
+    const items = c.publishing.texts.normalise(parsed.items, locals.texts);
     // A time typed in the past would go out at once, or wait as stale: say so instead.
     const oneMinuteAgo = c.clock.now().getTime() - 60_000;
     for (const item of items) {
@@ -54,14 +96,20 @@ export function publishingRoutes(c: Deps): Router {
         errors[`channel_${item.accountId}_at`] = 'Cette date est déjà passée : choisissez une date à venir.';
       }
     }
-    const tooLong = await c.publishing.textProblems(items);
+    const tooLong = await c.publishing.texts.problems(
+      id,
+      items,
+      locals.channels.map((ch) => ch.account),
+    );
     if (Object.keys(errors).length || Object.keys(tooLong).length) {
       const t = res.locals.t;
       for (const [k, m] of Object.entries(tooLong)) errors[k] = describeMessage(m, t);
       const say = (k: string, v: string) => (v === SKIPPED_TIME && skippedTimeMessage(req.body?.[k], c.config.timeZone, res.locals.locale, t)) || t(v);
-      // The times typed stay in the form next to their refusal.
+      // The times and texts typed stay in the form next to their refusal.
       const typed = Object.fromEntries(
-        Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k, v]) => /^channel_\d+_at$/.test(k) && typeof v === 'string'),
+        Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
+          ([k, v]) => /^channel_\d+_(at|text|thread|enabled)$/.test(k) && typeof v === 'string' && v.length <= 20_000,
+        ),
       );
       await renderPage(
         res,
@@ -69,6 +117,7 @@ export function publishingRoutes(c: Deps): Router {
         {
           title: t('Canaux de diffusion'),
           ...locals,
+          ...(await previewLocals(locals, (req.body ?? {}) as Record<string, unknown>)),
           values: typed,
           errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, say(k, v)])),
           error: t('Le formulaire contient des erreurs : corrigez les champs signalés.'),

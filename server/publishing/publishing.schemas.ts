@@ -7,7 +7,7 @@ const TEXT_MAX = 5000;
 
 /**
  * The channel panel posts, for each account id N: channel_N_enabled=on, channel_N_at=<local
- * datetime>, channel_N_text=<variant>. Returns the plan, or field errors keyed like the inputs.
+ * datetime>, channel_N_text=<variant>, channel_N_thread=on (a long text goes as a thread). Returns the plan, or field errors keyed like the inputs.
  */
 export function parseChannelPlan(body: unknown, accountIds: number[], timeZone: string): { items: ChannelPlanItem[]; errors: Record<string, string> } {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -30,7 +30,8 @@ export function parseChannelPlan(body: unknown, accountIds: number[], timeZone: 
       if (textRaw.length > TEXT_MAX) errors[`channel_${id}_text`] = 'Ce texte est trop long.';
       textVariant = textRaw.trim();
     }
-    items.push({ accountId: id, enabled, scheduledAt, textVariant });
+    const asThread = b[`channel_${id}_thread`] === 'on';
+    items.push({ accountId: id, enabled, scheduledAt, textVariant, asThread });
   }
   return { items, errors };
 }

@@ -7,11 +7,12 @@ import type { AdapterRegistry } from './channels/registry';
 import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
 import type { PortsFactory } from './dispatcher';
 import { publicationContext } from './publication-context';
+import { PostComposer } from './post-composer';
 
 /** Joins to a query of articles the publication that put each one online (the site asks this). */
 export type OnlineJoin = (query: Knex.QueryBuilder, articleColumn: string, alias: string) => Knex.QueryBuilder;
 import { CODES } from './publishing.messages';
-import type { Publication, PublicationStatus, PublicationsRepository } from './publications.repository';
+import type { Publication, PublicationPart, PublicationStatus, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 
 export interface ChannelPlanItem {
@@ -19,6 +20,8 @@ export interface ChannelPlanItem {
   enabled: boolean;
   scheduledAt?: Date | null;
   textVariant?: string | null;
+  /** "Publier en fil": a long text goes as a thread (channels with threads only). */
+  asThread?: boolean;
 }
 
 export interface ChannelRow {
@@ -27,6 +30,8 @@ export interface ChannelRow {
   reachable: boolean;
   publication: Publication | null;
   canRetract: boolean;
+  /** A thread's parts already accepted by the network, in order (empty for a single post). */
+  parts: PublicationPart[];
 }
 
 const OPEN: PublicationStatus[] = ['planned', 'pending', 'held'];
@@ -46,17 +51,25 @@ export class PublishingService {
     private readonly clock: Clock,
     private readonly ports: PortsFactory,
     private readonly loadArticle: (id: number) => Promise<PublishableArticle | null>,
-  ) {}
+  ) {
+    this.texts = new PostComposer(accounts, adapters, loadArticle, ports);
+  }
+
+  /** Each channel's text: defaults, the officer's choices checked before they are saved. */
+  readonly texts: PostComposer;
 
   async channels(articleId: number): Promise<ChannelRow[]> {
     const [accounts, pubs] = await Promise.all([this.accounts.list(), this.pubs.forArticle(articleId)]);
+    const parts = await this.pubs.partsOf(pubs.filter((p) => p.asThread).map((p) => p.id));
     return accounts.map((account) => {
       const adapter = this.adapters.get(account.channel);
+      const publication = pubs.find((p) => p.accountId === account.id) ?? null;
       return {
         account,
         reachable: !!adapter && account.enabled && account.connection === 'connected',
-        publication: pubs.find((p) => p.accountId === account.id) ?? null,
+        publication,
         canRetract: !!adapter?.capabilities.canRetract && !!adapter.retract,
+        parts: (publication && parts.get(publication.id)) ?? [],
       };
     });
   }
@@ -106,6 +119,7 @@ export class PublishingService {
               accountId: account.id,
               channel: account.channel,
               textVariant: item.textVariant ?? null,
+              asThread: item.asThread ?? false,
               scheduledAt: when,
               status: released ? 'pending' : 'planned',
             },
@@ -121,6 +135,7 @@ export class PublishingService {
               scheduledAt: when,
               dueAt: when,
               textVariant: item.textVariant ?? null,
+              asThread: item.asThread ?? false,
             },
             now,
             trx,

@@ -1,0 +1,8 @@
+/** The engine's messages about a post's text, picture, hand-off and retraction (see publishing.messages.ts). */
+export const SOCIAL_MESSAGES: Record<string, string> = {
+  'publication.image_without_alt':
+    'L’image de l’article n’a pas de texte alternatif : ajoutez-le dans l’article (il décrit l’image aux personnes qui ne la voient pas) avant de programmer une publication sur {network}.',
+  'publication.thread_too_long': 'Le texte est trop long, même en fil, pour {network} : raccourcissez-le (25 messages au plus).',
+  'handoff.waiting': 'À publier à la main sur {network} : copiez le texte, téléchargez l’image, puis indiquez l’adresse de la publication.',
+  'retract.failed': 'Le réseau n’a pas pu retirer la publication : {reason}. Retirez-la à la main depuis le réseau.',
+};
