@@ -50,6 +50,8 @@ const EnvSchema = z.object({
     .default(6),
   // A publication still "sending" after this many seconds was interrupted by a crash and is marked uncertain.
   PUBLISH_SENDING_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
+  // Facebook's Graph API address; only tests and proxies change it.
+  FACEBOOK_GRAPH_URL: z.url({ protocol: /^https?$/ }).optional(),
   // pino log level.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -72,6 +74,7 @@ export interface Config {
   publishing: { maxAttempts: number; staleAfterMs: number; sendingTimeoutMs: number; adapterTimeoutMs: number; retryBaseMs: number; concurrency: number };
   /** Secure cookies only when the public address is https. */
   secureCookies: boolean;
+  facebook: { graphUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -128,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: 60_000,
       concurrency: 4,
     },
+    facebook: { graphUrl: (e.FACEBOOK_GRAPH_URL ?? 'https://graph.facebook.com').replace(/\/+$/, '') },
   };
 }

@@ -33,6 +33,8 @@ import { PublishingEvents } from './publishing/publishing.events';
 import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
 import { SiteAdapter } from './publishing/channels/site.adapter';
+import { MastodonAdapter } from './publishing/channels/mastodon.adapter';
+import { FacebookAdapter } from './publishing/channels/facebook.adapter';
 import { extraChannels } from './publishing/channels/extra-channels';
 import type { ChannelAdapter, PublishableArticle } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
@@ -145,6 +147,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const secrets = new SecretBox(secretKey);
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
   const adapters = new AdapterRegistry().register(new SiteAdapter());
+  // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
+  adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
   for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);

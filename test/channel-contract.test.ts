@@ -352,7 +352,7 @@ describe('what the engine does for every channel', () => {
     expect((await admin.agent.get('/admin/networks')).text).not.toContain('@villeneuve');
   });
 
-  it('ships no test channel: a container built as npm start builds it knows the site only', async () => {
+  it('ships no test channel: a container built as npm start builds it knows the real channels only', async () => {
     const config = loadConfig({
       DATA_DIR: ctx.dir,
       DATABASE_URL: `sqlite:${ctx.dir}/other.sqlite`,
@@ -360,7 +360,8 @@ describe('what the engine does for every channel', () => {
     });
     const c = createContainer(config, { log: pino({ level: 'silent' }) });
     try {
-      expect(c.adapters.channels()).toEqual(['site']);
+      expect(c.adapters.channels()).toEqual(expect.arrayContaining(['site', 'mastodon', 'facebook']));
+      expect(c.adapters.channels()).not.toContain('test');
     } finally {
       await c.close();
     }

@@ -5,7 +5,7 @@ import { can } from '../auth/permissions';
 import { renderPage } from '../http/render';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'articles' | 'publishing'>;
+type Deps = Pick<Container, 'articles' | 'publishing' | 'networkAccounts'>;
 
 /** The first page after login: what waits for this person, then the usual ways in. */
 export function dashboardRoutes(c: Deps): Router {
@@ -13,16 +13,19 @@ export function dashboardRoutes(c: Deps): Router {
   router.get('/', requireLogin, async (req, res) => {
     const role = req.user!.role;
     const none = { rows: [], total: 0 };
-    const [toApprove, scheduled, attention] = await Promise.all([
+    const [toApprove, scheduled, attention, accounts] = await Promise.all([
       can(role, 'articles.approve') ? c.articles.list({ status: 'review', limit: 5, offset: 0 }) : none,
       c.articles.list({ status: 'scheduled', limit: 5, offset: 0 }),
       can(role, 'articles.publish') ? c.publishing.needsAttention() : [],
+      // Tokens that end within a week, or revoked: only administrators can renew them.
+      can(role, 'accounts.manage') ? c.networkAccounts.needingAction() : [],
     ]);
     await renderPage(res, 'admin/dashboard', {
       title: res.locals.t('Tableau de bord'),
       toApprove,
       scheduled,
       attentionCount: attention.length,
+      accountsToRenew: accounts,
     });
   });
   return router;

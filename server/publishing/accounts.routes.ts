@@ -89,10 +89,11 @@ export function accountsRoutes(accounts: AccountsService): Router {
       );
       res.redirect(`/admin/networks#account-${id}`);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status !== 400) throw err;
+      // A refusal (400) or a network that does not answer (502): the form again, with the reason.
+      if (!(err instanceof DomainError) || (err.status !== 400 && err.status !== 502)) throw err;
       const t = res.locals.t;
       const errors = err instanceof ValidationError ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(v)])) : {};
-      await connectPage(req, res, 400, { values: shown, errors, error: t(err.message, err.vars) });
+      await connectPage(req, res, err.status, { values: shown, errors, error: t(err.message, err.vars) });
     }
   });
 

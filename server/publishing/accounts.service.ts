@@ -26,12 +26,28 @@ export interface AccountRow {
   adapter: ChannelAdapter | null;
   /** A week or less before the token ends. */
   expiresSoon: boolean;
+  /** The token has ended (by the program's clock, not the viewer's). */
+  expired: boolean;
 }
 
 export class ConnectionRefusedError extends DomainError {
   constructor() {
     super('Le réseau a refusé ces informations. Vérifiez-les, puis réessayez.', 400);
   }
+}
+
+/** The network did not answer at all: not the same advice as a refusal. */
+export class NetworkUnreachableError extends DomainError {
+  constructor() {
+    super('Le réseau ne répond pas : impossible de le joindre pour le moment. Vérifiez l’adresse saisie, ou réessayez plus tard.', 502);
+  }
+}
+
+/** fetch's own failures: no answer (refused connection, unknown host) or no answer in time. */
+function unreachable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | null;
+  // By name: fetch's TypeError may come from another realm than this module's (test sandboxes).
+  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || (e?.name === 'TypeError' && e.message === 'fetch failed');
 }
 
 /**
@@ -56,7 +72,13 @@ export class AccountsService {
       account,
       adapter: this.adapters.get(account.channel) ?? null,
       expiresSoon: !!account.expiresAt && account.expiresAt.getTime() - now < EXPIRY_WARNING_MS,
+      expired: account.connection === 'expired' || (!!account.expiresAt && account.expiresAt.getTime() <= now),
     }));
+  }
+
+  /** Accounts an administrator should act on soon: a token that ends within a week or has ended, a revoked one (the dashboard). */
+  async needingAction(): Promise<AccountRow[]> {
+    return (await this.list()).filter((r) => r.adapter && (r.expiresSoon || r.expired || r.account.connection === 'disconnected'));
   }
 
   /** Networks an administrator can connect an account to. */
@@ -194,7 +216,7 @@ export class AccountsService {
     } catch (err) {
       if (err instanceof DomainError) throw err;
       this.log.warn({ err }, 'account connection refused');
-      throw new ConnectionRefusedError();
+      throw unreachable(err) ? new NetworkUnreachableError() : new ConnectionRefusedError();
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { AccountContext, ChannelAdapter, ChannelPorts, PublicationContext, PublishableArticle } from './channels/channel-adapter';
+import { textCapabilityOf, type AccountContext, type ChannelAdapter, type ChannelPorts, type PublicationContext, type PublishableArticle } from './channels/channel-adapter';
 import { postParts } from './post-text';
 import type { Publication } from './publications.repository';
 
@@ -14,7 +14,8 @@ export function publicationContext(
   adapter: ChannelAdapter | undefined,
   ports: Pick<ChannelPorts, 'articleUrl'>,
 ): PublicationContext {
-  const text = adapter?.capabilities.text ?? null;
+  // The account's own limit when its network has one per account (a Mastodon instance's).
+  const text = adapter ? textCapabilityOf(adapter, account) : null;
   const asThread = p.asThread && !!adapter?.capabilities.threads;
   return {
     id: p.id,

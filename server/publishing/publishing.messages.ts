@@ -1,4 +1,6 @@
 import type { Translate } from '../i18n/i18n';
+import { FACEBOOK_MESSAGES } from './channels/facebook.messages';
+import { MASTODON_MESSAGES } from './channels/mastodon.messages';
 import { SOCIAL_MESSAGES } from './social.messages';
 
 /**
@@ -37,6 +39,9 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   'account.expired':
     'L’accès du compte {account} a expiré : un administrateur doit le reconnecter (page « Comptes des réseaux »). Les publications en attente partiront ensuite.',
   'test.refused': 'Le réseau a refusé la publication (compte de test en échec permanent).',
+  // Each network's own refusals, explained.
+  ...MASTODON_MESSAGES,
+  ...FACEBOOK_MESSAGES,
   // Text, picture, hand-off, retraction.
   ...SOCIAL_MESSAGES,
 };

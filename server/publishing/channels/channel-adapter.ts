@@ -179,6 +179,8 @@ export interface ConnectField {
   secret?: boolean;
   help?: string;
   type?: 'text' | 'url' | 'password';
+  /** A choice among these values (a list on the form); the first is the default. */
+  options?: { value: string; label: string }[];
 }
 
 /** What connecting an account produces. */
@@ -214,6 +216,11 @@ export interface ChannelAdapter {
   readonly label: string;
   readonly capabilities: ChannelCapabilities;
   readonly connect: ConnectMethod;
+  /**
+   * One account's text limit when it is not the network's (a Mastodon instance sets its own,
+   * read when the account was connected). Read through `textCapabilityOf`, never directly.
+   */
+  textFor?(account: Pick<AccountContext, 'settings'>): ChannelCapabilities['text'];
   publish(article: PublishableArticle, publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<PublishOutcome>;
   testConnection?(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'saveCredentials'>, signal: AbortSignal): Promise<ConnectionCheck>;
   fetchMetrics?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<ChannelMetrics | null>;
@@ -224,4 +231,9 @@ export interface ChannelAdapter {
    * network cannot tell (a person decides).
    */
   findSent?(publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined>;
+}
+
+/** The text limit that applies to this account: its own when the adapter has one, else the network's. */
+export function textCapabilityOf(adapter: ChannelAdapter, account: Pick<AccountContext, 'settings'>): ChannelCapabilities['text'] {
+  return adapter.textFor?.(account) ?? adapter.capabilities.text;
 }
