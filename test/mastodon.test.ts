@@ -2,7 +2,8 @@ import os from 'node:os';
 import type TestAgent from 'supertest/lib/agent';
 import { MastodonAdapter } from '../server/publishing/channels/mastodon.adapter';
 import { MASTODON_SCOPES } from '../server/publishing/channels/mastodon.client';
-import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { createTestContext, csrfFrom, loginAs, type TestContext } from './helpers/context';
+import { makeArticle } from './helpers/factories';
 import { startMastodonPeer, type MastodonPeer } from './helpers/mastodon-peer';
 import { panelRow, socialPost } from './helpers/social-articles';
 
@@ -92,6 +93,44 @@ describe('connecting the commune’s Mastodon account', () => {
     expect((await admin.agent.get('/admin/networks')).text).toContain(
       `Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve (@mairie@${peer.host}) ».`,
     );
+  });
+});
+
+describe('an instance that does not answer', () => {
+  it('says so on the networks page when the connection is tested, and keeps the account connected', async () => {
+    const row = await ctx.c.db('channel_accounts').where({ id: account.id }).first('settings');
+    const settings = JSON.parse(row.settings as string) as Record<string, unknown>;
+    await ctx.c
+      .db('channel_accounts')
+      .where({ id: account.id })
+      .update({ settings: JSON.stringify({ ...settings, instance: 'http://127.0.0.1:9' }) });
+    try {
+      await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+      expect((await admin.agent.get('/admin/networks')).text).toContain('Le réseau est injoignable pour le moment.');
+      expect((await ctx.c.accounts.get(account.id))?.connection).toBe('connected');
+    } finally {
+      await ctx.c
+        .db('channel_accounts')
+        .where({ id: account.id })
+        .update({ settings: JSON.stringify(settings) });
+    }
+  });
+});
+
+describe('the text’s limit is the instance’s', () => {
+  it('counts against this account’s instance limit on the channels page, and refuses beyond it', async () => {
+    const article = await makeArticle(ctx.c, { status: 'draft', title: 'Limite de l’instance' });
+    const page = await admin.agent.get(`/admin/articles/${article}/channels`);
+    expect(page.text).toMatch(new RegExp(`data-post-text="${account.id}" data-limit="1000" data-method="mastodon"`));
+    const save = (text: string) =>
+      admin.agent
+        .post(`/admin/articles/${article}/channels`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), [`channel_${account.id}_enabled`]: 'on', [`channel_${account.id}_text`]: text });
+    expect((await save('é'.repeat(900))).status).toBe(302); // over Mastodon's default 500, within this instance's 1000
+    const refused = await save('é'.repeat(1001));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Le texte est trop long pour Mastodon : 1001 caractères pour 1000 au plus.');
   });
 });
 

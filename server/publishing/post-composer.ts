@@ -1,5 +1,5 @@
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
-import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
+import { textCapabilityOf, type ChannelMessage, type PublishableArticle } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
 import type { PortsFactory } from './dispatcher';
 import type { CountMethod } from './post-count';
@@ -56,7 +56,8 @@ export class PostComposer {
     for (const account of accounts ?? (await this.accounts.list())) {
       const adapter = this.adapters.get(account.channel);
       if (!adapter) continue;
-      const text = adapter.capabilities.text;
+      // The account's own limit where its network has one per account (a Mastodon instance's).
+      const text = textCapabilityOf(adapter, account);
       const url = this.ports(article, { id: 0, channel: account.channel, accountId: account.id }).articleUrl();
       const source = { title: article.title, summary: article.summary, url, hashtags: article.hashtags ?? [] };
       out.set(account.id, {
@@ -104,7 +105,8 @@ export class PostComposer {
       const adapter = account && this.adapters.get(account.channel);
       const ct = texts.get(item.accountId);
       if (!adapter || !ct) continue;
-      const text = adapter.capabilities.text;
+      // The account's own limit where its network has one per account (a Mastodon instance's).
+      const text = textCapabilityOf(adapter, account);
       if (text && item.textVariant) {
         const count = text.count(item.textVariant);
         if (count > text.limit && !(item.asThread && ct.threads))
@@ -128,7 +130,7 @@ export class PostComposer {
     return postParts({
       variant,
       source: { title: article.title, summary: article.summary, url, hashtags: article.hashtags ?? [] },
-      limit: adapter.capabilities.text,
+      limit: textCapabilityOf(adapter, account),
       asThread: asThread && adapter.capabilities.threads,
     });
   }

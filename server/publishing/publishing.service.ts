@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { AdapterRegistry } from './channels/registry';
-import type { ChannelMessage, PublishableArticle } from './channels/channel-adapter';
+import { textCapabilityOf, type ChannelMessage, type PublishableArticle } from './channels/channel-adapter';
 import type { PortsFactory } from './dispatcher';
 import { publicationContext } from './publication-context';
 import { PostComposer } from './post-composer';
@@ -84,8 +84,8 @@ export class PublishingService {
     for (const item of items) {
       const account = accounts.get(item.accountId);
       const adapter = account && this.adapters.get(account.channel);
-      const text = adapter?.capabilities.text;
-      if (!item.enabled || !item.textVariant || !text) continue;
+      const text = adapter ? textCapabilityOf(adapter, account) : null;
+      if (!adapter || !item.enabled || !item.textVariant || !text) continue;
       const count = text.count(item.textVariant);
       if (count > text.limit)
         problems[`channel_${item.accountId}_text`] = { code: CODES.textTooLong, values: { network: adapter.label, count, limit: text.limit } };
