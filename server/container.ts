@@ -33,6 +33,7 @@ import { PublishingEvents } from './publishing/publishing.events';
 import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
 import { SiteAdapter } from './publishing/channels/site.adapter';
+import { BlueskyAdapter } from './publishing/channels/bluesky.adapter';
 import { MastodonAdapter } from './publishing/channels/mastodon.adapter';
 import { FacebookAdapter } from './publishing/channels/facebook.adapter';
 import { extraChannels } from './publishing/channels/extra-channels';
@@ -149,6 +150,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const adapters = new AdapterRegistry().register(new SiteAdapter());
   // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
   adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
+  // Bluesky: handle and app password; figures from the public AppView.
+  adapters.register(new BlueskyAdapter());
   for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);

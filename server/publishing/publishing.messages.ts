@@ -1,6 +1,7 @@
 import type { Translate } from '../i18n/i18n';
 import { FACEBOOK_MESSAGES } from './channels/facebook.messages';
 import { MASTODON_MESSAGES } from './channels/mastodon.messages';
+import { BLUESKY_MESSAGES } from './channels/bluesky.messages';
 import { SOCIAL_MESSAGES } from './social.messages';
 
 /**
@@ -42,6 +43,7 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   // Each network's own refusals, explained.
   ...MASTODON_MESSAGES,
   ...FACEBOOK_MESSAGES,
+  ...BLUESKY_MESSAGES,
   // Text, picture, hand-off, retraction.
   ...SOCIAL_MESSAGES,
 };
