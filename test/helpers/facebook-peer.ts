@@ -41,6 +41,10 @@ export interface FacebookPeer {
   insightsGranted: boolean;
   /** Every request the peer answered, path and method (to count the calls of the budget). */
   calls: { method: string; path: string }[];
+  /** While true, a post is made and its answer never comes (a post in flight when Crieur dies). */
+  hold: boolean;
+  /** Posts made whose answer was held. */
+  held: number;
   /** Graph's "now", for token expiry: the tests' clock. */
   now: () => number;
   close(): Promise<void>;
@@ -59,6 +63,8 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
     insightsGranted: true,
     calls: [] as { method: string; path: string }[],
     now: () => Date.now(),
+    hold: false,
+    held: 0,
   };
   const usage = { 'x-app-usage': JSON.stringify({ call_count: 2, total_time: 1, total_cputime: 1 }) };
   const ok = (body: unknown): PeerReply => ({ status: 200, body, headers: usage });
@@ -79,7 +85,7 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
     s.status === 0 ? { status: 0, body: null } : fail(s.status, s.code, s.message ?? 'Scripted error', s.subcode, s.headers);
   const postUrl = (id: string) => `https://www.facebook.com/${id}`;
 
-  function handle(req: PeerRequest): PeerReply {
+  function handle(req: PeerRequest): PeerReply | Promise<PeerReply> {
     const m = /^\/v\d+\.\d+(\/.*)$/.exec(req.url.pathname);
     if (!m) return fail(400, 2500, 'Unknown path components');
     const path = m[1]!;
@@ -130,6 +136,10 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
         deleted: false,
       });
       if (next) return scripted(next);
+      if (peer.hold) {
+        peer.held++;
+        return new Promise<PeerReply>(() => undefined);
+      }
       return ok(photo ? { id: String(7000 + seq), post_id: postId } : { id: postId });
     }
     if (req.method === 'GET' && path === `${page}/posts`) {

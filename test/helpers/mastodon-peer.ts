@@ -47,6 +47,10 @@ export interface MastodonPeer {
   mediaPolls: number;
   /** Every POST /api/v1/statuses received, answered or not. */
   statusPosts: number;
+  /** While true, a status is made and its answer never comes (a post in flight when Crieur dies). */
+  hold: boolean;
+  /** Statuses made whose answer was held. */
+  held: number;
   validTokens: Set<string>;
   revokeAll(): void;
   close(): Promise<void>;
@@ -71,6 +75,8 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     processingPolls: 1,
     mediaPolls: 0,
     statusPosts: 0,
+    hold: false,
+    held: 0,
     validTokens: new Set<string>(),
     revokeAll: () => peer.validTokens.clear(),
   };
@@ -99,7 +105,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     quotes_count: s.counts.quotes,
   });
 
-  function handle(req: PeerRequest): PeerReply {
+  function handle(req: PeerRequest): PeerReply | Promise<PeerReply> {
     const p = req.url.pathname;
     const f = req.fields;
     if (req.method === 'POST' && p === '/api/v1/apps') {
@@ -212,6 +218,10 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
       peer.statuses.push(status);
       if (key) keys.set(`${token} ${key}`, { status, at: Date.now() });
       if (next) return scripted(next);
+      if (peer.hold) {
+        peer.held++;
+        return new Promise<PeerReply>(() => undefined);
+      }
       return { status: 200, body: view(status) };
     }
     const one = /^\/api\/v1\/statuses\/(\d+)$/.exec(p);
