@@ -34,6 +34,7 @@ import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
 import { AdapterRegistry } from './publishing/channels/registry';
 import { SiteAdapter } from './publishing/channels/site.adapter';
 import { BlueskyAdapter } from './publishing/channels/bluesky.adapter';
+import { XAdapter } from './publishing/channels/x.adapter';
 import { MastodonAdapter } from './publishing/channels/mastodon.adapter';
 import { FacebookAdapter } from './publishing/channels/facebook.adapter';
 import { extraChannels } from './publishing/channels/extra-channels';
@@ -150,8 +151,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const adapters = new AdapterRegistry().register(new SiteAdapter());
   // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
   adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
-  // Bluesky: handle and app password; figures from the public AppView.
-  adapters.register(new BlueskyAdapter());
+  // Bluesky: handle and app password; figures from the public AppView. X: the commune's own developer app.
+  adapters.register(new BlueskyAdapter()).register(new XAdapter());
   for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);

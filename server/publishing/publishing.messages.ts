@@ -2,6 +2,7 @@ import type { Translate } from '../i18n/i18n';
 import { FACEBOOK_MESSAGES } from './channels/facebook.messages';
 import { MASTODON_MESSAGES } from './channels/mastodon.messages';
 import { BLUESKY_MESSAGES } from './channels/bluesky.messages';
+import { X_MESSAGES } from './channels/x.errors';
 import { SOCIAL_MESSAGES } from './social.messages';
 
 /**
@@ -44,6 +45,7 @@ export const PUBLICATION_MESSAGES: Record<string, string> = {
   ...MASTODON_MESSAGES,
   ...FACEBOOK_MESSAGES,
   ...BLUESKY_MESSAGES,
+  ...X_MESSAGES,
   // Text, picture, hand-off, retraction.
   ...SOCIAL_MESSAGES,
 };
