@@ -52,6 +52,11 @@ describe('connecting the commune’s Page with a pasted token', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('Le réseau a refusé ces informations. Vérifiez-les, puis réessayez.');
     expect(wrong.text).not.toContain('EAAwrong-token');
+    const injected = await connect({ pageId: peer.pageId, token: 'EAAx\r\nX-Injected: 1' });
+    expect(injected.status).toBe(400);
+    expect(injected.text).not.toContain('X-Injected');
+    const huge = await connect({ pageId: '1'.repeat(5000), token: 'x'.repeat(10_000) });
+    expect(huge.status).toBe(400);
     const person = await connect({ pageId: peer.pageId, token: 'user-token' });
     expect(person.status).toBe(400);
     expect(person.text).toContain('Ce jeton est celui d’une personne, pas celui de la Page');

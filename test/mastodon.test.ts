@@ -52,6 +52,11 @@ describe('connecting the commune’s Mastodon account', () => {
       .send({ _csrf: admin.csrf, instance: 'http://example.org', visibility: 'public' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('L’adresse de l’instance n’est pas valable');
+    for (const hostile of ['javascript:alert(1)', 'https://user:pass@piaille.fr', '<script>alert(1)</script>', 'file:///etc/passwd']) {
+      const res = await admin.agent.post('/admin/networks/connect/mastodon').type('form').send({ _csrf: admin.csrf, instance: hostile, visibility: 'public' });
+      expect(res.status).toBe(400);
+      expect(res.text).not.toContain('<script>alert(1)</script>');
+    }
     const down = await admin.agent
       .post('/admin/networks/connect/mastodon')
       .type('form')
