@@ -23,6 +23,7 @@ import { accountsRoutes } from './publishing/accounts.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
 import { audienceRoutes } from './audience/audience.routes';
 import { newsletterLocals, subscribeRoutes } from './newsletter/subscribe.routes';
+import { subscribersAdminRoutes } from './newsletter/subscribers-admin.routes';
 import { csrfProtection } from './http/csrf';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
@@ -86,7 +87,7 @@ export function createApp(c: Container): Express {
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
   app.use(newsletterLocals(c)); // the subscription form's topics, for the pages that show it
-  app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && req.path === '/media' }));
+  app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import') }));
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
   app.use(authRoutes(c));
@@ -100,6 +101,7 @@ export function createApp(c: Container): Express {
   app.use('/admin', publishingRoutes(c));
   app.use('/admin/networks', accountsRoutes(c.networkAccounts));
   app.use('/admin/jobs', jobsRoutes(c));
+  app.use('/admin/subscribers', subscribersAdminRoutes(c)); // the newsletter's list: search, import, export, erasure
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
   app.use(siteRoutes(c));

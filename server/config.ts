@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -24,6 +26,26 @@ const EnvSchema = z.object({
     .optional(),
   // Sender of every e-mail; should be an address of the commune's own domain (SPF/DKIM alignment).
   SMTP_FROM: z.string().min(3).optional(),
+  // Connections kept open to the SMTP server while a newsletter goes out.
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
+  // DKIM: the signing domain (d=), usually the domain of SMTP_FROM. Signing happens only when the three DKIM_* are set.
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name such as mairie-exemple.fr')
+    .optional(),
+  // DKIM: the selector (s=) under which the public key is published in DNS (selector._domainkey.domain).
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label such as crieur2026')
+    .optional(),
+  // DKIM: the RSA private key, as PEM text or as the path of a PEM file.
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  // A mailto address added to the List-Unsubscribe header beside the https link (optional).
+  NEWSLETTER_UNSUBSCRIBE_MAILTO: z.email().optional(),
+  // Shared secret of the Brevo and Mailjet bounce/complaint webhooks (HTTP basic password or bearer token). Unset: webhooks refused.
+  NEWSLETTER_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters long').optional(),
+  // How often sending campaigns are looked at (node-cron, seconds field allowed); starting or resuming one also runs it at once.
+  JOBS_NEWSLETTER_CRON: z.string().default('*/30 * * * * *'),
   // Key that signs sessions and encrypts stored secrets. At least 32 characters. Generated under DATA_DIR when empty.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),
   // Time zone in which dates are shown and scheduled. Storage is always UTC.
@@ -71,6 +93,17 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   production: boolean;
   jobs: { enabled: boolean; dispatchCron: string; outboxCron: string; metricsCron: string };
+  newsletter: {
+    poolSize: number;
+    dkim?: { domainName: string; keySelector: string; privateKey: string };
+    unsubscribeMailto?: string;
+    webhookSecret?: string;
+    cron: string;
+    batchSize: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    maxConsecutiveErrors: number;
+  };
   publishing: { maxAttempts: number; staleAfterMs: number; sendingTimeoutMs: number; adapterTimeoutMs: number; retryBaseMs: number; concurrency: number };
   /** Secure cookies only when the public address is https. */
   secureCookies: boolean;
@@ -90,6 +123,26 @@ function isValidTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The three DKIM variables together, the key read from its file when a path is given. */
+function dkimKey(domain?: string, selector?: string, key?: string): Config['newsletter']['dkim'] {
+  if (!domain && !selector && !key) return undefined;
+  if (!domain || !selector || !key) throw new ConfigError(['DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set together']);
+  let pem = key;
+  if (!key.includes('-----BEGIN')) {
+    try {
+      pem = fs.readFileSync(key, 'utf8');
+    } catch {
+      throw new ConfigError(['DKIM_PRIVATE_KEY is neither a PEM key nor a readable file']);
+    }
+  }
+  try {
+    crypto.createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(['DKIM_PRIVATE_KEY is not a valid private key (PEM)']);
+  }
+  return { domainName: domain, keySelector: selector, privateKey: pem };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -122,6 +175,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: e.NODE_ENV === 'production',
     secureCookies: baseUrl.startsWith('https:'),
     jobs: { enabled: e.JOBS_ENABLED === 'true', dispatchCron: e.JOBS_DISPATCH_CRON, outboxCron: '*/30 * * * * *', metricsCron: '0 */15 * * * *' },
+    newsletter: {
+      poolSize: e.SMTP_POOL_SIZE,
+      dkim: dkimKey(e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY),
+      unsubscribeMailto: e.NEWSLETTER_UNSUBSCRIBE_MAILTO ? `mailto:${e.NEWSLETTER_UNSUBSCRIBE_MAILTO}?subject=unsubscribe` : undefined,
+      webhookSecret: e.NEWSLETTER_WEBHOOK_SECRET,
+      cron: e.JOBS_NEWSLETTER_CRON,
+      // At most this many deliveries are claimed at once: what a crash can leave unknown.
+      batchSize: 100,
+      maxAttempts: 5,
+      retryBaseMs: 60_000,
+      maxConsecutiveErrors: 20,
+    },
     publishing: {
       maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
       staleAfterMs: e.PUBLISH_STALE_AFTER_HOURS * 3600_000,

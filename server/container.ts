@@ -57,6 +57,9 @@ import { recordOldSlugs } from './site/article-redirects';
 import { SubscribersRepository } from './newsletter/subscribers.repository';
 import { SubscribersService } from './newsletter/subscribers.service';
 import { SubscriberLinks } from './newsletter/subscriber-links';
+import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
+import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
+import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
 
 /**
@@ -111,6 +114,10 @@ export interface Container {
   subscribers: SubscribersService;
   /** Signed links of a subscriber's own pages (manage, one-click unsubscribe, confirm). */
   subscriberLinks: SubscriberLinks;
+  /** The list's scheduled upkeep: unconfirmed requests, re-consent after 3 years. */
+  subscriberUpkeep: SubscriberUpkeep;
+  /** Staff tools on the list: search, import, export, erasure on request. */
+  subscribersAdmin: SubscribersAdminService;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -208,9 +215,21 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     links: subscriberLinks,
     outbox,
     communeName: async () => (await settings.get()).name,
-    topics: async () => (await articles.listCategories()).map((k) => ({ id: k.id, name: k.name })),
+    topics: async () => (await articles.listCategories()).map((k) => ({ id: k.id, name: k.name, slug: k.slug })),
     throttle: new ThrottleRepository(db),
     throttleKey: newsletterKey(secretKey, 'throttle'),
+  });
+  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'));
+  const communeName = async () => (await settings.get()).name;
+  const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
+  const subscribersAdmin = new SubscribersAdminService({
+    db,
+    repo: subscriberRows,
+    admin: new SubscribersAdminRepository(db),
+    subscribers,
+    audit,
+    clock,
+    communeName,
   });
 
   const container: Container = {
@@ -252,6 +271,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     siteCache,
     subscribers,
     subscriberLinks,
+    subscriberUpkeep,
+    subscribersAdmin,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

@@ -25,6 +25,8 @@ beforeAll(async () => {
   const media = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   const user = await makeUser(ctx.c, 'editor');
+  // A subscriber whose number is the one the routes are called with: a forged erasure must leave it.
+  await ctx.c.db('subscribers').insert({ id: article, email: 'abonne@exemple.fr', status: 'confirmed', source: 'form', created_at: ctx.clock.now().toISOString() });
   ids = {
     id: String(article),
     articleId: String(article),
@@ -70,6 +72,10 @@ async function databaseDigest(): Promise<string> {
     'channel_accounts',
     'login_throttle',
     'job_runs',
+    'subscribers',
+    'subscriber_topics',
+    'subscriber_consents',
+    'newsletter_suppressions',
   ];
   const hash = crypto.createHash('sha256');
   for (const t of tables) {

@@ -81,6 +81,8 @@ describe('the job wrapper', () => {
       'fetch-metrics': { fetched: 0, failed: 0 },
       'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },
+      'purge-subscribers': { unconfirmed: 0 },
+      'newsletter-reconsent': { asked: 0, deleted: 0 },
     });
     expect(ctx.testAdapter.delivered).toHaveLength(1);
   });

@@ -39,6 +39,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'account.reconnected': 'Compte de réseau reconnecté',
   'account.tested': 'Connexion d’un compte de réseau testée',
   'account.removed': 'Compte de réseau retiré',
+  'subscribers.imported': 'Abonnés importés',
+  'subscribers.exported': 'Liste des abonnés exportée',
+  'subscriber.erased': 'Abonné effacé à sa demande',
+  'subscriber.desk_registered': 'Abonné inscrit au guichet',
   'campaign.created': 'Lettre d’information composée',
   'campaign.updated': 'Lettre d’information modifiée',
   'campaign.scheduled': 'Envoi d’une lettre d’information programmé',
@@ -54,6 +58,8 @@ export const TARGET_LABELS: Record<string, string> = {
   media: 'Image',
   publication: 'Publication',
   channel_account: 'Compte de réseau',
+  subscriber: 'Abonné',
+  subscribers: 'Abonnés à la lettre',
   campaign: 'Lettre d’information',
 };
 
@@ -82,6 +88,10 @@ export const DETAIL_LABELS: Record<string, string> = {
   reason: 'Motif',
   label: 'Nom du compte',
   ok: 'Connexion réussie',
+  count: 'Nombre',
+  refused: 'Lignes refusées',
+  mode: 'Mode',
+  basis: 'Origine du consentement',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */
@@ -125,6 +135,7 @@ export const FIELD_LABELS: Record<string, Record<string, string>> = {
 /** Why something happened on its own, in the `reason` detail. */
 export const REASON_LABELS: Record<string, string> = {
   edited: 'Article modifié après son approbation : il repart en relecture',
+  request: 'À la demande de la personne',
 };
 
 /** The label of a publication's `from`, the only state it records. */

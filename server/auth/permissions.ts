@@ -22,6 +22,10 @@ const MATRIX = {
   'jobs.read': ['admin'],
   // Social accounts hold the commune's tokens: administrators only.
   'accounts.manage': ['admin'],
+  // The newsletter's subscribers: personal data, handled by the communication staff.
+  'subscribers.manage': ['admin', 'editor'],
+  // Starting, pausing and resuming a newsletter campaign: it reaches every subscriber.
+  'newsletter.send': ['admin', 'editor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof MATRIX;

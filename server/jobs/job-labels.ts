@@ -10,6 +10,8 @@ export const JOB_LABELS: Record<string, string> = {
   'fetch-metrics': 'Relevé des chiffres des réseaux',
   'purge-expired': 'Nettoyage des données expirées',
   'purge-audience': 'Nettoyage de la mesure d’audience',
+  'purge-subscribers': 'Nettoyage des inscriptions non confirmées',
+  'newsletter-reconsent': 'Renouvellement du consentement des abonnés',
 };
 
 /** A count in words: the singular key, then the plural one. */
@@ -39,6 +41,13 @@ const COUNTS: Record<string, Record<string, Count>> = {
     throttle: ['{n} compteur de tentatives de connexion effacé', '{n} compteurs de tentatives de connexion effacés'],
     outbox: ['{n} e-mail déjà envoyé effacé', '{n} e-mails déjà envoyés effacés'],
     jobRuns: ['{n} ancienne exécution de tâche effacée', '{n} anciennes exécutions de tâches effacées'],
+  },
+  'purge-subscribers': {
+    unconfirmed: ['{n} inscription non confirmée effacée', '{n} inscriptions non confirmées effacées'],
+  },
+  'newsletter-reconsent': {
+    asked: ['{n} abonné sollicité après 3 ans sans activité', '{n} abonnés sollicités après 3 ans sans activité'],
+    deleted: ['{n} abonné effacé faute de réponse', '{n} abonnés effacés faute de réponse'],
   },
   'purge-audience': {
     visitorHashes: ['{n} empreinte de visiteur effacée', '{n} empreintes de visiteurs effacées'],

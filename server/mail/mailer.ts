@@ -52,12 +52,13 @@ export class Mailer {
       html: msg.html,
       headers: msg.headers,
     });
-    if (this.mode === 'mailbox') await this.saveToMailbox(msg, (info as unknown as { message: Buffer }).message);
+    if (this.mode === 'mailbox') await this.storeInMailbox(msg, (info as unknown as { message: Buffer }).message);
     this.log.info({ to: maskEmail(msg.to), mode: this.mode }, 'mail sent');
     return { messageId: info.messageId };
   }
 
-  private async saveToMailbox(msg: MailMessage, raw: Buffer): Promise<void> {
+  /** Keeps a finished message in the local mailbox (the newsletter's outbox writes here too). */
+  async storeInMailbox(msg: MailMessage, raw: Buffer): Promise<void> {
     await fs.mkdir(this.opts.mailboxDir, { recursive: true });
     const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}`;
     const entry: MailboxEntry = { id, to: msg.to, subject: msg.subject, date: new Date().toISOString(), text: msg.text, html: msg.html };

@@ -86,6 +86,17 @@ export interface SendProgress {
 
 const HOUR = 3600_000;
 
+/** What the lanes of one run of one campaign share. */
+interface RunState {
+  errorsInRow: number;
+  lastError: string | null;
+  /** Messages the hourly cap still allows in this run. */
+  budget: number;
+  /** Why the run stopped early: outside the window or the cap, or paused after errors. */
+  halt: 'waiting' | 'paused' | null;
+  recipients: Promise<Map<number, SendRecipient>> | null;
+}
+
 /**
  * Sends campaigns: the audience is frozen into delivery rows when a campaign starts; `run`
  * (a leased job, also woken at once by `start` and `resume`) claims queued rows in batches with
@@ -274,37 +285,45 @@ export class CampaignSender {
     report.unknown += await this.recoverAbandoned(campaignId);
     const limits = await this.ports.limits();
     const { campaign, message } = await this.preparedFor(campaignId);
-    let recipients: Map<number, SendRecipient> | null = null;
-    let errorsInRow = (await this.repo.get(campaignId))?.consecutiveErrors ?? 0;
+    const run: RunState = {
+      errorsInRow: (await this.repo.get(campaignId))?.consecutiveErrors ?? 0,
+      // Counted once per run, then kept up to date here: counting the last hour's rows before
+      // each batch would cost a scan that grows with the campaign.
+      budget: limits.hourlyCap - (await this.repo.sentSince(new Date(this.clock.now().getTime() - HOUR))),
+      halt: null,
+      lastError: null,
+      recipients: null,
+    };
+    const window = { start: limits.windowStart, end: limits.windowEnd };
 
-    // Bounded: every pass settles each row it claimed, and stops when nothing is left to claim.
-    for (let pass = 0; pass < 1_000_000 && !this.stopping; pass++) {
-      const now = this.clock.now();
-      const send = await this.repo.get(campaignId);
-      if (send?.state !== 'sending') break;
-      if (!inSendingWindow(now, { start: limits.windowStart, end: limits.windowEnd }, this.opts.timeZone)) {
-        report.waiting++;
-        return;
+    // Two lanes: while one batch waits for the server's answers, the other claims and builds the
+    // next, so the connections never idle between batches. Claims are guarded: no row is taken twice.
+    const lane = async () => {
+      // Bounded: every pass settles each row it claimed, and stops when nothing is left to claim.
+      for (let pass = 0; pass < 1_000_000 && !this.stopping && !run.halt; pass++) {
+        const now = this.clock.now();
+        if ((await this.repo.get(campaignId))?.state !== 'sending') return;
+        if (!inSendingWindow(now, window, this.opts.timeZone) || run.budget <= 0) {
+          run.halt ??= 'waiting';
+          return;
+        }
+        const claimed = await this.repo.claim(campaignId, this.opts.instance, now, Math.min(this.opts.batchSize, run.budget));
+        if (!claimed.length) return;
+        run.budget -= claimed.length;
+        run.recipients ??= this.ports.subscribers.audience(campaign.kind === 'alert' ? 'alert' : 'digest').then((all) => new Map(all.map((r) => [r.id, r])));
+        await this.sendBatch(campaign, message, claimed, await run.recipients, report, run);
+        await this.repo.setConsecutiveErrors(campaignId, run.errorsInRow, this.clock.now());
+        if (run.errorsInRow >= this.opts.maxConsecutiveErrors && !run.halt) {
+          run.halt = 'paused';
+          const reason: SendReason = { code: 'sending.too_many_errors', values: { count: run.errorsInRow, error: run.lastError ?? '' } };
+          if (await this.repo.setState(campaignId, ['sending'], { state: 'paused', pausedReason: reason }, this.clock.now())) report.paused++;
+          this.log.warn({ campaignId, errorsInRow: run.errorsInRow, lastError: run.lastError }, 'campaign paused itself after errors in a row');
+        }
       }
-      const budget = limits.hourlyCap - (await this.repo.sentSince(new Date(now.getTime() - HOUR)));
-      if (budget <= 0) {
-        report.waiting++;
-        return;
-      }
-      const claimed = await this.repo.claim(campaignId, this.opts.instance, now, Math.min(this.opts.batchSize, budget));
-      if (!claimed.length) break;
-      recipients ??= new Map((await this.ports.subscribers.audience(campaign.kind === 'alert' ? 'alert' : 'digest')).map((r) => [r.id, r]));
-      const outcome = await this.sendBatch(campaign, message, claimed, recipients, report, errorsInRow);
-      errorsInRow = outcome.errorsInRow;
-      await this.repo.setConsecutiveErrors(campaignId, errorsInRow, this.clock.now());
-      if (errorsInRow >= this.opts.maxConsecutiveErrors) {
-        const reason: SendReason = { code: 'sending.too_many_errors', values: { count: errorsInRow, error: outcome.lastError ?? '' } };
-        if (await this.repo.setState(campaignId, ['sending'], { state: 'paused', pausedReason: reason }, this.clock.now())) report.paused++;
-        this.log.warn({ campaignId, errorsInRow, lastError: outcome.lastError }, 'campaign paused itself after errors in a row');
-        return;
-      }
-    }
-    await this.finishIfSettled(campaignId, report);
+    };
+    await Promise.all([lane(), lane()]);
+    if (run.halt === 'waiting') report.waiting++;
+    if (!run.halt) await this.finishIfSettled(campaignId, report);
   }
 
   private async finishIfSettled(campaignId: number, report: SendReport): Promise<void> {
@@ -324,8 +343,8 @@ export class CampaignSender {
     claimed: ClaimedDelivery[],
     recipients: Map<number, SendRecipient>,
     report: SendReport,
-    errorsInRow: number,
-  ): Promise<{ errorsInRow: number; lastError: string | null }> {
+    run: RunState,
+  ): Promise<void> {
     const instance = this.opts.instance;
     // Checked just before sending: whoever unsubscribed since the start gets nothing more.
     const still = await this.ports.subscribers.stillSubscribed(claimed.map((d) => d.subscriberId));
@@ -368,15 +387,14 @@ export class CampaignSender {
     const bounced: { id: number; email: string }[] = [];
     const retry = new Map<number, number[]>(); // attempts → ids
     const failed: number[] = [];
-    let lastError: string | null = null;
     for (const { d, r, out } of results) {
       if (out.ok) {
         sent.push(d.id);
-        errorsInRow = 0;
+        run.errorsInRow = 0;
         continue;
       }
-      errorsInRow++;
-      lastError = out.status ? `${out.status}` : out.code;
+      run.errorsInRow++;
+      run.lastError = out.status ? `${out.status}` : out.code;
       if (out.permanent) bounced.push({ id: d.id, email: r.email });
       else if (d.attempts + 1 >= this.opts.maxAttempts) failed.push(d.id);
       else retry.set(d.attempts + 1, [...(retry.get(d.attempts + 1) ?? []), d.id]);
@@ -396,6 +414,5 @@ export class CampaignSender {
       const at = new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
       report.retrying += await this.repo.settle(ids, instance, { status: 'queued', attempts, retryAt: at, error: 'smtp.temporary' });
     }
-    return { errorsInRow, lastError };
   }
 }

@@ -60,6 +60,23 @@ function withoutControls(value: string): string {
   return out.replace(/ {2,}/g, ' ').trim();
 }
 
+/**
+ * Base64 (RFC 2045) in lines of 76 characters. Used for the HTML part: Node encodes base64
+ * natively, about six times faster than quoted-printable written in JavaScript, and the HTML
+ * part is the bulk of every copy.
+ */
+export function base64Lines(input: string): Buffer {
+  const b64 = Buffer.from(Buffer.from(input, 'utf8').toString('base64'), 'latin1');
+  const out = Buffer.allocUnsafe(b64.length + Math.ceil(b64.length / 76) * 2);
+  let o = 0;
+  for (let i = 0; i < b64.length; i += 76) {
+    o += b64.copy(out, o, i, Math.min(i + 76, b64.length));
+    out[o++] = 13;
+    out[o++] = 10;
+  }
+  return out.subarray(0, o);
+}
+
 /** A header value that may hold any text: plain when it is short printable ASCII, else RFC 2047 words, folded. */
 export function encodeHeaderText(value: string): string {
   const clean = withoutControls(value);
@@ -149,9 +166,7 @@ export class CampaignMessage {
     this.textHead = Buffer.from(
       `${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
     );
-    this.htmlHead = Buffer.from(
-      `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
-    );
+    this.htmlHead = Buffer.from(`${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`);
     this.tail = Buffer.from(`${CRLF}--${boundary}--${CRLF}`);
   }
 
@@ -177,7 +192,7 @@ export class CampaignMessage {
         'This is a multi-part message in MIME format.',
       ].join(CRLF),
     );
-    const raw = Buffer.concat([this.head, own, this.textHead, quotedPrintable(copy.text), this.htmlHead, quotedPrintable(copy.html), this.tail]);
+    const raw = Buffer.concat([this.head, own, this.textHead, quotedPrintable(copy.text), this.htmlHead, base64Lines(copy.html), this.tail]);
     return { raw, messageId };
   }
 }

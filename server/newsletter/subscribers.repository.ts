@@ -252,6 +252,40 @@ export class SubscribersRepository {
     return (await trx('subscribers').where({ id }).delete()) > 0;
   }
 
+  /** Unconfirmed requests older than `before` (double opt-in: a short delay, then gone). */
+  async purgePending(before: Date): Promise<number> {
+    return this.db('subscribers').where('status', 'pending').andWhere('created_at', '<', toDbTime(before)).delete();
+  }
+
+  /**
+   * Confirmed subscribers whose last activity (or confirmation) is older than `before` and who
+   * were not asked yet: the re-consent job's next batch.
+   */
+  async dueForReconsent(before: Date, limit: number): Promise<{ id: number; email: string }[]> {
+    const rows = await this.db('subscribers')
+      .where('status', 'confirmed')
+      .whereNull('reconsent_sent_at')
+      .andWhere((q) =>
+        q.where('last_activity_at', '<', toDbTime(before)).orWhere((q2) => q2.whereNull('last_activity_at').andWhere('confirmed_at', '<', toDbTime(before))),
+      )
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'email');
+    return (rows as any[]).map((r) => ({ id: Number(r.id), email: r.email }));
+  }
+
+  async markReconsentSent(id: number, at: Date, trx: Knex): Promise<void> {
+    await trx('subscribers')
+      .where({ id })
+      .whereNull('reconsent_sent_at')
+      .update({ reconsent_sent_at: toDbTime(at) });
+  }
+
+  /** Asked before `before` and silent since (an answer or a click clears reconsent_sent_at). */
+  async deleteUnanswered(before: Date): Promise<number> {
+    return this.db('subscribers').whereNotNull('reconsent_sent_at').andWhere('reconsent_sent_at', '<', toDbTime(before)).delete();
+  }
+
   private async withTopics(row: any, trx: Knex): Promise<Subscriber> {
     const topics = (await trx('subscriber_topics').where({ subscriber_id: row.id }).orderBy('category_id').select('category_id')).map((r: any) =>
       Number(r.category_id),

@@ -74,3 +74,18 @@ export const IdParam = z.coerce
   .int()
   .positive()
   .max(2 ** 31 - 1);
+
+/** A resident registered at the desk by an officer, who notes how the person agreed. */
+export const DeskSchema = z.object({
+  email: EmailField,
+  topics: TopicList,
+  alertsOnly: Checkbox,
+  consent: z.literal('oui', 'Cochez la case : la personne a lu la phrase de consentement et l’accepte.'),
+  basis: z
+    .string()
+    .trim()
+    .max(500, 'Cette description est trop longue (500 caractères au plus).')
+    .refine((s) => !/[\r\n]/.test(s), 'Écrivez la description sur une seule ligne.')
+    .optional()
+    .transform((s) => s || 'Inscription au guichet de la mairie'),
+});

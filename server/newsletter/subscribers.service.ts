@@ -17,6 +17,7 @@ import type { SubscribeInput } from './subscribers.schemas';
 export interface Topic {
   id: number;
   name: string;
+  slug: string;
 }
 
 export interface SubscribersDeps {
@@ -126,6 +127,11 @@ export class SubscribersService {
     return this.topicsMemo.value;
   }
 
+  /** Sends right away what a committed change queued (the outbox job retries failures). */
+  kickOutbox(): void {
+    this.d.outbox.kick();
+  }
+
   manageUrl(subscriberId: number): string {
     return this.d.links.manageUrl(subscriberId);
   }
@@ -153,7 +159,6 @@ export class SubscribersService {
     if (ctx.honeypot.trim()) return;
     const topics = await this.checkTopics(input.topics, input.alertsOnly);
     const email = normalizeEmail(input.email);
-    const now = this.d.clock.now();
     const commune = await this.d.communeName();
     const t = translator('fr');
     const sent = await this.d.db.transaction(async (trx) => {
@@ -165,20 +170,36 @@ export class SubscribersService {
         await this.d.outbox.enqueueEmail(trx, msg, 'Lettre : déjà abonné');
         return true;
       }
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        await this.d.repo.setTopics(id, topics, trx);
-        await this.d.repo.update(id, { alertsOnly: input.alertsOnly }, trx);
-      } else {
-        id = await this.d.repo.insert({ email, status: 'pending', alertsOnly: input.alertsOnly, source: 'form', at: now, topics }, trx);
-      }
-      await this.d.repo.addConsent(id, { at: now, kind: 'subscribe', source: 'form', wordingVersion: input.wording, basis: null }, trx);
-      const msg = confirmationEmail({ to: email, commune, t, link: this.d.links.confirmUrl(id) });
-      await this.d.outbox.enqueueEmail(trx, msg, 'Lettre : confirmation d’inscription');
+      await this.requestConfirmation(trx, { email, topics, alertsOnly: input.alertsOnly, source: 'form', wordingVersion: input.wording, basis: null }, commune);
       return true;
     });
     if (sent) this.d.outbox.kick();
+  }
+
+  /**
+   * A pending subscriber (new, or an earlier pending request whose choices are replaced), the
+   * proof of what was asked, and the confirmation e-mail, in the caller's transaction. Also used
+   * for a registration at the desk and an import that asks each address to confirm.
+   */
+  async requestConfirmation(
+    trx: Knex,
+    r: { email: string; topics: number[]; alertsOnly: boolean; source: 'form' | 'import' | 'desk'; wordingVersion: string | null; basis: string | null },
+    commune: string,
+  ): Promise<number> {
+    const now = this.d.clock.now();
+    const existing = await this.d.repo.byEmail(r.email, trx);
+    let id: number;
+    if (existing) {
+      id = existing.id;
+      await this.d.repo.setTopics(id, r.topics, trx);
+      await this.d.repo.update(id, { alertsOnly: r.alertsOnly }, trx);
+    } else {
+      id = await this.d.repo.insert({ email: r.email, status: 'pending', alertsOnly: r.alertsOnly, source: r.source, at: now, topics: r.topics }, trx);
+    }
+    await this.d.repo.addConsent(id, { at: now, kind: 'subscribe', source: r.source, wordingVersion: r.wordingVersion, basis: r.basis }, trx);
+    const msg = confirmationEmail({ to: normalizeEmail(r.email), commune, t: translator('fr'), link: this.d.links.confirmUrl(id) });
+    await this.d.outbox.enqueueEmail(trx, msg, 'Lettre : confirmation d’inscription');
+    return id;
   }
 
   /** The subscriber behind a signed link, or a LinkError: forged, expired, or removed since. */
@@ -198,7 +219,11 @@ export class SubscribersService {
       if (!(await this.d.repo.confirm(s.id, now, trx))) return;
       const asked = (await this.d.repo.consents(s.id, trx)).filter((c) => c.kind === 'subscribe').pop();
       await this.d.repo.liftSuppression(s.email, trx);
-      await this.d.repo.addConsent(s.id, { at: now, kind: 'confirm', source: 'form', wordingVersion: asked?.wordingVersion ?? null, basis: null }, trx);
+      await this.d.repo.addConsent(
+        s.id,
+        { at: now, kind: 'confirm', source: s.source, wordingVersion: asked?.wordingVersion ?? null, basis: asked?.basis ?? null },
+        trx,
+      );
     });
     return 'confirmed';
   }
