@@ -5,11 +5,12 @@ import * as deliverOutbox from './deliver-outbox';
 import * as purgeExpired from './purge-expired';
 import * as purgeAudience from './purge-audience';
 import * as fetchMetrics from './fetch-metrics';
+import * as newsletterDigest from './newsletter-digest';
 import * as purgeSubscribers from './purge-subscribers';
 import * as newsletterReconsent from './newsletter-reconsent';
 
 /** Every scheduled job, in the order they are listed to administrators. */
-export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, fetchMetrics, purgeExpired, purgeAudience, purgeSubscribers, newsletterReconsent];
+export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, newsletterDigest, fetchMetrics, purgeExpired, purgeAudience, purgeSubscribers, newsletterReconsent];
 
 export function findJob(name: string): JobDefinition<Container> | undefined {
   return ALL_JOBS.find((j) => j.name === name);

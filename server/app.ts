@@ -24,6 +24,9 @@ import { jobsRoutes } from './jobs/jobs.routes';
 import { audienceRoutes } from './audience/audience.routes';
 import { newsletterLocals, subscribeRoutes } from './newsletter/subscribe.routes';
 import { subscribersAdminRoutes } from './newsletter/subscribers-admin.routes';
+import { campaignsRoutes } from './newsletter/campaigns.routes';
+import { lettersRoutes } from './newsletter/letters.routes';
+import { newsletterSettingsRoutes } from './newsletter/newsletter-settings.routes';
 import { csrfProtection } from './http/csrf';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
@@ -96,14 +99,17 @@ export function createApp(c: Container): Express {
   app.use('/admin/audit', auditRoutes(c));
   app.use('/admin/mailbox', mailboxRoutes(c));
   app.use(settingsRoutes(c));
+  app.use(newsletterSettingsRoutes(c)); // /admin/settings/newsletter: the digest's day, sending window, cap, sender
   app.use('/admin/articles', articlesRoutes(c));
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));
   app.use('/admin/networks', accountsRoutes(c.networkAccounts));
   app.use('/admin/jobs', jobsRoutes(c));
+  app.use('/admin/newsletter', campaignsRoutes(c)); // campaigns: compose, preview, test, schedule, figures
   app.use('/admin/subscribers', subscribersAdminRoutes(c)); // the newsletter's list: search, import, export, erasure
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
+  app.use(lettersRoutes(c)); // /lettres archive and web versions, /l/ click redirects, /o/ open pixel
   app.use(siteRoutes(c));
   // After the pages (no path in common) so that the site's layout locals are set for /recherche too.
   app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1

@@ -54,6 +54,10 @@ import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
 import { ArticleRedirectsRepository } from './site/article-redirects';
 import { recordOldSlugs } from './site/article-redirects';
+import { NewsletterAdapter } from './publishing/channels/newsletter.adapter';
+import { CampaignsRepository } from './newsletter/campaigns.repository';
+import { CampaignRenderer } from './newsletter/campaign-renderer';
+import { CampaignsService } from './newsletter/campaigns.service';
 import { SubscribersRepository } from './newsletter/subscribers.repository';
 import { SubscribersService } from './newsletter/subscribers.service';
 import { SubscriberLinks } from './newsletter/subscriber-links';
@@ -114,6 +118,10 @@ export interface Container {
   subscribers: SubscribersService;
   /** Signed links of a subscriber's own pages (manage, one-click unsubscribe, confirm). */
   subscriberLinks: SubscriberLinks;
+  /** Newsletter campaigns: digest, alerts, letters composed by hand, previews, web versions, figures. */
+  campaigns: CampaignsService;
+  /** Compiles a campaign once and personalises each copy (the sender calls prepare()). */
+  campaignRenderer: CampaignRenderer;
   /** The list's scheduled upkeep: unconfirmed requests, re-consent after 3 years. */
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
@@ -154,8 +162,33 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
+  // The newsletter's campaigns are built before the adapters: its adapter starts urgent alerts.
+  const campaignsRepo = new CampaignsRepository(db);
+  const trackingSecret = crypto.createHmac('sha256', secretKey).update('newsletter-tracking').digest('base64url');
+  const campaignRenderer = new CampaignRenderer({ baseUrl: config.baseUrl, trackingSecret, repo: campaignsRepo, articles, media, settings });
+  // Filled once publishing exists (it reports the campaign's publications delivered).
+  let publishingRef: PublishingService | null = null;
+  const campaignPublications = new PublicationsRepository(db);
+  const campaigns = new CampaignsService({
+    repo: campaignsRepo,
+    renderer: campaignRenderer,
+    audit,
+    clock,
+    log: log.child({ module: 'campaigns' }),
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    smtpFrom: config.smtpFrom,
+    trackingSecret,
+    settings,
+    articles,
+    queuedPublications: async () => (await campaignPublications.listByStatus(['queued'], 5000)).filter((p) => p.channel === 'newsletter'),
+    reportDelivery: (id, result) => publishingRef!.reportDelivery(id, result),
+    mailer,
+    // The subscribers domain is built further down; a click is read long after start-up.
+    recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
+  });
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
-  const adapters = new AdapterRegistry().register(new SiteAdapter());
+  const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
   // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
   adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
   // Bluesky: handle and app password; figures from the public AppView. X: the commune's own developer app.
@@ -172,6 +205,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     return a && { ...a, hashtags: await hashtags.forCategory(a.categoryId) };
   };
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);
+  publishingRef = publishing;
   const networkAccounts = new AccountsService(
     accounts,
     publications,
@@ -271,6 +305,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     siteCache,
     subscribers,
     subscriberLinks,
+    campaigns,
+    campaignRenderer,
     subscriberUpkeep,
     subscribersAdmin,
     jobRunner: undefined as unknown as JobRunner<Container>,

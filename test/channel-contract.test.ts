@@ -360,7 +360,7 @@ describe('what the engine does for every channel', () => {
     });
     const c = createContainer(config, { log: pino({ level: 'silent' }) });
     try {
-      expect(c.adapters.channels()).toEqual(expect.arrayContaining(['site', 'mastodon', 'facebook', 'bluesky', 'x']));
+      expect(c.adapters.channels()).toEqual(expect.arrayContaining(['site', 'newsletter', 'mastodon', 'facebook', 'bluesky', 'x']));
       expect(c.adapters.channels()).not.toContain('test');
     } finally {
       await c.close();

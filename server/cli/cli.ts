@@ -4,6 +4,8 @@ import { loadConfig } from '../config';
 import { createContainer, migrate } from '../container';
 import { isRole, ROLES } from '../auth/permissions';
 import { DomainError } from '../http/errors';
+import fs from 'node:fs/promises';
+import { nextDigestMessage } from '../newsletter/digest-preview';
 // The command line is an entry point: it may know the job list in jobs/.
 import { ALL_JOBS, findJob } from '../../jobs';
 
@@ -19,6 +21,9 @@ Commandes :
       Crée un compte. Sans --password, un mot de passe est généré et affiché une fois.
   user:reset-password --email <adresse> [--password <mot de passe>]
       Remplace le mot de passe d'un compte et ferme ses sessions.
+  newsletter:preview --out <fichier.eml> [--email <adresse>]
+      Écrit la prochaine lettre régulière, telle qu'un abonné de toutes les rubriques la recevra
+      (message complet, en-têtes compris), sans l'envoyer.
   job:run <nom>
       Lance une tâche planifiée tout de suite (${ALL_JOBS.map((j) => j.name).join(', ')}).
 `;
@@ -32,7 +37,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } },
     strict: true,
   });
   loadEnvFile();
@@ -58,6 +63,25 @@ async function run(argv: string[]): Promise<number> {
         const { generatedPassword } = await c.users.resetPasswordFromCli(values.email, values.password);
         console.log(`Mot de passe remplacé pour ${values.email}.`);
         if (generatedPassword) console.log(`Nouveau mot de passe (affiché une seule fois) : ${generatedPassword}`);
+        return 0;
+      }
+      case 'newsletter:preview': {
+        if (!values.out) throw new UsageError('newsletter:preview demande --out <fichier.eml>.');
+        const message = await nextDigestMessage({
+          campaigns: c.campaigns,
+          renderer: c.campaignRenderer,
+          commune: () => c.settings.get(),
+          newsletter: () => c.settings.newsletter(),
+          timeZone: c.config.timeZone,
+          now: c.clock.now(),
+          to: values.email ?? 'abonne@exemple.fr',
+        });
+        if (!message) {
+          console.log('Aucun article n’attend la prochaine lettre : elle ne partirait pas, rien n’a été écrit.');
+          return 1;
+        }
+        await fs.writeFile(values.out, message.raw);
+        console.log(`Lettre écrite dans ${values.out} : « ${message.subject} », ${message.articles} article(s). Rien n'a été envoyé.`);
         return 0;
       }
       case 'job:run': {

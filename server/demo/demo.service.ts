@@ -34,6 +34,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   const categories = new Map((await c.articles.listCategories()).map((k) => [k.slug, k.id]));
   const images = new Map<string, number>();
   const articles = readDemoArticles(now, c.config.timeZone);
+  const recent: { id: number; at: Date }[] = [];
   for (const [i, a] of articles.entries()) {
     let mediaId = images.get(a.image);
     if (mediaId === undefined) {
@@ -61,6 +62,18 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       await c.articles.transition(article.id, 'published', actor);
       // History, not news: what the demo says went out in the past is recorded as sent then.
       if (a.publishAt && a.publishAt <= now) await c.publishing.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
+      if (a.publishAt && a.publishAt <= now && !a.urgent) recent.push({ id: article.id, at: a.publishAt });
+    }
+  }
+  // The week's news waits for the next digest, as if officers had ticked the newsletter: the
+  // preview (npm run crieur -- newsletter:preview) and the admin have a letter to show.
+  const newsletter = (await c.accounts.list()).find((acc) => acc.channel === 'newsletter');
+  if (newsletter) {
+    for (const r of recent.sort((x, y) => y.at.getTime() - x.at.getTime()).slice(0, 4)) {
+      await c.publications.insert(
+        { articleId: r.id, accountId: newsletter.id, channel: 'newsletter', textVariant: null, scheduledAt: r.at, status: 'queued' },
+        now,
+      );
     }
   }
   await c.settings.setMarker(MARK, now);

@@ -7,6 +7,7 @@ import type { Translate } from '../i18n/i18n';
 export const JOB_LABELS: Record<string, string> = {
   'dispatch-publications': 'Envoi des publications',
   'deliver-outbox': 'Envoi des e-mails',
+  'newsletter-digest': 'Préparation de la lettre d’information',
   'fetch-metrics': 'Relevé des chiffres des réseaux',
   'purge-expired': 'Nettoyage des données expirées',
   'purge-audience': 'Nettoyage de la mesure d’audience',
@@ -30,6 +31,10 @@ const COUNTS: Record<string, Record<string, Count>> = {
     uncertain: ['{n} incertaine', '{n} incertaines'],
     resumed: ['{n} reprise après un arrêt du serveur', '{n} reprises après un arrêt du serveur'],
     lost: ['{n} déjà prise par une autre instance', '{n} déjà prises par une autre instance'],
+  },
+  'newsletter-digest': {
+    digests: ['{n} lettre régulière préparée', '{n} lettres régulières préparées'],
+    started: ['{n} lettre mise en envoi', '{n} lettres mises en envoi'],
   },
   'fetch-metrics': {
     fetched: ['{n} publication relevée', '{n} publications relevées'],

@@ -91,7 +91,15 @@ export class CampaignsRepository {
    * instance building the same week's digest gets null instead of a copy.
    */
   async insert(
-    c: { kind: CampaignKind; subject: string; intro: string; createdBy: number | null; digestSlot?: string | null; status?: CampaignStatus },
+    c: {
+      kind: CampaignKind;
+      subject: string;
+      intro: string;
+      createdBy: number | null;
+      digestSlot?: string | null;
+      status?: CampaignStatus;
+      scheduledFor?: Date | null;
+    },
     articles: { articleId: number; publicationId: number | null }[],
     now: Date,
   ): Promise<number | null> {
@@ -105,6 +113,7 @@ export class CampaignsRepository {
             intro: c.intro,
             created_by: c.createdBy,
             digest_slot: c.digestSlot ?? null,
+            scheduled_for: c.scheduledFor ? toDbTime(c.scheduledFor) : null,
             created_at: toDbTime(now),
           })
           .returning('id');

@@ -72,6 +72,11 @@ export class CampaignsService {
     return this.d.repo.list(opts);
   }
 
+  /** A sent letter by its public number (the web version). */
+  byNumber(number: number): Promise<Campaign | null> {
+    return this.d.repo.byNumber(number);
+  }
+
   archive(opts: { limit: number; offset: number }) {
     return this.d.repo.archive(opts);
   }
@@ -248,7 +253,7 @@ export class CampaignsService {
     const subject = `${commune.name} : la lettre du ${formatDate(slot, 'fr', this.d.timeZone)}`;
     return this.d.repo
       .insert(
-        { kind: 'digest', subject, intro: '', createdBy: null, digestSlot: slot.toISOString(), status: 'scheduled' },
+        { kind: 'digest', subject, intro: '', createdBy: null, digestSlot: slot.toISOString(), status: 'scheduled', scheduledFor: slot },
         items.slice(0, MAX_ARTICLES * 2),
         now,
       )
@@ -278,11 +283,10 @@ export class CampaignsService {
     const article = await this.d.articles.get(articleId);
     const now = this.d.clock.now();
     const id = (await this.d.repo.insert(
-      { kind: 'alert', subject: `Alerte : ${article?.title ?? ''}`.slice(0, 200), intro: '', createdBy: null, status: 'scheduled' },
+      { kind: 'alert', subject: `Alerte : ${article?.title ?? ''}`.slice(0, 200), intro: '', createdBy: null, status: 'scheduled', scheduledFor: now },
       [{ articleId, publicationId }],
       now,
     )) as number;
-    await this.d.repo.transition(id, ['scheduled'], { scheduledFor: now });
     this.kick(id);
     return id;
   }
