@@ -10,7 +10,16 @@ import * as purgeSubscribers from './purge-subscribers';
 import * as newsletterReconsent from './newsletter-reconsent';
 
 /** Every scheduled job, in the order they are listed to administrators. */
-export const ALL_JOBS: JobDefinition<Container>[] = [dispatchPublications, deliverOutbox, newsletterDigest, fetchMetrics, purgeExpired, purgeAudience, purgeSubscribers, newsletterReconsent];
+export const ALL_JOBS: JobDefinition<Container>[] = [
+  dispatchPublications,
+  deliverOutbox,
+  newsletterDigest,
+  fetchMetrics,
+  purgeExpired,
+  purgeAudience,
+  purgeSubscribers,
+  newsletterReconsent,
+];
 
 export function findJob(name: string): JobDefinition<Container> | undefined {
   return ALL_JOBS.find((j) => j.name === name);
