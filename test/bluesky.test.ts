@@ -114,6 +114,15 @@ describe('connecting a Bluesky account', () => {
   });
 });
 
+describe('when the server cannot be reached', () => {
+  it('says so on the networks page when the connection is tested, without disconnecting the account', async () => {
+    pds.script.push({ method: 'com.atproto.server.getSession', status: 503, body: { error: 'NotEnoughResources', message: 'Service Unavailable' } });
+    await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    expect((await admin.agent.get('/admin/networks')).text).toContain('Le réseau est injoignable pour le moment.');
+    expect((await ctx.c.accounts.get(accountId))?.connection).toBe('connected');
+  });
+});
+
 describe('posting', () => {
   it('posts the picture with its alt text and proportions, links and hashtags clickable at the right bytes', async () => {
     const text = 'Fête de l’été à Villeneuve : bal, crêpes et défilé aux lampions ! http://crieur.test/actualites/fete?ref=bluesky #FêteDeLÉté #Villeneuve';

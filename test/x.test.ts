@@ -70,6 +70,16 @@ describe('connecting an X account', () => {
   });
 });
 
+describe('when X cannot be reached', () => {
+  it('says so on the networks page when the connection is tested', async () => {
+    peer.script.push({ route: 'GET /2/users/me', status: 503 });
+    await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    const page = await admin.agent.get('/admin/networks');
+    expect(page.text).toContain('Le réseau est injoignable pour le moment.');
+    expect((await ctx.c.accounts.get(accountId))?.connection).toBe('connected'); // not a revocation
+  });
+});
+
 describe('posting', () => {
   it('uploads the picture, gives it its alt text, and posts the text with it', async () => {
     const { post, slug } = await networkPost(ctx, { id: accountId, channel: 'x' }, { title: 'Marché de Noël sur la place' });

@@ -1,4 +1,5 @@
 import { AtpAgent, AtUri, RichText, XRPCError } from '@atproto/api';
+import { NetworkUnreachableError } from '../accounts.service';
 import { textCapability } from '../post-count';
 import {
   outcome,
@@ -104,8 +105,8 @@ export class BlueskyAdapter implements ChannelAdapter {
     try {
       await agent.login({ identifier, password: values.appPassword ?? '' });
     } catch (err) {
-      // No answer at all: the client's own network error, so that the page says the server cannot be reached.
-      if (err instanceof XRPCError && err.status === 1 && err.cause) throw err.cause;
+      // No answer at all: the page says the server cannot be reached, not that it refused.
+      if (err instanceof XRPCError && err.status === 1) throw new NetworkUnreachableError();
       throw err;
     }
     const session = agent.session!;

@@ -1,4 +1,5 @@
-import { TwitterApi, type ITwitterApiClientPlugin, type TweetV2 } from 'twitter-api-v2';
+import { ApiRequestError, TwitterApi, type ITwitterApiClientPlugin, type TweetV2 } from 'twitter-api-v2';
+import { NetworkUnreachableError } from '../accounts.service';
 import { textCapability } from '../post-count';
 import {
   outcome,
@@ -115,7 +116,12 @@ export class XAdapter implements ChannelAdapter {
       accessToken: values.accessToken ?? '',
       accessSecret: values.accessSecret ?? '',
     };
-    const me = await this.client(creds).v2.me({ 'user.fields': ['profile_image_url', 'name'] });
+    const me = await this.client(creds)
+      .v2.me({ 'user.fields': ['profile_image_url', 'name'] })
+      .catch((err: unknown) => {
+        // No answer at all: the page says X cannot be reached, not that it refused the keys.
+        throw err instanceof ApiRequestError ? new NetworkUnreachableError() : err;
+      });
     const metrics = values.metrics === 'daily' || values.metrics === 'weekly' ? values.metrics : 'off';
     const settings: XSettings = { userId: me.data.id, username: me.data.username, metrics };
     return { label: `${me.data.name} (@${me.data.username})`, settings: { ...settings }, credentials: { ...creds } };
