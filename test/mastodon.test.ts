@@ -80,6 +80,10 @@ describe('connecting the commune’s Mastodon account', () => {
       website: 'http://crieur.test',
     });
 
+    // Between the redirect and the callback, the app's secret waits in the session, sealed.
+    const sessions = (await ctx.c.db('sessions').select('sess')).map((r) => String(r.sess)).join('\n');
+    expect(sessions).toContain('"oauth"');
+    expect(sessions).not.toContain(peer.apps[0]!.clientSecret);
     const back = await admin.agent.get(await authorize(go.text)).redirects(0);
     expect(back.status).toBe(302);
     const row = await ctx.c.db('channel_accounts').where({ channel: 'mastodon' }).first();

@@ -106,6 +106,18 @@ export class AccountsRepository {
       });
   }
 
+  /**
+   * What an OAuth connection keeps in the administrator's session between the redirect and the
+   * callback (a Mastodon app's client secret): sealed like credentials, never stored in clear.
+   */
+  sealPending(values: Record<string, unknown>): string {
+    return this.box.seal(JSON.stringify(values));
+  }
+
+  openPending(sealed: string): Record<string, unknown> {
+    return JSON.parse(this.box.open(sealed)) as Record<string, unknown>;
+  }
+
   /** An adapter refreshed its token: stored encrypted at once, so that the next call reads it. */
   async saveCredentials(id: number, credentials: Record<string, unknown>, now: Date): Promise<void> {
     await this.db('channel_accounts')

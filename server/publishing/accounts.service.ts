@@ -130,7 +130,8 @@ export class AccountsService {
     const state = crypto.randomBytes(24).toString('base64url');
     const oauth = adapter.connect;
     const started = await this.call(() => oauth.start(values, this.callbackUrl, state, AbortSignal.timeout(CALL_TIMEOUT_MS)));
-    return { redirectUrl: started.redirectUrl, pending: { state, channel, pending: started.pending, reconnectId } };
+    // The session lives in the database: what the adapter keeps (an app's secret) goes there sealed.
+    return { redirectUrl: started.redirectUrl, pending: { state, channel, pending: { sealed: this.accounts.sealPending(started.pending) }, reconnectId } };
   }
 
   /** Second half: the network sent the administrator back with a code, checked against the state. */
@@ -144,7 +145,8 @@ export class AccountsService {
     const adapter = this.adapterFor(pending.channel);
     if (adapter.connect.kind !== 'oauth') throw new NotFoundError();
     const oauth = adapter.connect;
-    const connected = await this.call(() => oauth.finish(query, pending.pending, this.callbackUrl, AbortSignal.timeout(CALL_TIMEOUT_MS)));
+    const kept = typeof pending.pending.sealed === 'string' ? this.accounts.openPending(pending.pending.sealed) : pending.pending;
+    const connected = await this.call(() => oauth.finish(query, kept, this.callbackUrl, AbortSignal.timeout(CALL_TIMEOUT_MS)));
     return this.save(pending.channel, connected, actor, pending.reconnectId);
   }
 
