@@ -91,6 +91,19 @@ beforeAll(async () => {
   await c.dispatcher.dispatchDue();
   await c.users.invite({ email: 'marie@commune.test', displayName: 'Marie Dupont', role: 'editor' }, officer);
   await c.outbox.idle();
+  // A newsletter subscriber, for the staff's list and the subscriber's own pages.
+  const [subscriberRow] = await c
+    .db('subscribers')
+    .insert({
+      email: 'abonne@exemple.fr',
+      status: 'confirmed',
+      source: 'form',
+      created_at: c.clock.now().toISOString(),
+      confirmed_at: c.clock.now().toISOString(),
+    })
+    .returning('id');
+  const subscriber = Number(typeof subscriberRow === 'object' ? subscriberRow.id : subscriberRow);
+  const pathOf = (url: string) => new URL(url).pathname;
   await c.jobRunner.run(
     ALL_JOBS.find((j) => j.name === 'dispatch-publications')!,
     'manual',
@@ -125,6 +138,9 @@ beforeAll(async () => {
     ['audience', '/admin/audience', 200, 'Lettre d’information'],
     ['publications needing attention', '/admin/publications', 200, 'Réseau en panne'],
     ['account', '/admin/account', 200, 'name="locale"'],
+    ['subscribers', '/admin/subscribers', 200, 'abonne@exemple.fr'],
+    ['subscriber import', '/admin/subscribers/import', 200, 'name="basis"'],
+    ['subscriber erasure', `/admin/subscribers/${subscriber}/erase`, 200, 'abonne@exemple.fr'],
     ['error page', '/admin/articles/999999', 404, 'Cet article n’existe pas'],
   ];
   const unexpected: string[] = [];
@@ -133,6 +149,13 @@ beforeAll(async () => {
     if (res.status !== status || !res.text.includes(shows)) unexpected.push(`${name} (${url}) answered ${res.status} without “${shows}”`);
     pages.set(`${name} (${url})`, res.text);
   }
+  const preview = await agent
+    .post('/admin/subscribers/import')
+    .field('_csrf', admin.csrf)
+    .field('basis', 'Formulaires papier signés en mairie')
+    .attach('file', Buffer.from('email;rubriques\nun@exemple.fr;Culture\nabonne@exemple.fr;\npas-une-adresse;\n'), 'liste.csv');
+  if (preview.status !== 200 || !preview.text.includes('pas-une-adresse')) unexpected.push(`subscriber import preview answered ${preview.status}`);
+  pages.set('subscriber import preview', preview.text);
 
   const anonymous: [string, string, number][] = [
     ['login page', '/admin/login', 200],
@@ -150,6 +173,13 @@ beforeAll(async () => {
     ['accessibility', '/accessibilite', 200],
     ['site map', '/plan-du-site', 200],
     ['audience opt-out', '/mesure-audience', 200],
+    ['newsletter', '/lettre', 200],
+    ['newsletter request sent', '/lettre/demande-envoyee', 200],
+    ['newsletter confirmation', pathOf(c.subscriberLinks.confirmUrl(subscriber)), 200],
+    ['subscriber page', pathOf(c.subscriberLinks.manageUrl(subscriber)), 200],
+    ['subscriber deletion', `${pathOf(c.subscriberLinks.manageUrl(subscriber))}/supprimer`, 200],
+    ['unsubscribe', pathOf(c.subscriberLinks.unsubscribeUrl(subscriber)), 200],
+    ['invalid newsletter link', '/lettre/abonnement/1.forged', 404],
     ['public error page', '/actualites/nexiste-pas', 404],
   ];
   for (const [name, url, status] of anonymous) {

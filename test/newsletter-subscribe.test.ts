@@ -179,7 +179,10 @@ describe('a resident, from the e-mails they receive', () => {
     expect(await ctx.c.subscribers.isSuppressed(email)).toBe(true);
     const suppressions = await ctx.c.db('newsletter_suppressions').select('*');
     expect(JSON.stringify(suppressions)).not.toContain('curie');
-    // Posted again by the mail software: still fine. The page's link no longer opens anything.
+    // Posted again by mail software, as a multipart form this time (RFC 8058 allows both): still fine.
+    const multipart = await request(ctx.app).post(unsubscribeHref!).field('List-Unsubscribe', 'One-Click');
+    expect(multipart.status).toBe(200);
+    // The page's link no longer opens anything.
     expect((await request(ctx.app).post(unsubscribeHref!).send('List-Unsubscribe=One-Click')).status).toBe(200);
     expect((await request(ctx.app).get(manageLink)).status).toBe(404);
 

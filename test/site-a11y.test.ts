@@ -22,6 +22,8 @@ const PAGES = [
   '/mentions-legales',
   '/donnees-personnelles',
   '/plan-du-site',
+  '/lettre',
+  '{subscriber}', // a subscriber's own page, from the signed link of their e-mails
   '/cette-page-nexiste-pas',
 ];
 
@@ -29,6 +31,7 @@ let ctx: TestContext;
 let browser: Browser;
 let site: { origin: string; close(): Promise<void> };
 let articlePath = '';
+let subscriberPath = '';
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -39,6 +42,11 @@ beforeAll(async () => {
   const article = rows.find((a) => a.heroMediaId && a.eventPlace);
   if (!article) throw new Error('the demo has no upcoming event with an image');
   articlePath = `/actualites/${article.slug}`;
+  const [row] = await ctx.c
+    .db('subscribers')
+    .insert({ email: 'abonne@exemple.fr', status: 'confirmed', source: 'form', created_at: ctx.clock.now().toISOString() })
+    .returning('id');
+  subscriberPath = new URL(ctx.c.subscriberLinks.manageUrl(Number(typeof row === 'object' ? row.id : row))).pathname;
   site = await serve(ctx.handler);
   browser = await launchBrowser();
 }, 120_000);
@@ -49,7 +57,7 @@ afterAll(async () => {
   await ctx.close();
 });
 
-const pathOf = (p: string) => (p === '{article}' ? articlePath : p);
+const pathOf = (p: string) => (p === '{article}' ? articlePath : p === '{subscriber}' ? subscriberPath : p);
 const cases = (['phone', 'desktop'] as ViewportName[]).flatMap((viewport) => PAGES.map((page) => [page, viewport] as const));
 
 /** The pages a resident reads most, checked at the narrowest width WCAG asks pages to fit (320 px). */
