@@ -206,8 +206,12 @@ describe('a resident, from the e-mails they receive', () => {
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Supprimer définitivement mes données');
     expect((await rowsOf(email)).s).toBeTruthy();
+    const heard: number[] = [];
+    ctx.c.subscribers.events.on('erased', (e) => heard.push(e.subscriberId));
+    const id = (await rowsOf(email)).s.id as number;
     expect((await request(ctx.app).post(`${manageLink}/supprimer`)).status).toBe(200);
     expect((await rowsOf(email)).s).toBeUndefined();
+    expect(heard).toEqual([id]);
     const entry = await ctx.c.db('newsletter_suppressions').where({ reason: 'erased' }).first();
     expect(entry.email_hash).toMatch(/^[0-9a-f]{64}$/);
   });

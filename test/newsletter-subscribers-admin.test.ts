@@ -229,8 +229,11 @@ describe('exporting and erasing', () => {
     expect(unconfirmed.text).toContain('Cochez la case pour confirmer l’effacement.');
     expect(await repo().byId(id)).not.toBeNull();
 
+    const heard: number[] = [];
+    ctx.c.subscribers.events.on('erased', (e) => heard.push(e.subscriberId));
     const erased = await agent.post(`/admin/subscribers/${id}/erase`).type('form').send({ _csrf: csrf, confirm: 'oui' });
     expect(erased.status).toBe(303);
+    expect(heard).toEqual([id]); // other domains delete what they keep under this number
     expect(await repo().byId(id)).toBeNull();
     expect(await ctx.c.db('subscriber_topics').where({ subscriber_id: id }).first()).toBeUndefined();
     expect(await ctx.c.subscribers.isSuppressed('=EFFACER@exemple.fr')).toBe(true);

@@ -191,6 +191,7 @@ export class SubscribersAdminService {
       await this.d.repo.suppress(s.email, 'erased', now, trx);
       await this.d.audit.append({ actor, action: 'subscriber.erased', targetType: 'subscriber', targetId: id, details: { reason: 'request' } }, now, trx);
     });
+    this.d.subscribers.events.emit('erased', { subscriberId: id, at: now });
   }
 
   /**

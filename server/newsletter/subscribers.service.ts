@@ -38,6 +38,11 @@ export interface SubscribersDeps {
 /** What other domains hear: an unsubscription (counted per campaign by the campaigns). */
 export type SubscriberEvents = {
   unsubscribed: [{ subscriberId: number; at: Date; campaign: string | null }];
+  /**
+   * Erased on request (by the resident or the staff): a domain that keeps rows under the
+   * subscriber's number (per-person clicks and opens) deletes them here.
+   */
+  erased: [{ subscriberId: number; at: Date }];
 };
 
 /** A signed link that is forged, altered, expired, or whose subscriber is gone. */
@@ -284,7 +289,9 @@ export class SubscribersService {
   /** "Delete me", after its confirmation page: the address becomes a hash on the suppression list. */
   async erase(token: unknown): Promise<void> {
     const s = await this.byLink(token, 'manage');
-    await this.d.repo.suppress(s.email, 'erased', this.d.clock.now());
+    const at = this.d.clock.now();
+    await this.d.repo.suppress(s.email, 'erased', at);
+    this.events.emit('erased', { subscriberId: s.id, at });
   }
 
   /**
