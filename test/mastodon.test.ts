@@ -323,6 +323,14 @@ describe('after the post', () => {
     expect((await statusOf(post)).status).toBe('retracted');
     expect(peer.statuses.find((s) => s.id === id)?.deleted).toBe(true);
     expect((await panelRow(admin.agent, article, post))?.status).toBe('retracted');
+
+    // Sent again by the officer: a new status, not the deleted one the old key would name.
+    await admin.agent.post(`/admin/publications/${post}`).type('form').send({ _csrf: admin.csrf, action: 'retry' }).expect(302);
+    await ctx.c.dispatcher.dispatchDue();
+    const again = await statusOf(post);
+    expect(again.status).toBe('sent');
+    expect(again.externalId).not.toBe(id);
+    expect(peer.statuses.find((s) => s.id === again.externalId)).toMatchObject({ deleted: false, idempotencyKey: `crieur-${post}-r1-0` });
   });
 });
 

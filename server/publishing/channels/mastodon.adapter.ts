@@ -27,6 +27,25 @@ type Settings = { instance: string; accountId: string; maxCharacters?: number; v
 type Creds = { clientId: string; clientSecret: string; accessToken: string };
 
 export const VISIBILITIES = ['public', 'unlisted'] as const;
+
+/**
+ * A publication retracted and then sent again is a new round: its statuses get new
+ * Idempotency-Keys (the instance would answer the deleted status to the old ones within the hour)
+ * and its parts are counted from the first again. Round 0 keeps the plain key.
+ */
+async function roundOf(ports: ChannelPorts): Promise<number> {
+  const r = (await ports.state.get()).round;
+  return typeof r === 'number' && Number.isInteger(r) && r > 0 ? r : 0;
+}
+
+function idempotencyKey(publicationId: number, round: number, part: number): string {
+  return round ? `crieur-${publicationId}-r${round}-${part}` : `crieur-${publicationId}-${part}`;
+}
+
+/** The parts this round already posted, in order. */
+async function sentParts(ports: ChannelPorts, round: number) {
+  return (await ports.thread.sent()).filter((d) => (Number(d.data?.round) || 0) === round).sort((a, b) => a.index - b.index);
+}
 const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 
 export interface MastodonOptions {
@@ -116,7 +135,8 @@ export class MastodonAdapter implements ChannelAdapter {
     const settings = p.account.settings as Settings;
     const client = this.client(p.account, signal);
     const parts = p.textParts.length ? p.textParts : [`${article.title} ${ports.articleUrl()}`];
-    const done = (await ports.thread.sent()).sort((a, b) => a.index - b.index);
+    const round = await roundOf(ports);
+    const done = await sentParts(ports, round);
     let previous = done.at(-1)?.externalId ?? null;
     let first = done.find((d) => d.index === 0) ?? null;
 
@@ -128,14 +148,17 @@ export class MastodonAdapter implements ChannelAdapter {
         if (uploaded) mediaIds.push(uploaded);
       }
       const sent = await attempt(() =>
-        client.postStatus({ text: parts[i] as string, mediaIds, visibility: settings.visibility ?? 'public', inReplyToId: previous }, `crieur-${p.id}-${i}`),
+        client.postStatus(
+          { text: parts[i] as string, mediaIds, visibility: settings.visibility ?? 'public', inReplyToId: previous },
+          idempotencyKey(p.id, round, i),
+        ),
       );
       if (!sent.ok) return sent.outcome;
       const res = sent.value;
       if (!res.ok) return this.failure(res, p, ports, false);
       const status = (await res.json()) as MastodonStatus;
       // Recorded before the next part: a retry resumes after it, replying to it.
-      await ports.thread.record(i, status.id, status.url ?? null);
+      await ports.thread.record(i, status.id, status.url ?? null, { round });
       previous = status.id;
       if (i === 0) first = { index: 0, externalId: status.id, url: status.url ?? null, data: {} };
     }
@@ -191,21 +214,22 @@ export class MastodonAdapter implements ChannelAdapter {
     const res = await this.client(p.account, signal).recentStatuses(settings.accountId);
     if (!res.ok) return undefined;
     const statuses = (await res.json()) as MastodonStatus[];
-    const recorded = (await ports.thread.sent()).sort((a, b) => a.index - b.index);
+    const round = await roundOf(ports);
+    const recorded = await sentParts(ports, round);
     let first = recorded.find((r) => r.index === 0) ?? null;
     if (!first) {
       const link = ports.articleUrl();
       // The oldest status with the link (statuses come newest first).
       const found = statuses.filter((s) => s.content.replace(/&amp;/g, '&').includes(link)).at(-1);
       if (!found) return null;
-      await ports.thread.record(0, found.id, found.url ?? null);
+      await ports.thread.record(0, found.id, found.url ?? null, { round });
       first = { index: 0, externalId: found.id, url: found.url ?? null, data: {} };
     }
     let previous = recorded.at(-1)?.externalId ?? first.externalId;
     for (let i = Math.max(1, recorded.length); i < Math.max(1, p.textParts.length); i++) {
       const next = statuses.find((s) => s.in_reply_to_id === previous);
       if (!next) return null;
-      await ports.thread.record(i, next.id, next.url ?? null);
+      await ports.thread.record(i, next.id, next.url ?? null, { round });
       previous = next.id;
     }
     return { externalId: first.externalId, url: first.url };
@@ -223,11 +247,14 @@ export class MastodonAdapter implements ChannelAdapter {
   /** Deletes every part of the post; one already gone counts as deleted. */
   async retract(p: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<void> {
     const client = this.client(p.account, signal);
-    const parts = (await ports.thread.sent()).map((s) => s.externalId);
+    const round = await roundOf(ports);
+    const parts = (await sentParts(ports, round)).map((s) => s.externalId);
     const ids = [...new Set([...parts.reverse(), p.externalId])];
     for (const id of ids) {
       const res = await client.deleteStatus(id);
       if (!res.ok && res.status !== 404) throw new Error(`Mastodon refused the deletion: ${res.status}`);
     }
+    // Posting it again later (Renvoyer) is a new round: new keys, parts counted afresh.
+    await ports.state.set({ round: round + 1 });
   }
 }
