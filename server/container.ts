@@ -186,6 +186,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     mailer,
     // The subscribers domain is built further down; a click is read long after start-up.
     recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
+    stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
   });
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
   const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
@@ -320,6 +321,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       await db.destroy();
     },
   };
+  // A subscriber's data download includes their per-person newsletter figures (opted in only).
+  subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.personalTracking(id));
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }

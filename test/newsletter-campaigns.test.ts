@@ -89,7 +89,7 @@ describe('the digest', () => {
   it('sends nothing in a week with nothing: no campaign, no empty e-mail', async () => {
     const before = await ctx.c.db('campaigns').count({ n: '*' }).first();
     ctx.clock.set(new Date('2026-03-27T09:10:00.000Z'));
-    expect(await ctx.c.campaigns.runDue()).toEqual({ digests: 0, started: 0 });
+    expect(await ctx.c.campaigns.runDue()).toEqual({ digests: 0, started: 0, forgotten: 0 });
     expect(await ctx.c.db('campaigns').count({ n: '*' }).first()).toEqual(before);
   });
 });
@@ -177,6 +177,21 @@ describe('on the public site', () => {
     await request(ctx.handler).get(`/o/${draft}.gif`);
     expect((await ctx.c.campaigns.get(draft))?.opens).toBe(0);
     expect((await request(ctx.handler).get('/o/999999.gif')).status).toBe(200);
+  });
+});
+
+describe('per-person figures', () => {
+  it('are part of the person’s data, and are forgotten once they are no longer subscribed', async () => {
+    const mine = await ctx.c.campaigns.personalTracking(12);
+    expect(mine.map((e) => [e.lettre, e.type])).toEqual([
+      [digestId, 'clic'],
+      [digestId, 'ouverture'],
+    ]);
+    // Subscriber 12 does not exist (never confirmed, unsubscribed or erased): the sweep removes their rows.
+    expect((await ctx.c.campaigns.runDue()).forgotten).toBe(2);
+    expect(await ctx.c.campaigns.personalTracking(12)).toEqual([]);
+    // The anonymous counts stay.
+    expect((await ctx.c.campaigns.figures(digestId)).opens).toBe(3);
   });
 });
 

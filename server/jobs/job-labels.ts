@@ -35,6 +35,7 @@ const COUNTS: Record<string, Record<string, Count>> = {
   'newsletter-digest': {
     digests: ['{n} lettre régulière préparée', '{n} lettres régulières préparées'],
     started: ['{n} lettre mise en envoi', '{n} lettres mises en envoi'],
+    forgotten: ['{n} mesure individuelle d’un désabonné effacée', '{n} mesures individuelles de désabonnés effacées'],
   },
   'fetch-metrics': {
     fetched: ['{n} publication relevée', '{n} publications relevées'],

@@ -249,6 +249,23 @@ export class CampaignsRepository {
     return { opened: by.open ?? 0, clicked: by.click ?? 0 };
   }
 
+  /** A subscriber's own per-person figures (their data download). */
+  async trackingOf(subscriberId: number): Promise<{ campaignId: number; kind: string; linkId: number | null; at: Date }[]> {
+    const rows = await this.db('campaign_tracking').where({ subscriber_id: subscriberId }).orderBy('id');
+    return rows.map((r: any) => ({ campaignId: r.campaign_id, kind: r.kind, linkId: r.link_id ?? null, at: fromDbTime(r.at) }));
+  }
+
+  /** Subscribers with per-person figures, a page at a time (for the sweep of departed ones). */
+  async trackedSubscribers(afterId: number, limit: number): Promise<number[]> {
+    const rows = await this.db('campaign_tracking').where('subscriber_id', '>', afterId).distinct('subscriber_id').orderBy('subscriber_id').limit(limit);
+    return rows.map((r: any) => r.subscriber_id as number);
+  }
+
+  async forgetTracking(subscriberIds: number[]): Promise<number> {
+    if (!subscriberIds.length) return 0;
+    return this.db('campaign_tracking').whereIn('subscriber_id', subscriberIds).delete();
+  }
+
   /** Totals of clicks per campaign, for the list. */
   async clickTotals(campaignIds: number[]): Promise<Map<number, number>> {
     if (!campaignIds.length) return new Map();

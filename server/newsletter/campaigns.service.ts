@@ -36,6 +36,8 @@ export interface CampaignsDeps {
   mailer: { send(msg: MailMessage): Promise<{ messageId: string }> };
   /** A click by an opted-in subscriber is activity (RULES-FR: clicks, not opens). */
   recordActivity?: (subscriberId: number, at: Date) => Promise<void>;
+  /** Which of these subscribers are still subscribed (the others' per-person figures are forgotten). */
+  stillSubscribed?: (ids: number[]) => Promise<Set<number>>;
 }
 
 export const MAX_ARTICLES = 12;
@@ -297,8 +299,9 @@ export class CampaignsService {
   }
 
   /** The scheduled job: builds the digest when its time has come, and starts what is due. */
-  async runDue(): Promise<{ digests: number; started: number }> {
+  async runDue(): Promise<{ digests: number; started: number; forgotten: number }> {
     const digest = await this.buildDueDigest();
+    const forgotten = await this.forgetDeparted();
     let started = 0;
     if (this.starter) {
       for (const c of await this.d.repo.dueScheduled(this.d.clock.now())) {
@@ -310,7 +313,35 @@ export class CampaignsService {
         }
       }
     }
-    return { digests: digest === null ? 0 : 1, started };
+    return { digests: digest === null ? 0 : 1, started, forgotten };
+  }
+
+  /**
+   * Per-person figures of people who unsubscribed or were erased: forgotten, in pages (their
+   * consent ended with their subscription). Answers how many rows went.
+   */
+  async forgetDeparted(): Promise<number> {
+    if (!this.d.stillSubscribed) return 0;
+    let removed = 0;
+    let after = 0;
+    for (let page = 0; page < 1000; page++) {
+      const ids = await this.d.repo.trackedSubscribers(after, 500);
+      if (!ids.length) break;
+      const still = await this.d.stillSubscribed(ids);
+      removed += await this.d.repo.forgetTracking(ids.filter((id) => !still.has(id)));
+      after = ids[ids.length - 1] as number;
+    }
+    return removed;
+  }
+
+  /** A subscriber's per-person opens and clicks, for their own data download (GDPR art. 15, 20). */
+  async personalTracking(subscriberId: number) {
+    return (await this.d.repo.trackingOf(subscriberId)).map((e) => ({
+      lettre: e.campaignId,
+      type: e.kind === 'open' ? 'ouverture' : 'clic',
+      lien: e.linkId,
+      date: e.at.toISOString(),
+    }));
   }
 
   /** Starts a campaign now, without holding up the caller; the job starts it anyway if this fails. */
