@@ -41,6 +41,9 @@ import { extraChannels } from './publishing/channels/extra-channels';
 import type { ChannelAdapter, PublishableArticle } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
 import { HashtagsRepository } from './publishing/hashtags.repository';
+import { HandoffAdapter } from './publishing/channels/handoff.adapter';
+import { HandoffService } from './publishing/handoff.service';
+import { RetractService } from './publishing/retract.service';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
@@ -96,6 +99,11 @@ export interface Container {
   accounts: AccountsRepository;
   publications: PublicationsRepository;
   publishing: PublishingService;
+  /** Posts a person makes by hand (the hand-off channel). */
+  handoff: HandoffService;
+  /** Removing an article's posts from the networks. */
+  retractions: RetractService;
+  hashtags: HashtagsRepository;
   /** The commune's accounts on the networks: connect, test, remove (administrators). */
   networkAccounts: AccountsService;
   /** Brings back the figures of posts (fetch-metrics job). */
@@ -194,6 +202,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
   // Bluesky: handle and app password; figures from the public AppView. X: the commune's own developer app.
   adapters.register(new BlueskyAdapter()).register(new XAdapter());
+  // Networks without a connector: the officer posts by hand when told (HandoffService, below).
+  let handoffRef: HandoffService | null = null;
+  adapters.register(new HandoffAdapter((notice) => handoffRef!.notify(notice)));
   for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
@@ -206,6 +217,23 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     return a && { ...a, hashtags: await hashtags.forCategory(a.categoryId) };
   };
   const publishing = new PublishingService(db, publications, accounts, adapters, audit, publishingEvents, clock, ports, publishable);
+  const handoff = new HandoffService({
+    db,
+    pubs: publications,
+    accounts,
+    adapters,
+    audit,
+    outbox,
+    users: async () => (await usersRepo.list({ limit: 500, offset: 0 })).rows,
+    media,
+    loadArticle: publishable,
+    publishing: () => publishing,
+    clock,
+    log: log.child({ module: 'handoff' }),
+    baseUrl: config.baseUrl,
+  });
+  handoffRef = handoff;
+  const retractions = new RetractService(publications, accounts, adapters, () => publishing, audit, clock, log.child({ module: 'retract' }));
   publishingRef = publishing;
   const networkAccounts = new AccountsService(
     accounts,
@@ -290,6 +318,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     accounts,
     publications,
     publishing,
+    handoff,
+    retractions,
+    hashtags,
     networkAccounts,
     metrics,
     publishingEvents,

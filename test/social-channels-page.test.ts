@@ -139,6 +139,28 @@ describe('the text of each channel', () => {
   });
 });
 
+describe('hashtags per category', () => {
+  it('are chosen by an administrator, normalised, and end the generated text of the category’s articles', async () => {
+    const admin = await loginAs(ctx, 'admin');
+    const page = await admin.agent.get('/admin/networks/hashtags');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Mots-dièse par catégorie');
+    const sport = (await ctx.c.db('categories').where({ slug: 'sport' }).first('id')).id as number;
+    const res = await admin.agent
+      .post('/admin/networks/hashtags')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), [`tags_${sport}`]: 'Sport, #VilleneuveSport <script> ' + 'x'.repeat(600), tags_999999: '#Ailleurs' });
+    expect(res.status).toBe(302);
+    expect((await admin.agent.get('/admin/networks/hashtags')).text).toContain('value="#Sport #VilleneuveSport"');
+    expect(await ctx.c.db('audit_log').where({ action: 'hashtags.updated' }).first()).toBeTruthy();
+    const id = await article('Tournoi', 'Finale dimanche');
+    await ctx.c.db('articles').where({ id }).update({ category_id: sport });
+    const channels = await officer.agent.get(`/admin/articles/${id}/channels`);
+    expect(decode(new RegExp(`<textarea id="channel_${pigeon}_text"[^>]*>([^<]*)</textarea>`).exec(channels.text)![1]!)).toMatch(/\n\n#Sport$/); // #VilleneuveSport does not fit in 60
+    expect((await officer.agent.get('/admin/networks/hashtags')).status).toBe(403);
+  });
+});
+
 describe('the previews', () => {
   it('shows each ticked network’s post with its account, its text and link, and the site’s and newsletter’s blocks', async () => {
     const id = await article('Marché', 'Produits locaux');

@@ -5,7 +5,7 @@ import { can } from '../auth/permissions';
 import { renderPage } from '../http/render';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'articles' | 'publishing' | 'networkAccounts'>;
+type Deps = Pick<Container, 'articles' | 'publishing' | 'networkAccounts' | 'handoff'>;
 
 /** The first page after login: what waits for this person, then the usual ways in. */
 export function dashboardRoutes(c: Deps): Router {
@@ -13,12 +13,14 @@ export function dashboardRoutes(c: Deps): Router {
   router.get('/', requireLogin, async (req, res) => {
     const role = req.user!.role;
     const none = { rows: [], total: 0 };
-    const [toApprove, scheduled, attention, accounts] = await Promise.all([
+    const [toApprove, scheduled, attention, accounts, handoffs] = await Promise.all([
       can(role, 'articles.approve') ? c.articles.list({ status: 'review', limit: 5, offset: 0 }) : none,
       c.articles.list({ status: 'scheduled', limit: 5, offset: 0 }),
       can(role, 'articles.publish') ? c.publishing.needsAttention() : [],
       // Tokens that end within a week, or revoked: only administrators can renew them.
       can(role, 'accounts.manage') ? c.networkAccounts.needingAction() : [],
+      // Posts due on networks without a connector: someone who can publish makes them by hand.
+      can(role, 'articles.publish') ? c.handoff.waiting() : [],
     ]);
     await renderPage(res, 'admin/dashboard', {
       title: res.locals.t('Tableau de bord'),
@@ -26,6 +28,7 @@ export function dashboardRoutes(c: Deps): Router {
       scheduled,
       attentionCount: attention.length,
       accountsToRenew: accounts,
+      handoffs,
     });
   });
   return router;

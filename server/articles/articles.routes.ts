@@ -134,10 +134,20 @@ export function articlesRoutes(c: Deps): Router {
       archived: t('Article archivé.'),
     };
     flash(req, 'success', messages[to]);
+    // Off the site, but still on the networks: offer to remove its posts there too.
+    if ((to === 'draft' || to === 'archived') && res.locals.can('articles.publish') && (await c.retractions.hasPosts(id))) {
+      res.redirect(`/admin/articles/${id}/retract`);
+      return;
+    }
     res.redirect(`/admin/articles/${id}${res.locals.can('articles.write') ? '/edit' : ''}`);
   });
 
   router.post('/:id/delete', numericParams, requirePermission('articles.delete'), async (req, res) => {
+    // Deleting the article forgets its posts' addresses: first the choice of removing them.
+    if (await c.retractions.hasPosts(idParam(req.params.id))) {
+      res.redirect(`/admin/articles/${idParam(req.params.id)}/retract?then=delete`);
+      return;
+    }
     await c.articles.delete(idParam(req.params.id), actorFor(req));
     flash(req, 'success', tr(res)('Article supprimé.'));
     res.redirect('/admin/articles');

@@ -11,7 +11,7 @@ import { slugify, unwritable } from './slug';
 import { STATUS_LABELS, transitionLabel } from './workflow';
 
 /** What the article pages use of the container, and nothing else. */
-export type ArticlePageDeps = Pick<Container, 'articles' | 'config' | 'media' | 'publishing'>;
+export type ArticlePageDeps = Pick<Container, 'articles' | 'config' | 'media' | 'publishing' | 'retractions'>;
 
 /** Page models for the article views: what each template needs, gathered in one place. */
 

@@ -13,9 +13,25 @@ import type { Publication } from './publications.repository';
 import { describeMessage } from './publishing.messages';
 import { countWith } from './post-count';
 import { buildPreviews, cardImage, linkPieces } from './post-previews';
+import { socialRoutes } from './social.routes';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'accounts' | 'articles' | 'clock' | 'config' | 'publications' | 'publishing' | 'publishable' | 'media' | 'channelPorts'>;
+type Deps = Pick<
+  Container,
+  | 'accounts'
+  | 'articles'
+  | 'clock'
+  | 'config'
+  | 'publications'
+  | 'publishing'
+  | 'publishable'
+  | 'media'
+  | 'channelPorts'
+  | 'handoff'
+  | 'hashtags'
+  | 'retractions'
+  | 'audit'
+>;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
 function idParam(v: unknown): number {
@@ -27,6 +43,8 @@ function idParam(v: unknown): number {
 export function publishingRoutes(c: Deps): Router {
   const router = Router();
   const loadArticle = (id: number) => c.articles.state(id);
+  // Hashtags, hand-off posts and retraction: their own file, under the same /admin.
+  router.use(socialRoutes(c));
 
   async function panelLocals(articleId: number) {
     const article = await loadArticle(articleId);

@@ -4,5 +4,8 @@ export const SOCIAL_MESSAGES: Record<string, string> = {
     'L’image de l’article n’a pas de texte alternatif : ajoutez-le dans l’article (il décrit l’image aux personnes qui ne la voient pas) avant de programmer une publication sur {network}.',
   'publication.thread_too_long': 'Le texte est trop long, même en fil, pour {network} : raccourcissez-le (25 messages au plus).',
   'handoff.waiting': 'À publier à la main sur {network} : copiez le texte, téléchargez l’image, puis indiquez l’adresse de la publication.',
-  'retract.failed': 'Le réseau n’a pas pu retirer la publication : {reason}. Retirez-la à la main depuis le réseau.',
+  'retract.failed': '{network} n’a pas pu retirer la publication : retirez-la à la main depuis le réseau.',
 };
+
+/** A network refused to delete a post (written beside it by RetractService). */
+export const RETRACT_FAILED = 'retract.failed';

@@ -11,6 +11,10 @@ export interface PigeonPeer {
   posts: { id: string; text: string; image: { alt: string; bytes: number } | null; token: string; replyTo: string | null }[];
   /** Status codes the next posts get, in order (200 when empty). */
   script: number[];
+  /** Ids of the posts deleted, in order. */
+  deleted: string[];
+  /** Status codes the next deletions get, in order (204 when empty). */
+  deleteScript: number[];
   validTokens: Set<string>;
   issue(): { access: string; refresh: string };
   /** The commune revoked Crieur's access on the network: no token works any more. */
@@ -24,6 +28,8 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
   const peer = {
     posts: [] as PigeonPeer['posts'],
     script: [] as number[],
+    deleted: [] as string[],
+    deleteScript: [] as number[],
     validTokens: new Set<string>(),
     revokeAll() {
       peer.validTokens.clear();
@@ -72,6 +78,16 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
         if (replyTo && !peer.posts.some((p) => p.id === replyTo)) return send(422, { error: 'reply_to: no such post' });
         peer.posts.push({ id, text: String(body.text), image: (body.image as PigeonPeer['posts'][number]['image']) ?? null, token, replyTo });
         return send(200, { id, url: `https://pigeon.invalid/${id}` });
+      }
+      const one = /^\/api\/posts\/(p\d+)$/.exec(url.pathname);
+      if (req.method === 'DELETE' && one) {
+        const status = peer.deleteScript.shift() ?? 204;
+        if (status !== 204) return send(status, { error: 'scripted' });
+        const i = peer.posts.findIndex((p) => p.id === one[1]);
+        if (i < 0 || peer.deleted.includes(one[1]!)) return send(404, { error: 'not found' });
+        peer.deleted.push(one[1]!);
+        res.writeHead(204);
+        return res.end();
       }
       const stats = /^\/api\/posts\/(p\d+)\/stats$/.exec(url.pathname);
       if (req.method === 'GET' && stats) return send(200, { likes: 3, reposts: 1 });

@@ -166,6 +166,11 @@ export interface ChannelCapabilities {
   images: { max: number; maxBytes: number } | null;
   /** How often figures are worth fetching; null: the channel has none to fetch. */
   metricsEveryMs: number | null;
+  /**
+   * A person posts it (the hand-off): `publish` answers `queued`, the officer is told, and marks
+   * it done with its address. Listed on the dashboard; listed "to remove by hand" on retraction.
+   */
+  manual?: boolean;
 }
 
 export interface ChannelMetrics {
