@@ -271,6 +271,25 @@ describe('what a visitor can learn or break', () => {
     expect((await subscribe({ email: 'plus-tard@exemple.fr', topics: String(topics[0]) }, '203.0.113.200')).status).toBe(303);
   });
 
+  it('sends an address three e-mails a day at most, whoever asks and from wherever, with the same answer', async () => {
+    const email = 'harcelee@exemple.fr';
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await subscribe({ email, topics: String(topics[0]) })).status);
+    expect(statuses).toEqual([303, 303, 303, 303, 303]);
+    await ctx.c.outbox.idle();
+    expect(smtp.messages.filter((m) => m.rcptTo.includes(email))).toHaveLength(3);
+    ctx.clock.advance(86_400_000 + 1000);
+    await subscribe({ email, topics: String(topics[0]) });
+    await mailTo(email, /Confirmez/, smtp.messages.length);
+  });
+
+  it('writes one subscriber when the same new address is sent twice at the same moment', async () => {
+    const email = 'double-clic@exemple.fr';
+    const answers = await Promise.all([subscribe({ email, topics: String(topics[0]) }), subscribe({ email, topics: String(topics[0]) })]);
+    expect(answers.map((a) => a.status)).toEqual([303, 303]);
+    expect(Number((await ctx.c.db('subscribers').where({ email }).count({ n: '*' }).first())!.n)).toBe(1);
+  });
+
   it('refuses a form without consent, without any topic, or with an unknown topic, saying why', async () => {
     const before = await tableCounts();
     const noConsent = await subscribe({ email: 'a@exemple.fr', topics: String(topics[0]), consent: undefined });

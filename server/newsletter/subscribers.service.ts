@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import { DomainEvents } from '../events';
 import { DomainError, TooManyRequestsError, ValidationError } from '../http/errors';
-import { translator } from '../i18n/i18n';
+import { translator, type Translate } from '../i18n/i18n';
 import type { Logger } from '../logger';
 import type { OutboxService } from '../mail/outbox.service';
 import type { ThrottleRepository } from '../auth/throttle.repository';
@@ -56,6 +56,14 @@ export class LinkError extends DomainError {
 // a bot farm rarely stays inside one network.
 const SUBSCRIBE_LIMIT = 10;
 const SUBSCRIBE_WINDOW_MS = 3600_000;
+const MAILS_PER_ADDRESS = 3;
+const MAILS_WINDOW_MS = 86_400_000;
+
+/** A second insert of the same address (unique index), on SQLite or PostgreSQL. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(e.message ?? ''));
+}
 
 /**
  * The newsletter's subscribers: what campaigns and the sender use (audience, still-subscribed
@@ -164,8 +172,21 @@ export class SubscribersService {
     if (ctx.honeypot.trim()) return;
     const topics = await this.checkTopics(input.topics, input.alertsOnly);
     const email = normalizeEmail(input.email);
+    // Someone typing another person's address again and again, from many networks, would fill
+    // their mailbox: a few e-mails a day per address, then the same answer and no e-mail.
+    if (!(await this.mailAllowed(email))) return;
     const commune = await this.d.communeName();
     const t = translator('fr');
+    try {
+      await this.subscribeOnce(input, email, topics, commune, t);
+    } catch (err) {
+      // The same new address sent twice at the same moment: the other request wrote it.
+      if (isUniqueViolation(err)) return;
+      throw err;
+    }
+  }
+
+  private async subscribeOnce(input: SubscribeInput, email: string, topics: number[], commune: string, t: Translate): Promise<void> {
     const sent = await this.d.db.transaction(async (trx) => {
       const suppressed = await this.d.repo.suppression(email, trx);
       if (suppressed && (suppressed.reason === 'bounced' || suppressed.reason === 'complaint')) return false;
@@ -334,6 +355,13 @@ export class SubscribersService {
       throw new ValidationError(message, { topics: message });
     }
     return [...new Set(ids)];
+  }
+
+  private async mailAllowed(email: string): Promise<boolean> {
+    const now = this.d.clock.now();
+    const key = `newsletter-mail:${crypto.createHmac('sha256', this.d.throttleKey).update(email).digest('hex').slice(0, 40)}`;
+    const { attempts } = await this.d.throttle.countAttempt(key, now, new Date(now.getTime() - MAILS_WINDOW_MS));
+    return attempts <= MAILS_PER_ADDRESS;
   }
 
   private async countRequest(network: string): Promise<void> {
