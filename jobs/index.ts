@@ -6,6 +6,7 @@ import * as purgeExpired from './purge-expired';
 import * as purgeAudience from './purge-audience';
 import * as fetchMetrics from './fetch-metrics';
 import * as newsletterDigest from './newsletter-digest';
+import * as sendCampaigns from './send-campaigns';
 import * as purgeSubscribers from './purge-subscribers';
 import * as newsletterReconsent from './newsletter-reconsent';
 
@@ -14,6 +15,7 @@ export const ALL_JOBS: JobDefinition<Container>[] = [
   dispatchPublications,
   deliverOutbox,
   newsletterDigest,
+  sendCampaigns,
   fetchMetrics,
   purgeExpired,
   purgeAudience,

@@ -25,6 +25,8 @@ import { audienceRoutes } from './audience/audience.routes';
 import { newsletterLocals, subscribeRoutes } from './newsletter/subscribe.routes';
 import { subscribersAdminRoutes } from './newsletter/subscribers-admin.routes';
 import { campaignsRoutes } from './newsletter/campaigns.routes';
+import { sendingRoutes } from './newsletter/sending.routes';
+import { webhooksRoutes } from './newsletter/webhooks.routes';
 import { lettersRoutes } from './newsletter/letters.routes';
 import { newsletterSettingsRoutes } from './newsletter/newsletter-settings.routes';
 import { csrfProtection } from './http/csrf';
@@ -106,6 +108,8 @@ export function createApp(c: Container): Express {
   app.use('/admin/networks', accountsRoutes(c.networkAccounts));
   app.use('/admin/jobs', jobsRoutes(c));
   app.use('/admin/newsletter', campaignsRoutes(c)); // campaigns: compose, preview, test, schedule, figures
+  app.use('/admin', sendingRoutes(c)); // a campaign's send: pause, resume, progress
+  app.use(webhooksRoutes(c)); // /webhooks/newsletter/brevo|mailjet: bounces and complaints, by secret
   app.use('/admin/subscribers', subscribersAdminRoutes(c)); // the newsletter's list: search, import, export, erasure
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe

@@ -62,6 +62,9 @@ import { CampaignsRepository } from './newsletter/campaigns.repository';
 import { CampaignRenderer } from './newsletter/campaign-renderer';
 import { CampaignsService } from './newsletter/campaigns.service';
 import { SubscribersRepository } from './newsletter/subscribers.repository';
+import { CampaignSender } from './newsletter/campaign-sender';
+import { CampaignTransport } from './newsletter/campaign-transport';
+import { DeliveriesRepository } from './newsletter/deliveries.repository';
 import { SubscribersService } from './newsletter/subscribers.service';
 import { SubscriberLinks } from './newsletter/subscriber-links';
 import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
@@ -130,6 +133,8 @@ export interface Container {
   campaigns: CampaignsService;
   /** Compiles a campaign once and personalises each copy (the sender calls prepare()). */
   campaignRenderer: CampaignRenderer;
+  /** Sends campaigns: frozen audience, guarded deliveries, window and hourly cap, pause/resume, webhooks. */
+  campaignSender: CampaignSender;
   /** The list's scheduled upkeep: unconfirmed requests, re-consent after 3 years. */
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
@@ -295,6 +300,40 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     communeName,
   });
 
+  const campaignSender = new CampaignSender(
+    new DeliveriesRepository(db),
+    new CampaignTransport({ smtpUrl: config.smtpUrl, poolSize: config.newsletter.poolSize, dkim: config.newsletter.dkim }, mailer),
+    {
+      subscribers,
+      links: subscriberLinks,
+      campaigns: {
+        prepare: (id) => campaignRenderer.prepare(id),
+        markStarted: (id, at) => campaigns.markStarted(id, at),
+        markSent: (id, at) => campaigns.markSent(id, at),
+      },
+      limits: async () => {
+        const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
+        return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
+      },
+    },
+    audit,
+    clock,
+    log.child({ module: 'sender' }),
+    {
+      instance,
+      timeZone: config.timeZone,
+      batchSize: config.newsletter.batchSize,
+      maxAttempts: config.newsletter.maxAttempts,
+      retryBaseMs: config.newsletter.retryBaseMs,
+      maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
+      sendingTimeoutMs: config.publishing.sendingTimeoutMs,
+      unsubscribeMailto: config.newsletter.unsubscribeMailto,
+    },
+  );
+  campaigns.useStarter({ start: async (id) => void (await campaignSender.start(id)) });
+  // An unsubscription is counted against the last campaign the person received.
+  subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
+
   const container: Container = {
     config,
     secretKey,
@@ -339,12 +378,14 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     subscriberLinks,
     campaigns,
     campaignRenderer,
+    campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();
       await dispatcher.stop();
+      await campaignSender.stop();
       await outbox.idle();
       await media.idle();
       mailer.close();

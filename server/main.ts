@@ -12,6 +12,7 @@ import { PASSWORD_RULE } from './auth/password-policy';
 // The entry point is the composition root's last step: it may know the job list in jobs/.
 import { ALL_JOBS } from '../jobs';
 import * as dispatchPublications from '../jobs/dispatch-publications';
+import * as sendCampaigns from '../jobs/send-campaigns';
 
 /** `npm start`: migrate, load the demo on an empty database, create the first admin, serve. */
 async function main(): Promise<void> {
@@ -80,6 +81,8 @@ export function startJobs(c: Container): Scheduler<Container> {
   // "Publier maintenant" reaches the site at once, not at the next tick. An instance that runs
   // no jobs (JOBS_ENABLED=false) cannot wake another process: there the tick sends it.
   c.publishingEvents.on('due', () => scheduler.runNow(dispatchPublications.name));
+  // A campaign started or resumed goes out at once, not at the next tick.
+  c.campaignSender.onWake(() => scheduler.runNow(sendCampaigns.name));
   return scheduler;
 }
 

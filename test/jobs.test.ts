@@ -79,6 +79,7 @@ describe('the job wrapper', () => {
       'dispatch-publications': { sent: 0, queued: 0, failed: 0, retrying: 0, waiting: 0, held: 0, skipped: 0, uncertain: 0, resumed: 0, lost: 0 },
       'deliver-outbox': 0,
       'newsletter-digest': { digests: 0, started: 0, forgotten: 0 },
+      'send-campaigns': { sent: 0, skipped: 0, retrying: 0, failed: 0, bounced: 0, unknown: 0, waiting: 0, paused: 0, done: 0 },
       'fetch-metrics': { fetched: 0, failed: 0 },
       'purge-expired': { sessions: 0, tokens: 0, throttle: 0, outbox: 0, jobRuns: 0 },
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },

