@@ -76,6 +76,9 @@ describe('the digest', () => {
   });
 
   it('reports each publication delivered when the campaign has gone out, with the web version’s address', async () => {
+    // As the sender does: prepare (links stored, public number given), then report the end.
+    const prepared = await ctx.c.campaignRenderer.prepare(digestId);
+    expect(prepared.number).toBe(1);
     await ctx.c.campaigns.markSent(digestId, ctx.clock.now());
     const campaign = (await ctx.c.campaigns.get(digestId))!;
     expect(campaign.status).toBe('sent');
@@ -239,6 +242,8 @@ describe('staff', () => {
     expect(res.text).toContain('Chers habitants,');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'none'.*style-src 'unsafe-inline'/);
     expect(res.headers['content-security-policy']).not.toContain('script-src');
+    // Looking writes nothing: the links are stored when the letter is test-sent or starts.
+    expect((await ctx.c.campaigns.figures(composed)).links).toEqual([]);
     const text = await editor.agent.get(`/admin/newsletter/${composed}/preview.txt`);
     expect(text.text).toContain('Chers habitants,');
   });
@@ -266,6 +271,10 @@ describe('staff', () => {
     expect(mail.headers.get('list')).toEqual({ unsubscribe: { url: 'http://crieur.test/lettre' }, 'unsubscribe-post': { name: 'List-Unsubscribe=One-Click' } });
     expect(received.raw.match(/^List-Unsubscribe:/gm)).toHaveLength(1);
     expect(mail.from?.value[0]?.name).toBe('Ma commune');
+    // Its links lead somewhere: the test send stored them.
+    const links = (await ctx.c.campaigns.figures(composed)).links;
+    expect(links.length).toBeGreaterThan(0);
+    expect(mail.html).toContain(`href="http://crieur.test/l/${composed}/${links[0]!.id}"`);
   });
 
   it('schedule it and cancel it, with a confirmation; an elected member may not', async () => {

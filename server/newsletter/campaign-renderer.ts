@@ -107,33 +107,38 @@ export class CampaignRenderer {
   async prepare(campaignId: number): Promise<RenderedCampaign> {
     const campaign = await this.d.repo.get(campaignId);
     if (campaign && campaign.number === null && (campaign.status === 'scheduled' || campaign.status === 'started')) await this.d.repo.assignNumber(campaignId);
-    return this.render(await this.draft(campaignId));
+    return this.render(await this.draft(campaignId, { saveLinks: true }));
   }
 
-  /** The same for staff to look at (preview, test send): no public number is given. */
-  async preview(campaignId: number): Promise<RenderedCampaign> {
-    return this.render(await this.draft(campaignId));
+  /**
+   * The same for people to look at: the admin preview, a test send (`saveLinks`: its clicks must
+   * lead somewhere) and the web version. No public number is given, and a page that is only
+   * read writes nothing: links not stored yet get provisional numbers.
+   */
+  async preview(campaignId: number, opts: { saveLinks?: boolean } = {}): Promise<RenderedCampaign> {
+    return this.render(await this.draft(campaignId, opts));
   }
 
   /** Reads a stored campaign into blocks (articles gone since are left out). */
-  async draft(campaignId: number): Promise<CampaignDraft> {
+  async draft(campaignId: number, opts: { saveLinks?: boolean } = {}): Promise<CampaignDraft> {
     const campaign = await this.d.repo.get(campaignId);
     if (!campaign) throw new Error(`campaign ${campaignId} not found`);
     const blocks = await this.blocks((await this.d.repo.articles(campaignId)).map((a) => a.articleId));
+    const urls = blocks.map((b) => b.url);
     // Links are stored with the campaign: the click redirect goes to these addresses and no other.
-    const links = await this.d.repo.saveLinks(
-      campaignId,
-      blocks.map((b) => b.url),
-    );
-    return {
-      campaignId,
-      number: campaign.number,
-      kind: campaign.kind,
-      subject: campaign.subject,
-      intro: campaign.intro,
-      blocks,
-      linkIds: links.map((l) => l.id),
-    };
+    let linkIds: number[];
+    if (opts.saveLinks) linkIds = (await this.d.repo.saveLinks(campaignId, urls)).map((l) => l.id);
+    else {
+      const stored = await this.d.repo.links(campaignId);
+      const idOf = new Map(stored.map((l) => [l.url, l.id]));
+      let next = stored.reduce((m, l) => Math.max(m, l.id), 0);
+      linkIds = urls.map((u) => {
+        let id = idOf.get(u);
+        if (id === undefined) idOf.set(u, (id = ++next));
+        return id;
+      });
+    }
+    return { campaignId, number: campaign.number, kind: campaign.kind, subject: campaign.subject, intro: campaign.intro, blocks, linkIds };
   }
 
   /** Articles as e-mail blocks, in the given order. */

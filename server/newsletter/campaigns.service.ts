@@ -199,7 +199,7 @@ export class CampaignsService {
   /** A test copy to each address, straight through the mailer, "[TEST]" in the subject. */
   async testSend(id: number, addresses: string[], actor: Actor): Promise<number> {
     const c = await this.getOrFail(id);
-    const prepared = await this.d.renderer.preview(id);
+    const prepared = await this.d.renderer.preview(id, { saveLinks: true });
     const sender = await this.sender();
     for (const to of addresses) {
       await this.d.mailer.send(campaignMessage(prepared, await this.everyTopic(to), this.exampleLinks(), sender, { test: true }));
