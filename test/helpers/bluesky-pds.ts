@@ -33,6 +33,12 @@ export interface LocalPds {
   script: { method: string; status: number; headers?: Record<string, string>; body?: unknown; forward?: boolean; skip?: number }[];
   /** XRPC methods called through the front door, in order. */
   calls: string[];
+  /** While true, a post is stored by the server but its answer never comes (in flight when a test kills Crieur). */
+  hold: boolean;
+  /** Posts stored and left unanswered. */
+  held: number;
+  /** Once this many posts went through the door, the next ones are held as above (0: never). */
+  holdAfter: number;
   /** The app password is revoked on the PDS (the commune removed it in its settings). */
   revokeAppPassword(): Promise<void>;
   /** Every post of the account, newest first, as stored records. */
@@ -77,7 +83,13 @@ function closeServer(server: http.Server): Promise<void> {
  * The door Crieur knocks at: forwards every request to the PDS, except those the test scripted
  * (a 429 with its reset, a 503, an answer lost after the server did the work).
  */
-function frontDoor(port: number, backend: () => number, script: LocalPds['script'], calls: string[]): Promise<http.Server> {
+function frontDoor(
+  port: number,
+  backend: () => number,
+  script: LocalPds['script'],
+  calls: string[],
+  state: { hold: boolean; held: number; holdAfter: number; passed: number },
+): Promise<http.Server> {
   const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const out = http.request(
@@ -113,6 +125,11 @@ function frontDoor(port: number, backend: () => number, script: LocalPds['script
         res.end(body);
       };
       (async () => {
+        if (method === 'com.atproto.repo.createRecord' && (state.hold || (state.holdAfter > 0 && ++state.passed > state.holdAfter))) {
+          await forward(req, Buffer.concat(chunks));
+          state.held++;
+          return; // stored, never answered
+        }
         if (step?.forward) await forward(req, Buffer.concat(chunks));
         if (step) {
           const body = Buffer.from(JSON.stringify(step.body ?? { error: 'InternalServerError', message: 'Internal Server Error' }));
@@ -166,7 +183,8 @@ export async function startLocalPds(handle = 'mairie-villeneuve.test'): Promise<
   const httpServer = await listenLocal(server.app);
   const script: LocalPds['script'] = [];
   const calls: string[] = [];
-  const front = await frontDoor(port, () => (httpServer.address() as AddressInfo).port, script, calls);
+  const state = { hold: false, held: 0, holdAfter: 0, passed: 0 };
+  const front = await frontDoor(port, () => (httpServer.address() as AddressInfo).port, script, calls, state);
 
   const agent = new AtpAgent({ service: url });
   const password = 'mot-de-passe-du-compte';
@@ -182,6 +200,22 @@ export async function startLocalPds(handle = 'mairie-villeneuve.test'): Promise<
   const appPassword = created.data.password;
 
   return {
+    get hold() {
+      return state.hold;
+    },
+    set hold(v: boolean) {
+      state.hold = v;
+    },
+    get held() {
+      return state.held;
+    },
+    get holdAfter() {
+      return state.holdAfter;
+    },
+    set holdAfter(v: number) {
+      state.holdAfter = v;
+      state.passed = 0;
+    },
     url,
     handle,
     did,

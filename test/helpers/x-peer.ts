@@ -34,6 +34,12 @@ export interface XPeer {
   script: { route: string; status: number; body?: unknown; headers?: Record<string, string>; forward?: boolean; skip?: number }[];
   /** Routes called, in order ("GET /2/users/:id/tweets"…). */
   calls: string[];
+  /** While true, a new post is made but never answered (in flight when a test kills Crieur). */
+  hold: boolean;
+  /** Once this many posts are made, the next ones are held as above (0: never). */
+  holdAfter: number;
+  /** Posts made and left unanswered. */
+  held: number;
   revoke(): void;
   close(): Promise<void>;
 }
@@ -114,6 +120,9 @@ export function startXPeer(): Promise<XPeer> {
     script: [] as XPeer['script'],
     calls: [] as string[],
     revoked: false,
+    hold: false,
+    holdAfter: 0,
+    held: 0,
     revoke() {
       peer.revoked = true;
     },
@@ -258,6 +267,10 @@ export function startXPeer(): Promise<XPeer> {
           step.body ?? { title: 'Service Unavailable', detail: 'Service Unavailable', type: 'about:blank', status: step.status },
           step.headers,
         );
+      if (route === 'POST /2/tweets' && (peer.hold || (peer.holdAfter > 0 && peer.tweets.length > peer.holdAfter))) {
+        peer.held++;
+        return; // made, never answered
+      }
       send(status, answer);
     });
   });
