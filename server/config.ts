@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   PUBLISH_SENDING_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
   // Facebook's Graph API address; only tests and proxies change it.
   FACEBOOK_GRAPH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Where Bluesky posts' likes and reposts are read (the public AppView); tests point it at a stand-in.
+  BLUESKY_APPVIEW_URL: z.url({ protocol: /^https?$/ }).optional(),
   // pino log level.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -108,6 +110,7 @@ export interface Config {
   /** Secure cookies only when the public address is https. */
   secureCookies: boolean;
   facebook: { graphUrl: string };
+  bluesky: { appViewUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -197,5 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: 4,
     },
     facebook: { graphUrl: (e.FACEBOOK_GRAPH_URL ?? 'https://graph.facebook.com').replace(/\/+$/, '') },
+    bluesky: { appViewUrl: (e.BLUESKY_APPVIEW_URL ?? 'https://public.api.bsky.app').replace(/\/+$/, '') },
   };
 }

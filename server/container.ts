@@ -206,7 +206,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
   adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
   // Bluesky: handle and app password; figures from the public AppView. X: the commune's own developer app.
-  adapters.register(new BlueskyAdapter()).register(new XAdapter());
+  adapters.register(new BlueskyAdapter({ appViewUrl: config.bluesky.appViewUrl })).register(new XAdapter());
   // Networks without a connector: the officer posts by hand when told (HandoffService, below).
   let handoffRef: HandoffService | null = null;
   adapters.register(new HandoffAdapter((notice) => handoffRef!.notify(notice)));

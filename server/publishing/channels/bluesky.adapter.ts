@@ -21,6 +21,7 @@ import {
   ReconnectNeeded,
   serviceUrl,
   sessionScope,
+  DEFAULT_SERVICE,
   type BlueskyCredentials,
   type BlueskySettings,
 } from './bluesky.session';
@@ -84,6 +85,7 @@ export class BlueskyAdapter implements ChannelAdapter {
         name: 'service',
         label: 'Adresse du serveur',
         type: 'url' as const,
+        value: DEFAULT_SERVICE,
         help: 'https://bsky.social pour un compte hébergé par Bluesky (le cas le plus courant) ; sinon l’adresse du serveur de la commune.',
       },
       {

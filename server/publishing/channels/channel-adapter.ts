@@ -186,6 +186,8 @@ export interface ConnectField {
   type?: 'text' | 'url' | 'password';
   /** A choice among these values (a list on the form); the first is the default. */
   options?: { value: string; label: string }[];
+  /** What the field holds when the form opens (Bluesky's usual server); the administrator may change it. */
+  value?: string;
 }
 
 /** What connecting an account produces. */
