@@ -9,7 +9,7 @@ import { contrastRatio, isHexColor } from '../settings/contrast';
 import { DEFAULT_SETTINGS } from '../settings/settings.defaults';
 import { VIEWS_DIR } from '../http/render';
 import type { CampaignKind, CampaignsRepository } from './campaigns.repository';
-import { assemble, compact, escapeHtml, splitBlocks, toPiece, trackingToken, type Piece } from './campaign-template';
+import { assembleSet, bake, compact, escapeHtml, splitBlocks, toPiece, trackingToken, type PieceSet } from './campaign-template';
 import { campaignText, type TextBlock } from './campaign-text';
 
 /** A subscriber as the campaign sees them (the subscribers domain answers these). */
@@ -201,6 +201,7 @@ export class CampaignRenderer {
 
     const webUrl = draft.number !== null ? `${base}/lettres/${draft.number}` : `${base}/lettres`;
     const webLink = `<div style="text-align:center;font-family:Arial,Helvetica,sans-serif;font-size:14px;padding:8px;"><a href="${escapeHtml(webUrl)}" style="color:#1a1a1a;">Voir dans le navigateur</a></div>`;
+    const pixel = (t: string) => `<img src="${pixelBase}${t}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;">`;
     const pixelBase = `${base}/o/${draft.campaignId}.gif`;
     const secret = this.d.trackingSecret;
     const alert = draft.kind === 'alert';
@@ -215,12 +216,20 @@ export class CampaignRenderer {
       }
       return out;
     };
-    const pick = (set: { head: Piece; blocks: Piece[]; tail: Piece }, chosen: number[]): Piece[] => [
-      set.head,
-      ...chosen.map((i) => set.blocks[i] as Piece),
-      set.tail,
-    ];
     const all = draft.blocks.map((_, i) => i);
+    // What is the same for every copy is filled now; a copy for someone without per-person
+    // measurement (most people) then only adds their two links to whole strings.
+    const bakeSet = (set: PieceSet, values: Record<string, string>): PieceSet => ({
+      head: bake(set.head, values),
+      blocks: set.blocks.map((b) => bake(b, values)),
+      tail: bake(set.tail, values),
+    });
+    const trackedHtml = bakeSet(email, { WEBLINK: webLink });
+    const plainHtml = bakeSet(email, { WEBLINK: webLink, T: '', PIXEL: pixel('') });
+    const trackedText = bakeSet(text.email, { WEB: webUrl });
+    const plainText = bakeSet(text.email, { WEB: webUrl, T: '' });
+    const webHtml = bakeSet(web, { WEBLINK: '', T: '', PIXEL: '' });
+    const webText = bakeSet(text.web, { WEB: webUrl, T: '' });
 
     return {
       campaignId: draft.campaignId,
@@ -232,26 +241,20 @@ export class CampaignRenderer {
       articlesFor: (r) => selected(r).length,
       personalise: (r, links) => {
         const chosen = selected(r);
-        const token = r.tracking ? trackingToken(secret, draft.campaignId, r.id) : null;
-        const t = token ? `?t=${token}` : '';
-        const manage = escapeHtml(links.manageUrl);
-        const unsubscribe = escapeHtml(links.unsubscribeUrl);
-        const values = {
-          T: t,
-          WEBLINK: webLink,
-          FOOTER: `Vous recevez cette lettre parce que vous y êtes abonné. <a href="${manage}">Gérer mon abonnement</a> · <a href="${unsubscribe}">Me désabonner</a>`,
-          PIXEL: `<img src="${pixelBase}${t}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px;">`,
-        };
+        const footer = `Vous recevez cette lettre parce que vous y êtes abonné. <a href="${escapeHtml(links.manageUrl)}">Gérer mon abonnement</a> · <a href="${escapeHtml(links.unsubscribeUrl)}">Me désabonner</a>`;
+        const textValues = { MANAGE: links.manageUrl, UNSUBSCRIBE: links.unsubscribeUrl };
+        if (!r.tracking) return { html: assembleSet(plainHtml, chosen, { FOOTER: footer }), text: assembleSet(plainText, chosen, textValues) };
+        const t = `?t=${trackingToken(secret, draft.campaignId, r.id)}`;
         return {
-          html: assemble(pick(email, chosen), values),
-          text: assemble(text.pick(chosen), { T: t, MANAGE: links.manageUrl, UNSUBSCRIBE: links.unsubscribeUrl, WEB: webUrl }),
+          html: assembleSet(trackedHtml, chosen, { T: t, FOOTER: footer, PIXEL: pixel(t) }),
+          text: assembleSet(trackedText, chosen, { ...textValues, T: t }),
         };
       },
       web: () => {
         const neutral = `Pour recevoir cette lettre par e-mail, <a href="${escapeHtml(base)}/lettre">abonnez-vous</a>.`;
         return {
-          html: assemble(pick(web, all), { FOOTER: neutral }),
-          text: assemble(text.pickWeb(all), { MANAGE: `${base}/lettre`, UNSUBSCRIBE: `${base}/lettre`, WEB: webUrl }),
+          html: assembleSet(webHtml, all, { FOOTER: neutral }),
+          text: assembleSet(webText, all, { MANAGE: `${base}/lettre` }),
         };
       },
     };

@@ -22,6 +22,39 @@ export function assemble(pieces: Piece[], values: Record<string, string>): strin
   return out;
 }
 
+/**
+ * Fills the tokens whose value is known once per campaign (or per kind of copy), and merges the
+ * literal text around them: what is left has only the tokens that differ from one person to the
+ * next, often none.
+ */
+export function bake(piece: Piece, values: Record<string, string>): Piece {
+  const out: Piece = [piece[0] as string];
+  for (let i = 1; i < piece.length; i += 2) {
+    const name = piece[i] as string;
+    const after = piece[i + 1] as string;
+    if (name in values) out[out.length - 1] += (values[name] as string) + after;
+    else out.push(name, after);
+  }
+  return out;
+}
+
+/** A copy's pieces: the head, the chosen blocks, the tail. */
+export interface PieceSet {
+  head: Piece;
+  blocks: Piece[];
+  tail: Piece;
+}
+
+/** Joins the head, the chosen blocks and the tail of a set, filling the remaining tokens. */
+export function assembleSet(set: PieceSet, chosen: number[], values: Record<string, string>): string {
+  let out = assemble([set.head], values);
+  for (const i of chosen) {
+    const block = set.blocks[i] as Piece;
+    out += block.length === 1 ? (block[0] as string) : assemble([block], values);
+  }
+  return out + assemble([set.tail], values);
+}
+
 /** The e-mail's HTML split at the block markers the MJML template writes between sections. */
 export function splitBlocks(html: string, count: number): { head: string; blocks: string[]; tail: string } {
   const parts = html.split(/<!--crieur:(?:block:\d+|end)-->/);
@@ -38,6 +71,7 @@ export function compact(html: string): string {
 }
 
 export function escapeHtml(s: string): string {
+  if (!/[&<>"']/.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 

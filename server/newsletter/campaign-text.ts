@@ -1,6 +1,6 @@
 import type { CommuneSettings } from '../settings/settings.defaults';
 import type { CampaignKind } from './campaigns.repository';
-import { toPiece, type Piece } from './campaign-template';
+import { toPiece, type PieceSet } from './campaign-template';
 
 export interface TextBlock {
   title: string;
@@ -24,7 +24,7 @@ export function campaignText(o: {
   baseUrl: string;
   campaignId: number;
   blocks: TextBlock[];
-}): { pick(chosen: number[]): Piece[]; pickWeb(chosen: number[]): Piece[] } {
+}): { email: PieceSet; web: PieceSet } {
   const title = o.kind === 'alert' ? `ALERTE – ${o.subject}` : `${o.commune.name} – Lettre d’information${o.number !== null ? ` n° ${o.number}` : ''}`;
   const head = [title, '='.repeat(Math.min(title.length, 72)), '', 'Voir dans le navigateur : %%WEB%%', ''];
   if (o.intro.trim()) head.push(o.intro.trim(), '');
@@ -42,13 +42,8 @@ export function campaignText(o: {
   const emailBlocks = o.blocks.map((b) => toPiece(block(b, `${o.baseUrl}/l/${o.campaignId}/${b.linkId}%%T%%`)));
   const webBlocks = o.blocks.map((b) => toPiece(block(b, b.url)));
   const headPiece = toPiece(`${head.join('\n')}\n`);
-  const tailPiece = toPiece(tail);
   return {
-    pick: (chosen) => [headPiece, ...chosen.map((i) => emailBlocks[i] as Piece), tailPiece],
-    pickWeb: (chosen) => [
-      headPiece,
-      ...chosen.map((i) => webBlocks[i] as Piece),
-      toPiece(`--\n${o.commune.name}\nPour recevoir cette lettre par e-mail : %%MANAGE%%\n`),
-    ],
+    email: { head: headPiece, blocks: emailBlocks, tail: toPiece(tail) },
+    web: { head: headPiece, blocks: webBlocks, tail: toPiece(`--\n${o.commune.name}\nPour recevoir cette lettre par e-mail : %%MANAGE%%\n`) },
   };
 }
