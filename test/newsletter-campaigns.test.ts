@@ -61,6 +61,11 @@ describe('the digest', () => {
   });
 
   it('is built on its day and time (Friday 10:00, Paris) from what waits, once', async () => {
+    // An article archived after its publication was queued stays out of the letter.
+    const { article: archived, pub: archivedPub } = await articleForTheLetter('Article retiré depuis');
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await ctx.c.publications.get(archivedPub))?.status).toBe('queued');
+    await ctx.c.db('articles').where({ id: archived }).update({ status: 'archived' });
     // Sunday 15 March: last Friday's digest time is two days past, the next one is to come.
     expect(await ctx.c.campaigns.buildDueDigest()).toBeNull();
     ctx.clock.set(new Date('2026-03-20T09:05:00.000Z')); // Friday 10:05 in Paris (UTC+1)

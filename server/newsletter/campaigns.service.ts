@@ -231,11 +231,19 @@ export class CampaignsService {
     }
   }
 
-  /** Queued newsletter publications no campaign holds yet. */
+  /**
+   * Queued newsletter publications no campaign holds yet, of articles still published (one
+   * archived or unpublished since waits, and goes with a later letter if it comes back).
+   */
   private async waitingPublications(): Promise<Publication[]> {
     const queued = await this.d.queuedPublications();
     const taken = await this.d.repo.publicationsInCampaigns(queued.map((p) => p.id));
-    return queued.filter((p) => !taken.has(p.id));
+    const out: Publication[] = [];
+    for (const p of queued) {
+      if (taken.has(p.id)) continue;
+      if ((await this.d.articles.get(p.articleId))?.status === 'published') out.push(p);
+    }
+    return out;
   }
 
   /**
