@@ -155,6 +155,22 @@ describe('the rendered e-mail', () => {
     expect(text).not.toContain('SIGNED');
   });
 
+  it('writes hostile text as text: markup in a subject or an introduction never becomes markup', async () => {
+    const id = await ctx.c.campaigns.create(
+      {
+        subject: 'Objet <b>gras</b> & "guillemets"',
+        intro: '<script>alert(1)</script>\n\n<mj-section>casse</mj-section>',
+        articleIds: [(await ctx.c.db('articles').first('id')).id],
+      },
+      system,
+    );
+    const { html, text } = (await ctx.c.campaignRenderer.preview(id)).personalise(everyTopic(), LINKS);
+    expect(html).not.toMatch(/<script|<b>gras|<mj-/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('<title>Objet &lt;b&gt;gras&lt;/b&gt; &amp; &#34;guillemets&#34;</title>');
+    expect(text).toContain('<script>alert(1)</script>'); // the text part is plain text: shown as typed
+  });
+
   it('fails on an MJML mistake instead of sending a broken e-mail', async () => {
     await expect(mjml2html('<mjml><mj-body><mj-section><mj-text>Oups</mj-text></mj-section></mj-body></mjml>', { validationLevel: 'strict' })).rejects.toThrow(
       /mj-text cannot be used inside mj-section/,
