@@ -8,6 +8,7 @@ import type { ChannelMessage } from './publishing.messages';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 import { publicationContext } from './publication-context';
+import { TIMEOUT_UNCERTAIN } from './social.messages';
 
 export interface DispatcherOptions {
   instance: string;
@@ -47,7 +48,8 @@ export type PortsFactory = (article: PublishableArticle, publication: { id: numb
 // A publication that waits for something (the site page, a reconnection) looks again this often.
 const WAIT_MS = 60_000;
 const ACCOUNT_WAIT_MS = 15 * 60_000;
-const TIMED_OUT: PublishOutcome = { kind: 'transient', message: { code: 'network.timeout' } };
+const TIMED_OUT_CODE = 'network.timeout';
+const TIMED_OUT: PublishOutcome = { kind: 'transient', message: { code: TIMED_OUT_CODE } };
 
 /**
  * Takes due publications one by one with a guarded claim (pending → sending, exactly one row),
@@ -281,6 +283,17 @@ export class Dispatcher {
     } catch (err) {
       this.log.error({ err, publicationId: p.id }, 'adapter raised an unexpected error');
       result = { kind: 'transient', message: { code: 'publication.unexpected' } };
+    }
+    // A timeout leaves the post's fate unknown, as a crash does: where sending twice is not
+    // harmless and the network can be asked, look before trying again.
+    if (result.kind === 'transient' && result.message.code === TIMED_OUT_CODE && !adapter.capabilities.repeatable && adapter.findSent) {
+      const found = await this.lookUp(adapter, p);
+      if (found) result = { kind: 'sent', externalId: found.externalId, url: found.url };
+      else if (found === undefined) {
+        await settle({ status: 'uncertain', attempts, lastError: { code: TIMEOUT_UNCERTAIN } });
+        this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
+        return 'uncertain';
+      }
     }
     return this.record(p, account, adapter, attempts, result, guard);
   }

@@ -2,6 +2,8 @@
 export const SOCIAL_MESSAGES: Record<string, string> = {
   'publication.image_without_alt':
     'L’image de l’article n’a pas de texte alternatif : ajoutez-le dans l’article (il décrit l’image aux personnes qui ne la voient pas) avant de programmer une publication sur {network}.',
+  'publication.timeout_uncertain':
+    'Le réseau n’a pas répondu à temps et ne permet pas de vérifier si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.',
   'publication.thread_too_long': 'Le texte est trop long, même en fil, pour {network} : raccourcissez-le (25 messages au plus).',
   'handoff.waiting': 'À publier à la main sur {network} : copiez le texte, téléchargez l’image, puis indiquez l’adresse de la publication.',
   'retract.failed': '{network} n’a pas pu retirer la publication : retirez-la à la main depuis le réseau.',
@@ -9,3 +11,6 @@ export const SOCIAL_MESSAGES: Record<string, string> = {
 
 /** A network refused to delete a post (written beside it by RetractService). */
 export const RETRACT_FAILED = 'retract.failed';
+
+/** A send timed out and the network could not say whether it went out: a person decides. */
+export const TIMEOUT_UNCERTAIN = 'publication.timeout_uncertain';

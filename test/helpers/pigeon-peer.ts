@@ -9,8 +9,13 @@ import type { AddressInfo } from 'node:net';
 export interface PigeonPeer {
   url: string;
   posts: { id: string; text: string; image: { alt: string; bytes: number } | null; token: string; replyTo: string | null }[];
-  /** Status codes the next posts get, in order (200 when empty). */
+  /**
+   * Status codes the next posts get, in order (200 when empty). 504: the post is kept but the
+   * answer is a gateway timeout; 0: the post is kept and the answer never comes (a hung network).
+   */
   script: number[];
+  /** What GET /api/me/posts answers (200: the recent posts). */
+  listStatus: number;
   /** Ids of the posts deleted, in order. */
   deleted: string[];
   /** Status codes the next deletions get, in order (204 when empty). */
@@ -29,6 +34,7 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
     posts: [] as PigeonPeer['posts'],
     script: [] as number[],
     deleted: [] as string[],
+    listStatus: 200,
     deleteScript: [] as number[],
     validTokens: new Set<string>(),
     revokeAll() {
@@ -72,13 +78,23 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
         const status = peer.script.shift() ?? 200;
         if (status === 429) return send(429, { error: 'slow down' }, { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600) });
         if (status === 202) return send(202, { ticket: `ticket-${peer.posts.length + 1}` });
-        if (status !== 200) return send(status, { error: 'scripted' });
+        if (status !== 200 && status !== 504 && status !== 0) return send(status, { error: 'scripted' });
         const id = `p${peer.posts.length + 1}`;
         const replyTo = typeof body.reply_to === 'string' ? body.reply_to : null;
         if (replyTo && !peer.posts.some((p) => p.id === replyTo)) return send(422, { error: 'reply_to: no such post' });
         peer.posts.push({ id, text: String(body.text), image: (body.image as PigeonPeer['posts'][number]['image']) ?? null, token, replyTo });
+        if (status === 504) return send(504, { error: 'gateway timeout' });
+        if (status === 0) return; // accepted, but the answer never leaves
         return send(200, { id, url: `https://pigeon.invalid/${id}` });
       }
+      if (req.method === 'GET' && url.pathname === '/api/me/posts' && peer.listStatus !== 200) return send(peer.listStatus, { error: 'scripted' });
+      if (req.method === 'GET' && url.pathname === '/api/me/posts')
+        return send(200, {
+          posts: peer.posts
+            .filter((p) => p.token === token || peer.validTokens.has(p.token))
+            .slice(-20)
+            .map((p) => ({ id: p.id, url: `https://pigeon.invalid/${p.id}`, text: p.text })),
+        });
       const one = /^\/api\/posts\/(p\d+)$/.exec(url.pathname);
       if (req.method === 'DELETE' && one) {
         const status = peer.deleteScript.shift() ?? 204;
