@@ -1,6 +1,7 @@
 import { countX, fitsOnX, X_LIMIT } from '../server/publishing/channels/x-count';
+import { sameText } from '../server/publishing/channels/x.adapter';
 
-/** X's weighted length (twitter-text v3 rules), as the adapter and the browser counter use it. */
+/** X's weighted length (twitter-text v3 rules), as the adapter and the browser counter use it, and how the adapter recognises its posts. */
 describe('counting a post the way X does', () => {
   it('counts Latin and accented letters 1 each, composed or not', () => {
     expect(countX('Fête à Noël')).toBe(11);
@@ -29,5 +30,15 @@ describe('counting a post the way X does', () => {
     expect(fitsOnX(`${'é'.repeat(257)} https://villeneuve.fr/x`)).toBe(false);
     expect(fitsOnX('日'.repeat(140))).toBe(true);
     expect(fitsOnX('日'.repeat(141))).toBe(false);
+  });
+});
+
+describe('recognising our post in what X gives back', () => {
+  it('sees through t.co links, escaped ampersands and the picture’s own link', () => {
+    const ours = 'Fête & bal à Villeneuve http://crieur.test/actualites/fete?ref=x #Fête';
+    expect(sameText(ours, 'Fête &amp; bal à Villeneuve https://t.co/AbCdEf1234 #Fête https://t.co/Media12345')).toBe(true);
+    expect(sameText(ours, 'Fête &amp; bal à Villeneuve https://t.co/AbCdEf1234 #Fête')).toBe(true);
+    expect(sameText(ours, 'Fête &amp; bal à Villeneuve #Fête')).toBe(false);
+    expect(sameText(ours, 'Fête &amp; bal à Neuville https://t.co/AbCdEf1234 #Fête')).toBe(false);
   });
 });

@@ -176,7 +176,7 @@ describe('failures', () => {
 
   it('retries a 503; when X did post before failing, one look at the timeline avoids a second post', async () => {
     peer.script.push({ route: 'POST /2/tweets', status: 503, forward: true });
-    const { post } = await networkPost(ctx, { id: accountId, channel: 'x' }, { title: 'Réponse perdue sur X', picture: null });
+    const { post } = await networkPost(ctx, { id: accountId, channel: 'x' }, { title: 'Réponse perdue sur X & à Villeneuve' });
     await ctx.c.dispatcher.dispatchDue();
     expect((await pub(post)).lastError).toMatchObject({ code: 'network.unavailable', values: { status: 503 } });
     const count = live().length;

@@ -251,12 +251,17 @@ export function startXPeer(): Promise<XPeer> {
         };
       } else if (req.method === 'GET' && timeline) {
         const max = Math.min(100, Math.max(5, Number(url.searchParams.get('max_results') ?? 10)));
-        // As X shows them: newest first, links shortened to t.co.
+        // As X shows them: newest first.
         const data = peer.tweets
           .filter((t) => !t.deleted && t.authorId === timeline[1])
           .reverse()
           .slice(0, max)
-          .map((t) => ({ id: t.id, text: t.text.replace(/https?:\/\/\S+/g, 'https://t.co/AbCdEf1234'), edit_history_tweet_ids: [t.id] }));
+          .map((t) => ({
+            id: t.id,
+            // X's own way: links shortened, & escaped, the picture's link added at the end.
+            text: `${t.text.replace(/https?:\/\/\S+/g, 'https://t.co/AbCdEf1234').replace(/&/g, '&amp;')}${t.mediaIds.length ? ' https://t.co/Media12345' : ''}`,
+            edit_history_tweet_ids: [t.id],
+          }));
         answer = { data, meta: { result_count: data.length, newest_id: data[0]?.id, oldest_id: data.at(-1)?.id } };
       } else {
         return problem(404, 'Not Found Error', `No route for ${route}`);

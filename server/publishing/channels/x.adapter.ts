@@ -38,15 +38,27 @@ interface XSettings {
 
 const DAY = 86_400_000;
 
-/** Text as X gives it back (links shortened to t.co, &amp; escaped), reduced so that ours compares with it. */
-export function comparable(text: string): string {
+const URL_RE = /https?:\/\/\S+/g;
+
+/** Text reduced for comparison: the first `links` addresses as a mark, any others dropped, entities and spaces undone. */
+function reduced(text: string, links: number): string {
+  let seen = 0;
   return text
-    .replace(/https?:\/\/\S+/g, '↗')
+    .replace(URL_RE, () => (seen++ < links ? '↗' : ''))
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * Whether a post X gives back is our text: X shortens every link to t.co, escapes &, < and >,
+ * and adds the picture's own t.co link at the end.
+ */
+export function sameText(ours: string, theirs: string): boolean {
+  const links = (ours.match(URL_RE) ?? []).length;
+  return reduced(ours, links) === reduced(theirs, links);
 }
 
 /**
@@ -144,8 +156,7 @@ export class XAdapter implements ChannelAdapter {
     const tweets: TweetV2[] = [...(page.tweets ?? [])];
     let index = from;
     for (; index < parts.length; index++) {
-      const want = comparable(parts[index]!);
-      const found = tweets.find((t) => comparable(t.text) === want);
+      const found = tweets.find((t) => sameText(parts[index]!, t.text));
       if (!found) break;
       await ports.thread.record(index, found.id, this.postUrl(settings.username, found.id));
     }
