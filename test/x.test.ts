@@ -1,4 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
+import { NetworkUnreachableError } from '../server/publishing/accounts.service';
 import { XAdapter } from '../server/publishing/channels/x.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { networkPost } from './helpers/network-post';
@@ -71,6 +72,12 @@ describe('connecting an X account', () => {
 });
 
 describe('when X cannot be reached', () => {
+  it('says so when an account is connected, rather than blaming the keys', async () => {
+    const nowhere = new XAdapter({ plugins: [redirectTo('http://127.0.0.1:9')] });
+    const values = { appKey: peer.app.key, appSecret: peer.app.secret, accessToken: peer.user.token, accessSecret: peer.user.tokenSecret, metrics: 'off' };
+    await expect(nowhere.connect.connect(values)).rejects.toBeInstanceOf(NetworkUnreachableError);
+  });
+
   it('says so on the networks page when the connection is tested', async () => {
     peer.script.push({ route: 'GET /2/users/me', status: 503 });
     await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
@@ -237,6 +244,24 @@ describe('figures and retraction', () => {
       .expect(302);
     await ctx.c.metrics.collect();
     expect((await ctx.c.publications.metricsOf(sent.id))[0]?.metrics).toEqual({ likes: 7, reposts: 2, replies: 1, quotes: 1, impressions: 340 });
+  });
+
+  it('reads them once a week when the account asks for that cadence', async () => {
+    await admin.agent
+      .post('/admin/networks/connect/x')
+      .type('form')
+      .send(form({ metrics: 'weekly', reconnect: String(accountId) }))
+      .expect(302);
+    const sent = (await ctx.c.db('publications').where({ account_id: accountId, status: 'sent' }).first('id')) as { id: number };
+    const reads = () => peer.calls.filter((c) => c === 'GET /2/tweets/:id').length;
+    const before = reads();
+    ctx.clock.advance(86_400_000); // a day after the last read: not yet a week
+    await ctx.c.metrics.collect();
+    expect(reads()).toBe(before);
+    ctx.clock.advance(6 * 86_400_000); // a week after it
+    await ctx.c.metrics.collect();
+    expect(reads()).toBeGreaterThan(before);
+    expect((await ctx.c.publications.metricsOf(sent.id)).length).toBeGreaterThanOrEqual(2);
   });
 
   it('deletes the post on X when it is retracted', async () => {
