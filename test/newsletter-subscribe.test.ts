@@ -93,7 +93,10 @@ describe('the subscription form', () => {
       expect(res.text).toContain('name="website"');
       expect(res.text).not.toContain('_csrf');
     }
-    // The home page is served from the page cache the second time, form included.
+    // The home page is served from the page cache the second time, form included, even when the
+    // request that filled the cache was a HEAD.
+    ctx.c.siteCache.clear();
+    expect((await request(ctx.handler).head('/')).status).toBe(200);
     expect((await request(ctx.handler).get('/')).text).toContain('action="/lettre"');
   });
 });

@@ -197,6 +197,15 @@ describe('importing a CSV file', () => {
       .attach('file', Buffer.alloc(600 * 1024, 'a'), 'liste.csv');
     expect(big.status).toBe(413);
     expect(big.text).toContain('500 Ko au plus');
+    // A cut-off multipart body is the sender's fault: a 400, not a 500.
+    const cut = await agent
+      .post('/admin/subscribers/import')
+      .set('Content-Type', 'multipart/form-data; boundary=xyz')
+      .send(
+        `--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\r\n`,
+      );
+    expect(cut.status).toBe(400);
+    expect(cut.text).toContain('incomplet ou mal formé');
     // Without the token, the upload is refused before anything is read.
     expect((await agent.post('/admin/subscribers/import').field('basis', basis).attach('file', latin1, 'liste.csv')).status).toBe(403);
   });

@@ -23,7 +23,8 @@ const SENT_PATH = '/lettre/demande-envoyee';
  */
 export function newsletterLocals(c: Pick<Container, 'subscribers'>) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' || req.path.startsWith('/admin')) return next();
+    // HEAD too: a page rendered for a HEAD request is kept in the page cache like any other.
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/admin')) return next();
     res.locals.newsletter = {
       topics: await c.subscribers.cachedTopics(),
       wording: CURRENT_SUBSCRIBE_WORDING,

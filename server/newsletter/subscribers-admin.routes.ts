@@ -3,6 +3,7 @@ import multer from 'multer';
 import type { Container } from '../container';
 import { actorOf, requirePermission } from '../auth/auth.middleware';
 import { csrfAfterUpload } from '../http/csrf';
+import { containsNul, NulCharacterError } from '../http/nul-guard';
 import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../http/errors';
@@ -20,11 +21,19 @@ const PER_PAGE = 50;
 const MAX_FILE_BYTES = 500 * 1024;
 const TOO_LARGE = 'Ce fichier est trop lourd : 500 Ko au plus (environ 15 000 adresses). Découpez-le en plusieurs fichiers.';
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, fieldSize: 4096 } }).single('file');
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 } }).single(
+  'file',
+);
+
+/** Parses the multipart body; its errors become sentences (a cut-off or forged stream is the sender's, not a 500). */
 function acceptCsv(req: Request, res: Response, next: NextFunction) {
   upload(req, res, (err: unknown) => {
-    if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLargeError(TOO_LARGE));
-    next(err);
+    if (!err) return next(containsNul(req.body) ? new NulCharacterError() : undefined);
+    if (err instanceof multer.MulterError) {
+      if (err.code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLargeError(TOO_LARGE));
+      return next(new ValidationError('Envoyez un seul fichier CSV, avec le formulaire d’import.'));
+    }
+    next(new ValidationError('Le formulaire envoyé est incomplet ou mal formé : rechargez la page puis réessayez.'));
   });
 }
 
