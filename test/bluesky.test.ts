@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type TestAgent from 'supertest/lib/agent';
+import { createLogger } from '../server/logger';
 import { BlueskyAdapter } from '../server/publishing/channels/bluesky.adapter';
 import { nextTid } from '../server/publishing/channels/bluesky.tid';
 import { startAppView, type LocalAppView } from './helpers/bluesky-appview';
@@ -19,6 +21,15 @@ let appview: LocalAppView;
 let ctx: TestContext;
 let admin: { agent: TestAgent; csrf: string };
 let accountId: number;
+// Everything logged, through the production logger (its error serializer and redaction).
+const logged: string[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    logged.push(chunk.toString('utf8'));
+    done();
+  },
+});
+const sessions: string[] = [];
 
 type Record_ = {
   text: string;
@@ -51,7 +62,7 @@ async function setEmbed(embed: 'image' | 'card') {
 
 beforeAll(async () => {
   [pds, appview] = await Promise.all([startLocalPds(), startAppView()]);
-  ctx = await createTestContext({}, { channels: [new BlueskyAdapter({ appViewUrl: appview.url })] });
+  ctx = await createTestContext({}, { log: createLogger('debug', sink), channels: [new BlueskyAdapter({ appViewUrl: appview.url })] });
   admin = await loginAs(ctx, 'admin');
 });
 afterAll(async () => {
@@ -108,6 +119,7 @@ describe('connecting a Bluesky account', () => {
     expect(creds.appPassword).toBe(pds.appPassword);
     expect(creds.session.did).toBe(pds.did);
     expect(String(row.credentials)).not.toContain(creds.session.accessJwt);
+    sessions.push(creds.session.accessJwt);
 
     await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
     expect((await admin.agent.get('/admin/networks')).text).toContain('Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve ».');
@@ -265,6 +277,7 @@ describe('failures', () => {
     await ctx.c.dispatcher.dispatchDue();
     expect((await pub(post)).status).toBe('sent');
     const after = (await ctx.c.accounts.credentials(accountId)) as { session: { accessJwt: string; refreshJwt: string } };
+    sessions.push(after.session.accessJwt, after.session.refreshJwt);
     expect(after.session.refreshJwt).not.toBe(creds.session.refreshJwt);
     expect(after.session.accessJwt).not.toBe(`${creds.session.accessJwt}x`);
   });
@@ -394,5 +407,13 @@ describe('threads, retraction, figures, revoked access', () => {
       .expect(302);
     await ctx.c.dispatcher.dispatchDue();
     expect((await pub(post)).status).toBe('sent');
+  });
+});
+
+describe('the logs', () => {
+  it('hold no password and no session token, though failures were logged', () => {
+    const all = logged.join('');
+    expect(all).toContain('bluesky post not accepted');
+    for (const secret of [pds.appPassword, pds.password, 'aaaa-bbbb-cccc-dddd', ...sessions]) expect(all).not.toContain(secret);
   });
 });

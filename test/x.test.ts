@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type TestAgent from 'supertest/lib/agent';
+import { createLogger } from '../server/logger';
 import { NetworkUnreachableError } from '../server/publishing/accounts.service';
 import { XAdapter } from '../server/publishing/channels/x.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
@@ -13,6 +15,14 @@ let peer: XPeer;
 let ctx: TestContext;
 let admin: { agent: TestAgent; csrf: string };
 let accountId: number;
+// Everything logged, through the production logger (its error serializer and redaction).
+const logged: string[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    logged.push(chunk.toString('utf8'));
+    done();
+  },
+});
 
 const pub = async (id: number) => (await ctx.c.publications.get(id))!;
 const live = () => peer.tweets.filter((t) => !t.deleted);
@@ -32,7 +42,7 @@ const form = (over: Record<string, string> = {}) => ({
 
 beforeAll(async () => {
   peer = await startXPeer();
-  ctx = await createTestContext({}, { channels: [new XAdapter({ plugins: [redirectTo(peer.url)] })] });
+  ctx = await createTestContext({}, { log: createLogger('debug', sink), channels: [new XAdapter({ plugins: [redirectTo(peer.url)] })] });
   admin = await loginAs(ctx, 'admin');
 });
 afterAll(async () => {
@@ -272,5 +282,13 @@ describe('figures and retraction', () => {
     await ctx.c.publishing.retract(sent.id, { id: null, label: 'test' });
     expect((await pub(sent.id)).status).toBe('retracted');
     expect(peer.tweets.find((t) => t.id === sent.external_id)?.deleted).toBe(true);
+  });
+});
+
+describe('the logs', () => {
+  it('hold none of the four keys, though failures were logged', () => {
+    const all = logged.join('');
+    expect(all).toContain('x post not accepted');
+    for (const secret of [peer.app.secret, peer.user.token, peer.user.tokenSecret, 'pas-le-bon-secret']) expect(all).not.toContain(secret);
   });
 });
