@@ -73,6 +73,11 @@ describe('sending a campaign', () => {
     }
     expect(await deliveryStatuses(c, id)).toEqual({ sent: 3 });
     expect((await c.campaigns.get(id))?.status).toBe('sent');
+    // Unsubscribing from the link of this letter counts against it.
+    await c.subscribers.unsubscribe(c.subscriberLinks.unsubscribeUrl(subs[0]!.id).split('/').pop());
+    // (counted by a listener of the unsubscription, after it: looked at until it shows, within 5 s)
+    for (let i = 0; i < 100 && (await c.campaignSender.progress(id)).counts.unsubscribes === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await c.campaignSender.progress(id)).counts).toMatchObject({ sent: 3, unsubscribes: 1, complaints: 0, bounced: 0 });
     // A second run (the job ticks again) sends nobody a second copy.
     await c.campaignSender.run();
     expect(sink.messages).toHaveLength(3);
