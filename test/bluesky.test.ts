@@ -94,6 +94,18 @@ describe('connecting a Bluesky account', () => {
     expect(await ctx.c.db('channel_accounts').where({ channel: 'bluesky' })).toHaveLength(0);
   });
 
+  it('points at the server field when its address is not a web address', async () => {
+    for (const service of ['ftp://bsky.social', 'http://', 'https://exa mple.fr']) {
+      const res = await admin.agent
+        .post('/admin/networks/connect/bluesky')
+        .type('form')
+        .send({ _csrf: admin.csrf, handle: pds.handle, appPassword: pds.appPassword, service, embed: 'image' });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Indiquez l’adresse web du serveur, par exemple https://bsky.social.');
+      expect(res.text).toContain('aria-invalid="true"');
+    }
+  });
+
   it('says so when the server cannot be reached', async () => {
     const res = await admin.agent
       .post('/admin/networks/connect/bluesky')

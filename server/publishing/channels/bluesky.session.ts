@@ -1,4 +1,5 @@
 import { AtpAgent, XRPCError, type AtpSessionData } from '@atproto/api';
+import { ValidationError } from '../../http/errors';
 import { outcome, type ChannelPorts, type PublishOutcome } from './channel-adapter';
 
 /**
@@ -36,7 +37,17 @@ export class ReconnectNeeded extends Error {
 /** The service address as typed by an administrator: https, no path, no trailing slash. */
 export function serviceUrl(raw: string | undefined): string {
   const value = (raw ?? '').trim() || DEFAULT_SERVICE;
-  const url = new URL(/^https?:\/\//i.test(value) ? value : `https://${value}`);
+  let url: URL | null = null;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(value) ? value : `https://${value}`);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
+    throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', {
+      service: 'Indiquez l’adresse web du serveur, par exemple https://bsky.social.',
+    });
+  }
   return url.origin;
 }
 
