@@ -35,6 +35,11 @@ export function isValidCsrf(req: Request): boolean {
 const fieldsOnly = multer({ limits: { files: 0, fields: 50, fieldSize: 64 * 1024, parts: 50 } }).none();
 
 /**
+ * Mounted on /admin only (app.ts): the public site has no session, so its few POSTs protect
+ * themselves. The newsletter's one-click unsubscribe (/lettre/desabonner/<token>) must take a POST
+ * from mail software with no session and no token (RFC 8058): its signed link is the proof. The
+ * subscription form on cached pages checks the request's origin instead (subscribe.routes.ts).
+ *
  * Checks every state-changing request, whatever its content type. Multipart bodies are parsed
  * here for their fields, except on the upload routes named by `checkedAfterUpload`: those parse
  * the file themselves and must run `csrfAfterUpload` before anything else (the route-matrix test
