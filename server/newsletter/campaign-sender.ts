@@ -5,97 +5,14 @@ import { holderIsDeadHere } from '../jobs/job-runner';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { CampaignMessage, isSafeAddress } from './raw-message';
 import type { CampaignTransport, SendOutcome } from './campaign-transport';
-import { CODES, type CampaignSend, type ClaimedDelivery, type DeliveriesRepository, type DeliveryCounts, type SendReason } from './deliveries.repository';
+import { CODES, type ClaimedDelivery, type DeliveriesRepository, type SendReason } from './deliveries.repository';
 import { inSendingWindow } from './sending-window';
 import type { FeedbackEvent } from './sending-feedback';
+import type { RunState, SendableCampaign, SendProgress, SendRecipient, SenderOptions, SenderPorts, SendReport } from './campaign-sender.types';
 
-/** A subscriber as the subscribers domain answers them (same shape as its Recipient). */
-export interface SendRecipient {
-  id: number;
-  email: string;
-  topics: number[];
-  alertsOnly: boolean;
-  tracking: boolean;
-}
-
-/** What the campaigns domain's renderer hands over, compiled once per campaign. */
-export interface SendableCampaign {
-  campaignId: number;
-  kind: 'digest' | 'alert' | 'manual';
-  subject: string;
-  articlesFor(r: SendRecipient): number;
-  personalise(r: SendRecipient, links: { manageUrl: string; unsubscribeUrl: string }): { html: string; text: string };
-}
-
-export interface SenderPorts {
-  subscribers: {
-    audience(kind: 'digest' | 'alert'): Promise<SendRecipient[]>;
-    stillSubscribed(ids: number[]): Promise<Set<number>>;
-    suppress(email: string, reason: 'bounced' | 'complaint' | 'unsubscribed', at: Date): Promise<unknown>;
-  };
-  links: { manageUrl(id: number): string; unsubscribeUrl(id: number): string };
-  campaigns: {
-    prepare(campaignId: number): Promise<SendableCampaign>;
-    /** Idempotent: the campaign becomes `started` and gets its public number. */
-    markStarted(campaignId: number, at: Date): Promise<unknown>;
-    markSent(campaignId: number, at: Date): Promise<unknown>;
-  };
-  /** The settings of the moment: window, hourly cap, who the mail is from. */
-  limits(): Promise<{ windowStart: string; windowEnd: string; hourlyCap: number; fromName: string; fromAddress: string }>;
-}
-
-export interface SenderOptions {
-  instance: string;
-  timeZone: string;
-  /** Deliveries claimed at a time (the most a crash can leave unknown). */
-  batchSize: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  /** Errors in a row after which the campaign pauses itself. */
-  maxConsecutiveErrors: number;
-  /** A delivery still `sending` this long after its claim was abandoned (another machine). */
-  sendingTimeoutMs: number;
-  unsubscribeMailto?: string;
-}
-
-export interface SendReport {
-  sent: number;
-  skipped: number;
-  retrying: number;
-  failed: number;
-  bounced: number;
-  unknown: number;
-  waiting: number;
-  paused: number;
-  done: number;
-}
-
-export interface SendProgress {
-  state: CampaignSend['state'];
-  counts: DeliveryCounts;
-  sent: number;
-  remaining: number;
-  failed: number;
-  percent: number;
-  /** Seconds, from the pace of the last ten minutes (null: nothing sent lately to judge from). */
-  secondsLeft: number | null;
-  pausedReason: SendReason | null;
-  /** Why it is not sending right now although it should (outside the window, hourly cap). */
-  waitingFor: 'window' | 'cap' | null;
-}
+export type { SendableCampaign, SendProgress, SendRecipient, SenderOptions, SenderPorts, SendReport } from './campaign-sender.types';
 
 const HOUR = 3600_000;
-
-/** What the lanes of one run of one campaign share. */
-interface RunState {
-  errorsInRow: number;
-  lastError: string | null;
-  /** Messages the hourly cap still allows in this run. */
-  budget: number;
-  /** Why the run stopped early: outside the window or the cap, or paused after errors. */
-  halt: 'waiting' | 'paused' | null;
-  recipients: Promise<Map<number, SendRecipient>> | null;
-}
 
 /**
  * Sends campaigns: the audience is frozen into delivery rows when a campaign starts; `run`
