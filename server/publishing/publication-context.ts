@@ -1,4 +1,11 @@
-import { textCapabilityOf, type AccountContext, type ChannelAdapter, type ChannelPorts, type PublicationContext, type PublishableArticle } from './channels/channel-adapter';
+import {
+  textCapabilityOf,
+  type AccountContext,
+  type ChannelAdapter,
+  type ChannelPorts,
+  type PublicationContext,
+  type PublishableArticle,
+} from './channels/channel-adapter';
 import { postParts } from './post-text';
 import type { Publication } from './publications.repository';
 
