@@ -113,6 +113,10 @@ beforeAll(async () => {
     .set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
   await c.audience.flush();
 
+  // A newsletter composed by hand, sent (numbered), for the campaigns' pages and the archive.
+  const letter = await c.campaigns.create({ subject: 'La lettre de juin', intro: 'Bonjour.\n\nLes nouvelles du mois.', articleIds: [article.id] }, officer);
+  await c.campaigns.markSent(letter, c.clock.now());
+
   const mailbox = await agent.get('/admin/mailbox');
   const mail = /href="\/admin\/mailbox\/([\w-]+)"/.exec(mailbox.text)?.[1];
   if (!mail) throw new Error('no e-mail in the mailbox page');
@@ -141,6 +145,10 @@ beforeAll(async () => {
     ['subscribers', '/admin/subscribers', 200, 'abonne@exemple.fr'],
     ['subscriber import', '/admin/subscribers/import', 200, 'name="basis"'],
     ['subscriber erasure', `/admin/subscribers/${subscriber}/erase`, 200, 'abonne@exemple.fr'],
+    ['newsletter campaigns', '/admin/newsletter', 200, 'La lettre de juin'],
+    ['newsletter compose', '/admin/newsletter/new', 200, 'Fête de la musique'],
+    ['newsletter campaign page', `/admin/newsletter/${letter}`, 200, 'preview.html'],
+    ['newsletter settings', '/admin/settings/newsletter', 200, 'name="hourlyCap"'],
     ['error page', '/admin/articles/999999', 404, 'Cet article n’existe pas'],
   ];
   const unexpected: string[] = [];
@@ -180,6 +188,7 @@ beforeAll(async () => {
     ['subscriber deletion', `${pathOf(c.subscriberLinks.manageUrl(subscriber))}/supprimer`, 200],
     ['unsubscribe', pathOf(c.subscriberLinks.unsubscribeUrl(subscriber)), 200],
     ['invalid newsletter link', '/lettre/abonnement/1.forged', 404],
+    ['newsletter archive', '/lettres', 200],
     ['public error page', '/actualites/nexiste-pas', 404],
   ];
   for (const [name, url, status] of anonymous) {

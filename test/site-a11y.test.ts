@@ -22,6 +22,7 @@ const PAGES = [
   '/mentions-legales',
   '/donnees-personnelles',
   '/plan-du-site',
+  '/lettres', // the newsletters' archive
   '/lettre',
   '{subscriber}', // a subscriber's own page, from the signed link of their e-mails
   '/cette-page-nexiste-pas',
