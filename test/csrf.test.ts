@@ -26,7 +26,9 @@ beforeAll(async () => {
   await ctx.c.media.whenReady(media.id);
   const user = await makeUser(ctx.c, 'editor');
   // A subscriber whose number is the one the routes are called with: a forged erasure must leave it.
-  await ctx.c.db('subscribers').insert({ id: article, email: 'abonne@exemple.fr', status: 'confirmed', source: 'form', created_at: ctx.clock.now().toISOString() });
+  await ctx.c
+    .db('subscribers')
+    .insert({ id: article, email: 'abonne@exemple.fr', status: 'confirmed', source: 'form', created_at: ctx.clock.now().toISOString() });
   ids = {
     id: String(article),
     articleId: String(article),
