@@ -385,6 +385,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     async close() {
       await container.jobRunner.stop();
       await dispatcher.stop();
+      await campaigns.idle();
       await campaignSender.stop();
       await outbox.idle();
       await media.idle();

@@ -52,6 +52,8 @@ const DIGEST_GRACE_MS = 24 * 3600_000;
  */
 export class CampaignsService {
   private starter: CampaignStarter | null = null;
+  /** Starts kicked off without waiting, so that closing the program lets them finish first. */
+  private readonly kicked = new Set<Promise<unknown>>();
 
   constructor(private readonly d: CampaignsDeps) {}
 
@@ -355,7 +357,16 @@ export class CampaignsService {
   /** Starts a campaign now, without holding up the caller; the job starts it anyway if this fails. */
   private kick(id: number): void {
     if (!this.starter) return;
-    this.starter.start(id).catch((err: unknown) => this.d.log.error({ err, campaignId: id }, 'campaign could not start'));
+    const started: Promise<unknown> = this.starter
+      .start(id)
+      .catch((err: unknown) => this.d.log.error({ err, campaignId: id }, 'campaign could not start'))
+      .finally(() => this.kicked.delete(started));
+    this.kicked.add(started);
+  }
+
+  /** Resolves once every start kicked off by this process has finished (on close). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.kicked]);
   }
 
   /** The click redirect: only to an address this campaign holds. Null: unknown link (404). */
