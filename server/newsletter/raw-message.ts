@@ -104,7 +104,8 @@ export function encodeDisplayName(name: string): string {
 
 // A deliberately plain address syntax (what the subscription form accepts): no quotes, no
 // comments, no spaces, no brackets: nothing that could end a header or add a recipient.
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// A one-label domain is allowed: the embedded default sends as no-reply@localhost, into its own outbox.
+const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 export function isSafeAddress(address: string): boolean {
   return address.length <= 254 && ADDRESS.test(address);
