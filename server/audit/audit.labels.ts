@@ -43,6 +43,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'account.reconnected': 'Compte de réseau reconnecté',
   'account.tested': 'Connexion d’un compte de réseau testée',
   'account.removed': 'Compte de réseau retiré',
+  'account.settings_changed': 'Réglages d’un compte de réseau modifiés',
   'subscribers.imported': 'Abonnés importés',
   'subscribers.exported': 'Liste des abonnés exportée',
   'subscriber.erased': 'Abonné effacé à sa demande',
