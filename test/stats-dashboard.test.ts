@@ -72,18 +72,16 @@ describe('the totals of the dashboard, against the previous period', () => {
 
   it('counts the subscribers of the list as they are now', async () => {
     const now = ctx.clock.now().toISOString();
-    await ctx.c
-      .db('subscribers')
-      .insert(
-        ['a', 'b', 'c'].map((x, i) => ({
-          email: `${x}@habitant.test`,
-          status: i < 2 ? 'confirmed' : 'pending',
-          source: 'form',
-          created_at: now,
-          alerts_only: false,
-          tracking: false,
-        })),
-      );
+    await ctx.c.db('subscribers').insert(
+      ['a', 'b', 'c'].map((x, i) => ({
+        email: `${x}@habitant.test`,
+        status: i < 2 ? 'confirmed' : 'pending',
+        source: 'form',
+        created_at: now,
+        alerts_only: false,
+        tracking: false,
+      })),
+    );
     expect(figureText(await page('/admin'), 'subscribers')).toMatch(/^Abonnés à la lettre 2 /);
     await ctx.c.db('subscribers').del();
   });

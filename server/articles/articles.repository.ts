@@ -242,7 +242,9 @@ export class ArticlesRepository {
   async summaries(ids: number[]): Promise<Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>> {
     const out = new Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db('articles').whereIn('id', ids.slice(i, i + 500)).select('id', 'title', 'slug', 'status');
+      const rows = await this.db('articles')
+        .whereIn('id', ids.slice(i, i + 500))
+        .select('id', 'title', 'slug', 'status');
       for (const r of rows as any[]) out.set(Number(r.id), { id: Number(r.id), title: r.title, slug: r.slug, status: r.status as ArticleStatus });
     }
     return out;
