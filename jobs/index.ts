@@ -11,6 +11,7 @@ import * as purgeSubscribers from './purge-subscribers';
 import * as newsletterReconsent from './newsletter-reconsent';
 import * as engagementRollup from './engagement-rollup';
 import * as engagementPurge from './engagement-purge';
+import * as statsMonthlyReport from './stats-monthly-report';
 
 /** Every scheduled job, in the order they are listed to administrators. */
 export const ALL_JOBS: JobDefinition<Container>[] = [
@@ -25,6 +26,7 @@ export const ALL_JOBS: JobDefinition<Container>[] = [
   newsletterReconsent,
   engagementRollup,
   engagementPurge,
+  statsMonthlyReport,
 ];
 
 export function findJob(name: string): JobDefinition<Container> | undefined {

@@ -76,6 +76,10 @@ import { EngagementStore } from './engagement/engagement.store';
 import { EngagementRollup } from './engagement/engagement.rollup';
 import { SocialSource } from './engagement/social-source';
 import type { ListChange } from './newsletter/subscribers.repository';
+import { EngagementQueries } from './engagement/engagement.queries';
+import { StatsService } from './stats/stats.service';
+import { StatsReportService } from './stats/stats-report.service';
+import { StatsReportRepository } from './stats/stats-report.repository';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -148,6 +152,10 @@ export interface Container {
   engagement: EngagementStore;
   /** The nightly daily totals and the purge of raw events past the retention. */
   engagementRollup: EngagementRollup;
+  /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
+  stats: StatsService;
+  /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
+  statsReports: StatsReportService;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -368,6 +376,27 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // An unsubscription is counted against the last campaign the person received.
   subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
 
+  const stats = new StatsService({
+    queries: new EngagementQueries(db),
+    clock,
+    timeZone: config.timeZone,
+    articles,
+    subscriberCount: () => subscribers.confirmedCount(),
+    publicationsOf: (id) => publications.forArticle(id),
+  });
+  const statsReports = new StatsReportService({
+    db,
+    repo: new StatsReportRepository(db),
+    stats,
+    outbox,
+    clock,
+    log: log.child({ module: 'stats-report' }),
+    timeZone: config.timeZone,
+    baseUrl: config.baseUrl,
+    users: async () => (await usersRepo.list({ limit: 1000, offset: 0 })).rows,
+    communeName,
+  });
+
   const container: Container = {
     config,
     secretKey,
@@ -417,6 +446,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     subscribersAdmin,
     engagement,
     engagementRollup,
+    stats,
+    statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

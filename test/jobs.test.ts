@@ -87,6 +87,7 @@ describe('the job wrapper', () => {
       'newsletter-reconsent': { asked: 0, deleted: 0 },
       'engagement-rollup': { days: 0, rows: 0 },
       'engagement-purge': { rolledUp: 0, events: 0 },
+      'stats-monthly-report': { sent: 0 },
     });
     expect(ctx.testAdapter.delivered).toHaveLength(1);
   });
