@@ -273,6 +273,18 @@ export class ArticlesRepository {
    * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…):
    * the media library asks before deleting one, in its own transaction.
    */
+  /** Title, address and status of the given articles (figures pages list articles by id). */
+  async summaries(ids: number[]): Promise<Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>> {
+    const out = new Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db('articles')
+        .whereIn('id', ids.slice(i, i + 500))
+        .select('id', 'title', 'slug', 'status');
+      for (const r of rows as any[]) out.set(Number(r.id), { id: Number(r.id), title: r.title, slug: r.slug, status: r.status as ArticleStatus });
+    }
+    return out;
+  }
+
   async usingMedia(id: number, trx: Knex = this.db): Promise<{ count: number; titles: string[] }> {
     const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
     const base = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${id}/%`]));

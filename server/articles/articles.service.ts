@@ -135,6 +135,11 @@ export class ArticlesService {
     return this.repo.state(id);
   }
 
+  /** Title, address and status of the given articles (the figures pages). */
+  summaries(ids: number[]) {
+    return this.repo.summaries(ids);
+  }
+
   count(): Promise<number> {
     return this.repo.count();
   }
