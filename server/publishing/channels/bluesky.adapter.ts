@@ -180,11 +180,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: POST, rkey });
       return { uri: res.data.uri, cid: res.data.cid ?? '' };
     } catch (err) {
-      if (
-        isXrpcError(err) &&
-        (err.status === 400 || err.status === 404) &&
-        /RecordNotFound|not found|Could not locate/i.test(`${err.error} ${err.message}`)
-      )
+      if (isXrpcError(err) && (err.status === 400 || err.status === 404) && /RecordNotFound|not found|Could not locate/i.test(`${err.error} ${err.message}`))
         return null;
       throw err;
     }
