@@ -24,6 +24,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'article.restored': 'Ancienne version d’un article restaurée',
   'article.status_changed': 'Statut d’un article changé',
   'article.deleted': 'Article supprimé',
+  'article.schedule_requested': 'Programmation d’un article demandée (en attente d’approbation)',
+  'article.rescheduled': 'Date de publication d’un article déplacée',
   'media.uploaded': 'Image ajoutée',
   'media.updated': 'Image modifiée',
   'media.deleted': 'Image supprimée',
