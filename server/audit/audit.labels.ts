@@ -54,6 +54,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'campaign.test_sent': 'Lettre d’information envoyée en test',
   'newsletter.paused': 'Mise en pause de l’envoi d’une lettre',
   'newsletter.resumed': 'Reprise de l’envoi d’une lettre',
+  'page.created': 'Page créée',
+  'page.updated': 'Page modifiée',
+  'page.deleted': 'Page supprimée',
+  'menu.updated': 'Menu du site modifié',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */
@@ -67,6 +71,8 @@ export const TARGET_LABELS: Record<string, string> = {
   subscriber: 'Abonné',
   subscribers: 'Abonnés à la lettre',
   campaign: 'Lettre d’information',
+  page: 'Page du site',
+  menu: 'Menu du site',
 };
 
 /** Actors recorded without an account; their labels are i18n keys. */
@@ -76,6 +82,7 @@ export const SYSTEM_ACTORS = ['système', 'ligne de commande', 'anonyme', 'incon
 export const DETAIL_LABELS: Record<string, string> = {
   title: 'Titre',
   slug: 'Adresse',
+  path: 'Adresse sur le site',
   status: 'Statut',
   fields: 'Champs modifiés',
   changed: 'Champs modifiés',
@@ -131,6 +138,14 @@ export const FIELD_LABELS: Record<string, Record<string, string>> = {
     social: 'Réseaux sociaux',
     requireApproval: 'Approbation avant publication',
     accessibility: 'Déclaration d’accessibilité',
+  },
+  page: {
+    title: 'Titre',
+    slug: 'Adresse',
+    parentId: 'Page parente',
+    summary: 'Résumé',
+    bodyMd: 'Texte',
+    status: 'État',
   },
   media: {
     alt: 'Texte alternatif',
