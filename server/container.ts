@@ -12,6 +12,7 @@ import { ThrottleRepository } from './auth/throttle.repository';
 import { LoginThrottle } from './auth/login-throttle';
 import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
+import { AccountService } from './auth/account.service';
 import { Mailer } from './mail/mailer';
 import { OutboxRepository } from './mail/outbox.repository';
 import { OutboxService } from './mail/outbox.service';
@@ -99,6 +100,8 @@ export interface Container {
   settings: SettingsService;
   auth: AuthService;
   users: UsersService;
+  /** What a person changes on their own account: name, confirmed address, printed password. */
+  account: AccountService;
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
@@ -168,7 +171,7 @@ export interface Container {
 
 export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat);
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
   const db = createKnex(config);
 
@@ -184,6 +187,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
+  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
   // The media library asks the articles domain which articles show an image (its own table).
   const articleRows = new ArticlesRepository(db);
   const media = new MediaService({
@@ -427,6 +431,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     settings,
     auth,
     users,
+    account,
     usersRepo,
     media,
     articles,
