@@ -310,6 +310,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         prepare: (id) => campaignRenderer.prepare(id),
         markStarted: (id, at) => campaigns.markStarted(id, at),
         markSent: (id, at) => campaigns.markSent(id, at),
+        kind: async (id) => (await campaigns.get(id))?.kind ?? null,
       },
       limits: async () => {
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
@@ -327,6 +328,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       retryBaseMs: config.newsletter.retryBaseMs,
       maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
       sendingTimeoutMs: config.publishing.sendingTimeoutMs,
+      inFlight: config.newsletter.poolSize,
       unsubscribeMailto: config.newsletter.unsubscribeMailto,
     },
   );

@@ -83,6 +83,16 @@ export class SubscribersService {
     return this.d.repo.audience(kind);
   }
 
+  /** A page of the audience, in id order after `after` (the sender freezes a campaign's audience so). */
+  audiencePage(kind: 'digest' | 'alert', after: number, limit: number): Promise<Recipient[]> {
+    return this.d.repo.audience(kind, undefined, { after, limit });
+  }
+
+  /** Those of `ids` still confirmed, with their topics of now (the sender reads each batch so). */
+  recipients(ids: number[]): Promise<Map<number, Recipient>> {
+    return this.d.repo.recipients(ids);
+  }
+
   /** Still confirmed: the sender asks right before each message. */
   isSubscribed(id: number): Promise<boolean> {
     return this.d.repo.isSubscribed(id);
