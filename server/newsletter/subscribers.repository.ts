@@ -36,6 +36,8 @@ export interface Consent {
   kind: ConsentKind;
   source: ConsentSource;
   wordingVersion: string | null;
+  /** The words agreed to, when they are not one of consent.ts's versions (an import states them). */
+  wordingText?: string | null;
   basis: string | null;
 }
 
@@ -248,13 +250,21 @@ export class SubscribersRepository {
       kind: c.kind,
       source: c.source,
       wording_version: c.wordingVersion,
+      wording_text: c.wordingText ?? null,
       basis: c.basis,
     });
   }
 
   async consents(subscriberId: number, trx: Knex = this.db): Promise<Consent[]> {
     const rows = await trx('subscriber_consents').where({ subscriber_id: subscriberId }).orderBy('id');
-    return (rows as any[]).map((r) => ({ at: fromDbTime(r.at), kind: r.kind, source: r.source, wordingVersion: r.wording_version, basis: r.basis }));
+    return (rows as any[]).map((r) => ({
+      at: fromDbTime(r.at),
+      kind: r.kind,
+      source: r.source,
+      wordingVersion: r.wording_version,
+      wordingText: r.wording_text ?? null,
+      basis: r.basis,
+    }));
   }
 
   async delete(id: number, trx: Knex): Promise<boolean> {
