@@ -71,6 +71,10 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { EngagementQueries } from './engagement/engagement.queries';
+import { StatsService } from './stats/stats.service';
+import { StatsReportService } from './stats/stats-report.service';
+import { StatsReportRepository } from './stats/stats-report.repository';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -139,6 +143,10 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
+  stats: StatsService;
+  /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
+  statsReports: StatsReportService;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -336,6 +344,27 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // An unsubscription is counted against the last campaign the person received.
   subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
 
+  const stats = new StatsService({
+    queries: new EngagementQueries(db),
+    clock,
+    timeZone: config.timeZone,
+    articles,
+    subscriberCount: () => subscribers.confirmedCount(),
+    publicationsOf: (id) => publications.forArticle(id),
+  });
+  const statsReports = new StatsReportService({
+    db,
+    repo: new StatsReportRepository(db),
+    stats,
+    outbox,
+    clock,
+    log: log.child({ module: 'stats-report' }),
+    timeZone: config.timeZone,
+    baseUrl: config.baseUrl,
+    users: async () => (await usersRepo.list({ limit: 1000, offset: 0 })).rows,
+    communeName,
+  });
+
   const container: Container = {
     config,
     secretKey,
@@ -383,6 +412,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    stats,
+    statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();

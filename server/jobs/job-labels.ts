@@ -14,6 +14,7 @@ export const JOB_LABELS: Record<string, string> = {
   'purge-audience': 'Nettoyage de la mesure d’audience',
   'purge-subscribers': 'Nettoyage des inscriptions non confirmées',
   'newsletter-reconsent': 'Renouvellement du consentement des abonnés',
+  'stats-monthly-report': 'Envoi du rapport mensuel des chiffres aux élus',
 };
 
 /** A count in words: the singular key, then the plural one. */
@@ -66,6 +67,9 @@ const COUNTS: Record<string, Record<string, Count>> = {
   'newsletter-reconsent': {
     asked: ['{n} abonné sollicité après 3 ans sans activité', '{n} abonnés sollicités après 3 ans sans activité'],
     deleted: ['{n} abonné effacé faute de réponse', '{n} abonnés effacés faute de réponse'],
+  },
+  'stats-monthly-report': {
+    sent: ['{n} rapport mensuel envoyé', '{n} rapports mensuels envoyés'],
   },
   'purge-audience': {
     visitorHashes: ['{n} empreinte de visiteur effacée', '{n} empreintes de visiteurs effacées'],

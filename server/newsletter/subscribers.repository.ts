@@ -100,6 +100,12 @@ export class SubscribersRepository {
     }));
   }
 
+  /** How many confirmed subscribers the list has: a count, nothing personal (the figures dashboard). */
+  async confirmedCount(): Promise<number> {
+    const row = await this.db('subscribers').where('status', 'confirmed').count({ n: '*' }).first();
+    return Number((row as { n?: unknown } | undefined)?.n ?? 0);
+  }
+
   /** Still confirmed (checked by the sender right before each message): one indexed lookup. */
   async isSubscribed(id: number): Promise<boolean> {
     const row = await this.db('subscribers').where({ id, status: 'confirmed' }).first('id');

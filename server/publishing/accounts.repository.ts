@@ -125,6 +125,14 @@ export class AccountsRepository {
       .update({ credentials: this.box.seal(JSON.stringify(credentials)), updated_at: toDbTime(now) });
   }
 
+  /** Settings changed by an administrator (a Mastodon visibility): the rest of the account untouched. */
+  async updateSettings(id: number, settings: Record<string, unknown>, now: Date): Promise<void> {
+    await this.db('channel_accounts')
+      .where({ id })
+      .whereNull('removed_at')
+      .update({ settings: JSON.stringify(settings), updated_at: toDbTime(now) });
+  }
+
   async markConnection(id: number, connection: Connection, now: Date): Promise<void> {
     await this.db('channel_accounts')
       .where({ id })

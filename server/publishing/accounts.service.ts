@@ -176,6 +176,31 @@ export class AccountsService {
     return check;
   }
 
+  /**
+   * The choices an administrator may change without reconnecting (ChannelAdapter.settingsFields):
+   * each value must be one of its options; nothing else of the account changes.
+   */
+  async updateSettings(id: number, values: Record<string, string>, actor: Actor): Promise<void> {
+    const account = await this.get(id);
+    const fields = this.adapters.get(account.channel)?.settingsFields ?? [];
+    if (!fields.length) throw new NotFoundError('Ce compte n’a pas de réglages.');
+    const errors: Record<string, string> = {};
+    const next = { ...account.settings };
+    for (const f of fields) {
+      const v = values[f.name] ?? '';
+      if (f.options && !f.options.some((o) => o.value === v)) errors[f.name] = 'Choisissez une des valeurs proposées.';
+      else next[f.name] = v;
+    }
+    if (Object.keys(errors).length) throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', errors);
+    const changed = Object.fromEntries(fields.filter((f) => account.settings[f.name] !== next[f.name]).map((f) => [f.name, String(next[f.name])]));
+    const now = this.clock.now();
+    await this.accounts.updateSettings(id, next, now);
+    await this.audit.append(
+      { actor, action: 'account.settings_changed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, ...changed } },
+      now,
+    );
+  }
+
   async remove(id: number, actor: Actor): Promise<void> {
     const account = await this.get(id);
     if (this.adapters.get(account.channel)?.capabilities.followsArticle) throw new ConflictError('Le site de la commune ne peut pas être retiré.');
@@ -192,6 +217,19 @@ export class AccountsService {
     if (reconnectId) {
       const current = await this.get(reconnectId);
       if (current.channel !== channel) throw new ConflictError('Ce compte est sur un autre réseau.');
+      // The network must name the same account: new keys of another account would post, from
+      // then on, under this account's name and history without anyone noticing.
+      const adapter = this.adapters.get(channel);
+      const before = adapter?.identityOf?.(current.settings) ?? null;
+      const after = adapter?.identityOf?.(connected.settings) ?? null;
+      if (before && after && before !== after) {
+        this.log.warn({ accountId: reconnectId, channel }, 'reconnection refused: another account');
+        throw new DomainError(
+          'Ces informations sont celles d’un autre compte ({other}) que celui à reconnecter ({label}) : rien n’a été changé. Reconnectez-vous avec le compte {label}, ou connectez {other} comme un nouveau compte.',
+          400,
+          { other: connected.label, label: current.label },
+        );
+      }
       await this.accounts.reconnect(reconnectId, { ...connected }, now);
       await this.pubs.releaseAccount(reconnectId, now);
       await this.audit.append(

@@ -37,6 +37,15 @@ export interface BlueskyOptions {
 
 type Ref = { uri: string; cid: string };
 
+const EMBED_FIELD = {
+  name: 'embed',
+  label: 'Sous le texte',
+  options: [
+    { value: 'image', label: 'L’image de l’article, avec son texte alternatif' },
+    { value: 'card', label: 'Une carte de lien vers l’article, avec sa vignette' },
+  ],
+};
+
 /** The post's address on the Bluesky web app. */
 function webUrl(handle: string, rkey: string): string {
   return `https://bsky.app/profile/${handle}/post/${rkey}`;
@@ -71,6 +80,14 @@ export class BlueskyAdapter implements ChannelAdapter {
     this.appViewUrl = (options.appViewUrl ?? DEFAULT_APPVIEW).replace(/\/+$/, '');
   }
 
+  /** The account's DID: it stays the same when the handle changes. */
+  identityOf(settings: Record<string, unknown>): string | null {
+    return settings.did ? String(settings.did) : null;
+  }
+
+  /** Picture or link card: changed on the account's settings page without reconnecting. */
+  readonly settingsFields = [EMBED_FIELD];
+
   readonly connect = {
     kind: 'form' as const,
     fields: [
@@ -88,14 +105,7 @@ export class BlueskyAdapter implements ChannelAdapter {
         value: DEFAULT_SERVICE,
         help: 'https://bsky.social pour un compte hébergé par Bluesky (le cas le plus courant) ; sinon l’adresse du serveur de la commune.',
       },
-      {
-        name: 'embed',
-        label: 'Sous le texte',
-        options: [
-          { value: 'image', label: 'L’image de l’article, avec son texte alternatif' },
-          { value: 'card', label: 'Une carte de lien vers l’article, avec sa vignette' },
-        ],
-      },
+      EMBED_FIELD,
     ],
     connect: (values: Record<string, string>): Promise<ConnectedAccount> => this.login(values),
   };

@@ -228,6 +228,16 @@ export interface ChannelAdapter {
    * read when the account was connected). Read through `textCapabilityOf`, never directly.
    */
   textFor?(account: Pick<AccountContext, 'settings'>): ChannelCapabilities['text'];
+  /**
+   * Choices an administrator may change later without reconnecting (a Mastodon account's
+   * visibility): each has `options`, and its value is kept in the account's settings under its name.
+   */
+  readonly settingsFields?: ConnectField[];
+  /**
+   * Who the account is on the network, from its settings (a user id, a Page id, a DID): a
+   * reconnection that names someone else is refused rather than silently swapping the identity.
+   */
+  identityOf?(settings: Record<string, unknown>): string | null;
   publish(article: PublishableArticle, publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<PublishOutcome>;
   testConnection?(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'saveCredentials'>, signal: AbortSignal): Promise<ConnectionCheck>;
   fetchMetrics?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<ChannelMetrics | null>;

@@ -66,6 +66,11 @@ export class FacebookAdapter implements ChannelAdapter {
     this.spacingMs = opts.metricsSpacingMs ?? 1000;
   }
 
+  /** The Page: a new token must be the same Page's. */
+  identityOf(settings: Record<string, unknown>): string | null {
+    return settings.pageId ? String(settings.pageId) : null;
+  }
+
   readonly connect = {
     kind: 'form' as const,
     fields: [

@@ -38,6 +38,16 @@ interface XSettings {
 
 const DAY = 86_400_000;
 
+const METRICS_FIELD = {
+  name: 'metrics',
+  label: 'Statistiques des publications',
+  options: [
+    { value: 'off', label: 'Ne pas les récupérer (X facture chaque lecture)' },
+    { value: 'weekly', label: 'Une fois par semaine' },
+    { value: 'daily', label: 'Une fois par jour' },
+  ],
+};
+
 const URL_RE = /https?:\/\/\S+/g;
 
 /** Text reduced for comparison: the first `links` addresses as a mark, any others dropped, entities and spaces undone. */
@@ -85,6 +95,14 @@ export class XAdapter implements ChannelAdapter {
 
   constructor(private readonly options: XOptions = {}) {}
 
+  /** The user id X gives: it stays the same when the @name changes. */
+  identityOf(settings: Record<string, unknown>): string | null {
+    return settings.userId ? String(settings.userId) : null;
+  }
+
+  /** How often figures are read (each read is billed): changed without reconnecting. */
+  readonly settingsFields = [METRICS_FIELD];
+
   readonly connect = {
     kind: 'form' as const,
     fields: [
@@ -101,15 +119,7 @@ export class XAdapter implements ChannelAdapter {
         help: 'Généré pour le compte de la commune, avec les droits « Read and write » (Authentication Tokens › Access Token and Secret).',
       },
       { name: 'accessSecret', label: 'Secret du jeton d’accès (Access Token Secret)', secret: true },
-      {
-        name: 'metrics',
-        label: 'Statistiques des publications',
-        options: [
-          { value: 'off', label: 'Ne pas les récupérer (X facture chaque lecture)' },
-          { value: 'weekly', label: 'Une fois par semaine' },
-          { value: 'daily', label: 'Une fois par jour' },
-        ],
-      },
+      METRICS_FIELD,
     ],
     connect: (values: Record<string, string>): Promise<ConnectedAccount> => this.login(values),
   };
