@@ -7,6 +7,7 @@ import pinoHttp from 'pino-http';
 import type { Container } from './container';
 import { loadUser } from './auth/auth.middleware';
 import { authRoutes } from './auth/auth.routes';
+import { accountRoutes } from './auth/account.routes';
 import { usersRoutes } from './auth/users.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
@@ -97,6 +98,7 @@ export function createApp(c: Container): Express {
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
   app.use(authRoutes(c));
+  app.use(accountRoutes(c)); // "Mon compte"; first, a printed password is replaced before any other admin page
   app.use('/admin', dashboardRoutes(c));
   app.use('/admin/users', usersRoutes(c));
   app.use('/admin/audit', auditRoutes(c));

@@ -12,6 +12,7 @@ import { ThrottleRepository } from './auth/throttle.repository';
 import { LoginThrottle } from './auth/login-throttle';
 import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
+import { AccountService } from './auth/account.service';
 import { Mailer } from './mail/mailer';
 import { OutboxRepository } from './mail/outbox.repository';
 import { OutboxService } from './mail/outbox.service';
@@ -71,6 +72,11 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { EngagementRepository } from './engagement/engagement.repository';
+import { EngagementStore } from './engagement/engagement.store';
+import { EngagementRollup } from './engagement/engagement.rollup';
+import { SocialSource } from './engagement/social-source';
+import type { ListChange } from './newsletter/subscribers.repository';
 import { EngagementQueries } from './engagement/engagement.queries';
 import { StatsService } from './stats/stats.service';
 import { StatsReportService } from './stats/stats-report.service';
@@ -92,6 +98,8 @@ export interface Container {
   settings: SettingsService;
   auth: AuthService;
   users: UsersService;
+  /** What a person changes on their own account: name, confirmed address, printed password. */
+  account: AccountService;
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
@@ -143,6 +151,10 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
+  engagement: EngagementStore;
+  /** The nightly daily totals and the purge of raw events past the retention. */
+  engagementRollup: EngagementRollup;
   /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
   stats: StatsService;
   /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
@@ -153,7 +165,7 @@ export interface Container {
 
 export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat);
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
   const db = createKnex(config);
 
@@ -169,6 +181,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
+  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
   // The media library asks the articles domain which articles show an image (its own table).
   const articleRows = new ArticlesRepository(db);
   const media = new MediaService({
@@ -180,6 +193,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     usage: (id, trx) => articleRows.usingMedia(id, trx),
   });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
+
+  // The engagement store is fed by the site, the newsletter and the metrics job: built first.
+  const engagementRepo = new EngagementRepository(db);
+  const engagement = new EngagementStore(engagementRepo, clock, log.child({ module: 'engagement' }), { timeZone: config.timeZone });
+  const engagementRollup = new EngagementRollup({
+    repo: engagementRepo,
+    store: engagement,
+    clock,
+    timeZone: config.timeZone,
+    retentionMonths: async () => (await settings.get()).statsRetentionMonths,
+  });
+  // People joining or leaving the newsletter's list, counted (never named).
+  const listChange = (change: ListChange) => engagement.record({ channel: 'newsletter', kind: change.kind, value: change.count, at: change.at });
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
@@ -208,6 +234,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     // The subscribers domain is built further down; a click is read long after start-up.
     recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
     stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
+    engagement,
   });
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
   const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
@@ -257,7 +284,16 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     log.child({ module: 'accounts' }),
     `${config.baseUrl}/admin/networks/oauth/callback`,
   );
-  const metrics = new MetricsService(publications, accounts, adapters, publishable, ports, clock, log.child({ module: 'metrics' }));
+  const metrics = new MetricsService(
+    publications,
+    accounts,
+    adapters,
+    publishable,
+    ports,
+    clock,
+    log.child({ module: 'metrics' }),
+    new SocialSource(engagementRepo, config.timeZone, log.child({ module: 'engagement' })),
+  );
   const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
@@ -272,6 +308,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     baseUrl: config.baseUrl,
     settings,
     articles,
+    engagement,
   });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
@@ -285,7 +322,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
   const subscribers = new SubscribersService({
     db,
-    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')),
+    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange),
     clock,
     log: log.child({ module: 'subscribers' }),
     links: subscriberLinks,
@@ -295,7 +332,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     throttle: new ThrottleRepository(db),
     throttleKey: newsletterKey(secretKey, 'throttle'),
   });
-  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'));
+  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
   const communeName = async () => (await settings.get()).name;
   const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
   const subscribersAdmin = new SubscribersAdminService({
@@ -324,6 +361,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
         return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
       },
+      engagement,
     },
     audit,
     clock,
@@ -377,6 +415,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     settings,
     auth,
     users,
+    account,
     usersRepo,
     media,
     articles,
@@ -412,6 +451,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    engagement,
+    engagementRollup,
     stats,
     statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
@@ -424,6 +465,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       await media.idle();
       mailer.close();
       await audience.close();
+      // Last before the database: everything above may still have recorded counts.
+      await engagement.close();
       await db.destroy();
     },
   };

@@ -111,6 +111,11 @@ export class CampaignSender {
     for (const e of events) {
       await this.ports.subscribers.suppress(e.email, e.kind, now);
       if (e.deliveryId) await this.repo.recordFeedback(e.deliveryId, e.kind, now);
+      // Unsubscriptions are counted by the subscribers' list itself (a person leaving it).
+      if (e.kind !== 'unsubscribed') {
+        const campaignId = e.deliveryId ? await this.repo.campaignOf(e.deliveryId) : null;
+        this.ports.engagement?.record({ channel: 'newsletter', kind: e.kind === 'bounced' ? 'bounce' : 'complaint', campaignId, at: now });
+      }
     }
     return events.length;
   }

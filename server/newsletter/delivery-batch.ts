@@ -62,7 +62,7 @@ export async function sendBatch(
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.inFlight, toSend.length) }, worker));
-  await settle(deps, results, report, run);
+  await settle(deps, campaign, results, report, run);
 }
 
 async function sendOne(
@@ -87,7 +87,7 @@ async function sendOne(
   return deps.transport.send(built.raw, { from: fromAddress, to: r.email }, copy);
 }
 
-async function settle(deps: BatchDeps, results: Result[], report: SendReport, run: RunState): Promise<void> {
+async function settle(deps: BatchDeps, campaign: SendableCampaign, results: Result[], report: SendReport, run: RunState): Promise<void> {
   const { repo, ports, opts, clock } = deps;
   const instance = opts.instance;
   const now = clock.now();
@@ -113,6 +113,7 @@ async function settle(deps: BatchDeps, results: Result[], report: SendReport, ru
     const moved = await repo.settle(sent, instance, { status: 'sent', sentAt: now, error: null });
     if (moved !== sent.length) deps.log.error({ expected: sent.length, moved }, 'some sent deliveries were settled by someone else');
     report.sent += moved;
+    countDelivered(deps, campaign, results, now);
   }
   // The server may have taken these: reported on the campaign page, never sent again.
   if (unknown.length) {
@@ -124,9 +125,26 @@ async function settle(deps: BatchDeps, results: Result[], report: SendReport, ru
     await ports.subscribers.suppress(b.email, 'bounced', now);
     report.bounced++;
   }
+  if (bounced.length) ports.engagement?.record({ channel: 'newsletter', kind: 'bounce', campaignId: campaign.campaignId, value: bounced.length, at: now });
   if (failed.length) report.failed += await repo.settle(failed, instance, { status: 'failed', error: CODES.gaveUp, attempts: opts.maxAttempts });
   for (const [attempts, ids] of retry) {
     const at = new Date(now.getTime() + opts.retryBaseMs * 2 ** (attempts - 1));
     report.retrying += await repo.settle(ids, instance, { status: 'queued', attempts, retryAt: at, error: CODES.temporary });
   }
+}
+
+/** Copies the mail server accepted: one count for the campaign, and one per article they held. */
+function countDelivered(deps: BatchDeps, campaign: SendableCampaign, results: Result[], at: Date): void {
+  const engagement = deps.ports.engagement;
+  if (!engagement) return;
+  let delivered = 0;
+  const perArticle = new Map<number, number>();
+  for (const { r, out } of results) {
+    if (!out.ok) continue;
+    delivered++;
+    for (const id of campaign.articleIdsFor?.(r) ?? []) perArticle.set(id, (perArticle.get(id) ?? 0) + 1);
+  }
+  const campaignId = campaign.campaignId;
+  engagement.record({ channel: 'newsletter', kind: 'delivery', campaignId, value: delivered, at });
+  for (const [articleId, n] of perArticle) engagement.record({ channel: 'newsletter', kind: 'article_delivery', campaignId, articleId, value: n, at });
 }
