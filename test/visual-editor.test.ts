@@ -317,6 +317,38 @@ describeInBrowser('the visual editor', () => {
     }
   }, 60_000);
 
+  it('opens an older text with an undescribed image, outlines it, and lets the officer describe it before saving', async () => {
+    const article = await ctx.c.articles.create({ title: 'Ancien article', summary: '', bodyMd: 'Provisoire.' }, officer);
+    const [variant] = (await ctx.c.media.list({ q: '', limit: 1, offset: 0 })).rows[0]!.variants.filter((v) => v.kind === 'responsive' && v.format === 'jpeg');
+    // Written before the rule existed: straight into the table, as an old database would hold it.
+    await ctx.c
+      .db('articles')
+      .where({ id: article.id })
+      .update({ body_md: `Avant l’image.\n\n![](${variant!.url})\n\nAprès l’image.` });
+    const { context, page, problems } = await adminPage(browser, site.origin, login);
+    try {
+      await page.goto(`${site.origin}/admin/articles/${article.id}/edit`);
+      const image = text(page).locator(`img[src="${variant!.url}"]`);
+      await expect(image.getAttribute('alt')).resolves.toBe('');
+      await expect(page.evaluate(`getComputedStyle(document.querySelector('.ProseMirror img[src="${variant!.url}"]')).outlineStyle`)).resolves.toBe('dashed');
+      await image.click();
+      await tool(page, 'Image').click();
+      const dialog = page.getByRole('dialog', { name: 'Modifier l’image' });
+      await dialog.getByLabel(/Texte alternatif/).fill('Le lavoir, vu du pont');
+      await dialog.getByRole('button', { name: 'Enregistrer l’image' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/admin/articles/${article.id}`),
+        page.getByRole('button', { name: 'Enregistrer', exact: true }).click(),
+      ]);
+      const row = await ctx.c.db('articles').where({ id: article.id }).first();
+      expect(String(row.body_md).replace(/\r\n/g, '\n')).toBe(`Avant l’image.\n\n![Le lavoir, vu du pont](${variant!.url})\n\nAprès l’image.`);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('switches to the Markdown text and back without losing anything, and the Markdown typed there is what is saved', async () => {
     const { context, page, problems } = await newArticlePage();
     try {

@@ -1,6 +1,8 @@
 import type { AnyExtension } from '@tiptap/core';
 import StarterKit from '@tiptap/starter-kit';
 import Image from '@tiptap/extension-image';
+// Installed with the starter kit (which pins it to the same version): only its Markdown reading changes here.
+import Paragraph from '@tiptap/extension-paragraph';
 import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 import { Markdown } from '@tiptap/markdown';
 
@@ -68,7 +70,28 @@ const LibraryImage = Image.extend({
       },
     ];
   },
+  // An image from elsewhere in a Markdown text is never shown by the site (and the page's CSP
+  // would refuse to load it): the editor leaves it out too, as what the site will publish.
+  parseMarkdown: (token, helpers) => {
+    const src = String(token.href ?? '');
+    if (!OWN_MEDIA.test(src) || src.includes('..')) return [];
+    return helpers.createNode('image', { src, title: token.title ?? null, alt: token.text ?? '' });
+  },
 }).configure({ inline: true, allowBase64: false });
+
+/**
+ * Tiptap's paragraph lifts a paragraph holding nothing but an image out of it, for block images;
+ * ours are inline (as in Markdown), so such a paragraph stays a paragraph holding the image, and
+ * a text saved with an image on its own line opens again as it was written.
+ */
+const baseParagraphMarkdown = Paragraph.config.parseMarkdown;
+const ImageParagraph = Paragraph.extend({
+  parseMarkdown: (token, helpers) => {
+    const tokens = token.tokens ?? [];
+    if (tokens.length === 1 && tokens[0]?.type === 'image') return helpers.createNode('paragraph', undefined, helpers.parseInline(tokens));
+    return baseParagraphMarkdown ? baseParagraphMarkdown(token, helpers) : helpers.createNode('paragraph', undefined, helpers.parseInline(tokens));
+  },
+});
 
 export function editorExtensions(): AnyExtension[] {
   return [
@@ -77,6 +100,7 @@ export function editorExtensions(): AnyExtension[] {
       heading: { levels: [2, 3, 4] },
       // Markdown has no underline, and the site's sanitizer keeps none.
       underline: false,
+      paragraph: false,
       link: {
         openOnClick: false,
         autolink: true,
@@ -87,6 +111,7 @@ export function editorExtensions(): AnyExtension[] {
         isAllowedUri: (url: string) => allowedHref(url),
       },
     }),
+    ImageParagraph,
     PlainTable,
     TableRow,
     PlainHeader,
