@@ -29,6 +29,7 @@ import { sendingRoutes } from './newsletter/sending.routes';
 import { webhooksRoutes } from './newsletter/webhooks.routes';
 import { lettersRoutes } from './newsletter/letters.routes';
 import { newsletterSettingsRoutes } from './newsletter/newsletter-settings.routes';
+import { statsRoutes } from './stats/stats.routes';
 import { csrfProtection } from './http/csrf';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
@@ -115,6 +116,7 @@ export function createApp(c: Container): Express {
   app.use(webhooksRoutes(c)); // /webhooks/newsletter/brevo|mailjet: bounces and complaints, by secret
   app.use('/admin/subscribers', subscribersAdminRoutes(c)); // the newsletter's list: search, import, export, erasure
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
+  app.use(statsRoutes(c)); // /admin/stats: an article's figures, CSV export, monthly report and its e-mail opt-out
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
   app.use(lettersRoutes(c)); // /lettres archive and web versions, /l/ click redirects, /o/ open pixel
   app.use(siteRoutes(c));

@@ -71,6 +71,15 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { EngagementRepository } from './engagement/engagement.repository';
+import { EngagementStore } from './engagement/engagement.store';
+import { EngagementRollup } from './engagement/engagement.rollup';
+import { SocialSource } from './engagement/social-source';
+import type { ListChange } from './newsletter/subscribers.repository';
+import { EngagementQueries } from './engagement/engagement.queries';
+import { StatsService } from './stats/stats.service';
+import { StatsReportService } from './stats/stats-report.service';
+import { StatsReportRepository } from './stats/stats-report.repository';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -139,6 +148,14 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
+  engagement: EngagementStore;
+  /** The nightly daily totals and the purge of raw events past the retention. */
+  engagementRollup: EngagementRollup;
+  /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
+  stats: StatsService;
+  /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
+  statsReports: StatsReportService;
   jobRunner: JobRunner<Container>;
   close(): Promise<void>;
 }
@@ -173,6 +190,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
+  // The engagement store is fed by the site, the newsletter and the metrics job: built first.
+  const engagementRepo = new EngagementRepository(db);
+  const engagement = new EngagementStore(engagementRepo, clock, log.child({ module: 'engagement' }), { timeZone: config.timeZone });
+  const engagementRollup = new EngagementRollup({
+    repo: engagementRepo,
+    store: engagement,
+    clock,
+    timeZone: config.timeZone,
+    retentionMonths: async () => (await settings.get()).statsRetentionMonths,
+  });
+  // People joining or leaving the newsletter's list, counted (never named).
+  const listChange = (change: ListChange) => engagement.record({ channel: 'newsletter', kind: change.kind, value: change.count, at: change.at });
+
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
   // The newsletter's campaigns are built before the adapters: its adapter starts urgent alerts.
@@ -200,6 +230,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     // The subscribers domain is built further down; a click is read long after start-up.
     recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
     stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
+    engagement,
   });
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
   const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
@@ -249,7 +280,16 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     log.child({ module: 'accounts' }),
     `${config.baseUrl}/admin/networks/oauth/callback`,
   );
-  const metrics = new MetricsService(publications, accounts, adapters, publishable, ports, clock, log.child({ module: 'metrics' }));
+  const metrics = new MetricsService(
+    publications,
+    accounts,
+    adapters,
+    publishable,
+    ports,
+    clock,
+    log.child({ module: 'metrics' }),
+    new SocialSource(engagementRepo, config.timeZone, log.child({ module: 'engagement' })),
+  );
   const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
@@ -264,6 +304,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     baseUrl: config.baseUrl,
     settings,
     articles,
+    engagement,
   });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
@@ -277,7 +318,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
   const subscribers = new SubscribersService({
     db,
-    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')),
+    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange),
     clock,
     log: log.child({ module: 'subscribers' }),
     links: subscriberLinks,
@@ -287,7 +328,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     throttle: new ThrottleRepository(db),
     throttleKey: newsletterKey(secretKey, 'throttle'),
   });
-  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'));
+  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
   const communeName = async () => (await settings.get()).name;
   const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
   const subscribersAdmin = new SubscribersAdminService({
@@ -315,6 +356,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
         return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
       },
+      engagement,
     },
     audit,
     clock,
@@ -333,6 +375,27 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   campaigns.useStarter({ start: async (id) => void (await campaignSender.start(id)) });
   // An unsubscription is counted against the last campaign the person received.
   subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
+
+  const stats = new StatsService({
+    queries: new EngagementQueries(db),
+    clock,
+    timeZone: config.timeZone,
+    articles,
+    subscriberCount: () => subscribers.confirmedCount(),
+    publicationsOf: (id) => publications.forArticle(id),
+  });
+  const statsReports = new StatsReportService({
+    db,
+    repo: new StatsReportRepository(db),
+    stats,
+    outbox,
+    clock,
+    log: log.child({ module: 'stats-report' }),
+    timeZone: config.timeZone,
+    baseUrl: config.baseUrl,
+    users: async () => (await usersRepo.list({ limit: 1000, offset: 0 })).rows,
+    communeName,
+  });
 
   const container: Container = {
     config,
@@ -381,6 +444,10 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    engagement,
+    engagementRollup,
+    stats,
+    statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
     async close() {
       await container.jobRunner.stop();
@@ -391,6 +458,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       await media.idle();
       mailer.close();
       await audience.close();
+      // Last before the database: everything above may still have recorded counts.
+      await engagement.close();
       await db.destroy();
     },
   };

@@ -4,7 +4,7 @@ import { MastodonAdapter } from '../server/publishing/channels/mastodon.adapter'
 import { MASTODON_SCOPES } from '../server/publishing/channels/mastodon.client';
 import { createTestContext, csrfFrom, loginAs, type TestContext } from './helpers/context';
 import { makeArticle } from './helpers/factories';
-import { startMastodonPeer, type MastodonPeer } from './helpers/mastodon-peer';
+import { ACCOUNT, OTHER_ACCOUNT, startMastodonPeer, type MastodonPeer } from './helpers/mastodon-peer';
 import { panelRow, socialPost } from './helpers/social-articles';
 
 /**
@@ -237,6 +237,40 @@ describe('posting statuses', () => {
   });
 });
 
+describe('a picture whose alt text was removed after the post was planned', () => {
+  it('holds the post with a French message saying what to do, posts nothing, and posts it with its description once the alt text is back and sending confirmed', async () => {
+    const { article, post, slug } = await socialPost(ctx, account, { title: 'Texte alternatif effacé', alt: 'La fontaine de la place' });
+    // Saved with its alt text; then someone emptied it in the article.
+    await ctx.c.db('articles').where({ id: article }).update({ hero_alt: '  ' });
+    const before = peer.statusPosts;
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report.held).toBe(1);
+    expect(peer.statusPosts).toBe(before);
+    expect(peer.live().filter((s) => s.text.includes(slug))).toHaveLength(0);
+    const row = await panelRow(admin.agent, article, post);
+    expect(row?.status).toBe('held');
+    expect(row?.lastError).toBe(
+      'L’image de l’article n’a plus de texte alternatif : la publication sur Mastodon attend. Ajoutez le texte alternatif de l’image dans l’article, puis cliquez sur « Confirmer l’envoi ».',
+    );
+    const page = await admin.agent.get(`/admin/articles/${article}/channels`);
+    expect(page.text).toContain('Confirmer l’envoi');
+
+    // Confirmed without the alt text: it holds again, still nothing posted.
+    await admin.agent.post(`/admin/publications/${post}`).type('form').send({ _csrf: admin.csrf, action: 'confirm' }).expect(302);
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(post)).status).toBe('held');
+    expect(peer.statusPosts).toBe(before);
+
+    await ctx.c.db('articles').where({ id: article }).update({ hero_alt: 'La fontaine de la place' });
+    await admin.agent.post(`/admin/publications/${post}`).type('form').send({ _csrf: admin.csrf, action: 'confirm' }).expect(302);
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(post)).status).toBe('sent');
+    const made = peer.live().filter((s) => s.text.includes(slug));
+    expect(made).toHaveLength(1);
+    expect(made[0]!.media[0]).toMatchObject({ description: 'La fontaine de la place' });
+  });
+});
+
 describe('threads', () => {
   // Ten sentences of about 210 characters: three parts within this instance's 1000.
   const sentence = (n: number) => `Phrase ${n} : ${'la commune informe ses habitants des travaux de la rue principale. '.repeat(3).trim()}`;
@@ -331,6 +365,69 @@ describe('after the post', () => {
     expect(again.status).toBe('sent');
     expect(again.externalId).not.toBe(id);
     expect(peer.statuses.find((s) => s.id === again.externalId)).toMatchObject({ deleted: false, idempotencyKey: `crieur-${post}-r1-0` });
+  });
+});
+
+describe('the visibility is a setting of the account', () => {
+  it('is changed on the account’s settings page, without reconnecting, and the next status goes with it', async () => {
+    const list = await admin.agent.get('/admin/networks');
+    expect(list.text).toContain(`href="/admin/networks/${account.id}/settings"`);
+    const page = await admin.agent.get(`/admin/networks/${account.id}/settings`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Visibilité des publications');
+    const apps = peer.apps.length;
+    const refused = await admin.agent
+      .post(`/admin/networks/${account.id}/settings`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), visibility: 'direct' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Choisissez une des valeurs proposées.');
+    const before = (await ctx.c.accounts.get(account.id))!.settings.visibility;
+
+    const other = before === 'public' ? 'unlisted' : 'public';
+    await admin.agent
+      .post(`/admin/networks/${account.id}/settings`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), visibility: other })
+      .expect(302);
+    expect((await admin.agent.get('/admin/networks')).text).toContain('Les réglages du compte sont enregistrés');
+    const after = await ctx.c.accounts.get(account.id);
+    expect(after!.settings).toMatchObject({ visibility: other, instance: peer.url, accountId: ACCOUNT.id });
+    expect(after!.connection).toBe('connected');
+    expect(peer.apps.length).toBe(apps); // no new authorisation was asked
+    expect((await admin.agent.get(`/admin/networks/${account.id}/settings`)).text).toMatch(new RegExp(`<option value="${other}" selected>`));
+
+    const { post, slug } = await socialPost(ctx, account, { title: 'Visibilité changée', image: false });
+    await ctx.c.dispatcher.dispatchDue();
+    expect((await statusOf(post)).status).toBe('sent');
+    expect(peer.live().find((s) => s.text.includes(slug))!.visibility).toBe(other);
+    const audit = await ctx.c.db('audit_log').where({ action: 'account.settings_changed' }).first();
+    expect(audit).toBeTruthy();
+  });
+});
+
+describe('reconnecting with another account', () => {
+  it('is refused with a clear message, and the account keeps its identity and its token', async () => {
+    const before = await ctx.c.accounts.get(account.id);
+    const credsBefore = await ctx.c.accounts.credentials(account.id);
+    peer.authorizeAs = OTHER_ACCOUNT;
+    try {
+      const go = await admin.agent
+        .post('/admin/networks/connect/mastodon')
+        .type('form')
+        .send({ _csrf: admin.csrf, instance: peer.url, visibility: 'public', reconnect: String(account.id) });
+      const back = await admin.agent.get(await authorize(go.text));
+      expect(back.status).toBe(400);
+      expect(back.text).toContain(
+        `Ces informations sont celles d’un autre compte (@comite@${peer.host}) que celui à reconnecter (@mairie@${peer.host}) : rien n’a été changé.`,
+      );
+    } finally {
+      peer.authorizeAs = ACCOUNT;
+    }
+    const after = await ctx.c.accounts.get(account.id);
+    expect(after!.label).toBe(before!.label);
+    expect(after!.settings).toEqual(before!.settings);
+    expect(await ctx.c.accounts.credentials(account.id)).toEqual(credsBefore);
   });
 });
 

@@ -3,11 +3,15 @@ import type { Container } from '../container';
 import { requireLogin } from '../auth/auth.middleware';
 import { can } from '../auth/permissions';
 import { renderPage } from '../http/render';
+import { dashboardLocals } from '../stats/stats.routes';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'articles' | 'publishing' | 'networkAccounts' | 'handoff'>;
+type Deps = Pick<Container, 'articles' | 'publishing' | 'networkAccounts' | 'handoff' | 'stats' | 'statsReports' | 'config'>;
 
-/** The first page after login: what waits for this person, then the usual ways in. */
+/**
+ * The first page after login: what waits for this person, then the usual ways in. For élus and
+ * administrators it is also the reach dashboard (issue 13); editors keep the plain home page.
+ */
 export function dashboardRoutes(c: Deps): Router {
   const router = Router();
   router.get('/', requireLogin, async (req, res) => {
@@ -22,7 +26,10 @@ export function dashboardRoutes(c: Deps): Router {
       // Posts due on networks without a connector: someone who can publish makes them by hand.
       can(role, 'articles.publish') ? c.handoff.waiting() : [],
     ]);
+    const stats = can(role, 'stats.dashboard') ? await dashboardLocals(c, req, res) : null;
     await renderPage(res, 'admin/dashboard', {
+      ...stats,
+      statsDashboard: !!stats,
       title: res.locals.t('Tableau de bord'),
       toApprove,
       scheduled,

@@ -37,6 +37,7 @@ function toArticle(r: Record<string, any>): Article {
     urgent: fromDbBool(r.urgent),
     status: r.status as ArticleStatus,
     publishAt: fromDbTimeOrNull(r.publish_at),
+    scheduleRequested: fromDbBool(r.schedule_requested),
     authorId: r.author_id ?? null,
     approvedBy: r.approved_by ?? null,
     approvedAt: fromDbTimeOrNull(r.approved_at),
@@ -119,7 +120,7 @@ export class ArticlesRepository {
   async updateStatus(
     id: number,
     from: ArticleStatus,
-    patch: { status: ArticleStatus; publishAt?: Date | null; approvedBy?: number | null; approvedAt?: Date | null },
+    patch: { status: ArticleStatus; publishAt?: Date | null; approvedBy?: number | null; approvedAt?: Date | null; scheduleRequested?: boolean },
     now: Date,
     trx: Knex,
   ): Promise<boolean> {
@@ -127,11 +128,30 @@ export class ArticlesRepository {
     if (patch.publishAt !== undefined) row.publish_at = toDbTimeOrNull(patch.publishAt);
     if (patch.approvedBy !== undefined) row.approved_by = patch.approvedBy;
     if (patch.approvedAt !== undefined) row.approved_at = toDbTimeOrNull(patch.approvedAt);
+    if (patch.scheduleRequested !== undefined) row.schedule_requested = patch.scheduleRequested;
     const n = await trx('articles').where({ id, status: from }).update(row);
     return n === 1;
   }
 
+  /** Moves a scheduled article's date (the guard: still published and not yet out at `now`). */
+  async movePublishAt(id: number, at: Date, now: Date, trx: Knex): Promise<boolean> {
+    const n = await trx('articles')
+      .where({ id, status: 'published' })
+      .where('publish_at', '>', toDbTime(now))
+      .update({ publish_at: toDbTime(at), updated_at: toDbTime(now) });
+    return n === 1;
+  }
+
+  /** The date and the request of a "Programmer" waiting for approval (the status is changed apart). */
+  async setScheduleRequest(id: number, at: Date | null, requested: boolean, trx: Knex): Promise<void> {
+    await trx('articles')
+      .where({ id })
+      .update({ publish_at: toDbTimeOrNull(at), schedule_requested: requested });
+  }
+
   async delete(id: number, trx: Knex): Promise<void> {
+    await trx('article_previews').where({ article_id: id }).delete();
+    await trx('article_revisions').where({ article_id: id }).delete();
     await trx('article_versions').where({ article_id: id }).delete();
     await trx('articles').where({ id }).delete();
   }
@@ -150,6 +170,7 @@ export class ArticlesRepository {
       if (f.status === 'scheduled') q.where('a.status', 'published').where('a.publish_at', '>', toDbTime(now));
       else if (f.status === 'published')
         q.where('a.status', 'published').where((w) => w.whereNull('a.publish_at').orWhere('a.publish_at', '<=', toDbTime(now)));
+      else if (f.status === 'proposed') q.whereExists(this.db('article_revisions as r').whereRaw('r.article_id = a.id').where('r.status', 'pending'));
       else if (f.status) q.where('a.status', f.status);
       if (f.categoryId) q.where('a.category_id', f.categoryId);
       if (f.authorId) q.where('a.author_id', f.authorId);
@@ -159,26 +180,40 @@ export class ArticlesRepository {
         .clone()
         .leftJoin('users as u', 'u.id', 'a.author_id')
         .leftJoin('categories as c', 'c.id', 'a.category_id')
-        .select('a.*', 'u.display_name as author_name', 'c.name as category_name')
-        // What is scheduled is read in the order it will go out.
-        .orderBy(
-          f.status === 'scheduled'
-            ? [
-                { column: 'a.publish_at', order: 'asc' },
-                { column: 'a.id', order: 'asc' },
-              ]
-            : [
-                { column: 'a.updated_at', order: 'desc' },
-                { column: 'a.id', order: 'desc' },
-              ],
+        .select(
+          'a.*',
+          'u.display_name as author_name',
+          'c.name as category_name',
+          this.db.raw("exists (select 1 from article_revisions r where r.article_id = a.id and r.status = 'pending') as has_proposal"),
+          // The date that says where an article stands: when it goes or went out, else its last change.
+          this.db.raw("case when a.status = 'published' and a.publish_at is not null then a.publish_at else a.updated_at end as list_date"),
         )
+        .modify((q) => {
+          // What is scheduled is read in the order it will go out.
+          if (f.status === 'scheduled')
+            q.orderBy([
+              { column: 'a.publish_at', order: 'asc' },
+              { column: 'a.id', order: 'asc' },
+            ]);
+          else if (f.sort === 'updated')
+            q.orderBy([
+              { column: 'a.updated_at', order: 'desc' },
+              { column: 'a.id', order: 'desc' },
+            ]);
+          else q.orderByRaw('list_date desc, a.id desc');
+        })
         .limit(f.limit)
         .offset(f.offset),
       base.clone().count({ n: '*' }).first(),
     ]);
     return {
       total: fromDbCount(count?.n),
-      rows: rows.map((r: Record<string, any>) => ({ ...toArticle(r), authorName: r.author_name ?? null, categoryName: r.category_name ?? null })),
+      rows: rows.map((r: Record<string, any>) => ({
+        ...toArticle(r),
+        authorName: r.author_name ?? null,
+        categoryName: r.category_name ?? null,
+        hasProposal: fromDbBool(r.has_proposal),
+      })),
     };
   }
 
@@ -238,6 +273,18 @@ export class ArticlesRepository {
    * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…):
    * the media library asks before deleting one, in its own transaction.
    */
+  /** Title, address and status of the given articles (figures pages list articles by id). */
+  async summaries(ids: number[]): Promise<Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>> {
+    const out = new Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db('articles')
+        .whereIn('id', ids.slice(i, i + 500))
+        .select('id', 'title', 'slug', 'status');
+      for (const r of rows as any[]) out.set(Number(r.id), { id: Number(r.id), title: r.title, slug: r.slug, status: r.status as ArticleStatus });
+    }
+    return out;
+  }
+
   async usingMedia(id: number, trx: Knex = this.db): Promise<{ count: number; titles: string[] }> {
     const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
     const base = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${id}/%`]));

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requirePermission } from '../auth/auth.middleware';
 import { explainSkippedTimes } from '../i18n/skipped-time';
-import { ConflictError } from '../http/errors';
+import { ConflictError, DomainError } from '../http/errors';
 import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { pageFrom, pager } from '../http/pagination';
@@ -11,6 +11,7 @@ import {
   articleFormSchema,
   filtersFromQuery,
   formToInput,
+  IntentSchema,
   PreviewSchema,
   TransitionSchema,
   valuesFromArticle,
@@ -20,6 +21,8 @@ import {
 import { STATUSES } from './articles.types';
 import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr, type ArticlePageDeps } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';
+import { articleScheduleRoutes, publishedMessage, scheduledMessage } from './articles.schedule.routes';
+import type { ArticleForm } from './articles.schemas';
 
 /** The article pages' needs (articles.views.ts), and nothing else. */
 type Deps = ArticlePageDeps;
@@ -70,14 +73,49 @@ export function articlesRoutes(c: Deps): Router {
     }
   }
 
+  /**
+   * The form's other buttons: "Programmer" schedules at the form's date, "Publier" publishes now.
+   * "Enregistrer" never schedules, and says so when a date to come was typed on an unpublished article.
+   */
+  async function afterSave(req: Request, res: Response, id: number, form: ArticleForm, intent: 'save' | 'schedule' | 'publish') {
+    const t = tr(res);
+    const actor = actorFor(req);
+    try {
+      if (intent === 'schedule') {
+        flash(req, 'success', scheduledMessage(res, await c.articles.schedule(id, form.publishAt, actor)));
+        return;
+      }
+      if (intent === 'publish') {
+        const article = await c.articles.publishNow(id, actor);
+        flash(req, 'success', publishedMessage(res, article, c.articles.isScheduled(article)));
+        return;
+      }
+    } catch (err) {
+      // The text is saved: the refusal is said on the article's page rather than losing the save.
+      if (!(err instanceof DomainError) || err.status >= 500) throw err;
+      flash(req, 'error', t(err.message, err.vars));
+      return;
+    }
+    {
+      const article = await c.articles.getOrFail(id);
+      if (c.articles.isPlannedOnly(article)) {
+        const date = (res.locals.fmtDateTime as (d: Date | null) => string)(article.publishAt);
+        flash(req, 'info', t('L’article reste en brouillon : il n’est pas programmé. Pour qu’il parte le {date}, cliquez sur « Programmer ».', { date }));
+      }
+    }
+  }
+
   router.post('/', requirePermission('articles.write'), async (req, res) => {
     const locals = await formPage(c, req, res, null, valuesFromBody(req.body));
     await handleForm(res, 'admin/articles/form', locals, async () => {
+      const { intent } = parseForm(IntentSchema, req.body);
       const form = readForm(req, res);
+      if (intent === 'schedule') c.articles.checkScheduleDate(form.publishAt);
       const article = await c.articles.create(formToInput(form), actorFor(req));
       flash(req, 'success', tr(res)('Article enregistré.'));
       const note = slugNote(form.slug, form.title, tr(res));
       if (note) flash(req, 'info', note, 'slug');
+      await afterSave(req, res, article.id, form, intent);
       res.redirect(`/admin/articles/${article.id}/edit`);
     });
   });
@@ -99,7 +137,9 @@ export function articlesRoutes(c: Deps): Router {
     await handleForm(res, 'admin/articles/form', locals, async () => {
       try {
         const { version } = parseForm(VersionSchema, req.body);
+        const { intent } = parseForm(IntentSchema, req.body);
         const form = readForm(req, res);
+        if (intent === 'schedule') c.articles.checkScheduleDate(form.publishAt);
         const result = await c.articles.update(id, formToInput(form), version, actorFor(req));
         const t = tr(res);
         if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
@@ -107,6 +147,7 @@ export function articlesRoutes(c: Deps): Router {
         if (result.reopened) flash(req, 'info', t('L’article a changé depuis son approbation : il repart en relecture.'));
         const note = slugNote(form.slug, form.title, t);
         if (note) flash(req, 'info', note, 'slug');
+        await afterSave(req, res, id, form, intent);
         res.redirect(`/admin/articles/${id}/edit`);
       } catch (err) {
         // The text typed stays in the form; saving again knowingly replaces the newer version.
@@ -122,15 +163,19 @@ export function articlesRoutes(c: Deps): Router {
   router.post('/:id/status', numericParams, requirePermission('articles.read'), async (req, res) => {
     const id = idParam(req.params.id);
     const { to } = parseForm(TransitionSchema, req.body);
-    const article = await c.articles.transition(id, to, actorFor(req));
+    const article = to === 'published' ? await c.articles.publishNow(id, actorFor(req)) : await c.articles.transition(id, to, actorFor(req));
     const t = tr(res);
     const messages = {
       draft: t('Article renvoyé en brouillon.'),
       review: t('Article soumis à la relecture.'),
-      approved: t('Article approuvé.'),
-      published: c.articles.isScheduled(article)
-        ? t('Publication programmée le {date}.', { date: (res.locals.fmtDateTime as (d: Date | null) => string)(article.publishAt) })
-        : t('Article publié.'),
+      // An approval can also schedule it: the editor had asked "Programmer" (articles.schedule.ts).
+      approved:
+        article.status === 'published'
+          ? t('Article approuvé : il est programmé comme demandé, pour le {date}.', {
+              date: (res.locals.fmtDateTime as (d: Date | null) => string)(article.publishAt),
+            })
+          : t('Article approuvé.'),
+      published: publishedMessage(res, article, c.articles.isScheduled(article)),
       archived: t('Article archivé.'),
     };
     flash(req, 'success', messages[to]);
@@ -154,5 +199,6 @@ export function articlesRoutes(c: Deps): Router {
   });
 
   router.use(articleVersionsRoutes(c));
+  router.use(articleScheduleRoutes(c));
   return router;
 }

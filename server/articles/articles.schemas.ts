@@ -67,6 +67,16 @@ export const VersionSchema = z.object({
     .transform(Number),
 });
 
+/** Which button sent the article form: the form's default (Enter) is "Enregistrer". */
+export const IntentSchema = z.object({
+  intent: z.enum(['save', 'schedule', 'publish'], 'Cette action n’existe pas.').default('save'),
+});
+
+/** "Programmer" or "Déplacer" on its own: the date only. */
+export function scheduleSchema(timeZone: string) {
+  return z.object({ publishAt: localDate(timeZone) });
+}
+
 export const TransitionSchema = z.object({ to: z.enum(STATUSES, 'Ce statut n’existe pas.') });
 
 export const PreviewSchema = z.object({
@@ -147,7 +157,7 @@ export function filtersFromQuery(query: unknown): { filters: Omit<ArticleFilters
     filters.q = term;
     kept.q = term;
   }
-  if (isStatus(status) || status === 'scheduled') {
+  if (isStatus(status) || status === 'scheduled' || status === 'proposed') {
     filters.status = status;
     kept.status = status;
   }
@@ -158,6 +168,10 @@ export function filtersFromQuery(query: unknown): { filters: Omit<ArticleFilters
   if (/^\d{1,9}$/.test(author)) {
     filters.authorId = Number(author);
     kept.author = author;
+  }
+  if (str(q.sort) === 'updated') {
+    filters.sort = 'updated';
+    kept.sort = 'updated';
   }
   return { filters, query: kept };
 }

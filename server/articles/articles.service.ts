@@ -25,6 +25,7 @@ import { slugify, withSuffix } from './slug';
 import { allowedTransitions, checkTransition } from './workflow';
 import { checkContent, sameMinute, snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
+import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
 
 export const PUBLISHED_NEEDS_APPROVER =
   'Cet article est en ligne et la commune demande qu’un élu approuve ce qui est publié : seul un élu ou un administrateur peut le modifier. Vous pouvez aussi l’archiver, le repasser en brouillon puis le soumettre à la relecture.';
@@ -53,9 +54,46 @@ export class ArticlesService {
   private readonly repo: ArticlesRepository;
   private readonly transactional: ((e: ArticleEvent, trx: Knex.Transaction) => Promise<void>)[] = [];
 
+  private readonly scheduling: ArticleSchedule;
+
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
     this.events.logTo(d.log);
+    this.scheduling = new ArticleSchedule(
+      {
+        getOrFail: (id) => this.getOrFail(id),
+        transition: (id, to, actor) => this.transition(id, to, actor),
+        announceInTransaction: (e, trx) => this.emitInTransaction(e, trx),
+        announce: (e) => this.emit(e),
+      },
+      {
+        db: d.db,
+        repo: this.repo,
+        now: () => d.clock.now(),
+        requireApproval: async () => (await d.settings.get()).requireApproval,
+        audit: d.audit,
+      },
+    );
+  }
+
+  /** "Programmer": schedules, moves a schedule, or (approval required) asks for it through review. */
+  schedule(id: number, at: Date | null, actor: ArticleActor): Promise<ScheduleOutcome> {
+    return this.scheduling.schedule(id, at, actor);
+  }
+
+  /** "Publier maintenant": a date still to come typed earlier is a plan, not what this button means. */
+  async publishNow(id: number, actor: ArticleActor): Promise<Article> {
+    const article = await this.getOrFail(id);
+    if (article.status !== 'published' && article.publishAt && article.publishAt > this.d.clock.now()) {
+      const { requireApproval } = await this.d.settings.get();
+      if (checkTransition(article.status, 'published', actor.role, requireApproval).ok) await this.repo.setScheduleRequest(id, null, false, this.d.db);
+    }
+    return this.transition(id, 'published', actor);
+  }
+
+  /** "Déprogrammer": a scheduled article goes back to draft before it goes out. */
+  unschedule(id: number, actor: ArticleActor): Promise<Article> {
+    return this.scheduling.unschedule(id, actor);
   }
 
   /** Announced after each committed change (caches listen here: they must not see uncommitted data). */
@@ -86,6 +124,11 @@ export class ArticlesService {
   /** An article's status and default time, for the channel panel. */
   state(id: number) {
     return this.repo.state(id);
+  }
+
+  /** Title, address and status of the given articles (the figures pages). */
+  summaries(ids: number[]) {
+    return this.repo.summaries(ids);
   }
 
   count(): Promise<number> {
@@ -134,7 +177,15 @@ export class ArticlesService {
   }
 
   isScheduled(article: Article): boolean {
-    return article.status === 'published' && !!article.publishAt && article.publishAt > this.d.clock.now();
+    return this.scheduling.isScheduled(article);
+  }
+
+  isPlannedOnly(article: Article): boolean {
+    return this.scheduling.isPlannedOnly(article);
+  }
+
+  checkScheduleDate(at: Date | null): asserts at is Date {
+    this.scheduling.checkDate(at);
   }
 
   async create(input: ArticleInput, actor: ArticleActor): Promise<Article> {
@@ -237,7 +288,8 @@ export class ArticlesService {
     const patch: Parameters<ArticlesRepository['updateStatus']>[2] = { status: to };
     if (to === 'published') patch.publishAt = article.publishAt ?? new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     if (to === 'approved') Object.assign(patch, { approvedBy: actor.id, approvedAt: now });
-    if (to === 'draft') Object.assign(patch, { approvedBy: null, approvedAt: null });
+    if (to === 'draft') Object.assign(patch, { approvedBy: null, approvedAt: null, scheduleRequested: false });
+    if (to === 'published') patch.scheduleRequested = false;
     await this.d.db.transaction(async (trx) => {
       if (!(await this.repo.updateStatus(id, from, patch, now, trx))) {
         throw new ConflictError('Le statut de cet article vient d’être changé par quelqu’un d’autre : rechargez la page.');
@@ -252,6 +304,7 @@ export class ArticlesService {
     });
     const updated = await this.getOrFail(id);
     await this.emit({ type: 'status_changed', article: updated, from, to, actor: { id: actor.id, label: actor.label } });
+    if (to === 'approved') return (await this.scheduling.afterApproval(updated, actor)) ?? updated;
     return updated;
   }
 

@@ -26,6 +26,8 @@ export interface Article {
   status: ArticleStatus;
   /** When it goes (or went) out; a published article whose publishAt is in the future is scheduled. */
   publishAt: Date | null;
+  /** "Programmer" was asked by someone who needs an approval: the approval schedules it at publishAt. */
+  scheduleRequested: boolean;
   authorId: number | null;
   approvedBy: number | null;
   approvedAt: Date | null;
@@ -37,6 +39,8 @@ export interface Article {
 export interface ArticleListItem extends Article {
   authorName: string | null;
   categoryName: string | null;
+  /** A change proposed to this online article waits for approval. */
+  hasProposal: boolean;
 }
 
 /** The editable content. On update, a field left undefined keeps its current value. */
@@ -88,8 +92,10 @@ export interface Category {
 export interface ArticleFilters {
   q?: string;
   /** A status, or 'scheduled' (published with a publication date still to come). */
-  status?: ArticleStatus | 'scheduled';
+  status?: ArticleStatus | 'scheduled' | 'proposed';
   categoryId?: number;
+  /** 'date': by the date that matters for the status (publication, else last change), newest first. */
+  sort?: 'date' | 'updated';
   authorId?: number;
   limit: number;
   offset: number;

@@ -8,10 +8,11 @@ import { NotFoundError } from '../http/errors';
 import type { Article, ArticleActor } from './articles.types';
 import type { FormValues } from './articles.schemas';
 import { slugify, unwritable } from './slug';
-import { STATUS_LABELS, transitionLabel } from './workflow';
+import { allowedTransitions, checkTransition, STATUS_LABELS, transitionLabel } from './workflow';
+import { can } from '../auth/permissions';
 
 /** What the article pages use of the container, and nothing else. */
-export type ArticlePageDeps = Pick<Container, 'articles' | 'config' | 'media' | 'publishing' | 'retractions'>;
+export type ArticlePageDeps = Pick<Container, 'articles' | 'config' | 'media' | 'publishing' | 'retractions' | 'settings'>;
 
 /** Page models for the article views: what each template needs, gathered in one place. */
 
@@ -100,6 +101,7 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
       : null;
   if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
   return {
+    actions: await formActions(c, req, article),
     ...common(c),
     title: article ? t('Modifier l’article') : t('Écrire un article'),
     article,
@@ -110,6 +112,25 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
     authorName,
     draftKey: article ? `crieur:article:${article.id}:v${values.version ?? article.version}` : 'crieur:article:new',
     ...(article ? await channelPanel(c, article, `/admin/articles/${article.id}/edit`) : { channels: null }),
+  };
+}
+
+/** Which of the form's buttons this person gets for this article (views/admin/articles/_actions.ejs). */
+async function formActions(c: ArticlePageDeps, req: Request, article: Article | null) {
+  const role = req.user?.role ?? null;
+  const { requireApproval } = await c.settings.get();
+  const status = article?.status ?? 'draft';
+  const scheduled = !!article && c.articles.isScheduled(article);
+  const online = status === 'published' && !scheduled;
+  const canPublishNow = status !== 'published' && allowedTransitions(status, role, requireApproval).includes('published');
+  const check = checkTransition(status === 'published' ? 'draft' : status, 'published', role, requireApproval);
+  return {
+    online,
+    scheduled,
+    requested: !!article?.scheduleRequested && status === 'review',
+    canPublishNow,
+    needsApproval: !canPublishNow && !scheduled && !check.ok && check.reason === 'needs_approval',
+    canSchedule: can(role, 'articles.publish') && status !== 'archived' && !online,
   };
 }
 

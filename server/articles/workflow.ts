@@ -23,6 +23,9 @@ const EDGES: readonly Edge[] = [
   { from: 'approved', to: 'published', needs: ['articles.publish'] },
   { from: 'approved', to: 'draft', needs: ['articles.write', 'articles.approve'] },
   { from: 'published', to: 'archived', needs: ['articles.publish'] },
+  // No person takes this edge directly: "Déprogrammer" (articles.schedule.ts) takes it for an
+  // article not yet out, as the system, after checking so.
+  { from: 'published', to: 'draft', needs: [] },
   { from: 'archived', to: 'draft', needs: ['articles.write'] },
 ];
 

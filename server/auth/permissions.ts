@@ -15,6 +15,8 @@ const MATRIX = {
   'media.read': ['admin', 'editor', 'elected'],
   'media.write': ['admin', 'editor'],
   'stats.read': ['admin', 'editor', 'elected'],
+  // The reach dashboard, its exports and the monthly report: for the mayor, the élus and administrators (issue 13).
+  'stats.dashboard': ['admin', 'elected'],
   'settings.manage': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],

@@ -128,6 +128,11 @@ export class CampaignSender {
     for (const e of events) {
       await this.ports.subscribers.suppress(e.email, e.kind, now);
       if (e.deliveryId) await this.repo.recordFeedback(e.deliveryId, e.kind, now);
+      // Unsubscriptions are counted by the subscribers' list itself (a person leaving it).
+      if (e.kind !== 'unsubscribed') {
+        const campaignId = e.deliveryId ? await this.repo.campaignOf(e.deliveryId) : null;
+        this.ports.engagement?.record({ channel: 'newsletter', kind: e.kind === 'bounced' ? 'bounce' : 'complaint', campaignId, at: now });
+      }
     }
     return events.length;
   }
@@ -265,6 +270,22 @@ export class CampaignSender {
     }
   }
 
+  /** Copies the mail server accepted: one count for the campaign, and one per article they held. */
+  private countDelivered(campaign: SendableCampaign, results: { r: SendRecipient; out: SendOutcome }[], at: Date): void {
+    const engagement = this.ports.engagement;
+    if (!engagement) return;
+    let delivered = 0;
+    const perArticle = new Map<number, number>();
+    for (const { r, out } of results) {
+      if (!out.ok) continue;
+      delivered++;
+      for (const id of campaign.articleIdsFor?.(r) ?? []) perArticle.set(id, (perArticle.get(id) ?? 0) + 1);
+    }
+    const campaignId = campaign.campaignId;
+    engagement.record({ channel: 'newsletter', kind: 'delivery', campaignId, value: delivered, at });
+    for (const [articleId, n] of perArticle) engagement.record({ channel: 'newsletter', kind: 'article_delivery', campaignId, articleId, value: n, at });
+  }
+
   private async sendBatch(
     campaign: SendableCampaign,
     message: CampaignMessage,
@@ -331,12 +352,15 @@ export class CampaignSender {
       const moved = await this.repo.settle(sent, instance, { status: 'sent', sentAt: now, error: null });
       if (moved !== sent.length) this.log.error({ expected: sent.length, moved }, 'some sent deliveries were settled by someone else');
       report.sent += moved;
+      this.countDelivered(campaign, results, now);
     }
     for (const b of bounced) {
       await this.repo.settle([b.id], instance, { status: 'bounced', error: CODES.permanent });
       await this.ports.subscribers.suppress(b.email, 'bounced', now);
       report.bounced++;
     }
+    if (bounced.length)
+      this.ports.engagement?.record({ channel: 'newsletter', kind: 'bounce', campaignId: campaign.campaignId, value: bounced.length, at: now });
     if (failed.length) report.failed += await this.repo.settle(failed, instance, { status: 'failed', error: CODES.gaveUp, attempts: this.opts.maxAttempts });
     for (const [attempts, ids] of retry) {
       const at = new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));

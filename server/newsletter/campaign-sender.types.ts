@@ -1,3 +1,4 @@
+import type { EngagementEvent } from '../engagement/engagement.types';
 import type { CampaignSend, DeliveryCounts, SendReason } from './deliveries.repository';
 
 /** The shapes the campaign sender works with (campaign-sender.ts), apart so that file stays readable. */
@@ -17,6 +18,8 @@ export interface SendableCampaign {
   kind: 'digest' | 'alert' | 'manual';
   subject: string;
   articlesFor(r: SendRecipient): number;
+  /** The articles of this recipient's copy (counted per article when it is delivered). */
+  articleIdsFor?(r: SendRecipient): number[];
   personalise(r: SendRecipient, links: { manageUrl: string; unsubscribeUrl: string }): { html: string; text: string };
 }
 
@@ -33,6 +36,8 @@ export interface SenderPorts {
     markStarted(campaignId: number, at: Date): Promise<unknown>;
     markSent(campaignId: number, at: Date): Promise<unknown>;
   };
+  /** The engagement store: deliveries (per campaign and per article) and bounces, as counts. */
+  engagement?: { record(...events: EngagementEvent[]): void };
   /** The settings of the moment: window, hourly cap, who the mail is from. */
   limits(): Promise<{ windowStart: string; windowEnd: string; hourlyCap: number; fromName: string; fromAddress: string }>;
 }

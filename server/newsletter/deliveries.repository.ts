@@ -243,6 +243,12 @@ export class DeliveriesRepository {
     return n === 1;
   }
 
+  /** The campaign a delivery belongs to (feedback reported by the sending service). */
+  async campaignOf(id: number): Promise<number | null> {
+    const row = await this.db('campaign_deliveries').where({ id }).first('campaign_id');
+    return row ? Number(row.campaign_id) : null;
+  }
+
   /** Someone unsubscribed: counted against the last campaign they received, within `since`. */
   async attributeUnsubscribe(subscriberId: number, since: Date, at: Date): Promise<boolean> {
     const last = await this.db('campaign_deliveries')

@@ -39,6 +39,13 @@ export interface Consent {
   basis: string | null;
 }
 
+/** People joining (a confirmation, an import of confirmed addresses) or leaving the list. */
+export interface ListChange {
+  kind: 'subscribe' | 'unsubscribe';
+  count: number;
+  at: Date;
+}
+
 // SQLite allows 32,766 bound parameters per statement; stay well below.
 const CHUNK = 5_000;
 
@@ -51,7 +58,25 @@ export class SubscribersRepository {
   constructor(
     private readonly db: Knex,
     private readonly suppressionKey: Buffer,
+    /**
+     * Told how many people joined (+) or left (−) the confirmed list, once the change is
+     * committed: the engagement store counts subscriptions and departures, never who.
+     */
+    private readonly onListChange?: (change: ListChange) => void,
   ) {}
+
+  /** Calls the listener when `q`'s transaction commits (at once outside a transaction). */
+  private announce(q: Knex, change: ListChange): void {
+    const listener = this.onListChange;
+    if (!listener || !change.count) return;
+    const trx = q as unknown as Partial<Knex.Transaction>;
+    if (trx.isTransaction && trx.executionPromise)
+      void trx.executionPromise.then(
+        () => listener(change),
+        () => undefined,
+      );
+    else listener(change);
+  }
 
   /**
    * Everyone confirmed a campaign goes to, with their topics, in one query whatever the size of
@@ -84,6 +109,12 @@ export class SubscribersRepository {
     }));
   }
 
+  /** How many confirmed subscribers the list has: a count, nothing personal (the figures dashboard). */
+  async confirmedCount(): Promise<number> {
+    const row = await this.db('subscribers').where('status', 'confirmed').count({ n: '*' }).first();
+    return Number((row as { n?: unknown } | undefined)?.n ?? 0);
+  }
+
   /** Still confirmed (checked by the sender right before each message): one indexed lookup. */
   async isSubscribed(id: number): Promise<boolean> {
     const row = await this.db('subscribers').where({ id, status: 'confirmed' }).first('id');
@@ -114,9 +145,13 @@ export class SubscribersRepository {
    */
   async suppress(email: string, reason: SuppressionReason, at: Date, trx?: Knex): Promise<void> {
     const work = async (q: Knex) => {
+      const confirmed = await q('subscribers')
+        .where({ email: normalizeEmail(email), status: 'confirmed' })
+        .delete();
       await q('subscribers')
         .where({ email: normalizeEmail(email) })
         .delete();
+      this.announce(q, { kind: 'unsubscribe', count: confirmed, at });
       await q('newsletter_suppressions')
         .insert({ email_hash: this.hash(email), reason, at: toDbTime(at) })
         .onConflict('email_hash')
@@ -202,6 +237,7 @@ export class SubscribersRepository {
       .returning('id');
     const id = Number(typeof row === 'object' ? row.id : row);
     await this.setTopics(id, s.topics, trx);
+    if (s.status === 'confirmed') this.announce(trx, { kind: 'subscribe', count: 1, at: s.at });
     return id;
   }
 
@@ -224,6 +260,7 @@ export class SubscribersRepository {
     const n = await trx('subscribers')
       .where({ id, status: 'pending' })
       .update({ status: 'confirmed', confirmed_at: toDbTime(at), last_activity_at: toDbTime(at), reconsent_sent_at: null });
+    this.announce(trx, { kind: 'subscribe', count: n, at });
     return n > 0;
   }
 
@@ -243,8 +280,10 @@ export class SubscribersRepository {
     return (rows as any[]).map((r) => ({ at: fromDbTime(r.at), kind: r.kind, source: r.source, wordingVersion: r.wording_version, basis: r.basis }));
   }
 
-  async delete(id: number, trx: Knex): Promise<boolean> {
-    return (await trx('subscribers').where({ id }).delete()) > 0;
+  async delete(id: number, trx: Knex, at: Date = new Date()): Promise<boolean> {
+    const confirmed = await trx('subscribers').where({ id, status: 'confirmed' }).delete();
+    this.announce(trx, { kind: 'unsubscribe', count: confirmed, at });
+    return confirmed + (await trx('subscribers').where({ id }).delete()) > 0;
   }
 
   /** Unconfirmed requests older than `before` (double opt-in: a short delay, then gone). */
@@ -277,8 +316,11 @@ export class SubscribersRepository {
   }
 
   /** Asked before `before` and silent since (an answer or a click clears reconsent_sent_at). */
-  async deleteUnanswered(before: Date): Promise<number> {
-    return this.db('subscribers').whereNotNull('reconsent_sent_at').andWhere('reconsent_sent_at', '<', toDbTime(before)).delete();
+  async deleteUnanswered(before: Date, at: Date = new Date()): Promise<number> {
+    const n = await this.db('subscribers').whereNotNull('reconsent_sent_at').andWhere('reconsent_sent_at', '<', toDbTime(before)).delete();
+    // Only confirmed subscribers are ever asked to consent again.
+    this.announce(this.db, { kind: 'unsubscribe', count: n, at });
+    return n;
   }
 
   private async withTopics(row: any, trx: Knex): Promise<Subscriber> {

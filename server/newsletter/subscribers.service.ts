@@ -83,6 +83,11 @@ export class SubscribersService {
     return this.d.repo.audience(kind);
   }
 
+  /** How many confirmed subscribers there are (an aggregate count for the figures dashboard). */
+  confirmedCount(): Promise<number> {
+    return this.d.repo.confirmedCount();
+  }
+
   /** Still confirmed: the sender asks right before each message. */
   isSubscribed(id: number): Promise<boolean> {
     return this.d.repo.isSubscribed(id);

@@ -121,6 +121,44 @@ export function accountsRoutes(accounts: AccountsService): Router {
     res.redirect(`/admin/networks#account-${id}`);
   });
 
+  async function settingsPage(res: Parameters<Parameters<typeof router.get>[1]>[1], id: number, status = 200, extra: Record<string, unknown> = {}) {
+    const account = await accounts.get(id);
+    const adapter = accounts.adapterFor(account.channel);
+    if (!adapter.settingsFields?.length) throw new NotFoundError('Ce compte n’a pas de réglages.');
+    await renderPage(
+      res,
+      'admin/networks/settings',
+      { title: res.locals.t('Réglages de {label}', { label: account.label }), account, adapter, fields: adapter.settingsFields, ...extra },
+      status,
+    );
+  }
+
+  router.get('/:id/settings', async (req, res) => settingsPage(res, idParam(req.params.id)));
+
+  router.post('/:id/settings', async (req, res) => {
+    const id = idParam(req.params.id);
+    const account = await accounts.get(id);
+    const fields = accounts.adapterFor(account.channel).settingsFields ?? [];
+    const values = fieldValues(
+      req.body,
+      fields.map((f) => f.name),
+    );
+    try {
+      await accounts.updateSettings(id, values, actorOf(req));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const t = res.locals.t;
+      await settingsPage(res, id, 400, {
+        values: {},
+        errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(v)])),
+        error: t(err.message),
+      });
+      return;
+    }
+    flash(req, 'success', res.locals.t('Les réglages du compte sont enregistrés : ils valent pour les prochaines publications.'));
+    res.redirect(`/admin/networks#account-${id}`);
+  });
+
   router.get('/:id/remove', async (req, res) => {
     const account = await accounts.get(idParam(req.params.id));
     await renderPage(res, 'admin/networks/remove', { title: res.locals.t('Retirer le compte {label}', { label: account.label }), account });

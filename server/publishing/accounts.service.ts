@@ -28,6 +28,10 @@ export interface AccountRow {
   expiresSoon: boolean;
   /** The token has ended (by the program's clock, not the viewer's). */
   expired: boolean;
+  /** The network ends the app's access to the account's data within a week (Facebook). */
+  dataAccessSoon: boolean;
+  /** That access has ended. */
+  dataAccessEnded: boolean;
 }
 
 export class ConnectionRefusedError extends DomainError {
@@ -73,12 +77,14 @@ export class AccountsService {
       adapter: this.adapters.get(account.channel) ?? null,
       expiresSoon: !!account.expiresAt && account.expiresAt.getTime() - now < EXPIRY_WARNING_MS,
       expired: account.connection === 'expired' || (!!account.expiresAt && account.expiresAt.getTime() <= now),
+      dataAccessSoon: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() - now < EXPIRY_WARNING_MS,
+      dataAccessEnded: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() <= now,
     }));
   }
 
   /** Accounts an administrator should act on soon: a token that ends within a week or has ended, a revoked one (the dashboard). */
   async needingAction(): Promise<AccountRow[]> {
-    return (await this.list()).filter((r) => r.adapter && (r.expiresSoon || r.expired || r.account.connection === 'disconnected'));
+    return (await this.list()).filter((r) => r.adapter && (r.expiresSoon || r.expired || r.dataAccessSoon || r.account.connection === 'disconnected'));
   }
 
   /** Networks an administrator can connect an account to. */
@@ -163,6 +169,10 @@ export class AccountsService {
         clock: this.clock,
         log: this.log,
         saveCredentials: (c: Record<string, unknown>) => this.accounts.saveCredentials(account.id, c, this.clock.now()),
+        accountState: {
+          get: () => this.accounts.adapterState(account.id),
+          update: (change: (s: Record<string, unknown>) => Record<string, unknown>) => this.accounts.updateAdapterState(account.id, change, this.clock.now()),
+        },
       };
       check = await adapter.testConnection(context, ports, AbortSignal.timeout(CALL_TIMEOUT_MS));
     } catch (err) {
@@ -174,6 +184,31 @@ export class AccountsService {
     if (check.ok && account.connection !== 'connected') await this.pubs.releaseAccount(id, now);
     await this.audit.append({ actor, action: 'account.tested', targetType: 'channel_account', targetId: id, details: { ok: check.ok } }, now);
     return check;
+  }
+
+  /**
+   * The choices an administrator may change without reconnecting (ChannelAdapter.settingsFields):
+   * each value must be one of its options; nothing else of the account changes.
+   */
+  async updateSettings(id: number, values: Record<string, string>, actor: Actor): Promise<void> {
+    const account = await this.get(id);
+    const fields = this.adapters.get(account.channel)?.settingsFields ?? [];
+    if (!fields.length) throw new NotFoundError('Ce compte n’a pas de réglages.');
+    const errors: Record<string, string> = {};
+    const next = { ...account.settings };
+    for (const f of fields) {
+      const v = values[f.name] ?? '';
+      if (f.options && !f.options.some((o) => o.value === v)) errors[f.name] = 'Choisissez une des valeurs proposées.';
+      else next[f.name] = v;
+    }
+    if (Object.keys(errors).length) throw new ValidationError('Le formulaire contient des erreurs : corrigez les champs signalés.', errors);
+    const changed = Object.fromEntries(fields.filter((f) => account.settings[f.name] !== next[f.name]).map((f) => [f.name, String(next[f.name])]));
+    const now = this.clock.now();
+    await this.accounts.updateSettings(id, next, now);
+    await this.audit.append(
+      { actor, action: 'account.settings_changed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, ...changed } },
+      now,
+    );
   }
 
   async remove(id: number, actor: Actor): Promise<void> {
@@ -192,6 +227,19 @@ export class AccountsService {
     if (reconnectId) {
       const current = await this.get(reconnectId);
       if (current.channel !== channel) throw new ConflictError('Ce compte est sur un autre réseau.');
+      // The network must name the same account: new keys of another account would post, from
+      // then on, under this account's name and history without anyone noticing.
+      const adapter = this.adapters.get(channel);
+      const before = adapter?.identityOf?.(current.settings) ?? null;
+      const after = adapter?.identityOf?.(connected.settings) ?? null;
+      if (before && after && before !== after) {
+        this.log.warn({ accountId: reconnectId, channel }, 'reconnection refused: another account');
+        throw new DomainError(
+          'Ces informations sont celles d’un autre compte ({other}) que celui à reconnecter ({label}) : rien n’a été changé. Reconnectez-vous avec le compte {label}, ou connectez {other} comme un nouveau compte.',
+          400,
+          { other: connected.label, label: current.label },
+        );
+      }
       await this.accounts.reconnect(reconnectId, { ...connected }, now);
       await this.pubs.releaseAccount(reconnectId, now);
       await this.audit.append(
@@ -201,7 +249,14 @@ export class AccountsService {
       return reconnectId;
     }
     const id = await this.accounts.insert(
-      { channel, label: connected.label, settings: connected.settings, credentials: connected.credentials, expiresAt: connected.expiresAt ?? null },
+      {
+        channel,
+        label: connected.label,
+        settings: connected.settings,
+        credentials: connected.credentials,
+        expiresAt: connected.expiresAt ?? null,
+        dataAccessExpiresAt: connected.dataAccessExpiresAt ?? null,
+      },
       now,
     );
     await this.audit.append(

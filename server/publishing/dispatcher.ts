@@ -8,7 +8,7 @@ import type { ChannelMessage } from './publishing.messages';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 import { publicationContext } from './publication-context';
-import { TIMEOUT_UNCERTAIN } from './social.messages';
+import { IMAGE_WITHOUT_ALT_HELD, TIMEOUT_UNCERTAIN } from './social.messages';
 
 export interface DispatcherOptions {
   instance: string;
@@ -260,6 +260,13 @@ export class Dispatcher {
     if (!article) {
       await settle({ status: 'skipped', lastError: { code: 'publication.article_gone' } }, now);
       return 'skipped';
+    }
+    // The picture lost its alt text after the post was planned (saving refuses one without): the
+    // post never goes without it, nor without its picture. It waits for the officer, who adds the
+    // alt text and confirms.
+    if (adapter.capabilities.images && article.heroMediaId && !article.heroAlt.trim()) {
+      await settle({ status: 'held', lastError: { code: IMAGE_WITHOUT_ALT_HELD, values: { network: adapter.label } } }, now);
+      return 'held';
     }
     if (adapter.capabilities.needsSitePage && !(await this.pubs.articleOnline(p.articleId, this.adapters.followingArticle()))) {
       await settle({ status: 'pending', dueAt: new Date(now.getTime() + WAIT_MS), claimedBy: null, lastError: { code: 'publication.waiting_site_page' } }, now);

@@ -2,6 +2,8 @@
 export const SOCIAL_MESSAGES: Record<string, string> = {
   'publication.image_without_alt':
     'L’image de l’article n’a pas de texte alternatif : ajoutez-le dans l’article (il décrit l’image aux personnes qui ne la voient pas) avant de programmer une publication sur {network}.',
+  'publication.image_alt_removed':
+    'L’image de l’article n’a plus de texte alternatif : la publication sur {network} attend. Ajoutez le texte alternatif de l’image dans l’article, puis cliquez sur « Confirmer l’envoi ».',
   'publication.timeout_uncertain':
     'Le réseau n’a pas répondu à temps et ne permet pas de vérifier si la publication est partie. Vérifiez sur le réseau, puis marquez-la comme envoyée ou renvoyez-la.',
   'publication.thread_too_long': 'Le texte est trop long, même en fil, pour {network} : raccourcissez-le (25 messages au plus).',
@@ -14,3 +16,6 @@ export const RETRACT_FAILED = 'retract.failed';
 
 /** A send timed out and the network could not say whether it went out: a person decides. */
 export const TIMEOUT_UNCERTAIN = 'publication.timeout_uncertain';
+
+/** At dispatch, the article's picture has no alt text (removed after the post was planned): held for the officer. */
+export const IMAGE_WITHOUT_ALT_HELD = 'publication.image_alt_removed';

@@ -52,15 +52,26 @@ export interface MastodonPeer {
   /** Statuses made whose answer was held. */
   held: number;
   validTokens: Set<string>;
+  /** The account the next authorisation is given for (the person logged in on the instance). */
+  authorizeAs: MastodonAccount;
   revokeAll(): void;
   close(): Promise<void>;
 }
 
-const ACCOUNT = { id: '109001', username: 'mairie', acct: 'mairie', display_name: 'Mairie de Villeneuve' };
+export interface MastodonAccount {
+  id: string;
+  username: string;
+  acct: string;
+  display_name: string;
+}
+
+export const ACCOUNT: MastodonAccount = { id: '109001', username: 'mairie', acct: 'mairie', display_name: 'Mairie de Villeneuve' };
+export const OTHER_ACCOUNT: MastodonAccount = { id: '109777', username: 'comite', acct: 'comite', display_name: 'Comité des fêtes' };
 
 export async function startMastodonPeer(): Promise<MastodonPeer> {
   let seq = 0;
-  const codes = new Map<string, { clientId: string; redirectUri: string }>();
+  const codes = new Map<string, { clientId: string; redirectUri: string; account: MastodonAccount }>();
+  const owners = new Map<string, MastodonAccount>();
   const keys = new Map<string, { status: PeerStatus; at: number }>();
   const media = new Map<string, { id: string; description: string; bytes: number; type: string; polls: number }>();
   const peer = {
@@ -78,6 +89,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     hold: false,
     held: 0,
     validTokens: new Set<string>(),
+    authorizeAs: ACCOUNT,
     revokeAll: () => peer.validTokens.clear(),
   };
   const err = (status: number, error: string, headers: Record<string, string> = {}): PeerReply => ({ status, body: { error }, headers });
@@ -136,7 +148,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
       const app = peer.apps.find((a) => a.clientId === q.get('client_id'));
       if (!app || app.redirectUri !== q.get('redirect_uri') || q.get('response_type') !== 'code') return err(400, 'invalid_request');
       const code = `code-${++seq}`;
-      codes.set(code, { clientId: app.clientId, redirectUri: app.redirectUri });
+      codes.set(code, { clientId: app.clientId, redirectUri: app.redirectUri, account: peer.authorizeAs });
       const back = new URL(app.redirectUri);
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state') ?? '');
@@ -151,6 +163,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
       codes.delete(String(f.code));
       const token = `mtoken-${++seq}`;
       peer.validTokens.add(token);
+      owners.set(token, grant.account);
       return { status: 200, body: { access_token: token, token_type: 'Bearer', scope: app.scopes, created_at: Math.floor(Date.now() / 1000) } };
     }
     if (req.method === 'GET' && p === '/api/v2/instance') {
@@ -159,7 +172,8 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (!peer.validTokens.has(token)) return err(401, 'The access token is invalid');
     if (req.method === 'GET' && p === '/api/v1/accounts/verify_credentials') {
-      return { status: 200, body: { ...ACCOUNT, url: `${peer.url}/@mairie`, avatar: `${peer.url}/avatars/mairie.png` } };
+      const me = owners.get(token) ?? ACCOUNT;
+      return { status: 200, body: { ...me, url: `${peer.url}/@${me.username}`, avatar: `${peer.url}/avatars/${me.username}.png` } };
     }
     if (req.method === 'POST' && p === '/api/v2/media') {
       const next = peer.mediaScript.shift();

@@ -48,6 +48,16 @@ async function sentParts(ports: ChannelPorts, round: number) {
 }
 const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 
+const VISIBILITY_FIELD = {
+  name: 'visibility',
+  label: 'Visibilité des publications',
+  help: 'Publique : dans les fils publics de l’instance. Non listée : visible des abonnés et sur le profil seulement.',
+  options: [
+    { value: 'public', label: 'Publique' },
+    { value: 'unlisted', label: 'Non listée' },
+  ],
+};
+
 export interface MastodonOptions {
   /** The site's address: shown on the instance as the app's website. */
   website: string;
@@ -84,6 +94,14 @@ export class MastodonAdapter implements ChannelAdapter {
     return textCapability(typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_CHARACTERS, 'mastodon');
   }
 
+  /** The visibility is the account's setting, changed on its settings page without reconnecting. */
+  readonly settingsFields = [VISIBILITY_FIELD];
+
+  /** The instance and the account's id there: reconnecting must name the same account. */
+  identityOf(settings: Record<string, unknown>): string | null {
+    return settings.instance && settings.accountId ? `${String(settings.instance)} ${String(settings.accountId)}` : null;
+  }
+
   readonly connect = {
     kind: 'oauth' as const,
     fields: [
@@ -92,15 +110,7 @@ export class MastodonAdapter implements ChannelAdapter {
         label: 'Adresse de l’instance Mastodon',
         help: 'Le serveur où se trouve le compte de la commune, par exemple mastodon.social ou piaille.fr.',
       },
-      {
-        name: 'visibility',
-        label: 'Visibilité des publications',
-        help: 'Publique : dans les fils publics de l’instance. Non listée : visible des abonnés et sur le profil seulement.',
-        options: [
-          { value: 'public', label: 'Publique' },
-          { value: 'unlisted', label: 'Non listée' },
-        ],
-      },
+      VISIBILITY_FIELD,
     ],
     start: async (values: Record<string, string>, callbackUrl: string, state: string, signal: AbortSignal) => {
       const origin = instanceOrigin(values.instance ?? '');

@@ -1,4 +1,5 @@
-import { ApiRequestError, TwitterApi, type ITwitterApiClientPlugin, type TweetV2 } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin, TweetV2, TwitterApi } from 'twitter-api-v2';
+import { isXRequestError, twitter } from './lazy-libs';
 import { NetworkUnreachableError } from '../accounts.service';
 import { textCapability } from '../post-count';
 import {
@@ -37,6 +38,16 @@ interface XSettings {
 }
 
 const DAY = 86_400_000;
+
+const METRICS_FIELD = {
+  name: 'metrics',
+  label: 'Statistiques des publications',
+  options: [
+    { value: 'off', label: 'Ne pas les récupérer (X facture chaque lecture)' },
+    { value: 'weekly', label: 'Une fois par semaine' },
+    { value: 'daily', label: 'Une fois par jour' },
+  ],
+};
 
 const URL_RE = /https?:\/\/\S+/g;
 
@@ -85,6 +96,14 @@ export class XAdapter implements ChannelAdapter {
 
   constructor(private readonly options: XOptions = {}) {}
 
+  /** The user id X gives: it stays the same when the @name changes. */
+  identityOf(settings: Record<string, unknown>): string | null {
+    return settings.userId ? String(settings.userId) : null;
+  }
+
+  /** How often figures are read (each read is billed): changed without reconnecting. */
+  readonly settingsFields = [METRICS_FIELD];
+
   readonly connect = {
     kind: 'form' as const,
     fields: [
@@ -101,21 +120,13 @@ export class XAdapter implements ChannelAdapter {
         help: 'Généré pour le compte de la commune, avec les droits « Read and write » (Authentication Tokens › Access Token and Secret).',
       },
       { name: 'accessSecret', label: 'Secret du jeton d’accès (Access Token Secret)', secret: true },
-      {
-        name: 'metrics',
-        label: 'Statistiques des publications',
-        options: [
-          { value: 'off', label: 'Ne pas les récupérer (X facture chaque lecture)' },
-          { value: 'weekly', label: 'Une fois par semaine' },
-          { value: 'daily', label: 'Une fois par jour' },
-        ],
-      },
+      METRICS_FIELD,
     ],
     connect: (values: Record<string, string>): Promise<ConnectedAccount> => this.login(values),
   };
 
   private client(creds: XCredentials): TwitterApi {
-    return new TwitterApi(
+    return new (twitter().TwitterApi)(
       { appKey: creds.appKey, appSecret: creds.appSecret, accessToken: creds.accessToken, accessSecret: creds.accessSecret },
       this.options.plugins?.length ? { plugins: this.options.plugins } : undefined,
     );
@@ -132,7 +143,7 @@ export class XAdapter implements ChannelAdapter {
       .v2.me({ 'user.fields': ['profile_image_url', 'name'] })
       .catch((err: unknown) => {
         // No answer at all: the page says X cannot be reached, not that it refused the keys.
-        throw err instanceof ApiRequestError ? new NetworkUnreachableError() : err;
+        throw isXRequestError(err) ? new NetworkUnreachableError() : err;
       });
     const metrics = values.metrics === 'daily' || values.metrics === 'weekly' ? values.metrics : 'off';
     const settings: XSettings = { userId: me.data.id, username: me.data.username, metrics };

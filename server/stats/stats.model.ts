@@ -1,0 +1,143 @@
+import type { ArticleTotal, DayTotal, KindTotal } from '../engagement/engagement.queries';
+
+/** The networks the dashboard knows, in the order they are shown. */
+export const SOCIAL_CHANNELS = ['facebook', 'mastodon', 'bluesky', 'x', 'handoff'] as const;
+export const INTERACTION_KINDS = ['click', 'reaction', 'share', 'reply', 'quote'] as const;
+/** What an article's reach and interactions are made of (the article table asks only for these). */
+export const ARTICLE_KINDS = ['view', 'article_delivery', 'impression', ...INTERACTION_KINDS] as const;
+
+export interface Figure {
+  value: number;
+  previous: number;
+}
+
+export function sumOf(rows: KindTotal[], test: (r: KindTotal) => boolean): number {
+  let n = 0;
+  for (const r of rows) if (test(r)) n += r.total;
+  return n;
+}
+
+const isSocial = (channel: string) => (SOCIAL_CHANNELS as readonly string[]).includes(channel);
+const isInteraction = (kind: string) => (INTERACTION_KINDS as readonly string[]).includes(kind);
+
+/**
+ * People reached: site visitors, newsletter deliveries (campaign level) and social impressions
+ * (where the network gives them). A person reached on two channels counts twice: the channels do
+ * not share any identifier, and must not (RULES-FR).
+ */
+export function reachedParts(rows: KindTotal[]): { site: number; newsletter: number; social: number } {
+  return {
+    site: sumOf(rows, (r) => r.channel === 'site' && r.kind === 'visitor'),
+    newsletter: sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'delivery'),
+    social: sumOf(rows, (r) => isSocial(r.channel) && r.kind === 'impression'),
+  };
+}
+
+export function interactionsOf(rows: KindTotal[]): number {
+  return sumOf(rows, (r) => isInteraction(r.kind));
+}
+
+export interface Totals {
+  reached: number;
+  reachedSite: number;
+  reachedNewsletter: number;
+  reachedSocial: number;
+  interactions: number;
+  siteViews: number;
+  opens: number;
+  subscribes: number;
+  unsubscribes: number;
+  growth: number;
+}
+
+export function totalsOf(rows: KindTotal[]): Totals {
+  const p = reachedParts(rows);
+  const subscribes = sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'subscribe');
+  const unsubscribes = sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'unsubscribe');
+  return {
+    reached: p.site + p.newsletter + p.social,
+    reachedSite: p.site,
+    reachedNewsletter: p.newsletter,
+    reachedSocial: p.social,
+    interactions: interactionsOf(rows),
+    siteViews: sumOf(rows, (r) => r.channel === 'site' && r.kind === 'view'),
+    opens: sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'open'),
+    subscribes,
+    unsubscribes,
+    growth: subscribes - unsubscribes,
+  };
+}
+
+/** One line of the article table: reach per channel (null: the network gives no impressions). */
+export interface ArticleReach {
+  articleId: number;
+  site: number;
+  newsletter: number;
+  social: Record<string, number | null>;
+  interactions: number;
+  reach: number;
+}
+
+export function articleReach(rows: ArticleTotal[]): ArticleReach[] {
+  const by = new Map<number, ArticleReach & { seen: Set<string> }>();
+  for (const r of rows) {
+    let a = by.get(r.articleId);
+    if (!a) by.set(r.articleId, (a = { articleId: r.articleId, site: 0, newsletter: 0, social: {}, interactions: 0, reach: 0, seen: new Set() }));
+    if (r.channel === 'site' && r.kind === 'view') a.site += r.total;
+    else if (r.channel === 'newsletter' && r.kind === 'article_delivery') a.newsletter += r.total;
+    else if (isSocial(r.channel) && r.kind === 'impression') a.social[r.channel] = (a.social[r.channel] ?? 0) + r.total;
+    if (isSocial(r.channel)) a.seen.add(r.channel);
+    if (isInteraction(r.kind)) a.interactions += r.total;
+  }
+  return [...by.values()].map(({ seen, ...a }) => {
+    // Figures came from this network, but never impressions: "non communiqué", not zero.
+    for (const ch of seen) if (!(ch in a.social)) a.social[ch] = null;
+    const socialReach = Object.values(a.social).reduce<number>((s, n) => s + (n ?? 0), 0);
+    return { ...a, reach: a.site + a.newsletter + socialReach };
+  });
+}
+
+export const SORT_KEYS = ['reach', 'site', 'newsletter', 'interactions', ...SOCIAL_CHANNELS] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export function sortValue(a: ArticleReach, key: SortKey): number {
+  if (key === 'reach' || key === 'site' || key === 'newsletter' || key === 'interactions') return a[key];
+  return a.social[key] ?? -1;
+}
+
+export function sortArticles(rows: ArticleReach[], key: SortKey, dir: 'asc' | 'desc'): ArticleReach[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  // Ties: the most read first, then the newest article (largest id), so pages never shuffle.
+  return [...rows].sort((x, y) => sign * (sortValue(x, key) - sortValue(y, key)) || y.reach - x.reach || y.articleId - x.articleId);
+}
+
+/** Social networks that have any figure in the rows (the table and the charts show only those). */
+export function socialChannelsIn(rows: { channel: string }[]): string[] {
+  const present = new Set(rows.map((r) => r.channel));
+  return SOCIAL_CHANNELS.filter((c) => present.has(c));
+}
+
+/** A chart's time axis: days up to two months, months beyond (a year of days is unreadable). */
+export function bucketOf(days: number): 'day' | 'month' {
+  return days <= 62 ? 'day' : 'month';
+}
+
+export interface Series {
+  /** i18n key of the series' name. */
+  label: string;
+  values: number[];
+}
+
+/** Sums `rows` into buckets along the period (every bucket present, zeros included). */
+export function seriesOf(rows: DayTotal[], buckets: string[], bucket: 'day' | 'month', test: (r: DayTotal) => boolean): number[] {
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const values = buckets.map(() => 0);
+  for (const r of rows) {
+    if (!test(r)) continue;
+    const i = index.get(bucket === 'day' ? r.day : r.day.slice(0, 7));
+    if (i !== undefined) values[i] = (values[i] as number) + r.total;
+  }
+  return values;
+}
+
+export { isInteraction, isSocial };

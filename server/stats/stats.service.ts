@@ -1,0 +1,180 @@
+import type { Clock } from '../clock';
+import type { EngagementQueries, DayTotal } from '../engagement/engagement.queries';
+import type { Publication } from '../publishing/publications.repository';
+import type { ArticleStatus } from '../articles/articles.types';
+import {
+  ARTICLE_KINDS,
+  articleReach,
+  bucketOf,
+  isInteraction,
+  seriesOf,
+  socialChannelsIn,
+  sortArticles,
+  totalsOf,
+  type ArticleReach,
+  type SortKey,
+  type Totals,
+} from './stats.model';
+import { daysOf, todayIn, type DayRange, type Period } from './stats.period';
+
+export interface ArticleSummary {
+  id: number;
+  title: string;
+  slug: string;
+  status: ArticleStatus;
+}
+export type ArticleLine = ArticleReach & { article: ArticleSummary | null };
+
+export interface ChartData {
+  /** 'site', 'newsletter' or a network. */
+  channel: string;
+  /** Kinds of events ('view', 'visitor', 'delivery', 'open', 'click', 'impression'), or 'interactions'. */
+  series: { kind: string; values: number[] }[];
+}
+
+export interface Dashboard {
+  period: Period;
+  totals: Totals;
+  previous: Totals;
+  /** Confirmed newsletter subscribers now (not a period figure). */
+  subscribers: number;
+  socialChannels: string[];
+  bucket: 'day' | 'month';
+  buckets: string[];
+  charts: ChartData[];
+  articles: { rows: ArticleLine[]; total: number };
+  top: ArticleLine[];
+  demo: boolean;
+}
+
+export interface StatsDeps {
+  queries: EngagementQueries;
+  clock: Clock;
+  timeZone: string;
+  articles: { summaries(ids: number[]): Promise<Map<number, ArticleSummary>> };
+  subscriberCount: () => Promise<number>;
+  publicationsOf: (articleId: number) => Promise<Publication[]>;
+}
+
+/** Buckets of a range along the time axis: its days, or its months ('YYYY-MM'). */
+export function bucketsOf(range: DayRange, bucket: 'day' | 'month'): string[] {
+  const days = daysOf(range);
+  return bucket === 'day' ? days : [...new Set(days.map((d) => d.slice(0, 7)))];
+}
+
+/** Series of the chart of one channel. */
+function chartsOf(rows: DayTotal[], socialChannels: string[], buckets: string[], bucket: 'day' | 'month'): ChartData[] {
+  const s = (channel: string, kind: string) => ({ kind, values: seriesOf(rows, buckets, bucket, (r) => r.channel === channel && r.kind === kind) });
+  const charts: ChartData[] = [
+    { channel: 'site', series: [s('site', 'view'), s('site', 'visitor')] },
+    { channel: 'newsletter', series: [s('newsletter', 'delivery'), s('newsletter', 'open'), s('newsletter', 'click')] },
+  ];
+  for (const ch of socialChannels) {
+    const impressions = s(ch, 'impression');
+    const interactions = { kind: 'interactions', values: seriesOf(rows, buckets, bucket, (r) => r.channel === ch && isInteraction(r.kind)) };
+    // A network that never gives impressions gets no flat line of zeros pretending it does.
+    charts.push({ channel: ch, series: impressions.values.some((v) => v > 0) ? [impressions, interactions] : [interactions] });
+  }
+  return charts;
+}
+
+/** The figures pages: the dashboard, an article's page, the CSV and the monthly report. */
+export class StatsService {
+  constructor(private readonly d: StatsDeps) {}
+
+  today(): string {
+    return todayIn(this.d.timeZone, this.d.clock.now());
+  }
+
+  async dashboard(period: Period, opts: { sort: SortKey; dir: 'asc' | 'desc'; limit: number; offset: number }): Promise<Dashboard> {
+    const [rows, previousRows, articleRows, subscribers, demo] = await Promise.all([
+      this.d.queries.byDay(period),
+      this.d.queries.totals(period.previous),
+      this.d.queries.byArticle(period, ARTICLE_KINDS),
+      this.d.subscriberCount(),
+      this.d.queries.hasDemo(period),
+    ]);
+    const socialChannels = socialChannelsIn(rows);
+    const bucket = bucketOf(period.days);
+    const buckets = bucketsOf(period, bucket);
+    const reach = articleReach(articleRows);
+    const sorted = sortArticles(reach, opts.sort, opts.dir);
+    const page = sorted.slice(opts.offset, opts.offset + opts.limit);
+    const top = sortArticles(reach, 'reach', 'desc')
+      .filter((a) => a.reach + a.interactions > 0)
+      .slice(0, 5);
+    const summaries = await this.d.articles.summaries([...new Set([...page, ...top].map((a) => a.articleId))]);
+    const line = (a: ArticleReach): ArticleLine => ({ ...a, article: summaries.get(a.articleId) ?? null });
+    return {
+      period,
+      totals: totalsOf(rows),
+      previous: totalsOf(previousRows),
+      subscribers,
+      socialChannels,
+      bucket,
+      buckets,
+      charts: chartsOf(rows, socialChannels, buckets, bucket),
+      articles: { rows: page.map(line), total: reach.length },
+      top: top.map(line),
+      demo,
+    };
+  }
+
+  async articleSummary(id: number): Promise<ArticleSummary | null> {
+    return (await this.d.articles.summaries([id])).get(id) ?? null;
+  }
+
+  /** A calendar month against the month before: the printable report and its e-mail. */
+  monthlyReport(period: Period): Promise<Dashboard> {
+    return this.dashboard(period, { sort: 'reach', dir: 'desc', limit: 0, offset: 0 });
+  }
+
+  /** Every article of the period, sorted by reach (the CSV export). */
+  async allArticles(period: DayRange): Promise<{ rows: ArticleLine[]; socialChannels: string[] }> {
+    const reach = sortArticles(articleReach(await this.d.queries.byArticle(period, ARTICLE_KINDS)), 'reach', 'desc');
+    const summaries = await this.d.articles.summaries(reach.map((a) => a.articleId));
+    return {
+      rows: reach.map((a) => ({ ...a, article: summaries.get(a.articleId) ?? null })),
+      socialChannels: socialChannelsIn(reach.flatMap((a) => Object.keys(a.social).map((channel) => ({ channel })))),
+    };
+  }
+
+  async totalsFor(period: Period): Promise<{ totals: Totals; previous: Totals; subscribers: number }> {
+    const [rows, previousRows, subscribers] = await Promise.all([
+      this.d.queries.totals(period),
+      this.d.queries.totals(period.previous),
+      this.d.subscriberCount(),
+    ]);
+    return { totals: totalsOf(rows), previous: totalsOf(previousRows), subscribers };
+  }
+
+  /** One article's page: its figures per channel over time, its publications' figures, its readers' sources. */
+  async article(articleId: number, period: Period) {
+    const [rows, publications, perPublication, sources] = await Promise.all([
+      this.d.queries.articleByDay(articleId, period),
+      this.d.publicationsOf(articleId),
+      this.d.queries.publicationsByDay(articleId, period),
+      this.d.queries.articleSources(articleId, period),
+    ]);
+    const bucket = bucketOf(period.days);
+    const buckets = bucketsOf(period, bucket);
+    const reach = articleReach(rows.map((r) => ({ ...r, articleId })))[0] ?? null;
+    const pubs = publications.map((p) => {
+      const own = perPublication.filter((r) => r.publicationId === p.id);
+      const kinds = [...new Set(own.map((r) => r.kind))].sort();
+      const series = kinds.map((kind) => ({
+        kind,
+        values: seriesOf(
+          own.map((r) => ({ ...r, channel: p.channel })),
+          buckets,
+          bucket,
+          (r) => r.kind === kind,
+        ),
+      }));
+      const totals = Object.fromEntries(kinds.map((k) => [k, own.filter((r) => r.kind === k).reduce((n, r) => n + r.total, 0)]));
+      return { publication: p, series, totals };
+    });
+    const socialChannels = socialChannelsIn(rows);
+    return { period, bucket, buckets, reach, charts: chartsOf(rows, socialChannels, buckets, bucket), publications: pubs, sources };
+  }
+}

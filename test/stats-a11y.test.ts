@@ -1,0 +1,111 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { createTestContext, makeUser, type TestContext } from './helpers/context';
+import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
+import { axeViolations, describeViolations, isolatedContext, launchBrowser, serve } from './helpers/browser';
+import { addEvents, type TestEvent } from './helpers/engagement-events';
+
+/**
+ * The figures pages in a real browser (Debian's Chromium): no WCAG 2.1 AA violation found by
+ * axe-core on the dashboard (with charts, table and top five), an article's page, the monthly
+ * report and its e-mail choice; the report prints to an A4 PDF without the admin's menus.
+ */
+let ctx: TestContext;
+let browser: Browser;
+let site: { origin: string; close(): Promise<void> };
+let articleId = 0;
+const user = { email: 'maire@commune.test', password: '' };
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const u = await makeUser(ctx.c, 'elected', { email: user.email, displayName: 'Madame la maire' });
+  user.password = u.password;
+  const account = await makeTestAccount(ctx.c);
+  const events: TestEvent[] = [];
+  for (let i = 0; i < 8; i++) {
+    const id = await makeArticle(ctx.c, { title: `Information n° ${i + 1} : travaux, fêtes et conseils` });
+    if (i === 0) articleId = id;
+    const pub = await makePublication(ctx.c, id, account, ctx.clock.now());
+    for (let d = 1; d <= 40; d++) {
+      const at = new Date(Date.parse('2026-03-15T08:00:00Z') - d * 86_400_000).toISOString();
+      events.push({ at, channel: 'site', kind: 'view', articleId: id, source: d % 2 ? 'search' : 'newsletter', value: (i + 1) * d });
+      events.push({ at, channel: 'mastodon', kind: 'reaction', articleId: id, publicationId: pub, value: i + 1 });
+      events.push({ at, channel: 'facebook', kind: 'impression', articleId: id, publicationId: pub, value: 10 * d });
+    }
+  }
+  for (let d = 0; d <= 40; d++) {
+    const at = new Date(Date.parse('2026-03-15T08:00:00Z') - d * 86_400_000).toISOString();
+    events.push({ at, channel: 'site', kind: 'visitor', value: 30 + d }, { at, channel: 'newsletter', kind: 'delivery', value: d % 7 ? 0 : 400 });
+    events.push({ at, channel: 'newsletter', kind: 'open', value: d % 7 ? 0 : 180 }, { at, channel: 'newsletter', kind: 'click', value: d % 7 ? 0 : 25 });
+  }
+  await addEvents(ctx.c, events);
+  site = await serve(ctx.handler);
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await ctx.close();
+});
+
+async function loggedIn(opts: { bypassCSP: boolean }): Promise<{ context: BrowserContext; outbound: string[] }> {
+  const { context, outbound } = await isolatedContext(browser, site.origin, { viewport: 'desktop', bypassCSP: opts.bypassCSP });
+  const tab = await context.newPage();
+  await tab.goto(`${site.origin}/admin/login`);
+  await tab.fill('input[name=email]', user.email);
+  await tab.fill('input[name=password]', user.password);
+  await Promise.all([tab.waitForURL(`${site.origin}/admin`), tab.click('button[type=submit]')]);
+  await tab.close();
+  return { context, outbound };
+}
+
+describe('the figures pages in a browser', () => {
+  it.each([['/admin?periode=30j'], ['/admin?periode=annee'], ['{article}'], ['/admin/stats/rapport?mois=2026-02'], ['/admin/stats/rapport-par-email']])(
+    'has no WCAG 2.1 AA violation on %s',
+    async (path) => {
+      const { context, outbound } = await loggedIn({ bypassCSP: true });
+      try {
+        const tab = await context.newPage();
+        const url = path === '{article}' ? `/admin/stats/articles/${articleId}?periode=30j` : path;
+        expect((await tab.goto(site.origin + url, { waitUntil: 'load' }))?.status()).toBe(200);
+        // The data tables too: they are what a screen reader reads instead of the chart.
+        await tab.evaluate(`document.querySelectorAll('details').forEach((d) => { d.open = true; })`);
+        expect(describeViolations(await axeViolations(tab))).toEqual([]);
+        expect(outbound).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
+
+  it('prints the monthly report on A4 without the menus, the print button shown by the script Crieur serves', async () => {
+    const { context } = await loggedIn({ bypassCSP: false });
+    try {
+      const tab = await context.newPage();
+      const cspErrors: string[] = [];
+      tab.on('console', (m) => {
+        if (m.type() === 'error') cspErrors.push(m.text());
+      });
+      await tab.goto(`${site.origin}/admin/stats/rapport?mois=2026-02`, { waitUntil: 'load' });
+      expect(await tab.isVisible('button[data-print]')).toBe(true);
+      expect(await tab.textContent('button[data-print]')).toBe('Imprimer / enregistrer en PDF');
+      await tab.emulateMedia({ media: 'print' });
+      expect(await tab.isVisible('.topbar')).toBe(false);
+      expect(await tab.isVisible('button[data-print]')).toBe(false);
+      expect(await tab.isVisible('.stats-data table')).toBe(true);
+      const pdf = await tab.pdf({ preferCSSPageSize: true });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      // Every page is A4: 210 × 297 mm, 595 × 842 points (the page's own @page rule, not Letter).
+      const boxes = [...pdf.toString('latin1').matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [
+        Math.round(Number(m[1])),
+        Math.round(Number(m[2])),
+      ]);
+      expect(boxes.length).toBeGreaterThan(0);
+      expect(new Set(boxes.map((b) => b.join('x')))).toEqual(new Set(['595x842']));
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
