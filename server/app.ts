@@ -43,11 +43,14 @@ import { PUBLIC_DIR } from './http/assets';
 import { VIEWS_DIR } from './http/render';
 import { securityHeaders } from './http/security-headers';
 import { KnexSessionStore } from './http/session-store';
+import { ensureEditorBundle } from './editor/editor-bundle';
 
 const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed while in use
 
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
+  // Before anything is served: the admin pages name the editor's bundle by its content hash.
+  ensureEditorBundle(c.log.child({ module: 'editor' }));
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
