@@ -72,6 +72,8 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { PagesService } from './pages/pages.service';
+import { MenuService } from './pages/menu.service';
 import { EngagementRepository } from './engagement/engagement.repository';
 import { EngagementStore } from './engagement/engagement.store';
 import { EngagementRollup } from './engagement/engagement.rollup';
@@ -151,6 +153,10 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** The commune's own pages, in a tree, with their addresses and redirects. */
+  pages: PagesService;
+  /** The site's main menu and footer, built from the pages and the fixed sections. */
+  menus: MenuService;
   /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
   engagement: EngagementStore;
   /** The nightly daily totals and the purge of raw events past the retention. */
@@ -317,7 +323,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // The public site: it reads articles and categories, and asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
   const siteRepo = new SiteRepository(db, publishing.onlineJoin());
-  const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
+  const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
+  pages.events.on('changed', () => siteCache.clear());
+  const site = new SiteService({
+    repo: siteRepo,
+    media,
+    settings,
+    clock,
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    memo: siteCache,
+    pages: () => pages.publicTree(),
+  });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
   const subscribers = new SubscribersService({
@@ -355,6 +373,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         prepare: (id) => campaignRenderer.prepare(id),
         markStarted: (id, at) => campaigns.markStarted(id, at),
         markSent: (id, at) => campaigns.markSent(id, at),
+        kind: async (id) => (await campaigns.get(id))?.kind ?? null,
       },
       limits: async () => {
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
@@ -373,6 +392,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       retryBaseMs: config.newsletter.retryBaseMs,
       maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
       sendingTimeoutMs: config.publishing.sendingTimeoutMs,
+      inFlight: config.newsletter.poolSize,
       unsubscribeMailto: config.newsletter.unsubscribeMailto,
     },
   );
@@ -436,8 +456,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     audience,
     siteRepo,
     site,
-    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo),
-    feeds: new FeedsService(siteDeps),
+    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo, pages),
+    feeds: new FeedsService({ ...siteDeps, pages: () => pages.visible() }),
     openData: new OpenDataService(siteDeps),
     publicApi: new PublicApiService(siteDeps),
     redirects: new ArticleRedirectsRepository(db),
@@ -449,6 +469,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    pages,
+    menus,
     engagement,
     engagementRollup,
     stats,
@@ -470,6 +492,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   };
   // A subscriber's data download includes their per-person newsletter figures (opted in only).
   subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.personalTracking(id));
+  // Withdrawing per-person measurement deletes what it allowed, not only what comes next.
+  subscribers.onTrackingWithdrawn((id) => campaigns.forgetTrackingOf(id));
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }
