@@ -12,6 +12,7 @@ import { ThrottleRepository } from './auth/throttle.repository';
 import { LoginThrottle } from './auth/login-throttle';
 import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
+import { AccountService } from './auth/account.service';
 import { Mailer } from './mail/mailer';
 import { OutboxRepository } from './mail/outbox.repository';
 import { OutboxService } from './mail/outbox.service';
@@ -71,6 +72,8 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { PagesService } from './pages/pages.service';
+import { MenuService } from './pages/menu.service';
 import { EngagementRepository } from './engagement/engagement.repository';
 import { EngagementStore } from './engagement/engagement.store';
 import { EngagementRollup } from './engagement/engagement.rollup';
@@ -97,6 +100,8 @@ export interface Container {
   settings: SettingsService;
   auth: AuthService;
   users: UsersService;
+  /** What a person changes on their own account: name, confirmed address, printed password. */
+  account: AccountService;
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
@@ -148,6 +153,10 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** The commune's own pages, in a tree, with their addresses and redirects. */
+  pages: PagesService;
+  /** The site's main menu and footer, built from the pages and the fixed sections. */
+  menus: MenuService;
   /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
   engagement: EngagementStore;
   /** The nightly daily totals and the purge of raw events past the retention. */
@@ -162,7 +171,7 @@ export interface Container {
 
 export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat);
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
   const db = createKnex(config);
 
@@ -178,6 +187,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
+  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
   // The media library asks the articles domain which articles show an image (its own table).
   const articleRows = new ArticlesRepository(db);
   const media = new MediaService({
@@ -313,7 +323,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // The public site: it reads articles and categories, and asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
   const siteRepo = new SiteRepository(db, publishing.onlineJoin());
-  const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
+  const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
+  pages.events.on('changed', () => siteCache.clear());
+  const site = new SiteService({
+    repo: siteRepo,
+    media,
+    settings,
+    clock,
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    memo: siteCache,
+    pages: () => pages.publicTree(),
+  });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
   const subscribers = new SubscribersService({
@@ -409,6 +431,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     settings,
     auth,
     users,
+    account,
     usersRepo,
     media,
     articles,
@@ -431,8 +454,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     audience,
     siteRepo,
     site,
-    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo),
-    feeds: new FeedsService(siteDeps),
+    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo, pages),
+    feeds: new FeedsService({ ...siteDeps, pages: () => pages.visible() }),
     openData: new OpenDataService(siteDeps),
     publicApi: new PublicApiService(siteDeps),
     redirects: new ArticleRedirectsRepository(db),
@@ -444,6 +467,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    pages,
+    menus,
     engagement,
     engagementRollup,
     stats,
