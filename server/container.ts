@@ -373,6 +373,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         prepare: (id) => campaignRenderer.prepare(id),
         markStarted: (id, at) => campaigns.markStarted(id, at),
         markSent: (id, at) => campaigns.markSent(id, at),
+        kind: async (id) => (await campaigns.get(id))?.kind ?? null,
       },
       limits: async () => {
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
@@ -391,6 +392,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       retryBaseMs: config.newsletter.retryBaseMs,
       maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
       sendingTimeoutMs: config.publishing.sendingTimeoutMs,
+      inFlight: config.newsletter.poolSize,
       unsubscribeMailto: config.newsletter.unsubscribeMailto,
     },
   );
@@ -490,6 +492,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   };
   // A subscriber's data download includes their per-person newsletter figures (opted in only).
   subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.personalTracking(id));
+  // Withdrawing per-person measurement deletes what it allowed, not only what comes next.
+  subscribers.onTrackingWithdrawn((id) => campaigns.forgetTrackingOf(id));
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }

@@ -347,6 +347,11 @@ export class CampaignsService {
     return removed;
   }
 
+  /** Someone withdrew their consent to per-person measurement: their opens and clicks go. */
+  async forgetTrackingOf(subscriberId: number): Promise<number> {
+    return this.d.repo.forgetTracking([subscriberId]);
+  }
+
   /** A subscriber's per-person opens and clicks, for their own data download (GDPR art. 15, 20). */
   async personalTracking(subscriberId: number) {
     return (await this.d.repo.trackingOf(subscriberId)).map((e) => ({

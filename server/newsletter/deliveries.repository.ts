@@ -39,6 +39,7 @@ export const CODES = {
   permanent: 'smtp.permanent',
   gaveUp: 'smtp.gave_up',
   temporary: 'smtp.temporary',
+  cutAfterData: 'smtp.cut_after_data',
 } as const;
 
 const STATUSES: DeliveryStatus[] = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'unknown'];

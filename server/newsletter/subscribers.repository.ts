@@ -36,6 +36,8 @@ export interface Consent {
   kind: ConsentKind;
   source: ConsentSource;
   wordingVersion: string | null;
+  /** The words agreed to, when they are not one of consent.ts's versions (an import states them). */
+  wordingText?: string | null;
   basis: string | null;
 }
 
@@ -84,14 +86,28 @@ export class SubscribersRepository {
    * SQLite, against 2.4 s for the same rows read as one line per topic). A digest skips the
    * "alertes uniquement" subscribers; an alert goes to all.
    */
-  async audience(kind: 'digest' | 'alert', trx: Knex = this.db): Promise<Recipient[]> {
+  async audience(kind: 'digest' | 'alert', trx: Knex = this.db, page?: { after: number; limit: number }): Promise<Recipient[]> {
+    return this.recipientRows(trx, (q) => {
+      if (kind === 'digest') q.where('s.alerts_only', false);
+      if (page) q.where('s.id', '>', page.after).limit(page.limit);
+    });
+  }
+
+  /** Those of `ids` still confirmed, with their topics: what the sender reads for each batch. */
+  async recipients(ids: number[]): Promise<Map<number, Recipient>> {
+    const out = new Map<number, Recipient>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const r of await this.recipientRows(this.db, (q) => q.whereIn('s.id', ids.slice(i, i + CHUNK)))) out.set(r.id, r);
+    }
+    return out;
+  }
+
+  private async recipientRows(trx: Knex, filter: (q: Knex.QueryBuilder) => void): Promise<Recipient[]> {
     const topicList = isPostgres(trx) ? "string_agg(st.category_id::text, ',')" : 'group_concat(st.category_id)';
     const rows = await trx('subscribers as s')
       .leftJoin('subscriber_topics as st', 'st.subscriber_id', 's.id')
       .where('s.status', 'confirmed')
-      .modify((q) => {
-        if (kind === 'digest') q.where('s.alerts_only', false);
-      })
+      .modify(filter)
       .groupBy('s.id')
       .orderBy('s.id')
       .select('s.id', 's.email', 's.alerts_only', 's.tracking', trx.raw(`${topicList} as topics`));
@@ -271,13 +287,21 @@ export class SubscribersRepository {
       kind: c.kind,
       source: c.source,
       wording_version: c.wordingVersion,
+      wording_text: c.wordingText ?? null,
       basis: c.basis,
     });
   }
 
   async consents(subscriberId: number, trx: Knex = this.db): Promise<Consent[]> {
     const rows = await trx('subscriber_consents').where({ subscriber_id: subscriberId }).orderBy('id');
-    return (rows as any[]).map((r) => ({ at: fromDbTime(r.at), kind: r.kind, source: r.source, wordingVersion: r.wording_version, basis: r.basis }));
+    return (rows as any[]).map((r) => ({
+      at: fromDbTime(r.at),
+      kind: r.kind,
+      source: r.source,
+      wordingVersion: r.wording_version,
+      wordingText: r.wording_text ?? null,
+      basis: r.basis,
+    }));
   }
 
   async delete(id: number, trx: Knex, at: Date = new Date()): Promise<boolean> {
