@@ -43,6 +43,7 @@ import type { ChannelAdapter, PublishableArticle } from './publishing/channels/c
 import { channelPorts } from './publishing/channel-ports';
 import { HashtagsRepository } from './publishing/hashtags.repository';
 import { HandoffAdapter } from './publishing/channels/handoff.adapter';
+import { AccountAvatars } from './publishing/account-avatars';
 import { HandoffService } from './publishing/handoff.service';
 import { RetractService } from './publishing/retract.service';
 import { JobsRepository } from './jobs/jobs.repository';
@@ -123,6 +124,8 @@ export interface Container {
   hashtags: HashtagsRepository;
   /** The commune's accounts on the networks: connect, test, remove (administrators). */
   networkAccounts: AccountsService;
+  /** Crieur's copies of the accounts' pictures (DATA_DIR/avatars), served by Crieur under its strict CSP. */
+  avatars: AccountAvatars;
   /** Brings back the figures of posts (fetch-metrics job). */
   metrics: MetricsService;
   publishingEvents: PublishingEvents;
@@ -281,6 +284,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   handoffRef = handoff;
   const retractions = new RetractService(publications, accounts, adapters, () => publishing, audit, clock, log.child({ module: 'retract' }));
   publishingRef = publishing;
+  const avatars = new AccountAvatars(config.dataDir, log.child({ module: 'avatars' }));
   const networkAccounts = new AccountsService(
     accounts,
     publications,
@@ -289,6 +293,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     clock,
     log.child({ module: 'accounts' }),
     `${config.baseUrl}/admin/networks/oauth/callback`,
+    avatars,
   );
   const metrics = new MetricsService(
     publications,
@@ -449,6 +454,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     retractions,
     hashtags,
     networkAccounts,
+    avatars,
     metrics,
     publishingEvents,
     dispatcher,
