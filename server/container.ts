@@ -21,6 +21,7 @@ import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
 import { ArticlesRepository } from './articles/articles.repository';
+import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { SecretBox } from './crypto/secrets';
@@ -106,6 +107,8 @@ export interface Container {
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
+  /** The site's categories, managed in the admin (server/articles/categories.service.ts). */
+  categories: CategoriesService;
   /** Identifies this process in leases and claims. */
   instance: string;
   secrets: SecretBox;
@@ -356,6 +359,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     throttleKey: newsletterKey(secretKey, 'throttle'),
   });
   const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
+  // A merged or deleted category moves its subscribers' topic and its hashtags in its own transaction.
+  const categories = new CategoriesService({
+    db,
+    audit,
+    clock,
+    log: log.child({ module: 'categories' }),
+    dependents: {
+      followers: (id) => subscriberRows.topicFollowers(id),
+      moveTopic: (from, to, trx) => subscriberRows.moveTopic(from, to, trx),
+      moveHashtags: (from, to, now, trx) => hashtags.moveCategory(from, to, now, trx),
+    },
+  });
+  categories.events.on('changed', () => siteCache.clear());
   const communeName = async () => (await settings.get()).name;
   const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
   const subscribersAdmin = new SubscribersAdminService({
@@ -442,6 +458,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     usersRepo,
     media,
     articles,
+    categories,
     instance,
     secrets,
     adapters,
