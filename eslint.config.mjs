@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'node_modules/', 'data/', 'coverage/', 'public/vendor/'] },
+  { ignores: ['node_modules', 'node_modules/', 'data/', 'coverage/', 'public/vendor/', 'public/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,6 +18,10 @@ export default tseslint.config(
     // Entry points talk to the person who started them; everything else logs through pino.
     ignores: ['server/cli/**', 'server/main.ts', 'server/jobs-main.ts', 'server/startup-config.ts'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['client/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['public/js/**/*.js'],

@@ -9,6 +9,8 @@ import * as newsletterDigest from './newsletter-digest';
 import * as sendCampaigns from './send-campaigns';
 import * as purgeSubscribers from './purge-subscribers';
 import * as newsletterReconsent from './newsletter-reconsent';
+import * as engagementRollup from './engagement-rollup';
+import * as engagementPurge from './engagement-purge';
 import * as statsMonthlyReport from './stats-monthly-report';
 
 /** Every scheduled job, in the order they are listed to administrators. */
@@ -22,6 +24,8 @@ export const ALL_JOBS: JobDefinition<Container>[] = [
   purgeAudience,
   purgeSubscribers,
   newsletterReconsent,
+  engagementRollup,
+  engagementPurge,
   statsMonthlyReport,
 ];
 

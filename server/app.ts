@@ -7,6 +7,7 @@ import pinoHttp from 'pino-http';
 import type { Container } from './container';
 import { loadUser } from './auth/auth.middleware';
 import { authRoutes } from './auth/auth.routes';
+import { accountRoutes } from './auth/account.routes';
 import { usersRoutes } from './auth/users.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
@@ -18,6 +19,8 @@ import { dashboardRoutes } from './admin/dashboard.routes';
 import { siteLocals, siteRoutes } from './site/site.routes';
 import { frontDoor } from './site/page-cache';
 import { siteDataRoutes } from './site/site-data.routes';
+import { menuLocals, pagesSiteRoutes } from './pages/pages.site';
+import { pagesRoutes } from './pages/pages.routes';
 import { publishingRoutes } from './publishing/publishing.routes';
 import { accountsRoutes } from './publishing/accounts.routes';
 import { jobsRoutes } from './jobs/jobs.routes';
@@ -40,11 +43,14 @@ import { PUBLIC_DIR } from './http/assets';
 import { VIEWS_DIR } from './http/render';
 import { securityHeaders } from './http/security-headers';
 import { KnexSessionStore } from './http/session-store';
+import { ensureEditorBundle } from './editor/editor-bundle';
 
 const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed while in use
 
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
+  // Before anything is served: the admin pages name the editor's bundle by its content hash.
+  ensureEditorBundle(c.log.child({ module: 'editor' }));
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -92,11 +98,13 @@ export function createApp(c: Container): Express {
   );
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
+  app.use(menuLocals(c)); // the public layout's main menu and footer, built in the admin
   app.use(newsletterLocals(c)); // the subscription form's topics, for the pages that show it
   app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import') }));
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
   app.use(authRoutes(c));
+  app.use(accountRoutes(c)); // "Mon compte"; first, a printed password is replaced before any other admin page
   app.use('/admin', dashboardRoutes(c));
   app.use('/admin/users', usersRoutes(c));
   app.use('/admin/audit', auditRoutes(c));
@@ -104,6 +112,7 @@ export function createApp(c: Container): Express {
   app.use(settingsRoutes(c));
   app.use(newsletterSettingsRoutes(c)); // /admin/settings/newsletter: the digest's day, sending window, cap, sender
   app.use('/admin/articles', articlesRoutes(c));
+  app.use('/admin/pages', pagesRoutes(c)); // the commune's pages, the main menu and the footer
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));
   app.use('/admin/networks', accountsRoutes(c.networkAccounts));
@@ -119,6 +128,8 @@ export function createApp(c: Container): Express {
   app.use(siteRoutes(c));
   // After the pages (no path in common) so that the site's layout locals are set for /recherche too.
   app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1
+  // Last: a page's address ("/mairie/horaires") never hides one of the routes above.
+  app.use(pagesSiteRoutes(c));
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   // The page locals go along: an error raised before they were set (a body the parsers refused) still gets the error page.

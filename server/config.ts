@@ -78,6 +78,8 @@ const EnvSchema = z.object({
   BLUESKY_APPVIEW_URL: z.url({ protocol: /^https?$/ }).optional(),
   // pino log level.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: one short line per request when the output is a terminal, JSON lines otherwise; pretty or json force one.
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   NODE_ENV: z.string().default('development'),
 });
 
@@ -93,6 +95,7 @@ export interface Config {
   admin: { email?: string; password?: string };
   demo: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   production: boolean;
   jobs: { enabled: boolean; dispatchCron: string; outboxCron: string; metricsCron: string };
   newsletter: {
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { email: e.CRIEUR_ADMIN_EMAIL, password: e.CRIEUR_ADMIN_PASSWORD },
     demo: e.CRIEUR_DEMO === 'true',
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     production: e.NODE_ENV === 'production',
     secureCookies: baseUrl.startsWith('https:'),
     jobs: { enabled: e.JOBS_ENABLED === 'true', dispatchCron: e.JOBS_DISPATCH_CRON, outboxCron: '*/30 * * * * *', metricsCron: '0 */15 * * * *' },

@@ -12,6 +12,7 @@ import { ThrottleRepository } from './auth/throttle.repository';
 import { LoginThrottle } from './auth/login-throttle';
 import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
+import { AccountService } from './auth/account.service';
 import { Mailer } from './mail/mailer';
 import { OutboxRepository } from './mail/outbox.repository';
 import { OutboxService } from './mail/outbox.service';
@@ -71,6 +72,13 @@ import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
 import { newsletterKey } from './newsletter/keys';
+import { PagesService } from './pages/pages.service';
+import { MenuService } from './pages/menu.service';
+import { EngagementRepository } from './engagement/engagement.repository';
+import { EngagementStore } from './engagement/engagement.store';
+import { EngagementRollup } from './engagement/engagement.rollup';
+import { SocialSource } from './engagement/social-source';
+import type { ListChange } from './newsletter/subscribers.repository';
 import { EngagementQueries } from './engagement/engagement.queries';
 import { StatsService } from './stats/stats.service';
 import { StatsReportService } from './stats/stats-report.service';
@@ -92,6 +100,8 @@ export interface Container {
   settings: SettingsService;
   auth: AuthService;
   users: UsersService;
+  /** What a person changes on their own account: name, confirmed address, printed password. */
+  account: AccountService;
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
@@ -143,6 +153,14 @@ export interface Container {
   subscriberUpkeep: SubscriberUpkeep;
   /** Staff tools on the list: search, import, export, erasure on request. */
   subscribersAdmin: SubscribersAdminService;
+  /** The commune's own pages, in a tree, with their addresses and redirects. */
+  pages: PagesService;
+  /** The site's main menu and footer, built from the pages and the fixed sections. */
+  menus: MenuService;
+  /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
+  engagement: EngagementStore;
+  /** The nightly daily totals and the purge of raw events past the retention. */
+  engagementRollup: EngagementRollup;
   /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
   stats: StatsService;
   /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
@@ -153,7 +171,7 @@ export interface Container {
 
 export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat);
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
   const db = createKnex(config);
 
@@ -169,6 +187,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
+  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
   // The media library asks the articles domain which articles show an image (its own table).
   const articleRows = new ArticlesRepository(db);
   const media = new MediaService({
@@ -180,6 +199,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     usage: (id, trx) => articleRows.usingMedia(id, trx),
   });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
+
+  // The engagement store is fed by the site, the newsletter and the metrics job: built first.
+  const engagementRepo = new EngagementRepository(db);
+  const engagement = new EngagementStore(engagementRepo, clock, log.child({ module: 'engagement' }), { timeZone: config.timeZone });
+  const engagementRollup = new EngagementRollup({
+    repo: engagementRepo,
+    store: engagement,
+    clock,
+    timeZone: config.timeZone,
+    retentionMonths: async () => (await settings.get()).statsRetentionMonths,
+  });
+  // People joining or leaving the newsletter's list, counted (never named).
+  const listChange = (change: ListChange) => engagement.record({ channel: 'newsletter', kind: change.kind, value: change.count, at: change.at });
 
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
@@ -208,6 +240,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     // The subscribers domain is built further down; a click is read long after start-up.
     recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
     stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
+    engagement,
   });
   // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
   const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
@@ -257,7 +290,16 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     log.child({ module: 'accounts' }),
     `${config.baseUrl}/admin/networks/oauth/callback`,
   );
-  const metrics = new MetricsService(publications, accounts, adapters, publishable, ports, clock, log.child({ module: 'metrics' }));
+  const metrics = new MetricsService(
+    publications,
+    accounts,
+    adapters,
+    publishable,
+    ports,
+    clock,
+    log.child({ module: 'metrics' }),
+    new SocialSource(engagementRepo, config.timeZone, log.child({ module: 'engagement' })),
+  );
   const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
@@ -272,6 +314,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     baseUrl: config.baseUrl,
     settings,
     articles,
+    engagement,
   });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
@@ -280,12 +323,24 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // The public site: it reads articles and categories, and asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
   const siteRepo = new SiteRepository(db, publishing.onlineJoin());
-  const site = new SiteService({ repo: siteRepo, media, settings, clock, baseUrl: config.baseUrl, timeZone: config.timeZone, memo: siteCache });
+  const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
+  pages.events.on('changed', () => siteCache.clear());
+  const site = new SiteService({
+    repo: siteRepo,
+    media,
+    settings,
+    clock,
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    memo: siteCache,
+    pages: () => pages.publicTree(),
+  });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
   const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
   const subscribers = new SubscribersService({
     db,
-    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions')),
+    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange),
     clock,
     log: log.child({ module: 'subscribers' }),
     links: subscriberLinks,
@@ -295,7 +350,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     throttle: new ThrottleRepository(db),
     throttleKey: newsletterKey(secretKey, 'throttle'),
   });
-  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'));
+  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
   const communeName = async () => (await settings.get()).name;
   const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
   const subscribersAdmin = new SubscribersAdminService({
@@ -318,11 +373,13 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         prepare: (id) => campaignRenderer.prepare(id),
         markStarted: (id, at) => campaigns.markStarted(id, at),
         markSent: (id, at) => campaigns.markSent(id, at),
+        kind: async (id) => (await campaigns.get(id))?.kind ?? null,
       },
       limits: async () => {
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
         return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
       },
+      engagement,
     },
     audit,
     clock,
@@ -335,6 +392,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       retryBaseMs: config.newsletter.retryBaseMs,
       maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
       sendingTimeoutMs: config.publishing.sendingTimeoutMs,
+      inFlight: config.newsletter.poolSize,
       unsubscribeMailto: config.newsletter.unsubscribeMailto,
     },
   );
@@ -375,6 +433,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     settings,
     auth,
     users,
+    account,
     usersRepo,
     media,
     articles,
@@ -397,8 +456,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     audience,
     siteRepo,
     site,
-    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo),
-    feeds: new FeedsService(siteDeps),
+    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo, pages),
+    feeds: new FeedsService({ ...siteDeps, pages: () => pages.visible() }),
     openData: new OpenDataService(siteDeps),
     publicApi: new PublicApiService(siteDeps),
     redirects: new ArticleRedirectsRepository(db),
@@ -410,6 +469,10 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     campaignSender,
     subscriberUpkeep,
     subscribersAdmin,
+    pages,
+    menus,
+    engagement,
+    engagementRollup,
     stats,
     statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
@@ -422,11 +485,15 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       await media.idle();
       mailer.close();
       await audience.close();
+      // Last before the database: everything above may still have recorded counts.
+      await engagement.close();
       await db.destroy();
     },
   };
   // A subscriber's data download includes their per-person newsletter figures (opted in only).
   subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.personalTracking(id));
+  // Withdrawing per-person measurement deletes what it allowed, not only what comes next.
+  subscribers.onTrackingWithdrawn((id) => campaigns.forgetTrackingOf(id));
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }

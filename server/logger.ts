@@ -1,10 +1,14 @@
 import pino, { type Logger } from 'pino';
 import { safeError } from './http/log-safety';
+import { prettyDestination, usePretty, type LogFormat } from './log-format';
 
 export type { Logger };
 
-/** The process's logger; tests pass a destination to read every line it writes. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * The process's logger; tests pass a destination to read every line it writes. Without one, a
+ * terminal gets short lines and anything else JSON (log-format.ts).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'auto'): Logger {
   return pino(
     {
       level,
@@ -14,7 +18,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       serializers: { err: safeError },
     },
-    destination,
+    destination ?? (usePretty(format) ? prettyDestination() : undefined),
   );
 }
 

@@ -9,6 +9,9 @@ import { underStartupLock } from './startup';
 import { ValidationError } from './http/errors';
 import { scrubText } from './http/log-safety';
 import { PASSWORD_RULE } from './auth/password-policy';
+import { interpolate } from './i18n/i18n';
+import { usePretty } from './log-format';
+import { startupBanner } from './startup-banner';
 // The entry point is the composition root's last step: it may know the job list in jobs/.
 import { ALL_JOBS } from '../jobs';
 import * as dispatchPublications from '../jobs/dispatch-publications';
@@ -28,20 +31,16 @@ async function main(): Promise<void> {
     return admin;
   });
 
-  const server: Server = createServer(createHandler(c)).listen(config.port, () => {
-    const ms = Math.round(performance.now() - startedAt);
-    c.log.info({ port: config.port, ms }, 'Crieur is listening');
-    console.log(`\nCrieur est prêt : ${config.baseUrl}/  (administration : ${config.baseUrl}/admin)`);
-    if (first?.generatedPassword) {
-      console.log('\n  Premier compte administrateur créé. Notez ce mot de passe, il ne sera plus affiché :');
-      console.log(`    e-mail       : ${first.user.email}`);
-      console.log(`    mot de passe : ${first.generatedPassword}\n`);
-    } else if (first) {
-      console.log(`\n  Premier compte administrateur créé : ${first.user.email}\n`);
-    }
-  });
-
+  // Jobs first, so that their start-up lines come before the banner rather than after it.
   const scheduler = config.jobs.enabled ? startJobs(c) : null;
+  const server: Server = createServer(createHandler(c));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  c.log.info({ port: config.port, ms: Math.round(performance.now() - startedAt) }, 'Crieur is listening');
+  // Last of the start-up output, so that the address and the password are not lost among log lines.
+  process.stdout.write(startupBanner({ baseUrl: config.baseUrl, first, pretty: usePretty(config.logFormat) }));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -70,7 +69,7 @@ async function firstAdmin(c: Container, email: string, password: string | undefi
     return await c.auth.ensureFirstAdmin(email, password);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    console.error(`CRIEUR_ADMIN_PASSWORD est refusé : ${err.message} Règle : ${PASSWORD_RULE}`);
+    console.error(`CRIEUR_ADMIN_PASSWORD est refusé : ${interpolate(err.message, err.vars)} Règle : ${PASSWORD_RULE}`);
     process.exit(2);
   }
 }

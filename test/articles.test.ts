@@ -547,17 +547,18 @@ describe('the editorial workflow with required approval', () => {
     expect(r.approved_by).toBeNull();
   });
 
-  it('keeps an editor from changing what is online unapproved, and says how to proceed', async () => {
+  it('keeps what is online unchanged when an editor changes it: the change waits as a proposal', async () => {
     const id = await create({ title: 'Fermeture de la piscine' });
     await move(id, 'review').expect(302);
     await move(id, 'approved', elected).expect(302);
     await move(id, 'published').expect(302);
     const page = await editor.agent.get(`/admin/articles/${id}/edit`);
-    expect(page.text).toContain('seul un élu ou un administrateur peut le modifier');
+    expect(page.text).toContain('vos modifications lui sont proposées');
     const res = await save(id, { version: '1', title: 'Fermeture de la piscine', body: 'Texte jamais approuvé' });
-    expect(res.status).toBe(403);
-    expect(res.text).toContain('seul un élu ou un administrateur peut le modifier');
-    expect(res.text).toContain('Texte jamais approuvé'); // what was typed is not lost
+    expect(res.status).toBe(302);
+    const after = await editor.agent.get(String(res.headers.location));
+    expect(after.text).toContain('Modification proposée : le site garde le texte approuvé');
+    expect(after.text).toContain('Texte jamais approuvé'); // the editor goes on with their proposal
     expect((await row(id)).status).toBe('published');
     expect((await row(id)).body_md).not.toContain('Texte jamais approuvé');
   });

@@ -125,7 +125,7 @@ describe('the command line', () => {
   it('answers exit code 1 with the password policy for a weak password, and creates nothing', async () => {
     const weak = await crieur(dir, ['user:add', '--email', 'faible@y.fr', '--role', 'editor', '--password', 'azerty']);
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toContain('Ce mot de passe est trop faible.');
+    expect(weak.stderr).toContain('Ce mot de passe n’a que 6 caractères : il en faut au moins 12');
     const c = openContainer();
     try {
       expect(await c.usersRepo.findByEmail('faible@y.fr')).toBeNull();

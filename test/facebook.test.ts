@@ -1,5 +1,7 @@
 import os from 'node:os';
 import type TestAgent from 'supertest/lib/agent';
+import pino from 'pino';
+import { createContainer } from '../server/container';
 import { FacebookAdapter } from '../server/publishing/channels/facebook.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { startFacebookPeer, type FacebookPeer } from './helpers/facebook-peer';
@@ -74,8 +76,12 @@ describe('connecting the commune’s Page with a pasted token', () => {
     expect(String(row.credentials)).not.toContain('EAApage-token');
     expect(await ctx.c.accounts.credentials(account.id)).toEqual({ pageToken: 'EAApage-token' });
     expect((await ctx.c.accounts.get(account.id))?.expiresAt?.getTime()).toBe(expires * 1000);
+    // Graph also says when the app's access to the Page's data ends (90 days on this peer).
+    const dataAccess = Math.floor((ctx.clock.now().getTime() + days(90)) / 1000);
+    expect((await ctx.c.accounts.get(account.id))?.dataAccessExpiresAt?.getTime()).toBe(dataAccess * 1000);
     const list = await admin.agent.get('/admin/networks');
-    expect(list.text).toContain('Autorisation valable jusqu’au');
+    expect(list.text).toContain('Autorisation valable jusqu’au 14 mai 2026');
+    expect(list.text).toContain('Accès aux données de la Page valable jusqu’au 13 juin 2026');
   });
 
   it('tests the connection and shows the Page’s name', async () => {
@@ -211,6 +217,29 @@ describe('after the post', () => {
     expect(latest[0]?.metrics).toEqual({ reactions: 12, comments: 3, shares: 5 });
   });
 
+  it('shares the hour’s budget between processes: a second process finds it spent by the first and calls nothing', async () => {
+    ctx.clock.advance(minutes(13 * 60)); // every post's figures are due again, and a new hour begins
+    // Another process on the same database (the job runner beside the web server, a second machine).
+    const other = createContainer(ctx.config, { clock: ctx.clock, log: pino({ level: 'silent' }) });
+    other.adapters.register(new FacebookAdapter({ graphUrl: ctx.config.facebook.graphUrl, metricsSpacingMs: 0, metricsPerHour: 6 }));
+    try {
+      const calls = peer.calls.length;
+      expect((await ctx.c.metrics.collect()).fetched).toBeGreaterThan(0);
+      const spent = peer.calls.length;
+      expect(spent - calls).toBe(6); // this hour's figures budget, spent by the first process
+      expect((await other.metrics.collect()).fetched).toBe(0);
+      expect(peer.calls.length).toBe(spent);
+      const kept = await ctx.c.accounts.adapterState(account.id);
+      expect((kept.graphBudget as { calls: number[] }).calls).toHaveLength(6);
+      // The next hour, the other process takes its turn.
+      ctx.clock.advance(minutes(61));
+      expect((await other.metrics.collect()).fetched).toBeGreaterThan(0);
+      expect(peer.calls.length).toBeGreaterThan(spent);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('deletes the post from the Page when the officer retracts it', async () => {
     const { post } = await socialPost(ctx, account, { title: 'À retirer', image: false });
     await ctx.c.dispatcher.dispatchDue();
@@ -226,6 +255,7 @@ describe('the token’s end', () => {
     ctx.clock.advance(days(54));
     const list = await admin.agent.get('/admin/networks');
     expect(list.text).toContain('L’autorisation prend fin le');
+    expect(list.text).toContain('Accès aux données de la Page valable jusqu’au');
     const dashboard = await admin.agent.get('/admin');
     expect(dashboard.text).toContain('Mairie de Villeneuve');
     expect(dashboard.text).toContain('renouvelez');
@@ -246,5 +276,17 @@ describe('the token’s end', () => {
     expect((await ctx.c.accounts.get(account.id))?.expiresAt).toBeNull(); // a Page token that never ends
     await ctx.c.dispatcher.dispatchDue();
     expect((await statusOf(post)).status).toBe('sent');
+  });
+
+  it('warns a week before the access to the Page’s data ends, on the networks page and the dashboard, beside a token that never ends', async () => {
+    const ends = (await ctx.c.accounts.get(account.id))!.dataAccessExpiresAt!;
+    ctx.clock.set(new Date(ends.getTime() - days(5)));
+    const list = await admin.agent.get('/admin/networks');
+    expect(list.text).toContain('L’accès aux données de la Page prend fin le');
+    expect(list.text).not.toContain('L’autorisation prend fin le');
+    const dashboard = await admin.agent.get('/admin');
+    expect(dashboard.text).toContain('l’accès aux données de la Page prend fin le');
+    ctx.clock.set(new Date(ends.getTime() + 1000));
+    expect((await admin.agent.get('/admin/networks')).text).toContain('L’accès aux données de la Page a pris fin le');
   });
 });

@@ -85,6 +85,8 @@ describe('the job wrapper', () => {
       'purge-audience': { visitorHashes: 0, salts: 0, expiredRows: 0 },
       'purge-subscribers': { unconfirmed: 0 },
       'newsletter-reconsent': { asked: 0, deleted: 0 },
+      'engagement-rollup': { days: 0, rows: 0 },
+      'engagement-purge': { rolledUp: 0, events: 0 },
       'stats-monthly-report': { sent: 0 },
     });
     expect(ctx.testAdapter.delivered).toHaveLength(1);

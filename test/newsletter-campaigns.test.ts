@@ -4,6 +4,7 @@ import { createTestContext, csrfFrom, loginAs, type TestContext } from './helper
 import { makeArticle } from './helpers/factories';
 import { categoryIds, illustratedArticle, newsletterAccount } from './helpers/campaigns';
 import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
+import { seedSubscribers } from './helpers/newsletter-send';
 import { trackingToken } from '../server/newsletter/campaign-template';
 import { scrubUrl } from '../server/http/log-safety';
 
@@ -201,6 +202,34 @@ describe('per-person figures', () => {
     // The anonymous counts stay.
     expect((await ctx.c.campaigns.figures(digestId)).opens).toBe(3);
   });
+
+  it('are deleted, not only stopped, when the person withdraws their consent on their own page', async () => {
+    const [person] = await seedSubscribers(ctx.c, 1, { topics: [], prefix: 'mesuree' });
+    await ctx.c.db('subscribers').where({ id: person!.id }).update({ tracking: true });
+    const secret = (ctx.c.campaignRenderer as unknown as { d: { trackingSecret: string } }).d.trackingSecret;
+    const t = trackingToken(secret, digestId, person!.id);
+    const link = (await ctx.c.campaigns.figures(digestId)).links[0]!;
+    await request(ctx.handler).get(`/l/${digestId}/${link.id}?t=${t}`).expect(302);
+    await request(ctx.handler).get(`/o/${digestId}.gif?t=${t}`).expect(200);
+    const manage = new URL(ctx.c.subscriberLinks.manageUrl(person!.id)).pathname;
+    const data = async () =>
+      JSON.parse((await request(ctx.app).get(`${manage}/donnees`).expect(200)).text) as { tracking: boolean; mesure_des_lettres: unknown[] };
+    expect((await data()).mesure_des_lettres).toHaveLength(2);
+    const page = await request(ctx.app).get(manage).expect(200);
+    expect(page.text).toContain('les ouvertures et les clics déjà enregistrés à votre nom sont effacés aussitôt');
+    const before = await ctx.c.campaigns.figures(digestId);
+
+    await request(ctx.app).post(`${manage}/suivi`).type('form').send({ tracking: 'non' }).expect(303);
+    const after = await data();
+    expect(after.tracking).toBe(false);
+    expect(after.mesure_des_lettres).toEqual([]);
+    expect(await ctx.c.db('campaign_tracking').where({ subscriber_id: person!.id })).toEqual([]);
+    // Still subscribed; the campaign's anonymous totals are unchanged.
+    expect(await ctx.c.subscribers.isSubscribed(person!.id)).toBe(true);
+    const figures = await ctx.c.campaigns.figures(digestId);
+    expect({ opens: figures.opens, clicks: figures.clicks }).toEqual({ opens: before.opens, clicks: before.clicks });
+    expect((await request(ctx.app).get(manage)).text).toContain('Vous n’avez pas donné votre accord');
+  });
 });
 
 describe('staff', () => {
@@ -310,6 +339,9 @@ describe('staff', () => {
     const form = await admin.agent.get('/admin/settings/newsletter');
     expect(form.status).toBe(200);
     expect(form.text).toMatch(/<option value="5" selected>Vendredi<\/option>/);
+    // The help text says an alert does not wait for the window, and that the hourly cap holds for it.
+    expect(form.text).toContain('Une alerte urgente (tempête, coupure d’eau) part tout de suite, même la nuit');
+    expect(form.text).toContain('Elle vaut pour tous les envois, alertes comprises.');
     const csrf = csrfFrom(form.text);
     const values = {
       _csrf: csrf,

@@ -103,19 +103,27 @@ describe('sending a campaign', () => {
     expect(progress).toMatchObject({ state: 'done', sent: 3, remaining: 0 });
   });
 
-  it('retries a temporary refusal (451) and a lost connection, and delivers once in the end', async () => {
+  it('retries a temporary refusal (451) and a connection cut before the message left; a cut after it is reported, never resent', async () => {
     const { c, clock } = await setup();
     const [culture] = await categoryIds(c);
-    const subs = await seedSubscribers(c, 3, { topics: [culture as number] });
+    const subs = await seedSubscribers(c, 4, { topics: [culture as number] });
     const busy = subs[0]!.email;
-    const cut = subs[1]!.email;
-    sink.answer = (address, attempt) =>
-      address === busy && attempt <= 2 ? { code: 451, message: 'Try again later' } : address === cut && attempt === 1 ? 'drop' : 'accept';
+    const cutBefore = subs[1]!.email;
+    const cutAfter = subs[2]!.email;
+    const seen = new Map<string, number>();
+    sink.answer = (address, attempt) => {
+      seen.set(address, attempt);
+      if (address === busy && attempt <= 2) return { code: 451, message: 'Try again later' };
+      if (address === cutBefore && attempt === 1) return 'cut-before-data';
+      // The whole message arrives, then the connection dies before the server's final answer.
+      if (address === cutAfter) return 'drop';
+      return 'accept';
+    };
     const id = await campaignWith(c, [culture as number]);
     await c.campaignSender.start(id);
     const first = await c.campaignSender.run();
-    expect(first).toMatchObject({ sent: 1, retrying: 2 });
-    expect(await deliveryStatuses(c, id)).toEqual({ sent: 1, queued: 2 });
+    expect(first).toMatchObject({ sent: 1, retrying: 2, unknown: 1 });
+    expect(await deliveryStatuses(c, id)).toEqual({ sent: 1, queued: 2, unknown: 1 });
     // Nothing is retried before its time.
     await c.campaignSender.run();
     expect(sink.messages).toHaveLength(1);
@@ -124,9 +132,16 @@ describe('sending a campaign', () => {
     clock.advance(121_000);
     await c.campaignSender.run();
     expect(sink.counts.get(busy)).toBe(1);
-    expect(sink.counts.get(cut)).toBe(1);
-    expect(await deliveryStatuses(c, id)).toEqual({ sent: 3 });
+    expect(sink.counts.get(cutBefore)).toBe(1);
+    // The one cut after its data was never offered to the server again.
+    expect(seen.get(cutAfter)).toBe(1);
+    expect(await deliveryStatuses(c, id)).toEqual({ sent: 3, unknown: 1 });
     expect((await c.db('campaign_deliveries').where({ campaign_id: id, subscriber_id: subs[0]!.id }).first()).attempts).toBe(2);
+    expect((await c.campaigns.get(id))?.status).toBe('sent');
+    // The campaign page tells the staff, in words, why one copy is not counted as sent.
+    const { agent } = await loginAs(ctx, 'editor');
+    const page = await agent.get(`/admin/newsletter/${id}`).expect(200);
+    expect(page.text).toContain('1 envoi(s) au sort inconnu');
   });
 
   it('marks an address refused with a 5xx as bounced and suppresses it', async () => {
@@ -227,6 +242,36 @@ describe('sending a campaign', () => {
     clock.advance(3600_000 + 1000);
     expect(await c.campaignSender.run()).toMatchObject({ sent: 1, done: 1 });
     expect(sink.messages).toHaveLength(3);
+  });
+  it('sends an urgent alert outside the sending window, still within the hourly cap', async () => {
+    const { c, clock } = await setup();
+    await c.settings.saveNewsletter(
+      { ...(await c.settings.newsletter()), windowStart: '08:00', windowEnd: '20:00', hourlyCap: 2 },
+      { id: null, label: 'test' },
+    );
+    const [culture] = await categoryIds(c);
+    const subs = await seedSubscribers(c, 3, { topics: [culture as number] });
+    const digest = await campaignWith(c, [culture as number], 'La lettre');
+    const alert = await campaignWith(c, [culture as number], 'Alerte : coupure d’eau rue des Écoles');
+    await c.db('campaigns').where({ id: alert }).update({ kind: 'alert' });
+    // 22:30 UTC is 23:30 in Paris: the window is closed.
+    clock.set(new Date('2026-12-02T22:30:00Z'));
+    await c.campaignSender.start(digest);
+    await c.campaignSender.start(alert);
+    await c.campaignSender.run();
+    // The alert went out at once, up to the cap; the digest waits for the morning.
+    expect(sink.messages.map((m) => (m.raw.match(/^Subject: (.*)$/m) ?? [])[1])).toHaveLength(2);
+    expect(await deliveryStatuses(c, alert)).toEqual({ sent: 2, queued: 1 });
+    expect(await deliveryStatuses(c, digest)).toEqual({ queued: 3 });
+    for (const m of sink.messages) expect((await simpleParser(m.raw)).subject).toBe('Alerte : coupure d’eau rue des Écoles');
+    expect((await c.campaignSender.progress(alert)).waitingFor).toBe('cap');
+    expect((await c.campaignSender.progress(digest)).waitingFor).toBe('window');
+    // An hour later, still at night: the third resident gets the alert, the digest still waits.
+    clock.advance(3600_000 + 1000);
+    await c.campaignSender.run();
+    expect(await deliveryStatuses(c, alert)).toEqual({ sent: 3 });
+    expect(subs.every((s) => sink.counts.get(s.email) === 1)).toBe(true);
+    expect(await deliveryStatuses(c, digest)).toEqual({ queued: 3 });
   });
 });
 

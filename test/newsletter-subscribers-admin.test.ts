@@ -122,8 +122,10 @@ describe('importing a CSV file', () => {
       .field('_csrf', csrf)
       .field('basis', basis)
       .field('mode', 'confirmed')
+      .field('wording', 'lettre-2026-12')
       .attach('file', file, 'liste.csv');
     expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Texte accepté par les personnes : la phrase du site, version lettre-2026-12 : « J’accepte de recevoir');
     expect(preview.text).toMatch(/<strong>2<\/strong><span>adresses à importer/);
     expect(preview.text).toMatch(/<strong>6<\/strong><span>lignes refusées/);
     const refusals = [...preview.text.matchAll(/<tr><td>(\d+)<\/td><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [
@@ -148,11 +150,14 @@ describe('importing a CSV file', () => {
       .replace(/&amp;/g, '&')
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>');
-    const done = await agent.post('/admin/subscribers/import/confirm').type('form').send({ _csrf: csrf, basis, mode: 'confirmed', csv });
+    const done = await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis, mode: 'confirmed', wording: /name="wording" value="([^"]*)"/.exec(preview.text)![1], csv });
     expect(done.status).toBe(303);
     const nouveau = await repo().byEmail('nouveau@exemple.fr');
     expect(nouveau).toMatchObject({ status: 'confirmed', source: 'import', alertsOnly: false, topics: [topics[0]!.id, topics[2]!.id].sort((a, b) => a - b) });
-    expect(await repo().consents(nouveau!.id)).toMatchObject([{ kind: 'subscribe', source: 'import', basis }]);
+    expect(await repo().consents(nouveau!.id)).toMatchObject([{ kind: 'subscribe', source: 'import', basis, wordingVersion: 'lettre-2026-12' }]);
     // No topic column value: every topic, as the form proposes.
     expect(await repo().byEmail('autre@exemple.fr')).toMatchObject({ alertsOnly: true, topics: topics.map((t) => t.id).sort((a, b) => a - b) });
     expect(await ctx.c.subscribers.isSuppressed('parti@exemple.fr')).toBe(true);
@@ -167,9 +172,88 @@ describe('importing a CSV file', () => {
     expect(entry.details).not.toContain('@');
 
     // Sent again, the same file imports nothing more: every row is now refused.
-    const again = await agent.post('/admin/subscribers/import/confirm').type('form').send({ _csrf: csrf, basis, mode: 'confirmed', csv });
+    const again = await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis, mode: 'confirmed', wording: 'lettre-2026-12', csv });
     expect(again.status).toBe(400);
     expect(again.text).toContain('Aucune adresse de ce fichier ne peut être importée.');
+  });
+
+  it('keeps, with each address imported as subscribed, what the people agreed to, shown in their own data download', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const basis = 'Bulletins d’inscription papier remplis en mairie en 2025, conservés aux archives';
+    const file = csvFile(['papier@exemple.fr', 'site@exemple.fr']);
+    // Subscribed at once without saying what was agreed to: refused, with the reason, nothing written.
+    const none = await agent
+      .post('/admin/subscribers/import')
+      .field('_csrf', csrf)
+      .field('basis', basis)
+      .field('mode', 'confirmed')
+      .attach('file', file, 'liste.csv');
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('Indiquez ce que les personnes ont accepté');
+    const noText = await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis, mode: 'confirmed', wording: 'autre', wordingText: ' ', csv: 'papier@exemple.fr\n' });
+    expect(noText.status).toBe(400);
+    expect(noText.text).toContain('Recopiez le texte que les personnes ont accepté');
+    const unknown = await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis, mode: 'confirmed', wording: 'lettre-1999', csv: 'papier@exemple.fr\n' });
+    expect(unknown.status).toBe(400);
+    expect(await repo().byEmail('papier@exemple.fr')).toBeNull();
+
+    // Their own words (a paper form): previewed, then kept as the proof.
+    const words = 'J’accepte de recevoir les nouvelles de la mairie par courriel. Signé le 3 mars 2025.';
+    const preview = await agent
+      .post('/admin/subscribers/import')
+      .field('_csrf', csrf)
+      .field('basis', basis)
+      .field('mode', 'confirmed')
+      .field('wording', 'autre')
+      .field('wordingText', words)
+      .attach('file', csvFile(['papier@exemple.fr']), 'liste.csv');
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain(`Texte accepté par les personnes : « ${words} »`);
+    expect(preview.text).toContain('name="wording" value="autre"');
+    const done = await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis, mode: 'confirmed', wording: 'autre', wordingText: words, csv: 'papier@exemple.fr\n' });
+    expect(done.status).toBe(303);
+    // The site's sentence, version named.
+    await agent
+      .post('/admin/subscribers/import/confirm')
+      .type('form')
+      .send({ _csrf: csrf, basis: 'Ancien formulaire du site, export de 2026', mode: 'confirmed', wording: 'lettre-2026-12', csv: 'site@exemple.fr\n' })
+      .expect(303);
+
+    // Each person downloads their data from their own page and finds the words they agreed to.
+    const download = async (email: string) => {
+      const s = await repo().byEmail(email);
+      const manage = new URL(ctx.c.subscriberLinks.manageUrl(s!.id)).pathname;
+      const res = await request(ctx.app).get(`${manage}/donnees`).expect(200);
+      expect(res.headers['content-disposition']).toContain('attachment');
+      return JSON.parse(res.text) as { source: string; consents: { kind: string; source: string; wordingVersion: string; wording: string; basis: string }[] };
+    };
+    const paper = await download('papier@exemple.fr');
+    expect(paper.source).toBe('import');
+    expect(paper.consents).toEqual([
+      expect.objectContaining({ kind: 'subscribe', source: 'import', wordingVersion: 'import-texte-propre', wording: words, basis }),
+    ]);
+    const site = await download('site@exemple.fr');
+    expect(site.consents).toEqual([
+      expect.objectContaining({
+        kind: 'subscribe',
+        source: 'import',
+        wordingVersion: 'lettre-2026-12',
+        wording: expect.stringContaining('J’accepte de recevoir par e-mail la lettre d’information de '),
+      }),
+    ]);
+    expect(site.consents[0]!.wording).not.toContain('{commune}');
   });
 
   it('can ask each imported address to confirm first, and refuses a file that is not UTF-8 or too large', async () => {

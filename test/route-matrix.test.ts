@@ -39,7 +39,12 @@ beforeAll(async () => {
   const media = await ctx.c.media.ingest(jpeg, 'photo.jpg', { alt: 'Une photo' }, { id: null, label: 'test' });
   await ctx.c.media.whenReady(media.id);
   const user = await makeUser(ctx.c, 'editor');
+  const page = await ctx.c.pages.create(
+    { title: 'La mairie', slug: '', parentId: null, summary: '', bodyMd: 'Accueil.', status: 'published' },
+    { id: null, label: 'test' },
+  );
   ids = {
+    pageId: String(page.id),
     id: String(article),
     articleId: String(article),
     mediaId: String(media.id),
@@ -64,6 +69,7 @@ function fill(path: string, route: RouteInfo): string {
       if (route.path.startsWith('/admin/users')) return ids.userId!;
       if (route.path.startsWith('/admin/publications')) return ids.publicationId!;
       if (route.path.startsWith('/admin/mailbox')) return 'missing';
+      if (route.path.startsWith('/admin/pages')) return ids.pageId!;
     }
     return ids[name] ?? '1';
   });

@@ -41,7 +41,7 @@ describe('searching the site', () => {
   it('shows a labelled search form and sets no cookie', async () => {
     const res = await request(ctx.app).get('/recherche');
     expect(res.status).toBe(200);
-    expect(res.text).toMatch(/<label for="search-q">Rechercher dans les actualités<\/label>/);
+    expect(res.text).toMatch(/<label for="search-q">Rechercher sur le site<\/label>/);
     expect(res.text).toContain('id="search-q" name="q"');
     expect(res.headers['set-cookie']).toBeUndefined();
   });

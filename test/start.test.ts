@@ -9,6 +9,8 @@ import { testDatabaseUrl } from './helpers/database';
 import { loadConfig } from '../server/config';
 import { knexConfig } from '../server/db/knex';
 
+const CHOSEN = 'Lune-Verte-Sur-Le-Toit-42!';
+
 // The README's first command, as a newcomer runs it: start on an empty data folder, wait for
 // /healthz, log in with the printed one-time password, stop; a second start keeps the data.
 describe('npm start on an empty data folder', () => {
@@ -25,7 +27,7 @@ describe('npm start on an empty data folder', () => {
     return { agent, res };
   }
 
-  it('serves, prints a one-time admin password that logs in, stops on SIGTERM, and keeps the data on the next start', async () => {
+  it('serves, prints a one-time admin password that must be replaced at the first login, stops on SIGTERM, and keeps the data on the next start', async () => {
     const port = await freePort();
     const env = { DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: '', CRIEUR_ADMIN_EMAIL: '', CRIEUR_ADMIN_PASSWORD: '', DATABASE_URL: '' };
     const first = startNode('server/main.ts', env);
@@ -34,19 +36,31 @@ describe('npm start on an empty data folder', () => {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`);
       const { agent, res } = await login(`http://127.0.0.1:${port}`, email!, password!);
       expect(res.status).toBe(302);
+      // The printed password opens only the page that replaces it.
+      const forced = await agent.get('/admin');
+      expect(forced.text).toContain('Choisissez votre mot de passe');
+      await agent
+        .post('/admin/account/new-password')
+        .type('form')
+        .send({ _csrf: csrfFrom(forced.text), displayName: 'Claire Martin', password: CHOSEN, confirm: CHOSEN })
+        .expect(302);
       const dash = await agent.get('/admin');
       expect(dash.text).toContain('Tableau de bord');
+      expect(dash.text).toContain('Claire Martin');
       expect(fs.existsSync(path.join(dataDir, 'crieur.sqlite'))).toBe(true);
     } finally {
-      expect(await first.stop()).toBe(0);
+      const code = await first.stop();
+      if (code !== 0) console.log(first.output());
+      expect(code).toBe(0);
     }
 
     const second = startNode('server/main.ts', env);
     try {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`);
       expect(second.output()).not.toContain('mot de passe :');
-      const [, email, password] = /e-mail\s+: (\S+)\s+mot de passe : (\S+)/.exec(first.output())!;
-      const { res } = await login(`http://127.0.0.1:${port}`, email!, password!);
+      const [, email, printed] = /e-mail\s+: (\S+)\s+mot de passe : (\S+)/.exec(first.output())!;
+      expect((await login(`http://127.0.0.1:${port}`, email!, printed!)).res.status).toBe(401);
+      const { res } = await login(`http://127.0.0.1:${port}`, email!, CHOSEN);
       expect(res.status).toBe(302);
     } finally {
       expect(await second.stop()).toBe(0);

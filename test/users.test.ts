@@ -52,7 +52,7 @@ describe('inviting a person through a real SMTP server', () => {
       .type('form')
       .send({ _csrf: csrfFrom(form.text), password: 'marie2026', confirm: 'marie2026' });
     expect(weak.status).toBe(400);
-    expect(weak.text).toContain('Ce mot de passe est trop faible.');
+    expect(weak.text).toContain('Ce mot de passe n’a que 9 caractères : il en faut au moins 12');
 
     const ok = await marie
       .post(link)

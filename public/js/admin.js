@@ -14,4 +14,28 @@
     var el = document.querySelector('[data-autofocus]');
     if (el) el.focus();
   });
+
+  // On a phone the admin menu folds behind its button; the layout shows it open until this runs.
+  (function foldMenu() {
+    var toggle = document.getElementById('menu-toggle');
+    var menu = document.getElementById('admin-menu');
+    var bar = toggle && toggle.closest('.topbar');
+    if (!toggle || !menu || !bar) return;
+    var setOpen = function (open) {
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      bar.classList.toggle('menu-open', open);
+    };
+    toggle.hidden = false;
+    bar.classList.add('menu-folds');
+    setOpen(false);
+    toggle.addEventListener('click', function () {
+      setOpen(toggle.getAttribute('aria-expanded') !== 'true');
+    });
+    // Escape closes the open menu from anywhere in it, and gives the focus back to its button.
+    bar.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' || toggle.getAttribute('aria-expanded') !== 'true' || toggle.offsetParent === null) return;
+      setOpen(false);
+      toggle.focus();
+    });
+  })();
 })();

@@ -226,6 +226,17 @@
     tabs.hidden = false;
     tabWrite.addEventListener('click', showWrite);
     tabPreview.addEventListener('click', showPreview);
+    // The visual editor already shows the text as it will look: the preview serves the Markdown mode.
+    var followEditorMode = function () {
+      var visual = body.getAttribute('data-visual-editor-mode') === 'visual';
+      tabs.hidden = visual;
+      if (!visual) return;
+      preview.hidden = true;
+      tabWrite.setAttribute('aria-pressed', 'true');
+      tabPreview.setAttribute('aria-pressed', 'false');
+    };
+    body.addEventListener('visual-editor:mode', followEditorMode);
+    followEditorMode();
   }
 
   // --- Hero image: search the library, upload a new image ---------------------------------------

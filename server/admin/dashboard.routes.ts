@@ -17,8 +17,10 @@ export function dashboardRoutes(c: Deps): Router {
   router.get('/', requireLogin, async (req, res) => {
     const role = req.user!.role;
     const none = { rows: [], total: 0 };
-    const [toApprove, scheduled, attention, accounts, handoffs] = await Promise.all([
+    const [toApprove, proposals, scheduled, attention, accounts, handoffs] = await Promise.all([
       can(role, 'articles.approve') ? c.articles.list({ status: 'review', limit: 5, offset: 0 }) : none,
+      // Changes proposed to online articles (approval required): the site keeps the old text meanwhile.
+      can(role, 'articles.approve') ? c.articles.list({ status: 'proposed', limit: 5, offset: 0 }) : none,
       c.articles.list({ status: 'scheduled', limit: 5, offset: 0 }),
       can(role, 'articles.publish') ? c.publishing.needsAttention() : [],
       // Tokens that end within a week, or revoked: only administrators can renew them.
@@ -32,6 +34,7 @@ export function dashboardRoutes(c: Deps): Router {
       statsDashboard: !!stats,
       title: res.locals.t('Tableau de bord'),
       toApprove,
+      proposals,
       scheduled,
       attentionCount: attention.length,
       accountsToRenew: accounts,

@@ -21,8 +21,20 @@ import {
 import { STATUSES } from './articles.types';
 import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr, type ArticlePageDeps } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';
+import { articleProposalRoutes } from './articles.proposal.routes';
 import { articleScheduleRoutes, publishedMessage, scheduledMessage } from './articles.schedule.routes';
 import type { ArticleForm } from './articles.schemas';
+import type { Article, ArticleSnapshot } from './articles.types';
+
+/** A snapshot's fields as an article's, to fill the form with a proposal. */
+function snapshotDates(s: ArticleSnapshot): Partial<Article> {
+  return {
+    ...s,
+    eventStart: s.eventStart ? new Date(s.eventStart) : null,
+    eventEnd: s.eventEnd ? new Date(s.eventEnd) : null,
+    publishAt: s.publishAt ? new Date(s.publishAt) : null,
+  };
+}
 
 /** The article pages' needs (articles.views.ts), and nothing else. */
 type Deps = ArticlePageDeps;
@@ -127,7 +139,12 @@ export function articlesRoutes(c: Deps): Router {
 
   router.get('/:id/edit', numericParams, requirePermission('articles.write'), async (req, res) => {
     const article = await c.articles.getOrFail(idParam(req.params.id));
-    await renderPage(res, 'admin/articles/form', await formPage(c, req, res, article, valuesFromArticle(article, tz)));
+    // An editor goes on with their pending proposal, not with the approved text under it.
+    const proposal = await c.articles.revisions.pending(article.id);
+    const values = proposal
+      ? { ...valuesFromArticle({ ...article, ...snapshotDates(proposal.snapshot) }, tz), version: String(article.version) }
+      : valuesFromArticle(article, tz);
+    await renderPage(res, 'admin/articles/form', await formPage(c, req, res, article, values));
   });
 
   router.post('/:id', numericParams, requirePermission('articles.write'), async (req, res) => {
@@ -142,7 +159,8 @@ export function articlesRoutes(c: Deps): Router {
         if (intent === 'schedule') c.articles.checkScheduleDate(form.publishAt);
         const result = await c.articles.update(id, formToInput(form), version, actorFor(req));
         const t = tr(res);
-        if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
+        if (result.proposed) flash(req, 'success', t('Modification proposée : le site garde le texte approuvé jusqu’à ce qu’un élu l’approuve.'));
+        else if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
         else flash(req, 'success', t('Article enregistré.'));
         if (result.reopened) flash(req, 'info', t('L’article a changé depuis son approbation : il repart en relecture.'));
         const note = slugNote(form.slug, form.title, t);
@@ -200,5 +218,6 @@ export function articlesRoutes(c: Deps): Router {
 
   router.use(articleVersionsRoutes(c));
   router.use(articleScheduleRoutes(c));
+  router.use(articleProposalRoutes(c));
   return router;
 }

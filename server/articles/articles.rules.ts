@@ -3,6 +3,7 @@
  * checks types and lengths for a friendly message, these rules hold whatever the caller.
  */
 import type { ArticleSnapshot } from './articles.types';
+import { bodyImagesProblem } from '../editor/body-rules';
 
 export const LIMITS = { title: 200, summary: 300, body: 100_000, heroAlt: 500, place: 200, slug: 150 } as const;
 
@@ -25,6 +26,10 @@ export function checkContent(c: CheckedContent): Record<string, string> {
   else if (c.title.length > LIMITS.title) f.title = 'Le titre est trop long (200 caractères au plus).';
   if (c.summary.length > LIMITS.summary) f.summary = 'Le résumé est trop long (300 caractères au plus).';
   if (c.bodyMd.length > LIMITS.body) f.body = 'Le texte est trop long (100 000 caractères au plus).';
+  else {
+    const images = bodyImagesProblem(c.bodyMd);
+    if (images) f.body = images;
+  }
   if (c.heroMediaId) {
     // A hero image carries the news: it is never decorative, so it always needs a description.
     if (!c.heroAlt) f.heroAlt = 'Décrivez l’image : le texte alternatif est obligatoire pour l’image principale.';

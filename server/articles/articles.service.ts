@@ -26,9 +26,7 @@ import { allowedTransitions, checkTransition } from './workflow';
 import { checkContent, sameMinute, snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
 import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
-
-export const PUBLISHED_NEEDS_APPROVER =
-  'Cet article est en ligne et la commune demande qu’un élu approuve ce qui est publié : seul un élu ou un administrateur peut le modifier. Vous pouvez aussi l’archiver, le repasser en brouillon puis le soumettre à la relecture.';
+import { ArticleRevisionsRepository } from './article-revisions.repository';
 
 export interface ArticlesDeps {
   db: Knex;
@@ -43,6 +41,14 @@ export interface UpdateResult {
   article: Article;
   changed: boolean; // false when the form was saved without any change: no new version
   reopened: boolean; // an approved article edited by someone who cannot approve goes back to review
+  /** Approval required and the article is out (or scheduled): the change waits as a proposal, the site keeps the approved text. */
+  proposed?: boolean;
+}
+
+/** For an approved proposal: who wrote the version, and what must be written with it. */
+export interface UpdateOptions {
+  versionAuthorId?: number | null;
+  within?: (trx: Knex.Transaction) => Promise<void>;
 }
 
 type Content = Omit<ArticleRowInput, 'slug' | 'bodyHtml'>;
@@ -56,8 +62,11 @@ export class ArticlesService {
 
   private readonly scheduling: ArticleSchedule;
 
+  readonly revisions: ArticleRevisionsRepository;
+
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
+    this.revisions = new ArticleRevisionsRepository(d.db);
     this.events.logTo(d.log);
     this.scheduling = new ArticleSchedule(
       {
@@ -220,7 +229,14 @@ export class ArticlesService {
    * Saves new content over `expectedVersion`. If someone saved meanwhile, nothing is written and
    * a ConflictError (409) says so, so that nobody silently overwrites a colleague's work.
    */
-  async update(id: number, input: Partial<ArticleInput>, expectedVersion: number, actor: ArticleActor, auditAction = 'article.updated'): Promise<UpdateResult> {
+  async update(
+    id: number,
+    input: Partial<ArticleInput>,
+    expectedVersion: number,
+    actor: ArticleActor,
+    auditAction = 'article.updated',
+    opts: UpdateOptions = {},
+  ): Promise<UpdateResult> {
     this.mustBeAllowed(actor, 'articles.write');
     const current = await this.getOrFail(id);
     if (current.version !== expectedVersion) throw this.staleError();
@@ -232,12 +248,22 @@ export class ArticlesService {
       const before = snapshotOf(current);
       const after = snapshotOf({ ...content, slug });
       const fields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-      if (fields.length === 0) return { changed: false, reopened: false };
-      // What is online was approved: an editor's change would go out unapproved, so it waits for
-      // someone who can approve (a proposed-change workflow would keep the old text online meanwhile).
+      // What is online (or scheduled) was approved: an editor's change waits as a proposal, and the
+      // site and the channels keep the approved text until an elected member approves it.
       if (requireApproval && current.status === 'published' && !!actor.role && !can(actor.role, 'articles.approve')) {
-        throw new ForbiddenError(PUBLISHED_NEEDS_APPROVER);
+        const pending = await this.revisions.pending(id, trx);
+        const base = pending ? pending.snapshot : before;
+        const proposedFields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+        if (JSON.stringify(base) === JSON.stringify(after) || (!pending && proposedFields.length === 0)) return { changed: false, reopened: false };
+        await this.revisions.propose(id, current.version, after, actor.id, now, trx);
+        await this.d.audit.append(
+          { actor, action: 'article.change_proposed', targetType: 'article', targetId: id, details: { fields: proposedFields } },
+          now,
+          trx,
+        );
+        return { changed: false, reopened: false, proposed: true };
       }
+      if (fields.length === 0) return { changed: false, reopened: false };
       const reopened = requireApproval && current.status === 'approved' && !!actor.role && !can(actor.role, 'articles.approve');
       const ok = await this.repo.updateContent(
         id,
@@ -249,7 +275,8 @@ export class ArticlesService {
       );
       if (!ok) throw this.staleError();
       const version = expectedVersion + 1;
-      await this.repo.insertVersion(id, version, after, actor.id, now, trx);
+      await this.repo.insertVersion(id, version, after, opts.versionAuthorId === undefined ? actor.id : opts.versionAuthorId, now, trx);
+      if (opts.within) await opts.within(trx);
       await this.d.audit.append({ actor, action: auditAction, targetType: 'article', targetId: id, details: { version, fields } }, now, trx);
       if (reopened) {
         await this.d.audit.append(
@@ -264,6 +291,7 @@ export class ArticlesService {
       if (reopened) await this.emitInTransaction({ type: 'status_changed', article: saved, from: 'approved', to: 'review', actor: who }, trx);
       return { changed: true, reopened };
     });
+    if ('proposed' in result) return { article: current, ...result };
     const article = await this.getOrFail(id);
     const who = { id: actor.id, label: actor.label };
     if (result.changed) await this.emit({ type: 'updated', article, before: current, actor: who });
@@ -313,6 +341,11 @@ export class ArticlesService {
     this.mustBeAllowed(actor, 'articles.write');
     const current = await this.getOrFail(id);
     const old = (await this.version(id, versionNo)).snapshot;
+    return this.update(id, await this.inputFromSnapshot(id, old, current), current.version, actor, 'article.restored');
+  }
+
+  /** A snapshot as form input: a slug taken since, a category or an image gone since, are left out. */
+  private async inputFromSnapshot(id: number, old: ArticleSnapshot, current: Article): Promise<ArticleInput> {
     const owner = await this.repo.slugOwner(old.slug);
     const categoryOk = old.categoryId !== null && (await this.repo.categoryExists(old.categoryId));
     // The image may have left the library since: the restored text then goes without it.
@@ -331,7 +364,46 @@ export class ArticlesService {
       urgent: old.urgent,
       publishAt: old.publishAt ? new Date(old.publishAt) : null,
     };
-    return this.update(id, input, current.version, actor, 'article.restored');
+    return input;
+  }
+
+  /**
+   * An elected member approves the proposed change: it becomes the article's new version (its
+   * writer named as the version's author), and the site and the channels follow.
+   */
+  async approveProposal(id: number, actor: ArticleActor): Promise<UpdateResult> {
+    if (actor.role && !can(actor.role, 'articles.approve')) throw new ForbiddenError();
+    const current = await this.getOrFail(id);
+    const proposal = await this.revisions.pending(id);
+    if (!proposal) throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
+    const input = await this.inputFromSnapshot(id, proposal.snapshot, current);
+    const now = this.d.clock.now();
+    // As the system: the approval is the check the rule asks for.
+    const result = await this.update(id, input, current.version, { id: actor.id, label: actor.label, role: null }, 'article.change_approved', {
+      versionAuthorId: proposal.authorId,
+      within: async (trx) => {
+        if (!(await this.revisions.decide(proposal.id, 'approved', null, actor.id, now, trx))) {
+          throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
+        }
+      },
+    });
+    if (!result.changed) await this.d.db.transaction((trx) => this.revisions.decide(proposal.id, 'approved', null, actor.id, now, trx));
+    return result;
+  }
+
+  /** The proposed change is refused, with the reason its writer will read; the site is unchanged. */
+  async refuseProposal(id: number, reason: string, actor: ArticleActor): Promise<void> {
+    if (actor.role && !can(actor.role, 'articles.approve')) throw new ForbiddenError();
+    await this.getOrFail(id);
+    const proposal = await this.revisions.pending(id);
+    if (!proposal) throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      if (!(await this.revisions.decide(proposal.id, 'refused', reason, actor.id, now, trx))) {
+        throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
+      }
+      await this.d.audit.append({ actor, action: 'article.change_refused', targetType: 'article', targetId: id, details: { reason } }, now, trx);
+    });
   }
 
   async delete(id: number, actor: ArticleActor): Promise<void> {

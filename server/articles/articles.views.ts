@@ -101,6 +101,7 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
       : null;
   if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
   return {
+    proposal: article ? await c.articles.revisions.latest(article.id) : null,
     actions: await formActions(c, req, article),
     ...common(c),
     title: article ? t('Modifier l’article') : t('Écrire un article'),
@@ -152,6 +153,7 @@ export async function showPage(c: ArticlePageDeps, req: Request, res: Response, 
     c.articles.authorName(article.approvedBy),
   ]);
   return {
+    proposal: await c.articles.revisions.latest(article.id),
     ...common(c),
     title: article.title,
     article,

@@ -80,3 +80,26 @@ export function renderMarkdown(md: string): string {
   const raw = marked.parse(md ?? '') as string;
   return sanitizeHtml(raw, OPTIONS).trim();
 }
+
+/**
+ * The images a text would show (Markdown images and <img> tags alike, read the same way as
+ * renderMarkdown reads them), with their description, for the rules that refuse an image without
+ * one: the sanitizer above drops such an image silently, which the writer must hear about.
+ */
+export function imagesIn(md: string): { src: string; alt: string }[] {
+  const raw = marked.parse(md ?? '') as string;
+  const found: { src: string; alt: string }[] = [];
+  sanitizeHtml(raw, {
+    allowedTags: ['img'],
+    allowedAttributes: { img: ['src', 'alt'] },
+    allowedSchemesByTag: { img: [] },
+    allowProtocolRelative: false,
+    nonTextTags: OPTIONS.nonTextTags,
+    exclusiveFilter: (frame) => {
+      const src = frame.attribs.src ?? '';
+      if (frame.tag === 'img' && OWN_MEDIA.test(src) && !src.includes('..')) found.push({ src, alt: (frame.attribs.alt ?? '').trim() });
+      return false;
+    },
+  });
+  return found;
+}

@@ -20,9 +20,14 @@ const CHUNK = 200; // rows per statement: well under SQLite's bound-variable lim
 export class AudienceRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Adds the counts to what is stored, in one transaction. */
-  async write(views: ViewCount[], visitors: VisitorHash[]): Promise<void> {
+  /**
+   * Adds the counts to what is stored, in one transaction. Answers how many of the visitors were
+   * new on their day (not counted yet, by this instance or another), per day.
+   */
+  async write(views: ViewCount[], visitors: VisitorHash[]): Promise<Map<string, number>> {
+    const fresh = new Map<string, number>();
     await this.db.transaction(async (trx) => {
+      fresh.clear(); // a retried transaction counts again
       for (let i = 0; i < views.length; i += CHUNK) {
         const rows = views.slice(i, i + CHUNK).map((v) => ({ day: v.day, article_id: v.articleId, source: v.source, views: v.views }));
         // ON CONFLICT … DO UPDATE is spelled the same on SQLite (3.24+) and PostgreSQL; the
@@ -33,12 +38,16 @@ export class AudienceRepository {
           .merge({ views: trx.raw('?? + ??', ['audience_views.views', 'excluded.views']) });
       }
       for (let i = 0; i < visitors.length; i += CHUNK) {
-        await trx('audience_visitors')
+        // RETURNING names the rows actually inserted (SQLite 3.35+ and PostgreSQL alike).
+        const inserted: { day: string }[] = await trx('audience_visitors')
           .insert(visitors.slice(i, i + CHUNK))
           .onConflict(['day', 'hash'])
-          .ignore();
+          .ignore()
+          .returning('day');
+        for (const r of inserted) fresh.set(r.day, (fresh.get(r.day) ?? 0) + 1);
       }
     });
+    return fresh;
   }
 
   async salt(day: string): Promise<string | null> {

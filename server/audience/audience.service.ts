@@ -7,6 +7,7 @@ import { isBot, isPrefetch, mastodonHostOf, refusesMeasurement, sourceOf, visito
 import { dayFormatter, monthsBefore } from './audience.days';
 import { AudienceRepository, type ViewCount, type VisitorHash } from './audience.repository';
 import { buildReport, type AudienceReport, type ReportQuery } from './audience.report';
+import type { EngagementEvent } from '../engagement/engagement.types';
 
 export interface ViewInput {
   articleId: number | null;
@@ -30,6 +31,8 @@ export interface AudienceDeps {
   flushEveryMs?: number;
   /** Off: countView does nothing (the benchmark compares both). */
   enabled?: boolean;
+  /** The engagement store: each counted view, and each new visitor of the day, as events. */
+  engagement?: { record(...events: EngagementEvent[]): void };
 }
 
 /** Raw audience data is kept at most 25 months (CNIL conditions for measurement without consent). */
@@ -88,9 +91,11 @@ export class AudienceService {
       const h = input.headers;
       if (refusesMeasurement(h) || isPrefetch(h) || isBot(h['user-agent'])) return;
       if (!this.settingsLoaded) this.loadSettings();
-      const day = this.dayOf(this.d.clock.now());
+      const now = this.d.clock.now();
+      const day = this.dayOf(now);
       const articleId = input.articleId ?? 0;
       const source: Source = sourceOf(input.url, h.referer, this.sources);
+      this.d.engagement?.record({ channel: 'site', kind: 'view', articleId: input.articleId ?? null, source, at: now });
       const key = `${day}|${articleId}|${source}`;
       const counted = this.views.get(key);
       if (counted) counted.views++;
@@ -178,7 +183,14 @@ export class AudienceService {
         const salt = await this.saltFor(day, today);
         for (const key of keys) hashes.push({ day, hash: visitorHash(salt, key) });
       }
-      await this.repo.write([...views.values()], hashes);
+      const fresh = await this.repo.write([...views.values()], hashes);
+      // A visitor becomes an event once known new on its day: the event holds a count, no hash.
+      // Its time is the end of the flush; a day already over is dated at its last minute.
+      const now = this.d.clock.now();
+      for (const [day, n] of fresh) {
+        const at = day < today ? lastMinuteOf(day, now, this.dayOf) : now;
+        this.d.engagement?.record({ channel: 'site', kind: 'visitor', value: n, at });
+      }
       return true;
     } catch (err) {
       this.putBack(views, visitors);
@@ -215,4 +227,12 @@ export class AudienceService {
     this.salt = { day, value };
     return value;
   }
+}
+
+/** An instant on `day` (a finished day): walks back from `now` an hour at a time (bounded). */
+function lastMinuteOf(day: string, now: Date, dayOf: (d: Date) => string): Date {
+  let t = now.getTime();
+  for (let i = 0; i < 72 && dayOf(new Date(t)) > day; i++) t -= 3600_000;
+  const at = new Date(t);
+  return dayOf(at) === day ? at : now;
 }

@@ -18,6 +18,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.role_changed': 'Rôle changé',
   'user.disabled': 'Compte désactivé',
   'user.enabled': 'Compte réactivé',
+  'user.renamed': 'Nom changé',
+  'user.email_change_requested': 'Changement d’adresse demandé',
+  'user.email_changed': 'Adresse e-mail changée',
   'settings.updated': 'Paramètres modifiés',
   'article.created': 'Article créé',
   'article.updated': 'Article modifié',
@@ -26,6 +29,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'article.deleted': 'Article supprimé',
   'article.schedule_requested': 'Programmation d’un article demandée (en attente d’approbation)',
   'article.rescheduled': 'Date de publication d’un article déplacée',
+  'article.change_proposed': 'Modification d’un article en ligne proposée',
+  'article.change_approved': 'Modification proposée approuvée',
+  'article.change_refused': 'Modification proposée refusée',
   'media.uploaded': 'Image ajoutée',
   'media.updated': 'Image modifiée',
   'media.deleted': 'Image supprimée',
@@ -57,6 +63,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'campaign.test_sent': 'Lettre d’information envoyée en test',
   'newsletter.paused': 'Mise en pause de l’envoi d’une lettre',
   'newsletter.resumed': 'Reprise de l’envoi d’une lettre',
+  'page.created': 'Page créée',
+  'page.updated': 'Page modifiée',
+  'page.deleted': 'Page supprimée',
+  'menu.updated': 'Menu du site modifié',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */
@@ -70,6 +80,8 @@ export const TARGET_LABELS: Record<string, string> = {
   subscriber: 'Abonné',
   subscribers: 'Abonnés à la lettre',
   campaign: 'Lettre d’information',
+  page: 'Page du site',
+  menu: 'Menu du site',
 };
 
 /** Actors recorded without an account; their labels are i18n keys. */
@@ -79,6 +91,7 @@ export const SYSTEM_ACTORS = ['système', 'ligne de commande', 'anonyme', 'incon
 export const DETAIL_LABELS: Record<string, string> = {
   title: 'Titre',
   slug: 'Adresse',
+  path: 'Adresse sur le site',
   status: 'Statut',
   fields: 'Champs modifiés',
   changed: 'Champs modifiés',
@@ -134,6 +147,14 @@ export const FIELD_LABELS: Record<string, Record<string, string>> = {
     social: 'Réseaux sociaux',
     requireApproval: 'Approbation avant publication',
     accessibility: 'Déclaration d’accessibilité',
+  },
+  page: {
+    title: 'Titre',
+    slug: 'Adresse',
+    parentId: 'Page parente',
+    summary: 'Résumé',
+    bodyMd: 'Texte',
+    status: 'État',
   },
   media: {
     alt: 'Texte alternatif',

@@ -4,8 +4,7 @@ import { handleForm } from '../http/form';
 import { flash } from '../http/flash';
 import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
-import { requireLogin } from './auth.middleware';
-import { ChangePasswordSchema, ForgotSchema, LocaleSchema, LoginSchema, SetPasswordSchema, safeNext } from './auth.schemas';
+import { ForgotSchema, LoginSchema, SetPasswordSchema, safeNext } from './auth.schemas';
 import { PASSWORD_RULE } from './password-policy';
 import type { User } from './users.repository';
 
@@ -100,29 +99,6 @@ export function authRoutes(c: Deps): Router {
       req.session.userId = user.id;
       flash(req, 'success', res.locals.t('Votre mot de passe est enregistré. Bienvenue !'));
       res.redirect('/admin');
-    });
-  });
-
-  router.get('/admin/account', requireLogin, async (_req, res) => {
-    await renderPage(res, 'admin/auth/account', { title: res.locals.t('Mon compte'), rule: PASSWORD_RULE });
-  });
-
-  router.post('/admin/account/password', requireLogin, async (req, res) => {
-    await handleForm(res, 'admin/auth/account', { title: res.locals.t('Mon compte'), rule: PASSWORD_RULE }, async () => {
-      const form = parseForm(ChangePasswordSchema, req.body);
-      await c.auth.changeOwnPassword(req.user!, form.current, form.password, req.sessionID);
-      flash(req, 'success', res.locals.t('Votre mot de passe a été changé. Vos autres sessions sont fermées.'));
-      res.redirect('/admin/account');
-    });
-  });
-
-  router.post('/admin/account/locale', requireLogin, async (req, res) => {
-    await handleForm(res, 'admin/auth/account', { title: res.locals.t('Mon compte'), rule: PASSWORD_RULE }, async () => {
-      const form = parseForm(LocaleSchema, req.body);
-      await c.users.setLocale(req.user!, form.locale);
-      req.session.locale = form.locale;
-      flash(req, 'success', form.locale === 'en' ? 'The interface is now in English.' : 'L’interface est désormais en français.');
-      res.redirect('/admin/account');
     });
   });
 

@@ -60,25 +60,26 @@ export class AuthService {
 
   async assertAcceptablePassword(password: string, email: string): Promise<void> {
     const problem = checkPassword(password, { email, communeName: (await this.settings.get()).name });
-    if (problem) throw new ValidationError(problem, { password: problem });
+    if (problem) throw new ValidationError(problem.message, { password: problem.message }, problem.vars);
   }
 
   /** The user behind a one-time link, or null when it is unknown, used or expired. */
   async userForToken(token: string): Promise<User | null> {
     const t = await this.tokens.findValid(sha256(token), this.clock.now());
-    return t ? this.users.findById(t.userId) : null;
+    // An address-confirmation link never sets a password.
+    return t && t.purpose !== 'email' ? this.users.findById(t.userId) : null;
   }
 
   async setPasswordWithToken(token: string, password: string): Promise<User> {
     const now = this.clock.now();
     const t = await this.tokens.findValid(sha256(token), now);
-    const user = t ? await this.users.findById(t.userId) : null;
+    const user = t && t.purpose !== 'email' ? await this.users.findById(t.userId) : null;
     if (!t || !user || user.disabledAt) throw new DomainError('Ce lien n’est plus valable. Demandez-en un nouveau.', 410);
     await this.assertAcceptablePassword(password, user.email);
     const hash = await hashPassword(password);
     await this.db.transaction(async (trx) => {
       if (!(await this.tokens.consume(t.id, now, trx))) throw new DomainError('Ce lien n’est plus valable. Demandez-en un nouveau.', 410);
-      await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.users.update(user.id, { passwordHash: hash, mustChangePassword: false }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       // Whoever held the old password is logged out everywhere.
       await trx('sessions').where({ user_id: user.id }).del();
@@ -107,7 +108,7 @@ export class AuthService {
     const hash = await hashPassword(next);
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
-      await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.users.update(user.id, { passwordHash: hash, mustChangePassword: false }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).whereNot({ sid: keepSessionId }).del();
       await this.audit.append(
@@ -143,7 +144,12 @@ export class AuthService {
     if (password) await this.assertAcceptablePassword(password, email);
     const now = this.clock.now();
     const id = await this.db.transaction(async (trx) => {
-      const newId = await this.users.insert({ email, displayName: 'Administrateur', role: 'admin', passwordHash: await hashPassword(pw) }, now, trx);
+      // A printed password has been seen by whoever reads the console: it is replaced at the first login.
+      const newId = await this.users.insert(
+        { email, displayName: 'Administrateur', role: 'admin', passwordHash: await hashPassword(pw), mustChangePassword: !!generated },
+        now,
+        trx,
+      );
       await this.audit.append(
         { actor: { id: null, label: 'système' }, action: 'user.created', targetType: 'user', targetId: newId, details: { role: 'admin', first: true } },
         now,

@@ -28,6 +28,8 @@ const MATRIX = {
   'subscribers.manage': ['admin', 'editor'],
   // Starting, pausing and resuming a newsletter campaign: it reaches every subscriber.
   'newsletter.send': ['admin', 'editor'],
+  // The commune's own pages (la mairie, horaires…) and the site's menus.
+  'pages.manage': ['admin', 'editor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof MATRIX;

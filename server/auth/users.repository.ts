@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fromDbTimeOrNull, toDbTime, fromDbCount } from '../db/dialect';
+import { fromDbBool, fromDbTimeOrNull, toDbTime, fromDbCount } from '../db/dialect';
 import type { Role } from './permissions';
 import type { Locale } from '../i18n/i18n';
 
@@ -13,6 +13,8 @@ export interface User {
   disabledAt: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
+  /** The password was printed by Crieur (console, command line): it must be replaced at the next login. */
+  mustChangePassword: boolean;
 }
 
 interface UserRow {
@@ -25,6 +27,7 @@ interface UserRow {
   disabled_at: string | null;
   last_login_at: string | null;
   created_at: string;
+  must_change_password: unknown;
 }
 
 function toUser(r: UserRow): User {
@@ -38,6 +41,7 @@ function toUser(r: UserRow): User {
     disabledAt: fromDbTimeOrNull(r.disabled_at),
     lastLoginAt: fromDbTimeOrNull(r.last_login_at),
     createdAt: fromDbTimeOrNull(r.created_at) ?? new Date(0),
+    mustChangePassword: fromDbBool(r.must_change_password),
   };
 }
 
@@ -83,7 +87,7 @@ export class UsersRepository {
   }
 
   async insert(
-    u: { email: string; displayName: string; role: Role; passwordHash: string | null; locale?: Locale },
+    u: { email: string; displayName: string; role: Role; passwordHash: string | null; locale?: Locale; mustChangePassword?: boolean },
     now: Date,
     trx: Knex = this.db,
   ): Promise<number> {
@@ -94,6 +98,7 @@ export class UsersRepository {
         role: u.role,
         password_hash: u.passwordHash,
         locale: u.locale ?? 'fr',
+        must_change_password: u.mustChangePassword ?? false,
         created_at: toDbTime(now),
         updated_at: toDbTime(now),
       })
@@ -103,7 +108,16 @@ export class UsersRepository {
 
   async update(
     id: number,
-    patch: Partial<{ role: Role; passwordHash: string; locale: Locale; disabledAt: Date | null; lastLoginAt: Date; displayName: string }>,
+    patch: Partial<{
+      role: Role;
+      passwordHash: string;
+      locale: Locale;
+      disabledAt: Date | null;
+      lastLoginAt: Date;
+      displayName: string;
+      email: string;
+      mustChangePassword: boolean;
+    }>,
     now: Date,
     trx: Knex = this.db,
   ): Promise<void> {
@@ -112,6 +126,8 @@ export class UsersRepository {
     if (patch.passwordHash !== undefined) row.password_hash = patch.passwordHash;
     if (patch.locale !== undefined) row.locale = patch.locale;
     if (patch.displayName !== undefined) row.display_name = patch.displayName;
+    if (patch.email !== undefined) row.email = normalizeEmail(patch.email);
+    if (patch.mustChangePassword !== undefined) row.must_change_password = patch.mustChangePassword;
     if (patch.disabledAt !== undefined) row.disabled_at = patch.disabledAt ? toDbTime(patch.disabledAt) : null;
     if (patch.lastLoginAt !== undefined) row.last_login_at = toDbTime(patch.lastLoginAt);
     await trx('users').where({ id }).update(row);

@@ -66,6 +66,7 @@ export class UsersService {
         communeName: commune,
         inviterName: actor.label,
         validForHours: INVITE_HOURS,
+        role: input.role,
         t: translator('fr'),
       });
       await this.outbox.enqueueEmail(trx, msg, `Invitation de ${input.displayName}`);
@@ -103,6 +104,7 @@ export class UsersService {
         communeName: commune,
         inviterName: actor.label,
         validForHours: hours,
+        role: user.role,
         t: translator(user.locale),
       });
       await this.outbox.enqueueEmail(trx, msg, purpose === 'invite' ? `Invitation de ${user.displayName}` : `Nouveau mot de passe pour ${user.displayName}`);
@@ -159,7 +161,14 @@ export class UsersService {
     const now = this.clock.now();
     const id = await this.db.transaction(async (trx) => {
       const newId = await this.users.insert(
-        { email, displayName: input.displayName ?? email.split('@')[0] ?? email, role: input.role, passwordHash: await hashPassword(pw) },
+        {
+          email,
+          displayName: input.displayName ?? email.split('@')[0] ?? email,
+          role: input.role,
+          passwordHash: await hashPassword(pw),
+          // A password printed on the terminal is replaced at the first login.
+          mustChangePassword: !!generated,
+        },
         now,
         trx,
       );
@@ -182,7 +191,7 @@ export class UsersService {
     const now = this.clock.now();
     const hash = await hashPassword(pw);
     await this.db.transaction(async (trx) => {
-      await this.users.update(user.id, { passwordHash: hash }, now, trx);
+      await this.users.update(user.id, { passwordHash: hash, mustChangePassword: !!generated }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       await trx('sessions').where({ user_id: user.id }).del();
       await this.audit.append(

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { createContainer, migrate } from '../container';
 import { isRole, ROLES } from '../auth/permissions';
 import { DomainError } from '../http/errors';
+import { interpolate } from '../i18n/i18n';
 import fs from 'node:fs/promises';
 import { nextDigestMessage } from '../newsletter/digest-preview';
 // The command line is an entry point: it may know the job list in jobs/.
@@ -113,7 +114,7 @@ run(process.argv.slice(2)).then(
       process.exit(2);
     }
     if (err instanceof DomainError) {
-      console.error(err.message);
+      console.error(interpolate(err.message, err.vars));
       process.exit(1);
     }
     if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {

@@ -67,23 +67,82 @@ export interface SearchTerm {
  * from migration 20261201001100_articles_search: FTS5 on SQLite, a GIN expression index on
  * PostgreSQL. Terms are bound as parameters and hold only letters and digits, so no user input
  * reaches either query syntax.
+ *
+ * `orCategories[i]`, when given, lists the categories whose name holds term i: an article in one
+ * of them matches that term even when its text does not ("travaux" finds the articles of the
+ * "Travaux" category). Each term is then matched on its own, still through the index.
  */
-export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[]): Knex.Raw {
+export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[], orCategories: number[][] = []): Knex.Raw {
+  if (orCategories.some((ids) => ids.length)) return perTermMatch(db, q, terms, orCategories, ARTICLES_INDEX);
+  return fullTextMatchOn(db, q, terms, ARTICLES_INDEX);
+}
+
+/** A full-text index over a table's title, summary and body_md, queried as `a`. */
+export interface TextIndex {
+  /** SQLite: the FTS5 table, whose rowid is the row's id. */
+  ftsTable: string;
+  /** bm25 weights of title, summary and body: a word in the title weighs more. */
+  weights: readonly [number, number, number];
+}
+
+const ARTICLES_INDEX: TextIndex = { ftsTable: 'articles_fts', weights: [10.0, 4.0, 1.0] };
+const PG_VECTOR = 'crieur_search_vector(a.title, a.summary, a.body_md)';
+
+function tsquery(terms: SearchTerm[], op: '&' | '|'): string {
+  return terms.map((t) => (t.prefix ? `${t.text}:*` : t.text)).join(` ${op} `);
+}
+
+function ftsMatch(terms: SearchTerm[], op: ' ' | ' OR '): string {
+  return terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(op);
+}
+
+/** fullTextMatch for any table with such an index (the pages' too, 20261203000400_pages_search). */
+export function fullTextMatchOn(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[], index: TextIndex): Knex.Raw {
   if (isPostgres(db)) {
-    const tsquery = terms.map((t) => (t.prefix ? `${t.text}:*` : t.text)).join(' & ');
-    const vector = 'crieur_search_vector(a.title, a.summary, a.body_md)';
-    q.whereRaw(`${vector} @@ to_tsquery('simple', ?)`, [tsquery]);
-    return db.raw(`-ts_rank(${vector}, to_tsquery('simple', ?))`, [tsquery]);
+    const query = tsquery(terms, '&');
+    q.whereRaw(`${PG_VECTOR} @@ to_tsquery('simple', ?)`, [query]);
+    return db.raw(`-ts_rank(${PG_VECTOR}, to_tsquery('simple', ?))`, [query]);
   }
-  const match = terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(' ');
+  const [w1, w2, w3] = index.weights;
   // The match runs once, in a subquery (LIMIT -1 keeps SQLite from flattening it into the join):
   // joined directly, SQLite drove the join from the visible publications and ran the full-text
   // match once per article, 20 to 70 ms for a search over 1,000 articles against 1 to 3 ms here.
   // bm25 is lower for better matches; a word in the title weighs more than one in the body.
   q.join(
-    db.raw('(SELECT rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ? LIMIT -1) AS fts', [match]),
+    db.raw(
+      `(SELECT rowid AS id, bm25(${index.ftsTable}, ${w1}, ${w2}, ${w3}) AS rank FROM ${index.ftsTable} WHERE ${index.ftsTable} MATCH ? LIMIT -1) AS fts`,
+      [ftsMatch(terms, ' ')],
+    ),
     'fts.id',
     'a.id',
   );
   return db.raw('fts.rank');
+}
+
+/**
+ * Every term found in the text or, for those that have some, in the name of the row's category;
+ * ranked by the text's match of any term, so that a hit in the text comes before a hit by
+ * category alone.
+ */
+function perTermMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[], orCategories: number[][], index: TextIndex): Knex.Raw {
+  const pg = isPostgres(db);
+  terms.forEach((term, i) => {
+    const ids = orCategories[i] ?? [];
+    q.where((w) => {
+      if (pg) w.whereRaw(`${PG_VECTOR} @@ to_tsquery('simple', ?)`, [tsquery([term], '&')]);
+      else w.whereRaw(`a.id IN (SELECT rowid FROM ${index.ftsTable} WHERE ${index.ftsTable} MATCH ?)`, [ftsMatch([term], ' ')]);
+      if (ids.length) w.orWhereIn('a.category_id', ids);
+    });
+  });
+  if (pg) return db.raw(`-ts_rank(${PG_VECTOR}, to_tsquery('simple', ?))`, [tsquery(terms, '|')]);
+  const [w1, w2, w3] = index.weights;
+  q.leftJoin(
+    db.raw(
+      `(SELECT rowid AS id, bm25(${index.ftsTable}, ${w1}, ${w2}, ${w3}) AS rank FROM ${index.ftsTable} WHERE ${index.ftsTable} MATCH ? LIMIT -1) AS fts`,
+      [ftsMatch(terms, ' OR ')],
+    ),
+    'fts.id',
+    'a.id',
+  );
+  return db.raw('coalesce(fts.rank, 0)');
 }

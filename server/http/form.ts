@@ -14,7 +14,8 @@ export async function handleForm(res: Response, view: string, locals: Record<str
     if (err instanceof DomainError && err.status < 500) {
       const t = res.locals.t as (k: string, v?: Record<string, unknown>) => string;
       const fields = err instanceof ValidationError ? err.fields : {};
-      const errors = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t(v)]));
+      // A field's message may use the error's values too ("a {length} caractères").
+      const errors = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t(v, err.vars)]));
       if ('retryAfterSeconds' in err) res.set('Retry-After', String(err.retryAfterSeconds));
       await renderPage(res, view, { ...locals, errors, error: t(err.message, err.vars) }, err.status);
       return;

@@ -11,10 +11,15 @@ import { maskIp } from './mask-ip';
 // Fastly-Client-IP…, and the Referer, which can hold a signed link) stays out.
 const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'accept-language'];
 
-// Paths whose segment after the prefix is a secret: an invitation or password link, and the
+// Paths whose segment after the prefix is a secret: an invitation or password link, a new
+// address's confirmation link (/admin/account/email/<token>), and the
 // newsletter's signed links (a subscriber's page, confirmation, one-click unsubscribe, re-consent:
 // server/newsletter/subscriber-links.ts), whose tokens hold dots and would not look like one.
-const SECRET_PATHS = [/^(\/admin\/password\/)[^/?#]+/, /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/];
+const SECRET_PATHS = [
+  /^(\/admin\/password\/)[^/?#]+/,
+  /^(\/admin\/account\/email\/)(?!cancel(?:[/?#]|$))[^/?#]+/,
+  /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/,
+];
 
 // Query parameters whose value is a secret, whatever the route.
 const SECRET_PARAM = /^(token|t|sig|signature|key|secret|code|password|_csrf|state)$/i;

@@ -14,6 +14,8 @@ export const JOB_LABELS: Record<string, string> = {
   'purge-audience': 'Nettoyage de la mesure d’audience',
   'purge-subscribers': 'Nettoyage des inscriptions non confirmées',
   'newsletter-reconsent': 'Renouvellement du consentement des abonnés',
+  'engagement-rollup': 'Totaux quotidiens des statistiques',
+  'engagement-purge': 'Nettoyage du détail des statistiques',
   'stats-monthly-report': 'Envoi du rapport mensuel des chiffres aux élus',
 };
 
@@ -75,6 +77,14 @@ const COUNTS: Record<string, Record<string, Count>> = {
     visitorHashes: ['{n} empreinte de visiteur effacée', '{n} empreintes de visiteurs effacées'],
     salts: ['{n} clé du jour effacée', '{n} clés du jour effacées'],
     expiredRows: ['{n} mesure de plus de 25 mois effacée', '{n} mesures de plus de 25 mois effacées'],
+  },
+  'engagement-rollup': {
+    days: ['{n} jour totalisé', '{n} jours totalisés'],
+    rows: ['{n} total enregistré', '{n} totaux enregistrés'],
+  },
+  'engagement-purge': {
+    rolledUp: ['{n} jour totalisé avant effacement', '{n} jours totalisés avant effacement'],
+    events: ['{n} événement ancien effacé', '{n} événements anciens effacés'],
   },
 };
 

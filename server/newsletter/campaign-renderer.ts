@@ -30,6 +30,8 @@ export interface PreparedCampaign {
   subject: string;
   /** Articles this recipient gets; 0 → send nothing. */
   articlesFor(r: Recipient): number;
+  /** Which articles (ids) this recipient's copy holds. */
+  articleIdsFor(r: Recipient): number[];
   personalise(r: Recipient, links: { manageUrl: string; unsubscribeUrl: string }): { html: string; text: string };
 }
 
@@ -127,7 +129,14 @@ export class CampaignRenderer {
     const urls = blocks.map((b) => b.url);
     // Links are stored with the campaign: the click redirect goes to these addresses and no other.
     let linkIds: number[];
-    if (opts.saveLinks) linkIds = (await this.d.repo.saveLinks(campaignId, urls)).map((l) => l.id);
+    if (opts.saveLinks)
+      linkIds = (
+        await this.d.repo.saveLinks(
+          campaignId,
+          urls,
+          blocks.map((b) => b.articleId),
+        )
+      ).map((l) => l.id);
     else {
       const stored = await this.d.repo.links(campaignId);
       const idOf = new Map(stored.map((l) => [l.url, l.id]));
@@ -239,6 +248,7 @@ export class CampaignRenderer {
       links: linkIds.map((id, i) => ({ id, url: draft.blocks[i]?.url ?? base })),
       articleIds: draft.blocks.map((b) => b.articleId),
       articlesFor: (r) => selected(r).length,
+      articleIdsFor: (r) => selected(r).flatMap((i) => draft.blocks[i]?.articleId ?? []),
       personalise: (r, links) => {
         const chosen = selected(r);
         const footer = `Vous recevez cette lettre parce que vous y êtes abonné. <a href="${escapeHtml(links.manageUrl)}">Gérer mon abonnement</a> · <a href="${escapeHtml(links.unsubscribeUrl)}">Me désabonner</a>`;

@@ -1,6 +1,7 @@
+import type { EngagementEvent } from '../engagement/engagement.types';
 import type { CampaignSend, DeliveryCounts, SendReason } from './deliveries.repository';
 
-/** The shapes the campaign sender works with (campaign-sender.ts), apart so that file stays readable. */
+/** The shapes the campaign sender works with (campaign-sender.ts and the files it calls). */
 
 /** A subscriber as the subscribers domain answers them (same shape as its Recipient). */
 export interface SendRecipient {
@@ -17,13 +18,17 @@ export interface SendableCampaign {
   kind: 'digest' | 'alert' | 'manual';
   subject: string;
   articlesFor(r: SendRecipient): number;
+  /** The articles of this recipient's copy (counted per article when it is delivered). */
+  articleIdsFor?(r: SendRecipient): number[];
   personalise(r: SendRecipient, links: { manageUrl: string; unsubscribeUrl: string }): { html: string; text: string };
 }
 
 export interface SenderPorts {
   subscribers: {
-    audience(kind: 'digest' | 'alert'): Promise<SendRecipient[]>;
-    stillSubscribed(ids: number[]): Promise<Set<number>>;
+    /** Confirmed subscribers after the id `after`, in id order, `limit` at most. */
+    audiencePage(kind: 'digest' | 'alert', after: number, limit: number): Promise<SendRecipient[]>;
+    /** Those of `ids` still confirmed, with their topics of now. */
+    recipients(ids: number[]): Promise<Map<number, SendRecipient>>;
     suppress(email: string, reason: 'bounced' | 'complaint' | 'unsubscribed', at: Date): Promise<unknown>;
   };
   links: { manageUrl(id: number): string; unsubscribeUrl(id: number): string };
@@ -32,7 +37,11 @@ export interface SenderPorts {
     /** Idempotent: the campaign becomes `started` and gets its public number. */
     markStarted(campaignId: number, at: Date): Promise<unknown>;
     markSent(campaignId: number, at: Date): Promise<unknown>;
+    /** The campaign's kind, without preparing it (an alert does not wait for the window). */
+    kind(campaignId: number): Promise<'digest' | 'alert' | 'manual' | null>;
   };
+  /** The engagement store: deliveries (per campaign and per article) and bounces, as counts. */
+  engagement?: { record(...events: EngagementEvent[]): void };
   /** The settings of the moment: window, hourly cap, who the mail is from. */
   limits(): Promise<{ windowStart: string; windowEnd: string; hourlyCap: number; fromName: string; fromAddress: string }>;
 }
@@ -48,6 +57,8 @@ export interface SenderOptions {
   maxConsecutiveErrors: number;
   /** A delivery still `sending` this long after its claim was abandoned (another machine). */
   sendingTimeoutMs: number;
+  /** Copies built and handed over at a time per batch: the pool's connections, no more. */
+  inFlight: number;
   unsubscribeMailto?: string;
 }
 
@@ -85,5 +96,4 @@ export interface RunState {
   budget: number;
   /** Why the run stopped early: outside the window or the cap, or paused after errors. */
   halt: 'waiting' | 'paused' | null;
-  recipients: Promise<Map<number, SendRecipient>> | null;
 }

@@ -1,7 +1,8 @@
-import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type { MailMessage } from '../mail/mailer';
+import { SmtpPool, type PoolOptions } from './smtp-pool';
 
 export interface DkimKey {
   domainName: string;
@@ -18,19 +19,24 @@ export const DKIM_HEADER_FIELDS =
   'Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:' +
   'In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:List-Owner:List-Archive';
 
-export type SendOutcome = { ok: true } | { ok: false; permanent: boolean; code: string; status?: number };
+export type SendOutcome =
+  | { ok: true }
+  /** `unknown`: the connection was cut after the whole message had left; the server may have taken it. */
+  | { ok: false; permanent: boolean; unknown?: boolean; code: string; status?: number };
 
 export interface OutboxSink {
   storeInMailbox(msg: MailMessage, raw: Buffer): Promise<void>;
 }
 
 /**
- * Hands finished messages to the SMTP server through a pool of connections, or, without
- * SMTP_URL, keeps them as .eml files in the local mailbox (the embedded outbox). DKIM is applied
- * by nodemailer in both cases, so what the admin shows is what would have gone out.
+ * Hands finished messages to the SMTP server through a pool of connections (smtp-pool.ts), or,
+ * without SMTP_URL, keeps them as .eml files in the local mailbox (the embedded outbox). Both
+ * sign with DKIM through nodemailer's signer, so what the admin shows is what would have gone out.
  */
 export class CampaignTransport {
-  private readonly transport: Transporter;
+  private readonly pool: SmtpPool | null;
+  private readonly outboxTransport: Transporter | null;
+  private readonly dkim: DKIM | null;
   readonly mode: 'smtp' | 'mailbox';
 
   constructor(
@@ -39,56 +45,49 @@ export class CampaignTransport {
   ) {
     this.mode = opts.smtpUrl ? 'smtp' : 'mailbox';
     const dkim = opts.dkim ? { ...opts.dkim, headerFieldNames: DKIM_HEADER_FIELDS } : undefined;
-    const smtp = opts.smtpUrl ? parseConnectionUrl(opts.smtpUrl) : null;
-    this.transport = smtp
-      ? nodemailer.createTransport({
-          ...smtp,
-          getSocket: noDelaySocket(smtp.host ?? '127.0.0.1', smtp.port ?? (smtp.secure ? 465 : 587)),
-          pool: true,
-          maxConnections: opts.poolSize,
-          // A connection is renewed now and then rather than kept for a whole campaign.
-          maxMessages: 1000,
-          dkim,
-        } as nodemailer.TransportOptions)
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, dkim } as nodemailer.TransportOptions);
+    this.dkim = dkim && opts.smtpUrl ? new DKIM(dkim) : null;
+    if (opts.smtpUrl) {
+      const smtp = parseConnectionUrl(opts.smtpUrl);
+      const secure = Boolean(smtp.secure);
+      this.pool = new SmtpPool({ ...smtp, host: smtp.host ?? '127.0.0.1', port: smtp.port ?? (secure ? 465 : 587), secure } as PoolOptions, opts.poolSize);
+      this.outboxTransport = null;
+    } else {
+      this.pool = null;
+      this.outboxTransport = nodemailer.createTransport({ streamTransport: true, buffer: true, dkim } as nodemailer.TransportOptions);
+    }
   }
 
-  /** `copy` is what the admin mailbox lists in outbox mode. */
-  async send(raw: Buffer, envelope: { from: string; to: string }, copy: MailMessage): Promise<SendOutcome> {
+  /** `copy` (what the admin mailbox lists) is only built in outbox mode. */
+  async send(raw: Buffer, envelope: { from: string; to: string }, copy: () => MailMessage): Promise<SendOutcome> {
     try {
-      const info = await this.transport.sendMail({ raw, envelope });
-      if (this.mode === 'mailbox') await this.outbox.storeInMailbox(copy, (info as unknown as { message: Buffer }).message);
-      return { ok: true };
+      if (this.outboxTransport) {
+        const info = await this.outboxTransport.sendMail({ raw, envelope });
+        await this.outbox.storeInMailbox(copy(), (info as unknown as { message: Buffer }).message);
+        return { ok: true };
+      }
+      const signed = this.dkim ? await collect(this.dkim.sign(raw)) : raw;
+      const result = await this.pool!.send(signed, envelope);
+      if (result.ok) return result;
+      if (!result.answered && result.dataSent) return { ok: false, permanent: false, unknown: true, code: 'smtp.unknown' };
+      return classify(result.err);
     } catch (err) {
       return classify(err);
     }
   }
 
   close(): void {
-    this.transport.close();
+    this.pool?.close();
+    this.outboxTransport?.close();
   }
 }
 
-/**
- * The pool's connections with Nagle's algorithm off. Each message ends with a short write (the
- * final dot) that otherwise waits for the server's delayed acknowledgement, up to 40 ms on Linux:
- * with a few connections, that wait and not the CPU bounds a campaign. nodemailer negotiates TLS
- * (smtps, STARTTLS) over the socket handed to it, as over its own.
- */
-function noDelaySocket(host: string, port: number) {
-  return (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) => {
-    const socket = net.connect({ host, port });
-    const fail = (err: Error) => callback(err);
-    socket.once('error', fail);
-    // A server that never answers the connection is an error of the moment, not a hang.
-    socket.setTimeout(30_000, () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
-    socket.once('connect', () => {
-      socket.off('error', fail);
-      socket.setTimeout(0);
-      socket.setNoDelay(true);
-      callback(null, { connection: socket });
-    });
-  };
+function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 /**

@@ -201,18 +201,23 @@ export class CampaignsRepository {
   }
 
   /** The campaign's link table, replaced as a whole while it is a draft (the links follow its articles). */
-  async saveLinks(campaignId: number, urls: string[]): Promise<CampaignLink[]> {
+  async saveLinks(campaignId: number, urls: string[], articleIds: (number | null)[] = []): Promise<CampaignLink[]> {
     return this.db.transaction(async (trx) => {
       const existing = await trx('campaign_links').where({ campaign_id: campaignId }).orderBy('id');
-      const byUrl = new Map(existing.map((r: any) => [r.url as string, r as { id: number; url: string; clicks: number }]));
+      const byUrl = new Map(existing.map((r: any) => [r.url as string, r as { id: number; url: string; clicks: number; article_id: number | null }]));
       let next = existing.reduce((m: number, r: any) => Math.max(m, r.id as number), 0);
       const out: CampaignLink[] = [];
-      for (const url of urls) {
+      for (const [i, url] of urls.entries()) {
+        // The article the link leads to, so that its clicks count for it (the engagement store).
+        const articleId = articleIds[i] ?? null;
         let row = byUrl.get(url);
         if (!row) {
-          row = { id: ++next, url, clicks: 0 };
-          await trx('campaign_links').insert({ campaign_id: campaignId, id: row.id, url, clicks: 0 });
+          row = { id: ++next, url, clicks: 0, article_id: articleId };
+          await trx('campaign_links').insert({ campaign_id: campaignId, id: row.id, url, clicks: 0, article_id: articleId });
           byUrl.set(url, row);
+        } else if (articleId !== null && (row.article_id ?? null) === null) {
+          await trx('campaign_links').where({ campaign_id: campaignId, id: row.id }).update({ article_id: articleId });
+          row.article_id = articleId;
         }
         out.push({ id: row.id, url: row.url, clicks: fromDbCount(row.clicks) });
       }
@@ -225,9 +230,9 @@ export class CampaignsRepository {
     return rows.map((r: any) => ({ id: r.id, url: r.url, clicks: fromDbCount(r.clicks) }));
   }
 
-  async link(campaignId: number, linkId: number): Promise<CampaignLink | null> {
+  async link(campaignId: number, linkId: number): Promise<(CampaignLink & { articleId: number | null }) | null> {
     const r = await this.db('campaign_links').where({ campaign_id: campaignId, id: linkId }).first();
-    return r ? { id: r.id, url: r.url, clicks: fromDbCount(r.clicks) } : null;
+    return r ? { id: r.id, url: r.url, clicks: fromDbCount(r.clicks), articleId: r.article_id ?? null } : null;
   }
 
   async countClick(campaignId: number, linkId: number): Promise<void> {

@@ -12,6 +12,7 @@ import type { CampaignRenderer, Recipient, RenderedCampaign } from './campaign-r
 import type { Campaign, CampaignsRepository, CampaignStatus } from './campaigns.repository';
 import { lastDigestSlot } from './digest-schedule';
 import { readTrackingToken } from './campaign-template';
+import type { EngagementEvent } from '../engagement/engagement.types';
 
 /** Starts sending a campaign: freezes its audience and creates its deliveries (the sending domain). */
 export interface CampaignStarter {
@@ -38,6 +39,8 @@ export interface CampaignsDeps {
   recordActivity?: (subscriberId: number, at: Date) => Promise<void>;
   /** Which of these subscribers are still subscribed (the others' per-person figures are forgotten). */
   stillSubscribed?: (ids: number[]) => Promise<Set<number>>;
+  /** The engagement store: anonymous opens and clicks, as counts (never who). */
+  engagement?: { record(...events: EngagementEvent[]): void };
 }
 
 export const MAX_ARTICLES = 12;
@@ -344,6 +347,11 @@ export class CampaignsService {
     return removed;
   }
 
+  /** Someone withdrew their consent to per-person measurement: their opens and clicks go. */
+  async forgetTrackingOf(subscriberId: number): Promise<number> {
+    return this.d.repo.forgetTracking([subscriberId]);
+  }
+
   /** A subscriber's per-person opens and clicks, for their own data download (GDPR art. 15, 20). */
   async personalTracking(subscriberId: number) {
     return (await this.d.repo.trackingOf(subscriberId)).map((e) => ({
@@ -374,6 +382,7 @@ export class CampaignsService {
     const link = await this.d.repo.link(campaignId, linkId);
     if (!link) return null;
     await this.d.repo.countClick(campaignId, linkId);
+    this.d.engagement?.record({ channel: 'newsletter', kind: 'click', campaignId, articleId: link.articleId });
     const person = readTrackingToken(this.d.trackingSecret, campaignId, token);
     if (person !== null) {
       const at = this.d.clock.now();
@@ -386,6 +395,7 @@ export class CampaignsService {
   /** The open pixel: a campaign-level count; a person only with their opted-in token. */
   async open(campaignId: number, token: unknown): Promise<void> {
     if (!(await this.d.repo.countOpen(campaignId))) return;
+    this.d.engagement?.record({ channel: 'newsletter', kind: 'open', campaignId });
     const person = readTrackingToken(this.d.trackingSecret, campaignId, token);
     if (person !== null) await this.d.repo.track({ campaignId, subscriberId: person, kind: 'open', linkId: null }, this.d.clock.now());
   }

@@ -17,6 +17,12 @@ export const TRACKING_WORDINGS: Record<string, string> = {
 };
 export const CURRENT_TRACKING_WORDING = 'suivi-2026-12';
 
+/**
+ * The version recorded when an import states, in its own words, what the people agreed to (a
+ * paper form, an older list): the text itself is kept with the proof.
+ */
+export const IMPORT_OWN_WORDING = 'import-texte-propre';
+
 /** The wording kept for a re-consent answer (the same promise as the subscription). */
 export const RECONSENT_WORDING = CURRENT_SUBSCRIBE_WORDING;
 

@@ -39,6 +39,7 @@ export const CODES = {
   permanent: 'smtp.permanent',
   gaveUp: 'smtp.gave_up',
   temporary: 'smtp.temporary',
+  cutAfterData: 'smtp.cut_after_data',
 } as const;
 
 const STATUSES: DeliveryStatus[] = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'unknown'];
@@ -241,6 +242,12 @@ export class DeliveriesRepository {
         ? await q.whereIn('status', ['sent', 'unknown']).update({ status: 'bounced', error: 'feedback.bounced' })
         : await q.update({ feedback: kind, feedback_at: toDbTime(at) });
     return n === 1;
+  }
+
+  /** The campaign a delivery belongs to (feedback reported by the sending service). */
+  async campaignOf(id: number): Promise<number | null> {
+    const row = await this.db('campaign_deliveries').where({ id }).first('campaign_id');
+    return row ? Number(row.campaign_id) : null;
   }
 
   /** Someone unsubscribed: counted against the last campaign they received, within `since`. */

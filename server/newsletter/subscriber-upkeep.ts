@@ -42,7 +42,7 @@ export class SubscriberUpkeep {
    */
   async reconsent(): Promise<{ asked: number; deleted: number }> {
     const now = this.d.clock.now();
-    const deleted = await this.d.repo.deleteUnanswered(new Date(now.getTime() - ANSWER_DAYS * DAY_MS));
+    const deleted = await this.d.repo.deleteUnanswered(new Date(now.getTime() - ANSWER_DAYS * DAY_MS), now);
     const due = await this.d.repo.dueForReconsent(new Date(now.getTime() - INACTIVE_DAYS * DAY_MS), BATCH);
     if (!due.length) return { asked: 0, deleted };
     const commune = await this.d.communeName();

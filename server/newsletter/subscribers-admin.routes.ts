@@ -12,7 +12,16 @@ import { renderPage } from '../http/render';
 import { parseForm, str } from '../http/validate';
 import { CURRENT_SUBSCRIBE_WORDING, SUBSCRIBE_WORDINGS } from './consent';
 import type { ImportMode } from './subscribers-admin.service';
-import { IdParam, ImportSchema, ListQuerySchema, DeskSchema } from './subscribers.schemas';
+import { agreedWording, IdParam, ImportSchema, ListQuerySchema, DeskSchema } from './subscribers.schemas';
+
+// The versions of the site's sentence an import may name, newest first.
+const WORDINGS = Object.entries(SUBSCRIBE_WORDINGS)
+  .map(([version, text]) => ({ version, text }))
+  .reverse();
+
+function importValues(body: Record<string, unknown>) {
+  return { basis: str(body.basis) ?? '', mode: modeOf(body.mode), wording: str(body.wording) ?? '', wordingText: str(body.wordingText) ?? '' };
+}
 
 type Deps = Pick<Container, 'subscribersAdmin'>;
 
@@ -83,31 +92,43 @@ export function subscribersAdminRoutes(c: Deps): Router {
   });
 
   router.get('/import', async (_req, res) => {
-    await renderPage(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values: { mode: 'confirmed' } });
+    await renderPage(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values: { mode: 'confirmed' }, wordings: WORDINGS });
   });
 
   // Step 1: the file is read and each row checked; nothing is written.
   router.post('/import', acceptCsv, csrfAfterUpload, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { basis: str(body.basis) ?? '', mode: modeOf(body.mode) };
-    await handleForm(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values }, async () => {
+    const values = importValues(body);
+    await handleForm(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values, wordings: WORDINGS }, async () => {
       const form = parseForm(ImportSchema, body);
       if (!req.file?.buffer.length) throw new ValidationError('Choisissez le fichier CSV à importer.', { file: 'Choisissez le fichier CSV à importer.' });
       const csv = req.file.buffer.toString('utf8');
       if (csv.includes('\uFFFD')) throw new ValidationError('Ce fichier n’est pas enregistré en UTF-8 : enregistrez-le en « CSV UTF-8 » et recommencez.');
+      const agreed = values.mode === 'confirmed' ? agreedWording(form) : null;
       const analysis = await admin.analyse(csv);
-      await renderPage(res, 'admin/subscribers/preview', { title: res.locals.t('Vérifier l’import'), analysis, csv, basis: form.basis, mode: values.mode });
+      await renderPage(res, 'admin/subscribers/preview', {
+        title: res.locals.t('Vérifier l’import'),
+        analysis,
+        csv,
+        basis: form.basis,
+        mode: values.mode,
+        agreed,
+        wording: form.wording ?? '',
+        wordingText: form.wordingText ?? '',
+        wordings: WORDINGS,
+      });
     });
   });
 
   // Step 2: the same file, confirmed; checked again and written in one transaction.
   router.post('/import/confirm', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { basis: str(body.basis) ?? '', mode: modeOf(body.mode) };
-    await handleForm(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values }, async () => {
+    const values = importValues(body);
+    await handleForm(res, 'admin/subscribers/import', { title: res.locals.t('Importer des abonnés'), values, wordings: WORDINGS }, async () => {
       const form = parseForm(ImportSchema, body);
+      const agreed = values.mode === 'confirmed' ? agreedWording(form) : undefined;
       if (!form.csv) throw new ValidationError('Choisissez le fichier CSV à importer.', { file: 'Choisissez le fichier CSV à importer.' });
-      const done = await admin.import(form.csv, form.basis, values.mode, actorOf(req));
+      const done = await admin.import(form.csv, form.basis, values.mode, actorOf(req), agreed);
       flash(
         req,
         'success',

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditRepository, Actor } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import { NotFoundError, ValidationError } from '../http/errors';
-import { CURRENT_SUBSCRIBE_WORDING } from './consent';
+import { CURRENT_SUBSCRIBE_WORDING, IMPORT_OWN_WORDING } from './consent';
 import { csvCell, importRows, isValidEmail, type ImportRow, type Refusal } from './subscriber-csv';
 import { normalizeEmail } from './keys';
 import type { Subscriber, SubscribersRepository } from './subscribers.repository';
@@ -109,7 +109,17 @@ export class SubscribersAdminService {
   }
 
   /** Writes what `analyse` accepts, checked again now, in one transaction; audited with counts only. */
-  async import(text: string, basis: string, mode: ImportMode, actor: Actor): Promise<{ imported: number; refused: number }> {
+  /**
+   * `agreed` (for addresses subscribed at once): the version of the site's sentence the people
+   * accepted, or the words they signed; kept in each address's consent proof.
+   */
+  async import(
+    text: string,
+    basis: string,
+    mode: ImportMode,
+    actor: Actor,
+    agreed: { version: string } | { text: string } = { version: CURRENT_SUBSCRIBE_WORDING },
+  ): Promise<{ imported: number; refused: number }> {
     const analysis = await this.analyse(text);
     if (analysis.tooMany) throw new ValidationError('Ce fichier contient trop de lignes : 20 000 au plus par import.');
     if (!analysis.accepted.length) throw new ValidationError('Aucune adresse de ce fichier ne peut être importée.');
@@ -129,7 +139,8 @@ export class SubscribersAdminService {
           { email: r.email, status: 'confirmed', alertsOnly: r.alertsOnly, source: 'import', at: now, topics: r.topicIds },
           trx,
         );
-        await this.d.repo.addConsent(id, { at: now, kind: 'subscribe', source: 'import', wordingVersion: null, basis }, trx);
+        const wording = 'text' in agreed ? { wordingVersion: IMPORT_OWN_WORDING, wordingText: agreed.text } : { wordingVersion: agreed.version };
+        await this.d.repo.addConsent(id, { at: now, kind: 'subscribe', source: 'import', ...wording, basis }, trx);
       }
       await this.d.audit.append(
         {

@@ -36,7 +36,16 @@ export interface Consent {
   kind: ConsentKind;
   source: ConsentSource;
   wordingVersion: string | null;
+  /** The words agreed to, when they are not one of consent.ts's versions (an import states them). */
+  wordingText?: string | null;
   basis: string | null;
+}
+
+/** People joining (a confirmation, an import of confirmed addresses) or leaving the list. */
+export interface ListChange {
+  kind: 'subscribe' | 'unsubscribe';
+  count: number;
+  at: Date;
 }
 
 // SQLite allows 32,766 bound parameters per statement; stay well below.
@@ -51,7 +60,25 @@ export class SubscribersRepository {
   constructor(
     private readonly db: Knex,
     private readonly suppressionKey: Buffer,
+    /**
+     * Told how many people joined (+) or left (−) the confirmed list, once the change is
+     * committed: the engagement store counts subscriptions and departures, never who.
+     */
+    private readonly onListChange?: (change: ListChange) => void,
   ) {}
+
+  /** Calls the listener when `q`'s transaction commits (at once outside a transaction). */
+  private announce(q: Knex, change: ListChange): void {
+    const listener = this.onListChange;
+    if (!listener || !change.count) return;
+    const trx = q as unknown as Partial<Knex.Transaction>;
+    if (trx.isTransaction && trx.executionPromise)
+      void trx.executionPromise.then(
+        () => listener(change),
+        () => undefined,
+      );
+    else listener(change);
+  }
 
   /**
    * Everyone confirmed a campaign goes to, with their topics, in one query whatever the size of
@@ -59,14 +86,28 @@ export class SubscribersRepository {
    * SQLite, against 2.4 s for the same rows read as one line per topic). A digest skips the
    * "alertes uniquement" subscribers; an alert goes to all.
    */
-  async audience(kind: 'digest' | 'alert', trx: Knex = this.db): Promise<Recipient[]> {
+  async audience(kind: 'digest' | 'alert', trx: Knex = this.db, page?: { after: number; limit: number }): Promise<Recipient[]> {
+    return this.recipientRows(trx, (q) => {
+      if (kind === 'digest') q.where('s.alerts_only', false);
+      if (page) q.where('s.id', '>', page.after).limit(page.limit);
+    });
+  }
+
+  /** Those of `ids` still confirmed, with their topics: what the sender reads for each batch. */
+  async recipients(ids: number[]): Promise<Map<number, Recipient>> {
+    const out = new Map<number, Recipient>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const r of await this.recipientRows(this.db, (q) => q.whereIn('s.id', ids.slice(i, i + CHUNK)))) out.set(r.id, r);
+    }
+    return out;
+  }
+
+  private async recipientRows(trx: Knex, filter: (q: Knex.QueryBuilder) => void): Promise<Recipient[]> {
     const topicList = isPostgres(trx) ? "string_agg(st.category_id::text, ',')" : 'group_concat(st.category_id)';
     const rows = await trx('subscribers as s')
       .leftJoin('subscriber_topics as st', 'st.subscriber_id', 's.id')
       .where('s.status', 'confirmed')
-      .modify((q) => {
-        if (kind === 'digest') q.where('s.alerts_only', false);
-      })
+      .modify(filter)
       .groupBy('s.id')
       .orderBy('s.id')
       .select('s.id', 's.email', 's.alerts_only', 's.tracking', trx.raw(`${topicList} as topics`));
@@ -120,9 +161,13 @@ export class SubscribersRepository {
    */
   async suppress(email: string, reason: SuppressionReason, at: Date, trx?: Knex): Promise<void> {
     const work = async (q: Knex) => {
+      const confirmed = await q('subscribers')
+        .where({ email: normalizeEmail(email), status: 'confirmed' })
+        .delete();
       await q('subscribers')
         .where({ email: normalizeEmail(email) })
         .delete();
+      this.announce(q, { kind: 'unsubscribe', count: confirmed, at });
       await q('newsletter_suppressions')
         .insert({ email_hash: this.hash(email), reason, at: toDbTime(at) })
         .onConflict('email_hash')
@@ -208,6 +253,7 @@ export class SubscribersRepository {
       .returning('id');
     const id = Number(typeof row === 'object' ? row.id : row);
     await this.setTopics(id, s.topics, trx);
+    if (s.status === 'confirmed') this.announce(trx, { kind: 'subscribe', count: 1, at: s.at });
     return id;
   }
 
@@ -230,6 +276,7 @@ export class SubscribersRepository {
     const n = await trx('subscribers')
       .where({ id, status: 'pending' })
       .update({ status: 'confirmed', confirmed_at: toDbTime(at), last_activity_at: toDbTime(at), reconsent_sent_at: null });
+    this.announce(trx, { kind: 'subscribe', count: n, at });
     return n > 0;
   }
 
@@ -240,17 +287,27 @@ export class SubscribersRepository {
       kind: c.kind,
       source: c.source,
       wording_version: c.wordingVersion,
+      wording_text: c.wordingText ?? null,
       basis: c.basis,
     });
   }
 
   async consents(subscriberId: number, trx: Knex = this.db): Promise<Consent[]> {
     const rows = await trx('subscriber_consents').where({ subscriber_id: subscriberId }).orderBy('id');
-    return (rows as any[]).map((r) => ({ at: fromDbTime(r.at), kind: r.kind, source: r.source, wordingVersion: r.wording_version, basis: r.basis }));
+    return (rows as any[]).map((r) => ({
+      at: fromDbTime(r.at),
+      kind: r.kind,
+      source: r.source,
+      wordingVersion: r.wording_version,
+      wordingText: r.wording_text ?? null,
+      basis: r.basis,
+    }));
   }
 
-  async delete(id: number, trx: Knex): Promise<boolean> {
-    return (await trx('subscribers').where({ id }).delete()) > 0;
+  async delete(id: number, trx: Knex, at: Date = new Date()): Promise<boolean> {
+    const confirmed = await trx('subscribers').where({ id, status: 'confirmed' }).delete();
+    this.announce(trx, { kind: 'unsubscribe', count: confirmed, at });
+    return confirmed + (await trx('subscribers').where({ id }).delete()) > 0;
   }
 
   /** Unconfirmed requests older than `before` (double opt-in: a short delay, then gone). */
@@ -283,8 +340,11 @@ export class SubscribersRepository {
   }
 
   /** Asked before `before` and silent since (an answer or a click clears reconsent_sent_at). */
-  async deleteUnanswered(before: Date): Promise<number> {
-    return this.db('subscribers').whereNotNull('reconsent_sent_at').andWhere('reconsent_sent_at', '<', toDbTime(before)).delete();
+  async deleteUnanswered(before: Date, at: Date = new Date()): Promise<number> {
+    const n = await this.db('subscribers').whereNotNull('reconsent_sent_at').andWhere('reconsent_sent_at', '<', toDbTime(before)).delete();
+    // Only confirmed subscribers are ever asked to consent again.
+    this.announce(this.db, { kind: 'unsubscribe', count: n, at });
+    return n;
   }
 
   private async withTopics(row: any, trx: Knex): Promise<Subscriber> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../http/errors';
 import { SUBSCRIBE_WORDINGS } from './consent';
 
 export const INVALID_EMAIL = 'Cette adresse e-mail n’est pas valide.';
@@ -55,7 +56,30 @@ export const ImportSchema = z.object({
     .max(500, 'Cette description est trop longue (500 caractères au plus).')
     .refine((s) => !/[\r\n]/.test(s), 'Écrivez la description sur une seule ligne.'),
   csv: z.string().max(2_000_000, 'Ce fichier est trop lourd : 2 Mo au plus.').optional(),
+  /** What the people agreed to: a version of the site's sentence, or 'autre' and the words themselves. */
+  wording: z.string().max(40).optional(),
+  wordingText: z.string().trim().max(1000, 'Ce texte est trop long (1 000 caractères au plus).').optional(),
 });
+
+export const OWN_WORDING = 'autre';
+const AGREED_MISSING = 'Indiquez ce que les personnes ont accepté : la phrase du site (et sa version) ou le texte qu’elles ont signé.';
+
+/**
+ * The consent proof of addresses imported as subscribed at once: which version of the site's
+ * sentence they accepted, or, for words of their own (a paper form), the text itself.
+ */
+export function agreedWording(form: { wording?: string; wordingText?: string }): { version: string } | { text: string } {
+  if (form.wording === OWN_WORDING) {
+    const text = form.wordingText ?? '';
+    if (text.length < 10)
+      throw new ValidationError('Recopiez le texte que les personnes ont accepté (10 caractères au moins).', {
+        wordingText: 'Recopiez le texte que les personnes ont accepté (10 caractères au moins).',
+      });
+    return { text };
+  }
+  if (form.wording && Object.hasOwn(SUBSCRIBE_WORDINGS, form.wording)) return { version: form.wording };
+  throw new ValidationError(AGREED_MISSING, { wording: AGREED_MISSING });
+}
 
 export const ListQuerySchema = z.object({
   q: z.string().trim().max(254).optional().catch(undefined),

@@ -45,6 +45,12 @@ export type SubscriberEvents = {
   erased: [{ subscriberId: number; at: Date }];
 };
 
+/** A versioned sentence as the person read it, the commune's name in place. */
+function wordingOf(version: string | null, commune: string): string | null {
+  const text = version ? (SUBSCRIBE_WORDINGS[version] ?? TRACKING_WORDINGS[version]) : undefined;
+  return text ? text.replace(/\{commune\}/g, commune) : null;
+}
+
 /** A signed link that is forged, altered, expired, or whose subscriber is gone. */
 export class LinkError extends DomainError {
   constructor(message = 'Ce lien n’est pas valable : il a expiré, ou l’adresse n’est plus abonnée.') {
@@ -73,6 +79,7 @@ function isUniqueViolation(err: unknown): boolean {
 export class SubscribersService {
   readonly events = new DomainEvents<SubscriberEvents>();
   private readonly personalData = new Map<string, (subscriberId: number) => Promise<unknown>>();
+  private readonly trackingForgetters: ((subscriberId: number) => Promise<unknown>)[] = [];
 
   constructor(protected readonly d: SubscribersDeps) {
     this.events.logTo(d.log);
@@ -81,6 +88,16 @@ export class SubscribersService {
   /** Confirmed subscribers only; 'digest' leaves out "alertes uniquement", 'alert' takes everyone. */
   audience(kind: 'digest' | 'alert'): Promise<Recipient[]> {
     return this.d.repo.audience(kind);
+  }
+
+  /** A page of the audience, in id order after `after` (the sender freezes a campaign's audience so). */
+  audiencePage(kind: 'digest' | 'alert', after: number, limit: number): Promise<Recipient[]> {
+    return this.d.repo.audience(kind, undefined, { after, limit });
+  }
+
+  /** Those of `ids` still confirmed, with their topics of now (the sender reads each batch so). */
+  recipients(ids: number[]): Promise<Map<number, Recipient>> {
+    return this.d.repo.recipients(ids);
   }
 
   /** How many confirmed subscribers there are (an aggregate count for the figures dashboard). */
@@ -271,6 +288,14 @@ export class SubscribersService {
     });
   }
 
+  /**
+   * A domain that keeps per-person opens and clicks registers here how to delete one person's:
+   * withdrawing the consent deletes what it allowed, before the page says it is done.
+   */
+  onTrackingWithdrawn(forget: (subscriberId: number) => Promise<unknown>): void {
+    this.trackingForgetters.push(forget);
+  }
+
   /** Per-person tracking: its own consent, recorded with its wording, and withdrawn as easily. */
   async setTracking(token: unknown, on: boolean): Promise<void> {
     const s = await this.byLink(token, 'manage');
@@ -281,12 +306,14 @@ export class SubscribersService {
       const kind = on ? 'tracking-on' : 'tracking-off';
       await this.d.repo.addConsent(s.id, { at: now, kind, source: 'link', wordingVersion: CURRENT_TRACKING_WORDING, basis: null }, trx);
     });
+    if (!on) for (const forget of this.trackingForgetters) await forget(s.id);
   }
 
   /** Everything stored about the subscriber (GDPR arts. 15 and 20), wordings written out. */
   async personalDataOf(s: Subscriber): Promise<Record<string, unknown>> {
     const names = new Map((await this.d.topics()).map((t) => [t.id, t.name]));
     const consents = await this.d.repo.consents(s.id);
+    const commune = await this.d.communeName();
     const data: Record<string, unknown> = {
       exportedAt: this.d.clock.now().toISOString(),
       email: s.email,
@@ -304,7 +331,7 @@ export class SubscribersService {
         kind: c.kind,
         source: c.source,
         wordingVersion: c.wordingVersion,
-        wording: c.wordingVersion ? (SUBSCRIBE_WORDINGS[c.wordingVersion] ?? TRACKING_WORDINGS[c.wordingVersion] ?? null) : null,
+        wording: c.wordingText ?? wordingOf(c.wordingVersion, commune),
         basis: c.basis,
       })),
     };

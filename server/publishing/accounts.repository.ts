@@ -15,6 +15,8 @@ export interface ChannelAccount {
   connection: Connection;
   /** When the network's token ends (a Facebook Page token), if it says. */
   expiresAt: Date | null;
+  /** When the network ends the app's access to the account's data (Facebook's data_access_expires_at), if it says. */
+  dataAccessExpiresAt: Date | null;
   checkedAt: Date | null;
   removedAt: Date | null;
 }
@@ -29,9 +31,20 @@ function toAccount(r: any): ChannelAccount {
     hasCredentials: !!r.credentials,
     connection: (r.connection ?? 'connected') as Connection,
     expiresAt: fromDbTimeOrNull(r.expires_at),
+    dataAccessExpiresAt: fromDbTimeOrNull(r.data_access_expires_at),
     checkedAt: fromDbTimeOrNull(r.checked_at),
     removedAt: fromDbTimeOrNull(r.removed_at),
   };
+}
+
+function parseState(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'string' || !v) return {};
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The only code that touches `channel_accounts`. Credentials are stored encrypted (SecretBox). */
@@ -66,6 +79,7 @@ export class AccountsRepository {
       credentials?: Record<string, unknown> | null;
       enabled?: boolean;
       expiresAt?: Date | null;
+      dataAccessExpiresAt?: Date | null;
     },
     now: Date,
     trx: Knex = this.db,
@@ -79,6 +93,7 @@ export class AccountsRepository {
         credentials: a.credentials ? this.box.seal(JSON.stringify(a.credentials)) : null,
         connection: 'connected',
         expires_at: a.expiresAt ? toDbTime(a.expiresAt) : null,
+        data_access_expires_at: a.dataAccessExpiresAt ? toDbTime(a.dataAccessExpiresAt) : null,
         created_at: toDbTime(now),
         updated_at: toDbTime(now),
       })
@@ -89,7 +104,13 @@ export class AccountsRepository {
   /** A reconnection: new label, settings and credentials; the account is connected again. */
   async reconnect(
     id: number,
-    a: { label: string; settings: Record<string, unknown>; credentials: Record<string, unknown> | null; expiresAt?: Date | null },
+    a: {
+      label: string;
+      settings: Record<string, unknown>;
+      credentials: Record<string, unknown> | null;
+      expiresAt?: Date | null;
+      dataAccessExpiresAt?: Date | null;
+    },
     now: Date,
   ): Promise<void> {
     await this.db('channel_accounts')
@@ -101,6 +122,7 @@ export class AccountsRepository {
         credentials: a.credentials ? this.box.seal(JSON.stringify(a.credentials)) : null,
         connection: 'connected',
         expires_at: a.expiresAt ? toDbTime(a.expiresAt) : null,
+        data_access_expires_at: a.dataAccessExpiresAt ? toDbTime(a.dataAccessExpiresAt) : null,
         checked_at: toDbTime(now),
         updated_at: toDbTime(now),
       });
@@ -131,6 +153,34 @@ export class AccountsRepository {
       .where({ id })
       .whereNull('removed_at')
       .update({ settings: JSON.stringify(settings), updated_at: toDbTime(now) });
+  }
+
+  /** The adapter's durable state of an account (Facebook's call budget): {} when none. */
+  async adapterState(id: number): Promise<Record<string, unknown>> {
+    const r = await this.db('channel_accounts').where({ id }).first('adapter_state');
+    return parseState(r?.adapter_state);
+  }
+
+  /**
+   * Changes the adapter's state of an account as `change` says, safely when several processes do
+   * it at once: the row is written only if its state is still the one `change` saw (compare and
+   * swap, the same on SQLite and PostgreSQL, no lock held across the call), else read again and
+   * retried, a bounded number of times. Answers the state written.
+   */
+  async updateAdapterState(id: number, change: (state: Record<string, unknown>) => Record<string, unknown>, now: Date): Promise<Record<string, unknown>> {
+    for (let tries = 0; tries < 20; tries++) {
+      const r = await this.db('channel_accounts').where({ id }).first('adapter_state');
+      if (!r) return {};
+      const before = (r.adapter_state as string | null) ?? null;
+      const next = change(parseState(before));
+      const json = JSON.stringify(next);
+      if (json.length > 20_000) throw new Error('account adapter state too large');
+      const q = this.db('channel_accounts').where({ id });
+      if (before === null) q.whereNull('adapter_state');
+      else q.where('adapter_state', before);
+      if ((await q.update({ adapter_state: json, updated_at: toDbTime(now) })) === 1) return next;
+    }
+    throw new Error('account adapter state kept changing under this write');
   }
 
   async markConnection(id: number, connection: Connection, now: Date): Promise<void> {

@@ -28,6 +28,10 @@ export interface AccountRow {
   expiresSoon: boolean;
   /** The token has ended (by the program's clock, not the viewer's). */
   expired: boolean;
+  /** The network ends the app's access to the account's data within a week (Facebook). */
+  dataAccessSoon: boolean;
+  /** That access has ended. */
+  dataAccessEnded: boolean;
 }
 
 export class ConnectionRefusedError extends DomainError {
@@ -73,12 +77,14 @@ export class AccountsService {
       adapter: this.adapters.get(account.channel) ?? null,
       expiresSoon: !!account.expiresAt && account.expiresAt.getTime() - now < EXPIRY_WARNING_MS,
       expired: account.connection === 'expired' || (!!account.expiresAt && account.expiresAt.getTime() <= now),
+      dataAccessSoon: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() - now < EXPIRY_WARNING_MS,
+      dataAccessEnded: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() <= now,
     }));
   }
 
   /** Accounts an administrator should act on soon: a token that ends within a week or has ended, a revoked one (the dashboard). */
   async needingAction(): Promise<AccountRow[]> {
-    return (await this.list()).filter((r) => r.adapter && (r.expiresSoon || r.expired || r.account.connection === 'disconnected'));
+    return (await this.list()).filter((r) => r.adapter && (r.expiresSoon || r.expired || r.dataAccessSoon || r.account.connection === 'disconnected'));
   }
 
   /** Networks an administrator can connect an account to. */
@@ -163,6 +169,10 @@ export class AccountsService {
         clock: this.clock,
         log: this.log,
         saveCredentials: (c: Record<string, unknown>) => this.accounts.saveCredentials(account.id, c, this.clock.now()),
+        accountState: {
+          get: () => this.accounts.adapterState(account.id),
+          update: (change: (s: Record<string, unknown>) => Record<string, unknown>) => this.accounts.updateAdapterState(account.id, change, this.clock.now()),
+        },
       };
       check = await adapter.testConnection(context, ports, AbortSignal.timeout(CALL_TIMEOUT_MS));
     } catch (err) {
@@ -239,7 +249,14 @@ export class AccountsService {
       return reconnectId;
     }
     const id = await this.accounts.insert(
-      { channel, label: connected.label, settings: connected.settings, credentials: connected.credentials, expiresAt: connected.expiresAt ?? null },
+      {
+        channel,
+        label: connected.label,
+        settings: connected.settings,
+        credentials: connected.credentials,
+        expiresAt: connected.expiresAt ?? null,
+        dataAccessExpiresAt: connected.dataAccessExpiresAt ?? null,
+      },
       now,
     );
     await this.audit.append(

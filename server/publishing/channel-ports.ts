@@ -8,7 +8,7 @@ import type { PublicationsRepository } from './publications.repository';
 interface PortDeps {
   baseUrl: string;
   media: { channelFiles(id: number): Promise<Omit<ChannelImage, 'alt'>[]> };
-  accounts: Pick<AccountsRepository, 'saveCredentials'>;
+  accounts: Pick<AccountsRepository, 'saveCredentials' | 'adapterState' | 'updateAdapterState'>;
   publications: Pick<PublicationsRepository, 'parts' | 'recordPart' | 'adapterState' | 'patchAdapterState'>;
   clock: Clock;
   log: Logger;
@@ -42,6 +42,10 @@ export function channelPorts(d: PortDeps): (article: PublishableArticle, publica
     state: {
       get: () => d.publications.adapterState(publication.id),
       set: (patch) => d.publications.patchAdapterState(publication.id, patch, d.clock.now()),
+    },
+    accountState: {
+      get: () => d.accounts.adapterState(publication.accountId),
+      update: (change) => d.accounts.updateAdapterState(publication.accountId, change, d.clock.now()),
     },
   });
 }

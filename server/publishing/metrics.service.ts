@@ -30,6 +30,10 @@ export class MetricsService {
     private readonly ports: PortsFactory,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Told of every snapshot stored (the engagement store turns it into growth events). */
+    private readonly snapshots?: {
+      snapshot(p: { id: number; articleId: number; channel: string }, figures: Record<string, number>, at: Date): Promise<unknown>;
+    },
   ) {}
 
   async collect(): Promise<MetricsReport> {
@@ -57,6 +61,10 @@ export class MetricsService {
         if (!figures) continue;
         await this.pubs.insertMetrics(p.id, figures, now);
         report.fetched++;
+        // The snapshot is stored: a failure to count its growth is logged and caught up next time.
+        await this.snapshots
+          ?.snapshot(p, figures, now)
+          .catch((err: unknown) => this.log.warn({ err, publicationId: p.id }, 'social figures not recorded as engagement'));
       } catch (err) {
         report.failed++;
         this.log.warn({ err, publicationId: p.id, channel: p.channel }, 'metrics could not be fetched');

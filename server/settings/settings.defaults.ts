@@ -14,6 +14,8 @@ export interface CommuneSettings {
   social: { facebook: string; mastodon: string; bluesky: string; x: string; instagram: string; linkedin: string };
   requireApproval: boolean; // publication waits for an elected or admin approval
   accessibility: { status: 'totalement' | 'partiellement' | 'non'; auditDate: string; rgaaVersion: string; nonCompliant: string; contact: string };
+  /** Months the raw statistics (engagement events) are kept; daily totals stay (CNIL: 25 at most). */
+  statsRetentionMonths: number;
 }
 
 export const DEFAULT_SETTINGS: CommuneSettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: CommuneSettings = {
   social: { facebook: '', mastodon: '', bluesky: '', x: '', instagram: '', linkedin: '' },
   requireApproval: false,
   accessibility: { status: 'non', auditDate: '', rgaaVersion: '4.1.2', nonCompliant: '', contact: '' },
+  statsRetentionMonths: 25,
 };
 
 /**

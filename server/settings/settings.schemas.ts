@@ -88,6 +88,13 @@ const FormFields = z.object({
   a11yRgaaVersion: text(20, 'Ce texte est trop long (20 caractères au plus).'),
   a11yNonCompliant: text(5000, 'Ce texte est trop long (5 000 caractères au plus).'),
   a11yContact: text(500, 'Ce texte est trop long (500 caractères au plus).'),
+  statsRetentionMonths: z
+    .string(INVALID)
+    .trim()
+    .default('')
+    .refine((v) => v === '' || (/^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= 25), 'Indiquez un nombre de mois entre 1 et 25.')
+    // Left empty: the longest the CNIL allows, which is also the default.
+    .transform((v) => (v === '' ? 25 : Number(v))),
 });
 
 export const SettingsFormSchema = FormFields.transform((f): CommuneSettings => ({
@@ -111,6 +118,7 @@ export const SettingsFormSchema = FormFields.transform((f): CommuneSettings => (
     nonCompliant: f.a11yNonCompliant,
     contact: f.a11yContact,
   },
+  statsRetentionMonths: f.statsRetentionMonths,
 }));
 
 /**
@@ -159,6 +167,7 @@ export function formValues(s: CommuneSettings): Record<string, string | boolean>
     a11yRgaaVersion: s.accessibility.rgaaVersion,
     a11yNonCompliant: s.accessibility.nonCompliant,
     a11yContact: s.accessibility.contact,
+    statsRetentionMonths: String(s.statsRetentionMonths),
   };
 }
 

@@ -28,16 +28,7 @@ const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 const CALENDAR_SIZE = 500;
 
 /** Public pages that exist whatever the content (W1's routes); the sitemap lists them. */
-export const STATIC_PATHS = [
-  '/',
-  '/actualites',
-  '/agenda',
-  '/donnees-ouvertes',
-  '/plan-du-site',
-  '/mentions-legales',
-  '/donnees-personnelles',
-  '/accessibilite',
-];
+export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site', '/accessibilite'];
 
 export interface FeedsDeps {
   site: SiteRepository;
@@ -45,6 +36,8 @@ export interface FeedsDeps {
   settings: { get(): Promise<CommuneSettings> };
   config: { baseUrl: string; timeZone: string };
   clock: Clock;
+  /** The commune's online pages (asked of the pages domain): the legal pages are among them. */
+  pages?: () => Promise<{ path: string; updatedAt: Date }[]>;
 }
 
 /** Feeds, sitemap, robots.txt and the agenda's iCalendar feed: what machines read of the site. */
@@ -112,9 +105,15 @@ export class FeedsService {
   }
 
   async sitemap(): Promise<string> {
-    const [articles, categories, lastChange] = await Promise.all([this.data.sitemapArticles(), this.d.site.categories(), this.d.site.lastChange()]);
+    const [articles, categories, lastChange, pages] = await Promise.all([
+      this.data.sitemapArticles(),
+      this.d.site.categories(),
+      this.d.site.lastChange(),
+      this.d.pages ? this.d.pages() : Promise.resolve([]),
+    ]);
     const entries: SitemapEntry[] = [
       ...STATIC_PATHS.map((p) => ({ loc: `${this.baseUrl}${p}`, lastmod: p === '/' || p === '/actualites' ? lastChange : null })),
+      ...pages.map((p) => ({ loc: `${this.baseUrl}${p.path}`, lastmod: p.updatedAt })),
       ...categories.filter((c) => c.count > 0).map((c) => ({ loc: `${this.baseUrl}${categoryPath(c.slug)}` })),
       ...articles.map((a) => ({ loc: `${this.baseUrl}${articlePath(a.slug)}`, lastmod: a.lastmod })),
     ];

@@ -9,11 +9,14 @@ export class SearchRepository {
     private readonly site: SiteRepository,
   ) {}
 
-  /** Best match first, then newest. Every term must be found (AND). */
-  async search(terms: SearchTerm[], limit: number, offset: number): Promise<{ rows: PublicArticle[]; total: number }> {
+  /**
+   * Best match first, then newest. Every term must be found (AND), in the text or, when
+   * `orCategories[i]` names some, in the name of the article's category.
+   */
+  async search(terms: SearchTerm[], limit: number, offset: number, orCategories: number[][] = []): Promise<{ rows: PublicArticle[]; total: number }> {
     if (!terms.length) return { rows: [], total: 0 };
     const matching = this.site.visible();
-    const rank = fullTextMatch(this.db, matching, terms);
+    const rank = fullTextMatch(this.db, matching, terms, orCategories);
     const [page, count] = await Promise.all([
       matching.clone().select('a.id').orderByRaw(rank).orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset),
       matching.clone().count({ n: 'a.id' }).first(),

@@ -1,8 +1,11 @@
 import type { Page } from '../http/pagination';
+import type { PagesService } from '../pages/pages.service';
+import type { PublicPageRef } from '../pages/pages.types';
 import { articlePath } from './metadata';
-import { excerpt, highlight, htmlToText, parseQuery } from './search.text';
+import { excerpt, fold, highlight, htmlToText, parseQuery } from './search.text';
 import type { SearchRepository } from './search.repository';
 import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
+import type { SearchTerm } from '../db/dialect';
 
 export interface SearchResult {
   article: PublicArticle;
@@ -12,26 +15,56 @@ export interface SearchResult {
   excerptHtml: string;
 }
 
+/** A page of the commune found by the search (its title, summary or text). */
+export interface PageResult {
+  page: PublicPageRef;
+  titleHtml: string;
+  excerptHtml: string;
+}
+
 export interface SearchOutcome {
   /** False when the query holds no word at all ("*", quotes…): nothing was looked up. */
   searched: boolean;
   results: SearchResult[];
+  /** The articles found, for the pages of results. */
   total: number;
+  /** The commune's pages found: few, all shown above the news on the first page of results (and counted on every one). */
+  pages: PageResult[];
   /** When nothing was found: the categories that have articles, to browse instead. */
   suggestions: PublicCategory[];
 }
 
-/** The site's search box: accent- and case-insensitive, every word required, best match first. */
+/** Pages shown at most among the results (a commune has tens of pages, not thousands). */
+const MAX_PAGE_RESULTS = 10;
+
+/** The categories whose name holds the term, the way the index matches words (whole or prefix). */
+export function categoriesMatching(categories: { id: number; name: string }[], terms: SearchTerm[]): number[][] {
+  return terms.map((t) =>
+    categories.filter((c) => (fold(c.name).match(/[\p{L}\p{N}]+/gu) ?? []).some((w) => (t.prefix ? w.startsWith(t.text) : w === t.text))).map((c) => c.id),
+  );
+}
+
+/**
+ * The site's search box: accent- and case-insensitive, every word required, best match first.
+ * It finds articles by their text or their category's name, and the commune's pages by their
+ * title and text.
+ */
 export class SearchService {
   constructor(
     private readonly repo: SearchRepository,
     private readonly site: SiteRepository,
+    private readonly pages?: Pick<PagesService, 'search'>,
   ) {}
 
   async search(q: string, page: Page): Promise<SearchOutcome> {
     const terms = parseQuery(q);
-    const { rows, total } = terms.length ? await this.repo.search(terms, page.limit, page.offset) : { rows: [], total: 0 };
-    const suggestions = total === 0 ? (await this.site.categories()).filter((c) => c.count > 0) : [];
+    const [{ rows, total }, pageHits] = terms.length
+      ? await Promise.all([
+          this.site.categories().then((all) => this.repo.search(terms, page.limit, page.offset, categoriesMatching(all, terms))),
+          this.pages ? this.pages.search(terms, MAX_PAGE_RESULTS) : Promise.resolve([]),
+        ])
+      : [{ rows: [], total: 0 }, []];
+    const suggestions = total === 0 && pageHits.length === 0 ? (await this.site.categories()).filter((c) => c.count > 0) : [];
     const results = rows.map((article) => ({
       article,
       path: articlePath(article.slug),
@@ -40,6 +73,11 @@ export class SearchService {
       excerptHtml:
         excerpt(article.summary, terms, 400) ?? excerpt(htmlToText(article.bodyHtml).replace(/\s+/g, ' '), terms) ?? highlight(article.summary, terms),
     }));
-    return { searched: terms.length > 0, results, total, suggestions };
+    const pages = pageHits.map((h) => ({
+      page: h.page,
+      titleHtml: highlight(h.page.title, terms),
+      excerptHtml: excerpt(h.page.summary, terms, 400) ?? excerpt(h.text, terms) ?? highlight(h.page.summary || h.text.slice(0, 220), terms),
+    }));
+    return { searched: terms.length > 0, results, total, pages, suggestions };
   }
 }

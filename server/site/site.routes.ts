@@ -9,7 +9,6 @@ import type { PageMeta } from './metadata.types';
 import { cacheKey } from './page-cache';
 import { siteFormatters, type SiteFormatters } from './site.format';
 import { NEWS_PER_PAGE, shareLinks } from './site.service';
-import type { StaticSlug } from './static-pages';
 
 /** What a page handler hands back: the view and its locals, and whether the result may be kept. */
 interface Produced {
@@ -18,8 +17,6 @@ interface Produced {
   cacheable?: boolean;
   articleId?: number | null;
 }
-
-const MISSING = 'à compléter dans les paramètres de la commune';
 
 function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
   return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
@@ -199,14 +196,6 @@ export function siteRoutes(c: Deps): Router {
     }),
   );
 
-  const staticPage = (slug: StaticSlug) =>
-    page(byPath, async (_req, t) => {
-      const p = await site.staticPage(slug, t(MISSING));
-      return { view: 'site/page', locals: { page: p, meta: pageMeta({ title: p.title, description: p.summary || p.title, path: `/${slug}` }, meta) } };
-    });
-  router.get('/mentions-legales', staticPage('mentions-legales'));
-  router.get('/donnees-personnelles', staticPage('donnees-personnelles'));
-
   router.get(
     '/accessibilite',
     page(byPath, async (_req, t) => {
@@ -227,7 +216,7 @@ export function siteRoutes(c: Deps): Router {
   router.get(
     '/plan-du-site',
     page(byPath, async (_req, t) => {
-      const map = await site.siteMap(t(MISSING));
+      const map = await site.siteMap();
       const commune = await c.settings.get();
       const m = pageMeta(
         { title: t('Plan du site'), description: t('Toutes les pages du site de {commune}.', { commune: commune.name }), path: '/plan-du-site' },

@@ -9,7 +9,7 @@ import { calendar } from './ical';
 import { monthKey } from './site.format';
 import { themePath } from './theme.routes';
 import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
-import { renderStaticPage, STATIC_PAGES, type StaticPage, type StaticSlug } from './static-pages';
+import type { PageNode } from '../pages/pages.types';
 import { articleUrl } from '../articles/article-url';
 
 /** An article with its hero image, ready for a card or a page. */
@@ -72,6 +72,8 @@ export interface SiteDeps {
   timeZone: string;
   /** Keeps what many pages share for as long as the pages themselves are kept (the page cache). */
   memo?: { remember<T>(key: string, load: () => Promise<T>): Promise<T> };
+  /** The commune's online pages, as a tree (asked of the pages domain), for the plan du site. */
+  pages?: () => Promise<PageNode[]>;
 }
 
 type Facts = Awaited<ReturnType<SiteRepository['categoriesAndTotal']>>;
@@ -173,19 +175,13 @@ export class SiteService {
     return { months, cacheable: true };
   }
 
-  /** Read and rendered from Markdown once, not on every page that shows or lists it. */
-  staticPage(slug: StaticSlug, missing: string): Promise<StaticPage> {
-    const load = async () => renderStaticPage(slug, await this.d.settings.get(), this.d.baseUrl, missing);
-    return this.d.memo ? this.d.memo.remember(`page ${slug} ${missing}`, load) : load();
-  }
-
   async accessibility(): Promise<AccessibilityStatement> {
     return accessibilityStatement(await this.d.settings.get(), this.d.baseUrl);
   }
 
-  /** The plan du site: the sections, every category with news, the fixed pages. */
-  async siteMap(missing: string): Promise<{ categories: PublicCategory[]; pages: StaticPage[] }> {
-    const [{ categories }, pages] = await Promise.all([this.facts(), Promise.all(STATIC_PAGES.map((slug) => this.staticPage(slug, missing)))]);
+  /** The plan du site: the sections, every category with news, the commune's pages as a tree. */
+  async siteMap(): Promise<{ categories: PublicCategory[]; pages: PageNode[] }> {
+    const [{ categories }, pages] = await Promise.all([this.facts(), this.d.pages ? this.d.pages() : Promise.resolve([])]);
     return { categories: categories.filter((c) => c.count > 0), pages };
   }
 

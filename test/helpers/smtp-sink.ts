@@ -1,8 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
-/** What the sink answers for one recipient: accept, a temporary or permanent refusal, or a cut connection. */
-export type SinkAnswer = 'accept' | { code: number; message: string } | 'drop';
+/**
+ * What the sink answers for one recipient: accept, a temporary or permanent refusal, or a cut
+ * connection: 'drop' once the whole message has arrived (before the final answer: the sender
+ * cannot know whether it was taken), 'cut-before-data' at RCPT TO (nothing has left yet).
+ */
+export type SinkAnswer = 'accept' | { code: number; message: string } | 'drop' | 'cut-before-data';
 
 export interface SinkMessage {
   rcptTo: string;
@@ -48,6 +52,7 @@ export async function startSmtpSink(opts: { keepRaw?: boolean } = {}): Promise<S
       const n = (attempts.get(a) ?? 0) + 1;
       attempts.set(a, n);
       const ans = sink.answer(a, n);
+      if (ans === 'cut-before-data') return cut(session.id);
       if (ans === 'accept' || ans === 'drop') return callback();
       const err = new Error(ans.message) as Error & { responseCode: number };
       err.responseCode = ans.code;
@@ -59,12 +64,8 @@ export async function startSmtpSink(opts: { keepRaw?: boolean } = {}): Promise<S
       stream.on('end', () => {
         const rcpt = (session.envelope.rcptTo[0]?.address ?? '').toLowerCase();
         const ans = sink.answer(rcpt, attempts.get(rcpt) ?? 1);
-        if (ans === 'drop') {
-          // The connection is lost before the final answer: the sender cannot know the outcome.
-          for (const conn of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections)
-            if (conn.id === session.id) conn._socket.destroy();
-          return;
-        }
+        // The connection is lost before the final answer: the sender cannot know the outcome.
+        if (ans === 'drop') return cut(session.id);
         const finish = () => {
           sink.counts.set(rcpt, (sink.counts.get(rcpt) ?? 0) + 1);
           sink.messages.push({ rcptTo: rcpt, raw: opts.keepRaw === false ? '' : Buffer.concat(chunks).toString('utf8') });
@@ -84,6 +85,11 @@ export async function startSmtpSink(opts: { keepRaw?: boolean } = {}): Promise<S
       });
     },
   });
+  // The socket of that SMTP session destroyed, as a network failure would.
+  const cut = (sessionId: string) => {
+    for (const conn of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections)
+      if (conn.id === sessionId) conn._socket.destroy();
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -1,4 +1,5 @@
-import { AtpAgent, AtUri, RichText, XRPCError } from '@atproto/api';
+import type { AtpAgent } from '@atproto/api';
+import { atproto, isXrpcError } from './lazy-libs';
 import { NetworkUnreachableError } from '../accounts.service';
 import { textCapability } from '../post-count';
 import {
@@ -113,12 +114,12 @@ export class BlueskyAdapter implements ChannelAdapter {
   private async login(values: Record<string, string>): Promise<ConnectedAccount> {
     const service = serviceUrl(values.service);
     const identifier = normaliseHandle(values.handle ?? '');
-    const agent = new AtpAgent({ service });
+    const agent = new (atproto().AtpAgent)({ service });
     try {
       await agent.login({ identifier, password: values.appPassword ?? '' });
     } catch (err) {
       // No answer at all: the page says the server cannot be reached, not that it refused.
-      if (err instanceof XRPCError && err.status === 1) throw new NetworkUnreachableError();
+      if (isXrpcError(err) && err.status === 1) throw new NetworkUnreachableError();
       throw err;
     }
     const session = agent.session!;
@@ -136,7 +137,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       const res = await agent.app.bsky.actor.getProfile({ actor: did });
       return { name: res.data.displayName?.trim() || null, avatarUrl: res.data.avatar ?? null };
     } catch (err) {
-      if (!(err instanceof XRPCError) || err.status === 401) throw err;
+      if (!isXrpcError(err) || err.status === 401) throw err;
     }
     // A server without AppView (a self-hosted one): the profile record itself.
     try {
@@ -179,11 +180,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: POST, rkey });
       return { uri: res.data.uri, cid: res.data.cid ?? '' };
     } catch (err) {
-      if (
-        err instanceof XRPCError &&
-        (err.status === 400 || err.status === 404) &&
-        /RecordNotFound|not found|Could not locate/i.test(`${err.error} ${err.message}`)
-      )
+      if (isXrpcError(err) && (err.status === 400 || err.status === 404) && /RecordNotFound|not found|Could not locate/i.test(`${err.error} ${err.message}`))
         return null;
       throw err;
     }
@@ -226,7 +223,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       return outcome.sent(first.externalId, first.url);
     } catch (err) {
       const result = outcomeOf(err, p.account.label, ports.clock.now());
-      if (result.kind !== 'permanent' || !(err instanceof XRPCError)) ports.log.warn({ err, publicationId: p.id }, 'bluesky post not accepted');
+      if (result.kind !== 'permanent' || !isXrpcError(err)) ports.log.warn({ err, publicationId: p.id }, 'bluesky post not accepted');
       return result;
     }
   }
@@ -249,7 +246,7 @@ export class BlueskyAdapter implements ChannelAdapter {
     parent: Ref | null,
     ports: ChannelPorts,
   ): Promise<Ref> {
-    const rt = new RichText({ text });
+    const rt = new (atproto().RichText)({ text });
     // Links and hashtags; an @ in the text (an e-mail address) is left as plain text.
     rt.detectFacetsWithoutResolution();
     const facets = rt.facets?.filter((f) => f.features.every((feat) => feat.$type !== 'app.bsky.richtext.facet#mention'));
@@ -267,7 +264,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       return { uri: res.data.uri, cid: res.data.cid };
     } catch (err) {
       // The key is taken: this part was accepted by an attempt whose answer was lost.
-      if (err instanceof XRPCError && err.status === 400) {
+      if (isXrpcError(err) && err.status === 400) {
         const found = await this.existing(agent, did, rkey);
         if (found) return found;
       }
@@ -324,7 +321,7 @@ export class BlueskyAdapter implements ChannelAdapter {
       try {
         await agent.deletePost(uri);
       } catch (err) {
-        if (!(err instanceof XRPCError && err.status === 400)) throw err;
+        if (!(isXrpcError(err) && err.status === 400)) throw err;
       }
     }
   }
@@ -332,7 +329,7 @@ export class BlueskyAdapter implements ChannelAdapter {
   /** Likes, reposts, replies and quotes, from the public AppView (no account needed, nothing billed). */
   async fetchMetrics(p: PublicationContext & { externalId: string }, _ports: ChannelPorts, signal: AbortSignal): Promise<Record<string, number> | null> {
     if (!p.externalId.startsWith('at://')) return null;
-    new AtUri(p.externalId); // refuses a malformed address before it is sent anywhere
+    new (atproto().AtUri)(p.externalId); // refuses a malformed address before it is sent anywhere
     const url = `${this.appViewUrl}/xrpc/app.bsky.feed.getPosts?uris=${encodeURIComponent(p.externalId)}`;
     const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
     if (!res.ok) throw new Error(`bluesky appview answered ${res.status}`);

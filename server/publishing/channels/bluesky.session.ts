@@ -1,4 +1,5 @@
-import { AtpAgent, XRPCError, type AtpSessionData } from '@atproto/api';
+import type { AtpAgent, AtpSessionData, XRPCError } from '@atproto/api';
+import { atproto, isXrpcError } from './lazy-libs';
 import { ValidationError } from '../../http/errors';
 import { outcome, type ChannelPorts, type PublishOutcome } from './channel-adapter';
 
@@ -67,7 +68,7 @@ export function sessionScope(session: AtpSessionData): string | null {
 }
 
 function isAuthError(err: unknown): boolean {
-  return err instanceof XRPCError && (err.status === 401 || ['ExpiredToken', 'InvalidToken', 'AuthenticationRequired', 'AuthMissing'].includes(err.error));
+  return isXrpcError(err) && (err.status === 401 || ['ExpiredToken', 'InvalidToken', 'AuthenticationRequired', 'AuthMissing'].includes(err.error));
 }
 
 /**
@@ -78,7 +79,7 @@ function isAuthError(err: unknown): boolean {
 export async function openSession(settings: BlueskySettings, creds: BlueskyCredentials, ports: Pick<ChannelPorts, 'saveCredentials'>): Promise<AtpAgent> {
   let latest: AtpSessionData | null = creds.session ?? null;
   const pending: Promise<void>[] = [];
-  const agent = new AtpAgent({
+  const agent = new (atproto().AtpAgent)({
     service: settings.service,
     persistSession: (event, session) => {
       if ((event === 'create' || event === 'update') && session && session.accessJwt !== latest?.accessJwt) {
@@ -119,7 +120,7 @@ export async function openSession(settings: BlueskySettings, creds: BlueskyCrede
  */
 export function outcomeOf(err: unknown, account: string, now: Date): PublishOutcome {
   if (err instanceof ReconnectNeeded) return outcome.reconnect('account.reconnect', { account });
-  if (!(err instanceof XRPCError)) {
+  if (!isXrpcError(err)) {
     const name = (err as { name?: string } | null)?.name;
     if (name === 'AbortError' || name === 'TimeoutError') return outcome.transient('network.timeout');
     return outcome.transient('network.unreachable');

@@ -112,6 +112,18 @@ export interface ChannelPorts {
     get(): Promise<Record<string, unknown>>;
     set(patch: Record<string, unknown>): Promise<void>;
   };
+  /**
+   * Small durable state of the ACCOUNT (a JSON object kept on `channel_accounts`), shared by every
+   * publication and every process that uses it: Facebook's hourly call budget of a Page. `update`
+   * applies `change` atomically (re-read and re-applied if another process wrote meanwhile), so
+   * `change` must be a pure function of the state it is given.
+   */
+  accountState: AccountStatePort;
+}
+
+export interface AccountStatePort {
+  get(): Promise<Record<string, unknown>>;
+  update(change: (state: Record<string, unknown>) => Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** What `publish` answers. Exceptions are for bugs: the engine records them as unexpected. */
@@ -196,6 +208,8 @@ export interface ConnectedAccount {
   settings: Record<string, unknown>;
   credentials: Record<string, unknown> | null;
   expiresAt?: Date | null;
+  /** When the network ends the app's access to the account's data (Facebook's data_access_expires_at). */
+  dataAccessExpiresAt?: Date | null;
 }
 
 /** Who the network says the account is ("test the connection"), or why it cannot tell. */
@@ -239,7 +253,11 @@ export interface ChannelAdapter {
    */
   identityOf?(settings: Record<string, unknown>): string | null;
   publish(article: PublishableArticle, publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<PublishOutcome>;
-  testConnection?(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'saveCredentials'>, signal: AbortSignal): Promise<ConnectionCheck>;
+  testConnection?(
+    account: AccountContext,
+    ports: Pick<ChannelPorts, 'clock' | 'log' | 'saveCredentials' | 'accountState'>,
+    signal: AbortSignal,
+  ): Promise<ConnectionCheck>;
   fetchMetrics?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<ChannelMetrics | null>;
   retract?(publication: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<void>;
   /**

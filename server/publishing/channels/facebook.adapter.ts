@@ -57,7 +57,6 @@ export class FacebookAdapter implements ChannelAdapter {
   private readonly base: string;
   private readonly budget: GraphBudget;
   private readonly spacingMs: number;
-  private readonly insightsRefused = new Map<string, number>();
   private lastMetricsCall = 0;
 
   constructor(opts: FacebookOptions = {}) {
@@ -94,25 +93,32 @@ export class FacebookAdapter implements ChannelAdapter {
       const res = await graph.call('GET', `/${pageId}`, { fields: 'id,name,picture' });
       if (!res.ok) throw new Error(`page refused: ${res.status} ${(await graphError(res)).code ?? ''}`);
       const page = (await res.json()) as { id: string; name: string; picture?: { data?: { url?: string } } };
-      const expiresAt = await this.tokenExpiry(graph, token, pageId);
+      const { expiresAt, dataAccessExpiresAt } = await this.tokenExpiry(graph, token, pageId);
       return {
         label: page.name,
         settings: { pageId, pageName: page.name, pictureUrl: page.picture?.data?.url ?? null },
         credentials: { pageToken: token },
         expiresAt,
+        dataAccessExpiresAt,
       };
     },
   };
 
   /**
    * What Graph says of the pasted token (debug_token): a Page token for this Page, able to post,
-   * and when it ends (0: never, as a Page token made from a long-lived user token). A token Graph
-   * will not describe is taken as it is: posting will tell.
+   * and when it ends (0: never, as a Page token made from a long-lived user token), and when the
+   * app's access to the Page's data ends (data_access_expires_at, about 90 days after the person
+   * last authorised the app). A token Graph will not describe is taken as it is: posting will tell.
    */
-  private async tokenExpiry(graph: GraphClient, token: string, pageId: string): Promise<Date | null> {
+  private async tokenExpiry(graph: GraphClient, token: string, pageId: string): Promise<{ expiresAt: Date | null; dataAccessExpiresAt: Date | null }> {
     const res = await graph.call('GET', '/debug_token', { input_token: token });
-    if (!res.ok) return null;
-    const d = ((await res.json()) as { data?: { type?: string; profile_id?: string; expires_at?: number; is_valid?: boolean; scopes?: string[] } }).data ?? {};
+    if (!res.ok) return { expiresAt: null, dataAccessExpiresAt: null };
+    const d =
+      (
+        (await res.json()) as {
+          data?: { type?: string; profile_id?: string; expires_at?: number; data_access_expires_at?: number; is_valid?: boolean; scopes?: string[] };
+        }
+      ).data ?? {};
     if (d.is_valid === false) throw new Error('token is not valid');
     if (d.type && d.type !== 'PAGE') {
       throw new DomainError(
@@ -127,14 +133,20 @@ export class FacebookAdapter implements ChannelAdapter {
         400,
       );
     }
-    return d.expires_at ? new Date(d.expires_at * 1000) : null;
+    const at = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? new Date(v * 1000) : null);
+    return { expiresAt: at(d.expires_at), dataAccessExpiresAt: at(d.data_access_expires_at) };
   }
 
-  private graph(account: AccountContext, ports: Pick<ChannelPorts, 'clock'>, signal: AbortSignal): GraphClient {
-    const page = (account.settings as Settings).pageId;
-    return new GraphClient(this.base, (account.credentials as Creds | null)?.pageToken ?? '', signal, (res) =>
-      this.budget.answered(page, res.headers, ports.clock.now()),
-    );
+  /** A Graph client for the account; each answer is counted in the Page's budget, shared through the database. */
+  private graph(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'accountState'>, signal: AbortSignal): GraphClient {
+    return new GraphClient(this.base, (account.credentials as Creds | null)?.pageToken ?? '', signal, async (res) => {
+      try {
+        await this.budget.answered(ports.accountState, res.headers, ports.clock.now());
+      } catch (err) {
+        // The call was made: a budget that could not be written must not turn it into a failure.
+        ports.log.warn({ err, accountId: account.id }, 'facebook call budget not recorded');
+      }
+    });
   }
 
   async publish(article: PublishableArticle, p: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<PublishOutcome> {
@@ -162,7 +174,7 @@ export class FacebookAdapter implements ChannelAdapter {
     return outcome.sent(postId, `https://www.facebook.com/${postId}`);
   }
 
-  async testConnection(account: AccountContext, ports: Pick<ChannelPorts, 'clock'>, signal: AbortSignal): Promise<ConnectionCheck> {
+  async testConnection(account: AccountContext, ports: Pick<ChannelPorts, 'clock' | 'log' | 'accountState'>, signal: AbortSignal): Promise<ConnectionCheck> {
     const res = await this.graph(account, ports, signal).call('GET', `/${(account.settings as Settings).pageId}`, { fields: 'id,name,picture' });
     if (!res.ok) {
       const failed = await graphFailure(res, ports.clock.now(), account.label);
@@ -190,10 +202,9 @@ export class FacebookAdapter implements ChannelAdapter {
    * has no room left in the call budget.
    */
   async fetchMetrics(p: PublicationContext & { externalId: string }, ports: ChannelPorts, signal: AbortSignal): Promise<ChannelMetrics | null> {
-    const page = (p.account.settings as Settings).pageId;
     const now = ports.clock.now();
-    const wantInsights = (this.insightsRefused.get(page) ?? 0) <= now.getTime();
-    if (!this.budget.allows(page, wantInsights ? 2 : 1, now)) return null;
+    const wantInsights = await this.budget.insightsWanted(ports.accountState, now);
+    if (!(await this.budget.allows(ports.accountState, wantInsights ? 2 : 1, now))) return null;
     const graph = this.graph(p.account, ports, signal);
     await this.space(signal);
     const res = await graph.call('GET', `/${p.externalId}`, {
@@ -214,7 +225,7 @@ export class FacebookAdapter implements ChannelAdapter {
     await this.space(signal);
     const insights = await graph.call('GET', `/${p.externalId}/insights`, { metric: 'post_impressions' });
     if (!insights.ok) {
-      this.insightsRefused.set(page, ports.clock.now().getTime() + INSIGHTS_RETRY_MS);
+      await this.budget.insightsRefused(ports.accountState, new Date(ports.clock.now().getTime() + INSIGHTS_RETRY_MS));
       return figures;
     }
     const value = ((await insights.json()) as { data?: { name: string; values?: { value?: unknown }[] }[] }).data?.find((d) => d.name === 'post_impressions')

@@ -23,7 +23,7 @@ export class GraphClient {
     private readonly token: string,
     private readonly signal: AbortSignal,
     /** Told of every answer: the call budget counts calls and reads the usage headers. */
-    private readonly onAnswer: (res: Response) => void = () => undefined,
+    private readonly onAnswer: (res: Response) => void | Promise<void> = () => undefined,
   ) {}
 
   async call(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string> = {}, body?: FormData | URLSearchParams): Promise<Response> {
@@ -35,7 +35,7 @@ export class GraphClient {
       signal: this.signal,
       redirect: 'error',
     });
-    this.onAnswer(res);
+    await this.onAnswer(res);
     return res;
   }
 }

@@ -1,4 +1,5 @@
-import { ApiRequestError, TwitterApi, type ITwitterApiClientPlugin, type TweetV2 } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin, TweetV2, TwitterApi } from 'twitter-api-v2';
+import { isXRequestError, twitter } from './lazy-libs';
 import { NetworkUnreachableError } from '../accounts.service';
 import { textCapability } from '../post-count';
 import {
@@ -125,7 +126,7 @@ export class XAdapter implements ChannelAdapter {
   };
 
   private client(creds: XCredentials): TwitterApi {
-    return new TwitterApi(
+    return new (twitter().TwitterApi)(
       { appKey: creds.appKey, appSecret: creds.appSecret, accessToken: creds.accessToken, accessSecret: creds.accessSecret },
       this.options.plugins?.length ? { plugins: this.options.plugins } : undefined,
     );
@@ -142,7 +143,7 @@ export class XAdapter implements ChannelAdapter {
       .v2.me({ 'user.fields': ['profile_image_url', 'name'] })
       .catch((err: unknown) => {
         // No answer at all: the page says X cannot be reached, not that it refused the keys.
-        throw err instanceof ApiRequestError ? new NetworkUnreachableError() : err;
+        throw isXRequestError(err) ? new NetworkUnreachableError() : err;
       });
     const metrics = values.metrics === 'daily' || values.metrics === 'weekly' ? values.metrics : 'off';
     const settings: XSettings = { userId: me.data.id, username: me.data.username, metrics };

@@ -1,4 +1,5 @@
-import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import type { ApiResponseError } from 'twitter-api-v2';
+import { isXRequestError, isXResponseError } from './lazy-libs';
 import { outcome, type PublishOutcome } from './channel-adapter';
 
 /**
@@ -25,7 +26,7 @@ export function detailOf(err: ApiResponseError): string {
 
 /** A 401, or a 403 about the app's rights rather than the text: only a new connection helps. */
 export function isAccessRevoked(err: unknown): boolean {
-  if (!(err instanceof ApiResponseError)) return false;
+  if (!isXResponseError(err)) return false;
   if (err.code === 401) return true;
   if (err.code !== 403) return false;
   const d = detailOf(err);
@@ -35,7 +36,7 @@ export function isAccessRevoked(err: unknown): boolean {
 }
 
 export function outcomeOf(err: unknown, account: string, now: Date, forMedia = false): PublishOutcome {
-  if (err instanceof ApiRequestError || !(err instanceof ApiResponseError)) {
+  if (isXRequestError(err) || !isXResponseError(err)) {
     const name = (err as { name?: string } | null)?.name;
     return outcome.transient(name === 'AbortError' || name === 'TimeoutError' ? 'network.timeout' : 'network.unreachable');
   }

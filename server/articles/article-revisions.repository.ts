@@ -1,0 +1,86 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
+import type { Knex } from 'knex';
+import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+import type { ArticleSnapshot } from './articles.types';
+
+export type RevisionStatus = 'pending' | 'approved' | 'refused';
+
+/** A change proposed to an online article, waiting for (or given) an elected member's decision. */
+export interface ArticleRevision {
+  id: number;
+  articleId: number;
+  baseVersion: number;
+  snapshot: ArticleSnapshot;
+  authorId: number | null;
+  authorName: string | null;
+  status: RevisionStatus;
+  reason: string | null;
+  decidedBy: number | null;
+  deciderName: string | null;
+  decidedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toRevision(r: Record<string, any>): ArticleRevision {
+  return {
+    id: r.id,
+    articleId: r.article_id,
+    baseVersion: Number(r.base_version),
+    snapshot: JSON.parse(r.snapshot) as ArticleSnapshot,
+    authorId: r.author_id ?? null,
+    authorName: r.author_name ?? null,
+    status: r.status as RevisionStatus,
+    reason: r.reason ?? null,
+    decidedBy: r.decided_by ?? null,
+    deciderName: r.decider_name ?? null,
+    decidedAt: fromDbTimeOrNull(r.decided_at),
+    createdAt: fromDbTime(r.created_at),
+    updatedAt: fromDbTime(r.updated_at),
+  };
+}
+
+/** Only this repository touches article_revisions. */
+export class ArticleRevisionsRepository {
+  constructor(private readonly db: Knex) {}
+
+  private query(trx: Knex) {
+    return trx('article_revisions as r')
+      .leftJoin('users as ua', 'ua.id', 'r.author_id')
+      .leftJoin('users as ud', 'ud.id', 'r.decided_by')
+      .select('r.*', 'ua.display_name as author_name', 'ud.display_name as decider_name');
+  }
+
+  async pending(articleId: number, trx: Knex = this.db): Promise<ArticleRevision | null> {
+    const row = await this.query(trx).where({ 'r.article_id': articleId, 'r.status': 'pending' }).first();
+    return row ? toRevision(row) : null;
+  }
+
+  /** The latest proposal of an article, whatever became of it. */
+  async latest(articleId: number): Promise<ArticleRevision | null> {
+    const row = await this.query(this.db).where('r.article_id', articleId).orderBy('r.id', 'desc').first();
+    return row ? toRevision(row) : null;
+  }
+
+  /** One pending proposal per article: a new save replaces its content (and names its last author). */
+  async propose(articleId: number, baseVersion: number, snapshot: ArticleSnapshot, authorId: number | null, now: Date, trx: Knex): Promise<number> {
+    const existing = await trx('article_revisions').where({ article_id: articleId, status: 'pending' }).first('id');
+    const fields = { base_version: baseVersion, snapshot: JSON.stringify(snapshot), author_id: authorId, updated_at: toDbTime(now) };
+    if (existing) {
+      await trx('article_revisions').where({ id: existing.id }).update(fields);
+      return existing.id as number;
+    }
+    const [row] = await trx('article_revisions')
+      .insert({ ...fields, article_id: articleId, status: 'pending', created_at: toDbTime(now) })
+      .returning('id');
+    return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  }
+
+  /** Guarded: only a pending proposal is decided, so two clicks cannot both win. */
+  async decide(id: number, status: 'approved' | 'refused', reason: string | null, by: number | null, now: Date, trx: Knex): Promise<boolean> {
+    const n = await trx('article_revisions')
+      .where({ id, status: 'pending' })
+      .update({ status, reason, decided_by: by, decided_at: toDbTime(now), updated_at: toDbTime(now) });
+    return n === 1;
+  }
+}

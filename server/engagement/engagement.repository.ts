@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { fromDbCount } from '../db/dialect';
+import type { EventRow } from './engagement.types';
+
+// Ten values a row: 500 rows stay far below SQLite's and PostgreSQL's bound-variable limits,
+// and one statement per 500 events is what makes ingestion fast.
+const CHUNK = 500;
+// A purge deletes this many events per statement, so that another writer never waits long.
+const PURGE_BATCH = 10_000;
+const PURGE_MAX_BATCHES = 100_000;
+
+/** The engagement tables (server/db/migrations/20261202200000_engagement.ts): only this file writes them. */
+export class EngagementRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** Appends events: multi-row inserts in one transaction, all or nothing. */
+  async insert(rows: EventRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.db.transaction(async (trx) => {
+      for (let i = 0; i < rows.length; i += CHUNK) await trx('engagement_events').insert(rows.slice(i, i + CHUNK));
+    });
+  }
+
+  /**
+   * Replaces a day's totals by the sums of its events and lists the day as complete, in one
+   * transaction: running it twice gives the same totals.
+   */
+  async rollUpDay(day: string, at: string): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      await trx('engagement_daily').where({ day }).del();
+      await trx.raw(
+        `INSERT INTO engagement_daily (day, article_id, channel, kind, source, demo, total)
+         SELECT day, COALESCE(article_id, 0), channel, kind, source, demo, SUM(value)
+         FROM engagement_events WHERE day = ?
+         GROUP BY day, COALESCE(article_id, 0), channel, kind, source, demo`,
+        [day],
+      );
+      await trx('engagement_rollup_days').insert({ day, rolled_up_at: at }).onConflict('day').merge({ rolled_up_at: at });
+      const row = await trx('engagement_daily').where({ day }).count({ n: '*' }).first();
+      return fromDbCount((row as { n?: unknown } | undefined)?.n);
+    });
+  }
+
+  /** Days before `day` that have events and no complete totals yet. */
+  async daysToRollUp(before: string): Promise<string[]> {
+    const rows: { day: string }[] = await this.db('engagement_events')
+      .where('day', '<', before)
+      .whereNotIn('day', this.db('engagement_rollup_days').select('day'))
+      .distinct('day')
+      .orderBy('day');
+    return rows.map((r) => r.day);
+  }
+
+  /** Deletes the events of days before `day`, a batch at a time; their daily totals stay. */
+  async purgeBefore(day: string): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < PURGE_MAX_BATCHES; i++) {
+      const n = await this.db('engagement_events')
+        .whereIn('id', this.db('engagement_events').where('day', '<', day).select('id').limit(PURGE_BATCH))
+        .del();
+      deleted += n;
+      if (n < PURGE_BATCH) break;
+    }
+    return deleted;
+  }
+
+  /**
+   * What has been recorded so far for each publication and kind (the sum of its deltas): the
+   * social source subtracts it from a new snapshot to get the growth.
+   */
+  async publicationTotals(publicationIds: number[]): Promise<Map<number, Map<string, number>>> {
+    const out = new Map<number, Map<string, number>>();
+    for (let i = 0; i < publicationIds.length; i += CHUNK) {
+      const rows: { publication_id: number; kind: string; n: unknown }[] = await this.db('engagement_events')
+        .whereIn('publication_id', publicationIds.slice(i, i + CHUNK))
+        .andWhere('demo', false)
+        .select('publication_id', 'kind')
+        .sum({ n: 'value' })
+        .groupBy('publication_id', 'kind');
+      for (const r of rows) {
+        const id = Number(r.publication_id);
+        const kinds = out.get(id) ?? new Map<string, number>();
+        kinds.set(r.kind, fromDbCount(r.n));
+        out.set(id, kinds);
+      }
+    }
+    return out;
+  }
+
+  /** Removes the demo commune's generated history, raw and rolled up; real figures stay. */
+  async removeDemo(): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const events = await trx('engagement_events').where('demo', true).del();
+      await trx('engagement_daily').where('demo', true).del();
+      return events;
+    });
+  }
+
+  async hasDemo(): Promise<boolean> {
+    return Boolean(await this.db('engagement_events').where('demo', true).first('id'));
+  }
+}

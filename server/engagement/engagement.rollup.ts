@@ -1,0 +1,66 @@
+import type { Clock } from '../clock';
+import { toDbTime } from '../db/dialect';
+import { addDays, dayFormatter, monthsBefore } from '../audience/audience.days';
+import type { EngagementRepository } from './engagement.repository';
+import type { EngagementStore } from './engagement.store';
+
+/** Raw events are kept this long unless the settings say otherwise (CNIL: 25 months at most). */
+export const DEFAULT_RETENTION_MONTHS = 25;
+
+export interface RollupDeps {
+  repo: EngagementRepository;
+  store: EngagementStore;
+  clock: Clock;
+  timeZone: string;
+  /** The retention chosen in the settings, in months. */
+  retentionMonths: () => Promise<number>;
+}
+
+/**
+ * The nightly work on the events: daily totals for finished Europe/Paris days (the rollup), and
+ * the deletion of raw events past the retention (the purge). Totals are kept: the dashboard's
+ * history outlives the raw events.
+ */
+export class EngagementRollup {
+  private readonly dayOf: (d: Date) => string;
+
+  constructor(private readonly d: RollupDeps) {
+    this.dayOf = dayFormatter(d.timeZone);
+  }
+
+  /**
+   * Totals of every finished day not rolled up yet, and yesterday's again (counts recorded
+   * just before midnight and written after a rollup are then included).
+   */
+  async rollUp(): Promise<{ days: number; rows: number }> {
+    await this.d.store.flush();
+    const today = this.dayOf(this.d.clock.now());
+    const fresh = await this.d.repo.daysToRollUp(today);
+    const yesterday = addDays(today, -1);
+    // The report counts the days totalled for the first time; yesterday's refresh is routine.
+    let rows = 0;
+    for (const day of fresh) rows += await this.rollUpDay(day);
+    if (!fresh.includes(yesterday)) await this.rollUpDay(yesterday);
+    return { days: fresh.length, rows };
+  }
+
+  /** Replaces one day's totals (idempotent). */
+  rollUpDay(day: string): Promise<number> {
+    return this.d.repo.rollUpDay(day, toDbTime(this.d.clock.now()));
+  }
+
+  /** The first day whose raw events are kept today. */
+  async keptFrom(): Promise<string> {
+    const months = await this.d.retentionMonths();
+    return monthsBefore(this.dayOf(this.d.clock.now()), months);
+  }
+
+  /** Deletes raw events older than the retention, after making sure their days are rolled up. */
+  async purge(): Promise<{ rolledUp: number; events: number }> {
+    await this.d.store.flush();
+    const from = await this.keptFrom();
+    const pending = await this.d.repo.daysToRollUp(from);
+    for (const day of pending) await this.rollUpDay(day);
+    return { rolledUp: pending.length, events: await this.d.repo.purgeBefore(from) };
+  }
+}
