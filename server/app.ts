@@ -13,6 +13,7 @@ import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
 import { settingsRoutes, themeRoutes } from './settings/settings.routes';
 import { articlesRoutes } from './articles/articles.routes';
+import { categoriesRoutes } from './articles/categories.routes';
 import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
@@ -112,6 +113,7 @@ export function createApp(c: Container): Express {
   app.use(settingsRoutes(c));
   app.use(newsletterSettingsRoutes(c)); // /admin/settings/newsletter: the digest's day, sending window, cap, sender
   app.use('/admin/articles', articlesRoutes(c));
+  app.use('/admin/categories', categoriesRoutes(c)); // add, rename, reorder, merge, delete
   app.use('/admin/pages', pagesRoutes(c)); // the commune's pages, the main menu and the footer
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));

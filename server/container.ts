@@ -21,6 +21,7 @@ import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
 import { ArticlesRepository } from './articles/articles.repository';
+import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { SecretBox } from './crypto/secrets';
@@ -43,6 +44,7 @@ import type { ChannelAdapter, PublishableArticle } from './publishing/channels/c
 import { channelPorts } from './publishing/channel-ports';
 import { HashtagsRepository } from './publishing/hashtags.repository';
 import { HandoffAdapter } from './publishing/channels/handoff.adapter';
+import { AccountAvatars } from './publishing/account-avatars';
 import { HandoffService } from './publishing/handoff.service';
 import { RetractService } from './publishing/retract.service';
 import { JobsRepository } from './jobs/jobs.repository';
@@ -105,6 +107,8 @@ export interface Container {
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
+  /** The site's categories, managed in the admin (server/articles/categories.service.ts). */
+  categories: CategoriesService;
   /** Identifies this process in leases and claims. */
   instance: string;
   secrets: SecretBox;
@@ -123,6 +127,8 @@ export interface Container {
   hashtags: HashtagsRepository;
   /** The commune's accounts on the networks: connect, test, remove (administrators). */
   networkAccounts: AccountsService;
+  /** Crieur's copies of the accounts' pictures (DATA_DIR/avatars), served by Crieur under its strict CSP. */
+  avatars: AccountAvatars;
   /** Brings back the figures of posts (fetch-metrics job). */
   metrics: MetricsService;
   publishingEvents: PublishingEvents;
@@ -281,6 +287,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   handoffRef = handoff;
   const retractions = new RetractService(publications, accounts, adapters, () => publishing, audit, clock, log.child({ module: 'retract' }));
   publishingRef = publishing;
+  const avatars = new AccountAvatars(config.dataDir, log.child({ module: 'avatars' }));
   const networkAccounts = new AccountsService(
     accounts,
     publications,
@@ -289,6 +296,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     clock,
     log.child({ module: 'accounts' }),
     `${config.baseUrl}/admin/networks/oauth/callback`,
+    avatars,
   );
   const metrics = new MetricsService(
     publications,
@@ -351,6 +359,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     throttleKey: newsletterKey(secretKey, 'throttle'),
   });
   const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
+  // A merged or deleted category moves its subscribers' topic and its hashtags in its own transaction.
+  const categories = new CategoriesService({
+    db,
+    audit,
+    clock,
+    log: log.child({ module: 'categories' }),
+    dependents: {
+      followers: (id) => subscriberRows.topicFollowers(id),
+      moveTopic: (from, to, trx) => subscriberRows.moveTopic(from, to, trx),
+      moveHashtags: (from, to, now, trx) => hashtags.moveCategory(from, to, now, trx),
+    },
+  });
+  categories.events.on('changed', () => siteCache.clear());
   const communeName = async () => (await settings.get()).name;
   const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
   const subscribersAdmin = new SubscribersAdminService({
@@ -437,6 +458,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     usersRepo,
     media,
     articles,
+    categories,
     instance,
     secrets,
     adapters,
@@ -449,6 +471,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     retractions,
     hashtags,
     networkAccounts,
+    avatars,
     metrics,
     publishingEvents,
     dispatcher,

@@ -3,6 +3,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { createLogger } from '../server/logger';
 import { BlueskyAdapter } from '../server/publishing/channels/bluesky.adapter';
 import { nextTid } from '../server/publishing/channels/bluesky.tid';
+import { near, rgbOf, shownAvatar } from './helpers/account-avatar';
 import { startAppView, type LocalAppView } from './helpers/bluesky-appview';
 import { startLocalPds, type LocalPds } from './helpers/bluesky-pds';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
@@ -135,6 +136,10 @@ describe('connecting a Bluesky account', () => {
 
     await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
     expect((await admin.agent.get('/admin/networks')).text).toContain('Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve ».');
+    // The profile's picture: the blob the PDS serves (com.atproto.sync.getBlob), kept by Crieur as a small WebP.
+    const shown = await shownAvatar(admin.agent, accountId);
+    expect(shown).toMatchObject({ type: 'image/webp', width: 96, height: 96 });
+    expect(near(shown!.rgb, rgbOf('#0085ff'))).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createContainer } from '../server/container';
 import { FacebookAdapter } from '../server/publishing/channels/facebook.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { near, rgbOf, shownAvatar } from './helpers/account-avatar';
 import { startFacebookPeer, type FacebookPeer } from './helpers/facebook-peer';
 import { panelRow, socialPost } from './helpers/social-articles';
 
@@ -87,6 +88,10 @@ describe('connecting the commune’s Page with a pasted token', () => {
   it('tests the connection and shows the Page’s name', async () => {
     await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
     expect((await admin.agent.get('/admin/networks')).text).toContain('Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve ».');
+    // The Page's picture (picture.data.url), kept by Crieur as a small WebP.
+    const shown = await shownAvatar(admin.agent, account.id);
+    expect(shown).toMatchObject({ type: 'image/webp', width: 96, height: 96 });
+    expect(near(shown!.rgb, rgbOf('#1877f2'))).toBe(true);
   });
 });
 

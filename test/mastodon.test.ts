@@ -1,10 +1,13 @@
 import os from 'node:os';
+import sharp from 'sharp';
 import type TestAgent from 'supertest/lib/agent';
 import { MastodonAdapter } from '../server/publishing/channels/mastodon.adapter';
 import { MASTODON_SCOPES } from '../server/publishing/channels/mastodon.client';
 import { createTestContext, csrfFrom, loginAs, type TestContext } from './helpers/context';
 import { makeArticle } from './helpers/factories';
 import { ACCOUNT, OTHER_ACCOUNT, startMastodonPeer, type MastodonPeer } from './helpers/mastodon-peer';
+import { near, rgbOf, shownAvatar } from './helpers/account-avatar';
+import { avatarPng } from './helpers/peer-http';
 import { panelRow, socialPost } from './helpers/social-articles';
 
 /**
@@ -97,11 +100,63 @@ describe('connecting the commune’s Mastodon account', () => {
     expect((await admin.agent.get('/admin/networks')).text).toContain(`@mairie@${peer.host}`);
   });
 
-  it('tests the connection and shows the name the instance gives', async () => {
+  it('tests the connection and shows the name and the picture the instance gives, served by Crieur as a small WebP', async () => {
     await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
     expect((await admin.agent.get('/admin/networks')).text).toContain(
       `Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve (@mairie@${peer.host}) ».`,
     );
+    const shown = await shownAvatar(admin.agent, account.id);
+    expect(shown).toMatchObject({ type: 'image/webp', format: 'webp', width: 96, height: 96 });
+    expect(shown!.src).toMatch(new RegExp(`^/admin/networks/${account.id}/avatar\\?v=\\d+$`));
+    expect(near(shown!.rgb, rgbOf('#6364ff'))).toBe(true);
+    // Kept under DATA_DIR, never the instance's address in the page.
+    expect((await admin.agent.get('/admin/networks')).text).not.toContain(`${peer.url}/avatars/`);
+  });
+
+  it('refuses a fake or oversized picture cleanly: the initial instead, a sentence saying so, never an error page', async () => {
+    const real = peer.avatar;
+    try {
+      for (const bad of [
+        { bytes: Buffer.from('<html><script>alert(1)</script></html>'), type: 'image/png' },
+        { bytes: Buffer.alloc(3 * 1024 * 1024, 0x89), type: 'image/png' },
+      ]) {
+        peer.avatar = bad;
+        const res = await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf });
+        expect(res.status).toBe(302);
+        const page = await admin.agent.get('/admin/networks');
+        expect(page.text).toContain('Son image n’a pas pu être récupérée : l’initiale du compte la remplace.');
+        expect(await shownAvatar(admin.agent, account.id)).toBeNull();
+        expect(page.text).toMatch(new RegExp(`<span class="preview-avatar" aria-hidden="true" data-initial-for="${account.id}">M</span>`));
+        expect((await admin.agent.get(`/admin/networks/${account.id}/avatar`)).status).toBe(404);
+        expect((await ctx.c.accounts.get(account.id))?.connection).toBe('connected');
+      }
+    } finally {
+      peer.avatar = real;
+    }
+    await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    expect(await shownAvatar(admin.agent, account.id)).not.toBeNull();
+    // A different picture on the network is a new address for the browser (no stale cache).
+    const before = (await shownAvatar(admin.agent, account.id))!;
+    peer.avatar = { bytes: await avatarPng('#2a9d8f'), type: 'image/png' };
+    await new Promise((r) => setTimeout(r, 5)); // a later modification time on coarse file systems
+    await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+    const after = (await shownAvatar(admin.agent, account.id))!;
+    expect(near(after.rgb, rgbOf('#2a9d8f'))).toBe(true);
+    expect(after.src).not.toBe(before.src);
+    peer.avatar = real;
+    await admin.agent.post(`/admin/networks/${account.id}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
+  });
+
+  it('shows the account’s picture in the post previews of the channels page, to an officer too', async () => {
+    const editor = await loginAs(ctx, 'editor');
+    const article = await makeArticle(ctx.c, { status: 'draft', title: 'Aperçu avec image' });
+    const page = await editor.agent.get(`/admin/articles/${article}/channels`);
+    const img = new RegExp(`<img class="preview-avatar" src="(/admin/networks/${account.id}/avatar\\?v=\\d+)" alt="" width="36" height="36">`).exec(page.text);
+    expect(img).not.toBeNull();
+    const res = await editor.agent.get(img![1]!).buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/webp');
+    expect((await sharp(res.body as Buffer).metadata()).width).toBe(96);
   });
 });
 

@@ -4,6 +4,7 @@ import { createLogger } from '../server/logger';
 import { NetworkUnreachableError } from '../server/publishing/accounts.service';
 import { XAdapter } from '../server/publishing/channels/x.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { near, rgbOf, shownAvatar } from './helpers/account-avatar';
 import { networkPost } from './helpers/network-post';
 import { redirectTo, startXPeer, type XPeer } from './helpers/x-peer';
 
@@ -78,6 +79,10 @@ describe('connecting an X account', () => {
     expect(JSON.parse(row.settings as string)).toMatchObject({ userId: peer.user.id, metrics: 'off' });
     await admin.agent.post(`/admin/networks/${accountId}/test`).type('form').send({ _csrf: admin.csrf }).expect(302);
     expect((await admin.agent.get('/admin/networks')).text).toContain('Connexion réussie : le réseau reconnaît le compte « Mairie de Villeneuve ».');
+    // profile_image_url, fetched from X's picture host and kept by Crieur as a small WebP.
+    const shown = await shownAvatar(admin.agent, accountId);
+    expect(shown).toMatchObject({ type: 'image/webp', width: 96, height: 96 });
+    expect(near(shown!.rgb, rgbOf('#0f1419'))).toBe(true);
   });
 });
 

@@ -12,6 +12,8 @@ const MATRIX = {
   'articles.publish': ['admin', 'editor'],
   'articles.approve': ['admin', 'elected'],
   'articles.delete': ['admin', 'editor'],
+  // The site's categories (add, rename, reorder, merge, delete): the communication staff's, as in WordPress.
+  'categories.manage': ['admin', 'editor'],
   'media.read': ['admin', 'editor', 'elected'],
   'media.write': ['admin', 'editor'],
   'stats.read': ['admin', 'editor', 'elected'],

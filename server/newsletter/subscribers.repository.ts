@@ -257,6 +257,25 @@ export class SubscribersRepository {
     return id;
   }
 
+  /** How many subscribers follow a topic (a category), whatever their status: said before a merge or a deletion. */
+  async topicFollowers(categoryId: number, trx: Knex = this.db): Promise<number> {
+    const r = await trx('subscriber_topics').where({ category_id: categoryId }).count({ n: '*' }).first();
+    return Number((r as { n?: unknown } | undefined)?.n ?? 0);
+  }
+
+  /**
+   * A category merged into another: its followers follow the other (once), in the categories' own
+   * transaction, so that nobody loses the topic silently. Deleted (`to` null): the topic goes, and
+   * the moved articles, now without a category, reach every subscriber.
+   */
+  async moveTopic(from: number, to: number | null, trx: Knex): Promise<void> {
+    if (to !== null) {
+      const already = trx('subscriber_topics').where({ category_id: to }).select('subscriber_id');
+      await trx('subscriber_topics').where({ category_id: from }).whereNotIn('subscriber_id', already).update({ category_id: to });
+    }
+    await trx('subscriber_topics').where({ category_id: from }).delete();
+  }
+
   /** Replaces the topics (ids the caller checked against the categories). */
   async setTopics(id: number, topics: number[], trx: Knex): Promise<void> {
     await trx('subscriber_topics').where({ subscriber_id: id }).delete();

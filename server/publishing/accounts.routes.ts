@@ -116,8 +116,11 @@ export function accountsRoutes(accounts: AccountsService): Router {
     const id = idParam(req.params.id);
     const check = await accounts.test(id, actorOf(req));
     const t = res.locals.t;
-    if (check.ok) flash(req, 'success', t('Connexion réussie : le réseau reconnaît le compte « {name} ».', { name: check.name }));
-    else flash(req, 'error', describeMessage(check.message, t));
+    if (check.ok) {
+      const named = t('Connexion réussie : le réseau reconnaît le compte « {name} ».', { name: check.name });
+      const picture = check.picture === false ? ` ${t('Son image n’a pas pu être récupérée : l’initiale du compte la remplace.')}` : '';
+      flash(req, 'success', named + picture);
+    } else flash(req, 'error', describeMessage(check.message, t));
     res.redirect(`/admin/networks#account-${id}`);
   });
 

@@ -3,6 +3,7 @@ import type { Actor, AuditRepository } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../http/errors';
+import type { AccountAvatars } from './account-avatars';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { ChannelAdapter, ConnectedAccount, ConnectionCheck } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
@@ -32,6 +33,8 @@ export interface AccountRow {
   dataAccessSoon: boolean;
   /** That access has ended. */
   dataAccessEnded: boolean;
+  /** Crieur's copy of the account's picture (its address), or null: the initial is shown. */
+  avatarUrl: string | null;
 }
 
 export class ConnectionRefusedError extends DomainError {
@@ -68,6 +71,7 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly callbackUrl: string,
+    private readonly avatars: AccountAvatars | null = null,
   ) {}
 
   async list(): Promise<AccountRow[]> {
@@ -79,6 +83,7 @@ export class AccountsService {
       expired: account.connection === 'expired' || (!!account.expiresAt && account.expiresAt.getTime() <= now),
       dataAccessSoon: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() - now < EXPIRY_WARNING_MS,
       dataAccessEnded: !!account.dataAccessExpiresAt && account.dataAccessExpiresAt.getTime() <= now,
+      avatarUrl: this.avatars?.urlFor(account.id) ?? null,
     }));
   }
 
@@ -157,7 +162,7 @@ export class AccountsService {
   }
 
   /** "Tester la connexion": the network's identity endpoint names the account, or says why not. */
-  async test(id: number, actor: Actor): Promise<ConnectionCheck> {
+  async test(id: number, actor: Actor): Promise<ConnectionCheck & { picture?: boolean }> {
     const account = await this.get(id);
     const adapter = this.adapters.get(account.channel);
     if (!adapter?.testConnection) throw new ConflictError('Ce réseau ne permet pas de tester la connexion.');
@@ -183,6 +188,8 @@ export class AccountsService {
     await this.accounts.markConnection(id, connection, now);
     if (check.ok && account.connection !== 'connected') await this.pubs.releaseAccount(id, now);
     await this.audit.append({ actor, action: 'account.tested', targetType: 'channel_account', targetId: id, details: { ok: check.ok } }, now);
+    // The picture the network shows now, kept as Crieur's own copy (or the initial when refused).
+    if (check.ok && this.avatars) return { ...check, picture: (await this.avatars.refresh(id, check.avatarUrl)).ok };
     return check;
   }
 
@@ -216,6 +223,7 @@ export class AccountsService {
     if (this.adapters.get(account.channel)?.capabilities.followsArticle) throw new ConflictError('Le site de la commune ne peut pas être retiré.');
     const now = this.clock.now();
     if (!(await this.accounts.remove(id, now))) throw new ConflictError('Ce compte a déjà été retiré.');
+    this.avatars?.forget(id);
     await this.audit.append(
       { actor, action: 'account.removed', targetType: 'channel_account', targetId: id, details: { channel: account.channel, label: account.label } },
       now,
@@ -241,6 +249,7 @@ export class AccountsService {
         );
       }
       await this.accounts.reconnect(reconnectId, { ...connected }, now);
+      if (connected.avatarUrl !== undefined) await this.avatars?.refresh(reconnectId, connected.avatarUrl);
       await this.pubs.releaseAccount(reconnectId, now);
       await this.audit.append(
         { actor, action: 'account.reconnected', targetType: 'channel_account', targetId: reconnectId, details: { channel, label: connected.label } },
@@ -263,6 +272,7 @@ export class AccountsService {
       { actor, action: 'account.connected', targetType: 'channel_account', targetId: id, details: { channel, label: connected.label } },
       now,
     );
+    if (connected.avatarUrl) await this.avatars?.refresh(id, connected.avatarUrl);
     return id;
   }
 

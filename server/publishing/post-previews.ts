@@ -9,6 +9,8 @@ export interface PostPreview {
   channel: string;
   network: string;
   accountName: string;
+  /** Crieur's copy of the account's picture, or null: the initial is shown. */
+  avatarUrl: string | null;
   /** Shown only when the channel is ticked; the script shows it as soon as it is. */
   enabled: boolean;
   text: string;
@@ -40,6 +42,8 @@ export function buildPreviews(opts: {
   articleUrl(channel: string): string;
   /** Texts typed in a refused form, by account id. */
   typed: Map<number, { text: string; thread: boolean; enabled: boolean }>;
+  /** The account's picture as Crieur serves it, if it has one. */
+  avatarFor?(accountId: number): string | null;
 }): PostPreview[] {
   const out: PostPreview[] = [];
   const host = new URL(opts.articleUrl('site')).host;
@@ -56,6 +60,7 @@ export function buildPreviews(opts: {
       channel: ch.account.channel,
       network: ct.network,
       accountName: ch.account.label,
+      avatarUrl: opts.avatarFor?.(ch.account.id) ?? null,
       enabled: typed ? typed.enabled : !!p && p.status !== 'cancelled',
       // The whole text, as the officer sees it in the field; a thread says it will be cut.
       text: variant ?? (thread ? ct.defaultThread : ct.defaultSingle),

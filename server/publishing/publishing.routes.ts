@@ -31,6 +31,7 @@ type Deps = Pick<
   | 'hashtags'
   | 'retractions'
   | 'audit'
+  | 'avatars'
 >;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
@@ -80,7 +81,15 @@ export function publishingRoutes(c: Deps): Router {
           });
       }
     const urlFor = (channel: string) => c.channelPorts(article, { id: 0, channel, accountId: 0 }).articleUrl();
-    const previews = buildPreviews({ article, channels: locals.channels, texts: locals.texts, cardUrl, articleUrl: urlFor, typed });
+    const previews = buildPreviews({
+      article,
+      channels: locals.channels,
+      texts: locals.texts,
+      cardUrl,
+      articleUrl: urlFor,
+      typed,
+      avatarFor: (id) => c.avatars.urlFor(id),
+    });
     const sitePreview = {
       title: article.title,
       summary: article.summary,

@@ -8,7 +8,7 @@ import { renderPage } from '../http/render';
 import { parseHashtags } from './post-text';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'articles' | 'handoff' | 'hashtags' | 'retractions' | 'clock' | 'audit'>;
+type Deps = Pick<Container, 'articles' | 'handoff' | 'hashtags' | 'retractions' | 'clock' | 'audit' | 'avatars'>;
 
 function idParam(v: unknown): number {
   if (typeof v !== 'string' || !/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError();
@@ -30,6 +30,16 @@ function checkedIds(body: unknown, prefix: string): number[] {
  */
 export function socialRoutes(c: Deps): Router {
   const router = Router();
+
+  // An account's picture, Crieur's own copy (account-avatars.ts): shown on the networks page and
+  // in the previews of the channels page, so readable by whoever may read articles.
+  router.get('/networks/:id/avatar', requirePermission('articles.read'), (req, res, next) => {
+    const file = c.avatars.path(idParam(req.params.id));
+    if (!file) throw new NotFoundError('Ce compte n’a pas d’image.');
+    res.sendFile(file, { cacheControl: false, headers: { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=604800' } }, (err) => {
+      if (err && (err as { code?: string }).code !== 'ECONNABORTED' && !res.headersSent) next(err);
+    });
+  });
 
   router.get('/networks/hashtags', requirePermission('settings.manage'), async (_req, res) => {
     const [categories, tags] = await Promise.all([c.articles.listCategories(), c.hashtags.all()]);

@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { frenchSpacingHtml } from '../i18n/typography';
 import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
@@ -23,7 +24,7 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
 }
 
 /** What the site's pages use of the container (built there, like every service). */
-type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media'>;
+type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media' | 'categories'>;
 
 /**
  * What the public layout needs besides templateLocals (the header's logo, dates as residents read
@@ -65,7 +66,8 @@ export function siteRoutes(c: Deps): Router {
     const entry = await cache.fill(cacheKey(key(req)), async () => {
       const p = await produce(req, res.locals.t as Translate);
       const body = await renderView(res, p.view, p.locals);
-      const html = await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body });
+      // French spacing at rendering, on text only (server/i18n/typography.ts).
+      const html = frenchSpacingHtml(await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body }));
       // A page that sets a cookie is someone's own page: never shared (public pages set none).
       const keep = p.cacheable !== false && !res.hasHeader('set-cookie');
       return { page: cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
@@ -129,25 +131,49 @@ export function siteRoutes(c: Deps): Router {
     }),
   );
 
-  router.get(
-    '/actualites/categorie/:slug',
-    page(paged, async (req, t) => {
-      const news = await site.news(pageFrom(req.query, NEWS_PER_PAGE), String(req.params.slug));
-      const category = news.category as NonNullable<typeof news.category>;
-      const title = news.pager.page > 1 ? t('{category} : actualités, page {page}', { category: category.name, page: news.pager.page }) : category.name;
-      const m = pageMeta(
-        {
-          title,
-          description: t('Les actualités de la rubrique « {category} ».', { category: category.name }),
-          path: categoryPath(category.slug),
-          page: news.pager.page,
-          feeds: feedLinks(c.config.baseUrl, category),
-        },
-        meta,
-      );
-      return { view: 'site/category', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
-    }),
-  );
+  /**
+   * A category renamed, merged or deleted in the admin: its former address answers 301 to the
+   * category it became (or to the news list), query string kept, feeds included.
+   */
+  const formerCategory = async (req: Request, suffix: string, feed?: string): Promise<string | null> => {
+    const to = await c.categories.redirectTarget(String(req.params.slug));
+    if (!to) return null;
+    const q = req.originalUrl.indexOf('?');
+    const path = to.slug ? `${categoryPath(to.slug)}${suffix}` : feed ? `/${feed}` : '/actualites';
+    return `${path}${q < 0 ? '' : req.originalUrl.slice(q)}`;
+  };
+  router.get('/actualites/categorie/:slug/:file', async (req, res, next) => {
+    const file = String(req.params.file);
+    if (!['rss.xml', 'atom.xml'].includes(file) || (await c.siteRepo.categoryBySlug(String(req.params.slug)))) return next();
+    const to = await formerCategory(req, `/${file}`, file);
+    if (!to) return next();
+    res.redirect(301, to);
+  });
+  const categoryPage = page(paged, async (req, t) => {
+    const news = await site.news(pageFrom(req.query, NEWS_PER_PAGE), String(req.params.slug));
+    const category = news.category as NonNullable<typeof news.category>;
+    const title = news.pager.page > 1 ? t('{category} : actualités, page {page}', { category: category.name, page: news.pager.page }) : category.name;
+    const m = pageMeta(
+      {
+        title,
+        description: t('Les actualités de la rubrique « {category} ».', { category: category.name }),
+        path: categoryPath(category.slug),
+        page: news.pager.page,
+        feeds: feedLinks(c.config.baseUrl, category),
+      },
+      meta,
+    );
+    return { view: 'site/category', locals: { ...news, heading: title, meta: m }, cacheable: news.cacheable };
+  });
+  router.get('/actualites/categorie/:slug', async (req, res) => {
+    try {
+      await categoryPage(req, res);
+    } catch (err) {
+      const to = err instanceof NotFoundError ? await formerCategory(req, '') : null;
+      if (!to) throw err;
+      res.redirect(301, to);
+    }
+  });
 
   router.get(
     '/actualites/:slug/evenement.ics',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AtpAgent } from '@atproto/api';
 import * as pds from '@atproto/pds';
 import { Database as PlcDatabase, PlcServer } from '@did-plc/server';
+import sharp from 'sharp';
 
 /**
  * A REAL Bluesky Personal Data Server (@atproto/pds, the software bsky.social runs), with an
@@ -190,11 +191,17 @@ export async function startLocalPds(handle = 'mairie-villeneuve.test'): Promise<
   const password = 'mot-de-passe-du-compte';
   await agent.createAccount({ handle, email: 'communication@villeneuve.test', password });
   const did = agent.session!.did;
+  // The profile's picture is a blob of the account's repository, as the Bluesky app uploads it;
+  // the PDS serves it at com.atproto.sync.getBlob.
+  const picture = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#0085ff' } })
+    .png()
+    .toBuffer();
+  const avatar = (await agent.uploadBlob(picture, { encoding: 'image/png' })).data.blob;
   await agent.com.atproto.repo.createRecord({
     repo: did,
     collection: 'app.bsky.actor.profile',
     rkey: 'self',
-    record: { $type: 'app.bsky.actor.profile', displayName: 'Mairie de Villeneuve' },
+    record: { $type: 'app.bsky.actor.profile', displayName: 'Mairie de Villeneuve', avatar },
   });
   const created = await agent.com.atproto.server.createAppPassword({ name: 'Crieur' });
   const appPassword = created.data.password;

@@ -1,4 +1,4 @@
-import { startPeer, type PeerReply, type PeerRequest } from './peer-http';
+import { avatarPng, startPeer, type PeerReply, type PeerRequest } from './peer-http';
 
 /**
  * Facebook's Graph API for one Page on 127.0.0.1, written from Meta's documentation: the Page
@@ -45,6 +45,8 @@ export interface FacebookPeer {
   hold: boolean;
   /** Posts made whose answer was held. */
   held: number;
+  /** What Facebook's picture host serves for the Page's picture (picture.data.url). */
+  picture: { bytes: Buffer; type: string };
   /** Graph's "now", for token expiry: the tests' clock. */
   now: () => number;
   close(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
     now: () => Date.now(),
     hold: false,
     held: 0,
+    picture: { bytes: await avatarPng('#1877f2'), type: 'image/png' },
   };
   const usage = { 'x-app-usage': JSON.stringify({ call_count: 2, total_time: 1, total_cputime: 1 }) };
   const ok = (body: unknown): PeerReply => ({ status: 200, body, headers: usage });
@@ -86,6 +89,8 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
   const postUrl = (id: string) => `https://www.facebook.com/${id}`;
 
   function handle(req: PeerRequest): PeerReply | Promise<PeerReply> {
+    // The picture's address Graph gives is a public file on Facebook's picture host (no token).
+    if (req.method === 'GET' && req.url.pathname === '/pictures/page.png') return { status: 200, body: undefined, raw: peer.picture };
     const m = /^\/v\d+\.\d+(\/.*)$/.exec(req.url.pathname);
     if (!m) return fail(400, 2500, 'Unknown path components');
     const path = m[1]!;

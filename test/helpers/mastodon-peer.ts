@@ -1,4 +1,4 @@
-import { startPeer, type PeerReply, type PeerRequest } from './peer-http';
+import { avatarPng, startPeer, type PeerReply, type PeerRequest } from './peer-http';
 
 /**
  * A Mastodon instance on 127.0.0.1, written from the documented API (docs.joinmastodon.org):
@@ -52,6 +52,8 @@ export interface MastodonPeer {
   /** Statuses made whose answer was held. */
   held: number;
   validTokens: Set<string>;
+  /** What the instance serves at the accounts' avatar addresses (a PNG; tests put junk or too much there). */
+  avatar: { bytes: Buffer; type: string };
   /** The account the next authorisation is given for (the person logged in on the instance). */
   authorizeAs: MastodonAccount;
   revokeAll(): void;
@@ -90,6 +92,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     held: 0,
     validTokens: new Set<string>(),
     authorizeAs: ACCOUNT,
+    avatar: { bytes: await avatarPng('#6364ff'), type: 'image/png' },
     revokeAll: () => peer.validTokens.clear(),
   };
   const err = (status: number, error: string, headers: Record<string, string> = {}): PeerReply => ({ status, body: { error }, headers });
@@ -166,6 +169,8 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
       owners.set(token, grant.account);
       return { status: 200, body: { access_token: token, token_type: 'Bearer', scope: app.scopes, created_at: Math.floor(Date.now() / 1000) } };
     }
+    // Avatars are public media files, served without a token (as from the instance's media host).
+    if (req.method === 'GET' && /^\/avatars\/[\w-]+\.png$/.test(p)) return { status: 200, body: undefined, raw: peer.avatar };
     if (req.method === 'GET' && p === '/api/v2/instance') {
       return { status: 200, body: { domain: peer.host, configuration: { statuses: { max_characters: peer.maxCharacters, max_media_attachments: 4 } } } };
     }

@@ -1,5 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+
+/** An account picture as networks serve theirs: a square PNG of one colour, `size` pixels a side. */
+export function avatarPng(colour = '#1d4e89', size = 400): Promise<Buffer> {
+  return sharp({ create: { width: size, height: size, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
+}
 
 /**
  * What the local network peers (Mastodon, Facebook) share: a node:http server on 127.0.0.1 that
@@ -19,6 +27,8 @@ export interface PeerReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Bytes answered as they are (a picture), instead of `body` as JSON. */
+  raw?: { bytes: Buffer; type: string };
 }
 
 async function parse(req: http.IncomingMessage, raw: Buffer): Promise<Pick<PeerRequest, 'fields' | 'files'>> {
@@ -59,6 +69,10 @@ export function startPeer(handle: (req: PeerRequest) => PeerReply | Promise<Peer
           reply = { status: 500, body: { error: String(err) } };
         }
         if (reply.status === 0) return res.destroy(); // a connection cut without an answer
+        if (reply.raw) {
+          res.writeHead(reply.status, { 'content-type': reply.raw.type, 'content-length': String(reply.raw.bytes.length), ...(reply.headers ?? {}) });
+          return res.end(reply.raw.bytes);
+        }
         res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
         res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
       })();

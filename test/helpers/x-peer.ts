@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 
 /**
@@ -40,6 +41,8 @@ export interface XPeer {
   holdAfter: number;
   /** Posts made and left unanswered. */
   held: number;
+  /** What X's picture host serves for the account's profile picture (profile_image_url). */
+  picture: { bytes: Buffer; type: string };
   revoke(): void;
   close(): Promise<void>;
 }
@@ -103,7 +106,13 @@ function multipartMediaBytes(body: Buffer, contentType: string): number {
   return total;
 }
 
-export function startXPeer(): Promise<XPeer> {
+export async function startXPeer(): Promise<XPeer> {
+  const picture = {
+    bytes: await sharp({ create: { width: 48, height: 48, channels: 3, background: '#0f1419' } })
+      .jpeg()
+      .toBuffer(),
+    type: 'image/jpeg',
+  };
   let seq = 1_860_000_000_000_000_000n;
   const nextId = () => String(++seq);
   const peer = {
@@ -123,6 +132,7 @@ export function startXPeer(): Promise<XPeer> {
     hold: false,
     holdAfter: 0,
     held: 0,
+    picture,
     revoke() {
       peer.revoked = true;
     },
@@ -133,6 +143,11 @@ export function startXPeer(): Promise<XPeer> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://x');
+      // X's picture host (pbs.twimg.com): a public file, no signature.
+      if (req.method === 'GET' && url.pathname.startsWith('/profile_images/')) {
+        res.writeHead(200, { 'content-type': peer.picture.type, 'content-length': String(peer.picture.bytes.length) });
+        return res.end(peer.picture.bytes);
+      }
       const route = `${req.method} ${url.pathname.replace(/\/\d{6,}(?=\/|$)/g, '/:id')}`;
       peer.calls.push(route);
       const reset = Math.floor(Date.now() / 1000) + 900;
@@ -246,7 +261,8 @@ export function startXPeer(): Promise<XPeer> {
             id: peer.user.id,
             name: peer.user.name,
             username: peer.user.username,
-            profile_image_url: 'https://pbs.twimg.com/profile_images/1/mairie_normal.jpg',
+            // X gives its picture host's address; here, this server's own (the plugin redirects only API calls).
+            profile_image_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/profile_images/${peer.user.id}/mairie_normal.jpg`,
           },
         };
       } else if (req.method === 'GET' && timeline) {

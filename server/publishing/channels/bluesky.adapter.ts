@@ -128,7 +128,12 @@ export class BlueskyAdapter implements ChannelAdapter {
     const profile = await this.profile(agent, session.did);
     const settings: BlueskySettings = { service, did: session.did, handle: session.handle, embed: values.embed === 'card' ? 'card' : 'image' };
     const credentials: BlueskyCredentials = { identifier, appPassword: values.appPassword ?? '', session };
-    return { label: profile.name ? `${profile.name} (@${session.handle})` : `@${session.handle}`, settings: { ...settings }, credentials: { ...credentials } };
+    return {
+      label: profile.name ? `${profile.name} (@${session.handle})` : `@${session.handle}`,
+      settings: { ...settings },
+      credentials: { ...credentials },
+      avatarUrl: profile.avatarUrl,
+    };
   }
 
   /** The display name and avatar: from the AppView through the server, else from the account's own profile record. */

@@ -210,9 +210,14 @@ export interface ConnectedAccount {
   expiresAt?: Date | null;
   /** When the network ends the app's access to the account's data (Facebook's data_access_expires_at). */
   dataAccessExpiresAt?: Date | null;
+  /** The account's picture as the network gives it (an https address): fetched once and kept by Crieur. */
+  avatarUrl?: string | null;
 }
 
-/** Who the network says the account is ("test the connection"), or why it cannot tell. */
+/**
+ * Who the network says the account is ("test the connection"), or why it cannot tell. `avatarUrl`
+ * is the network's address of the account's picture: Crieur fetches it and serves its own copy.
+ */
 export type ConnectionCheck = { ok: true; name: string; avatarUrl?: string | null } | { ok: false; reconnect: boolean; message: ChannelMessage };
 
 export type ConnectMethod =

@@ -100,6 +100,7 @@ export class FacebookAdapter implements ChannelAdapter {
         credentials: { pageToken: token },
         expiresAt,
         dataAccessExpiresAt,
+        avatarUrl: page.picture?.data?.url ?? null,
       };
     },
   };

@@ -132,6 +132,7 @@ export class MastodonAdapter implements ChannelAdapter {
         label: `@${me.username}@${new URL(origin).host}`,
         settings: { instance: origin, accountId: String(me.id), maxCharacters: await client.maxCharacters(), visibility: pending.visibility ?? 'public' },
         credentials: { ...app, accessToken: token },
+        avatarUrl: me.avatar ?? null,
       };
     },
   };

@@ -147,7 +147,12 @@ export class XAdapter implements ChannelAdapter {
       });
     const metrics = values.metrics === 'daily' || values.metrics === 'weekly' ? values.metrics : 'off';
     const settings: XSettings = { userId: me.data.id, username: me.data.username, metrics };
-    return { label: `${me.data.name} (@${me.data.username})`, settings: { ...settings }, credentials: { ...creds } };
+    return {
+      label: `${me.data.name} (@${me.data.username})`,
+      settings: { ...settings },
+      credentials: { ...creds },
+      avatarUrl: me.data.profile_image_url ?? null,
+    };
   }
 
   private parts(article: PublishableArticle, p: PublicationContext, ports: ChannelPorts): string[] {
