@@ -6,6 +6,7 @@ import { publishArticle } from './helpers/site-data';
 import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
 import { CURRENT_SUBSCRIBE_WORDING } from '../server/newsletter/consent';
 import { scrubUrl } from '../server/http/log-safety';
+import { plainSpaces } from './helpers/typography';
 
 /**
  * A resident's whole path, followed from the e-mails a real SMTP server receives: subscribe,
@@ -301,7 +302,7 @@ describe('what a visitor can learn or break', () => {
     expect(noConsent.text).toContain('value="a@exemple.fr"');
     const noTopic = await subscribe({ email: 'a@exemple.fr' });
     expect(noTopic.status).toBe(400);
-    expect(noTopic.text).toContain('Choisissez au moins une rubrique, ou « alertes uniquement ».');
+    expect(plainSpaces(noTopic.text)).toContain('Choisissez au moins une rubrique, ou « alertes uniquement ».');
     expect((await subscribe({ email: 'a@exemple.fr', topics: '999999' })).status).toBe(400);
     expect((await subscribe({ email: 'a@exemple.fr', topics: String(topics[0]), wording: 'inventée' })).status).toBe(400);
     expect(await tableCounts()).toBe(before);

@@ -6,6 +6,7 @@ import { ARTICLE_FIELDS, EVENT_FIELDS } from '../server/site/opendata';
 import { createTestContext, type TestContext } from './helpers/context';
 import { categoryId, officer, publishArticle } from './helpers/site-data';
 import type { Article } from '../server/articles/articles.types';
+import { plainSpaces } from './helpers/typography';
 
 /** RFC 4180 reader, strict enough to notice a quoting mistake. */
 function parseCsv(text: string): string[][] {
@@ -93,7 +94,7 @@ describe('the open data page', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.text).toContain('href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/"');
     expect(res.text).toContain('Licence Ouverte / Open Licence version 2.0');
-    expect(res.text).toContain('Mise à jour : en continu, à chaque publication sur le site.');
+    expect(plainSpaces(res.text)).toContain('Mise à jour : en continu, à chaque publication sur le site.');
     // Reusers learn why a CSV text may hold an apostrophe the JSON does not.
     expect(res.text).toContain('une apostrophe précède tout signe =, +, - ou @ placé au début d’un texte ou juste après une virgule, un point-virgule');
     expect(res.text).toContain('href="/donnees-ouvertes/articles.csv"');
@@ -133,15 +134,15 @@ describe('the open data files', () => {
     const row = rows.find((r) => r.id === String(formula.id))!;
     expect(row.titre).toBe('\'=HYPERLINK("http://evil.test","clic")');
     expect(row.resume).toBe("'-5 degrés cette nuit");
-    expect(row.texte).toBe("'@tous : couvrez-vous.");
+    expect(plainSpaces(row.texte)).toBe("'@tous : couvrez-vous.");
   });
 
   it('defuses a formula after a separator, which a spreadsheet splitting on ";" or "," would run', async () => {
     const text = (await get('/donnees-ouvertes/articles.csv')).text;
     const row = records(text).find((r) => r.id === String(hidden.id))!;
     expect(row.titre).toBe("x;'=1+1;");
-    expect(row.resume).toBe("Tarifs : 5 €,\t'+2 € le dimanche;  '@SOMME(A1) ; \"'=cmd|' /C calc'!A0\"");
-    expect(row.texte).toBe("Températures :\n'-3 la nuit, '-1 au matin, salle A,'-B");
+    expect(plainSpaces(row.resume)).toBe("Tarifs : 5 €,\t'+2 € le dimanche;  '@SOMME(A1) ; \"'=cmd|' /C calc'!A0\"");
+    expect(plainSpaces(row.texte)).toBe("Températures :\n'-3 la nuit, '-1 au matin, salle A,'-B");
     const dangerous = naiveCells(text).filter((cell) => /^[=+\-@]/.test(cell));
     expect(dangerous).toEqual([]);
   });

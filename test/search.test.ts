@@ -3,6 +3,7 @@ import { createTestContext, type TestContext } from './helpers/context';
 import { categoryId, officer, publishArticle } from './helpers/site-data';
 import { parseQuery } from '../server/site/search.text';
 import { isPostgres } from '../server/db/dialect';
+import { plainSpaces } from './helpers/typography';
 
 // Runs on SQLite (FTS5) and, with DATABASE_URL=postgres://…, on PostgreSQL (GIN expression index).
 let ctx: TestContext;
@@ -52,18 +53,18 @@ describe('searching the site', () => {
     expect(ecole.text).toContain('Rentrée à l’<mark>École</mark> Jules-Ferry');
     const fete = await search('FÊTE');
     expect(fete.text).toContain('Programme de la <mark>fete</mark> du village');
-    expect(fete.text).toContain('1 résultat pour « FÊTE ».');
+    expect(plainSpaces(fete.text)).toContain('1 résultat pour « FÊTE ».');
   });
 
   it('finds "vœux" when the reader types "voeux", "Cœur" for "coeur" and "æquo" for "aequo", and the other way round', async () => {
     const voeux = await search('voeux');
-    expect(voeux.text).toContain('1 résultat pour « voeux ».');
+    expect(plainSpaces(voeux.text)).toContain('1 résultat pour « voeux ».');
     expect(voeux.text).toContain('Les <mark>vœux</mark> du maire');
     const coeur = await search('coeur');
     expect(coeur.text).toContain('Les vœux du maire');
     expect(coeur.text).toContain('au <mark>Cœur</mark> du village');
     expect((await search('aequo')).text).toContain('Les vœux du maire');
-    expect((await search('VŒUX')).text).toContain('1 résultat pour « VŒUX ».');
+    expect(plainSpaces((await search('VŒUX')).text)).toContain('1 résultat pour « VŒUX ».');
     expect((await search('vœu')).text).toContain('Les <mark>vœux</mark> du maire');
   });
 
@@ -138,7 +139,7 @@ describe('searching the site', () => {
   it('says so when nothing matches, with suggestions and the categories that have news', async () => {
     const res = await search('zoulou');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Aucun résultat pour « zoulou ».');
+    expect(plainSpaces(res.text)).toContain('Aucun résultat pour « zoulou ».');
     expect(res.text).toContain('Vérifiez l’orthographe des mots.');
     expect(res.text).toContain('href="/actualites/categorie/travaux"');
   });
@@ -152,6 +153,25 @@ describe('searching the site', () => {
     await ctx.c.articles.transition(a.id, 'archived', officer);
   });
 
+  it('finds an article by the name of its category, alone or with words of its text, text matches first', async () => {
+    const culture = await categoryId(ctx.c, 'culture');
+    const quiet = await publishArticle(ctx.c, { title: 'Exposition d’aquarelles', bodyMd: 'Au foyer rural, tout le mois.', categoryId: culture });
+    const loud = await publishArticle(ctx.c, { title: 'La culture au foyer rural', bodyMd: 'Une saison de spectacles.' });
+    const alone = await search('CULTURE');
+    expect(plainSpaces(alone.text)).toContain('2 résultats pour « CULTURE ».');
+    // A match in the text ranks before a match by the category's name alone.
+    expect(alone.text.indexOf(`/actualites/${loud.slug}`)).toBeLessThan(alone.text.indexOf(`/actualites/${quiet.slug}`));
+    const mixed = await search('cultur aquarelles');
+    expect(plainSpaces(mixed.text)).toContain('1 résultat pour « cultur aquarelles ».');
+    expect(mixed.text).toContain('Exposition d’<mark>aquarelles</mark>');
+    expect((await search('culture zoulou')).text).toContain('Aucun résultat');
+    // A category renamed in the admin is found by its new name.
+    await ctx.c.db('categories').where({ id: culture }).update({ name: 'Loisirs et patrimoine' });
+    expect(plainSpaces((await search('patrimoine aquarelles')).text)).toContain('1 résultat');
+    for (const a of [quiet, loud]) await ctx.c.articles.transition(a.id, 'archived', officer);
+    await ctx.c.db('categories').where({ id: culture }).update({ name: 'Culture' });
+  });
+
   it('keeps its index consistent through edits and deletions', async () => {
     const draft = await ctx.c.articles.create({ title: 'Kermesse annulée', bodyMd: 'Texte.' }, officer);
     await ctx.c.articles.update(draft.id, { bodyMd: 'Nouveau texte sur la kermesse.' }, draft.version, officer);
@@ -163,7 +183,7 @@ describe('searching the site', () => {
   it('pages through many results', async () => {
     for (let i = 1; i <= 12; i++) await publishArticle(ctx.c, { title: `Conseil municipal numéro ${i}`, bodyMd: 'Ordre du jour.' });
     const first = await search('conseil');
-    expect(first.text).toContain('12 résultats pour « conseil ».');
+    expect(plainSpaces(first.text)).toContain('12 résultats pour « conseil ».');
     expect((first.text.match(/class="search-result"/g) ?? []).length).toBe(10);
     expect(first.text).toContain('rel="next"');
     const second = await search('conseil', 2);
@@ -184,7 +204,7 @@ describe('searching the site', () => {
     // Nothing found at all: there is no last page to go to, the page says so.
     const none = await search('zoulou', 5);
     expect(none.status).toBe(200);
-    expect(none.text).toContain('Aucun résultat pour « zoulou ».');
+    expect(plainSpaces(none.text)).toContain('Aucun résultat pour « zoulou ».');
   });
 
   it('cuts an overlong query between two words, not inside one', async () => {
@@ -193,7 +213,7 @@ describe('searching the site', () => {
     const res = await search(q);
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('numérot');
-    expect(res.text).toContain(`« ${'conseil '.repeat(23)}conseil ».`);
+    expect(plainSpaces(res.text)).toContain(`« ${'conseil '.repeat(23)}conseil ».`);
     expect(res.text).toContain('12 résultats pour');
     expect(parseQuery(q)).toEqual([{ text: 'conseil', prefix: true }]);
     // One word longer than the limit keeps its beginning.

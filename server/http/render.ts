@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Response } from 'express';
+import { frenchSpacingHtml } from '../i18n/typography';
 
 export const VIEWS_DIR = path.join(__dirname, '..', '..', 'views');
 
@@ -23,5 +24,10 @@ export async function renderPage(
   const body = await renderView(res, view, locals);
   const layout = locals.layout ?? (view.startsWith('site/') ? 'site/layout' : 'admin/layout');
   const html = layout === false ? body : await renderView(res, layout, { ...locals, body });
-  res.status(status).type('html').send(html);
+  // Public pages get French spacing at rendering (the stored text is never changed); the admin
+  // shows what was typed, since its forms send it back.
+  res
+    .status(status)
+    .type('html')
+    .send(view.startsWith('site/') ? frenchSpacingHtml(html) : html);
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { frenchSpacing, frenchSpacingHtml } from '../i18n/typography';
 import ejs from 'ejs';
 import mjml2html from 'mjml';
 import { articleUrl } from '../articles/article-url';
@@ -181,7 +182,8 @@ export class CampaignRenderer {
     // Strict: an MJML mistake is an error, never a silently broken e-mail.
     const compiled = await mjml2html(mjml, { validationLevel: 'strict', keepComments: true });
     this.compilations++;
-    const { head, blocks, tail } = splitBlocks(compact(compiled.html), draft.blocks.length);
+    // French spacing on the text of the compiled e-mail only (tags, styles and links stay as they are).
+    const { head, blocks, tail } = splitBlocks(frenchSpacingHtml(compact(compiled.html)), draft.blocks.length);
 
     const redirect = (n: string) => `${base}/l/${draft.campaignId}/${n}%%T%%`;
     const direct = new Map(linkIds.map((id, i) => [String(id), draft.blocks[i]?.url ?? base]));
@@ -191,8 +193,8 @@ export class CampaignRenderer {
     const web = { head: forWeb(head), blocks: blocks.map(forWeb), tail: forWeb(tail) };
 
     const textBlocks: TextBlock[] = draft.blocks.map((b, i) => ({
-      title: b.title,
-      summary: b.summary,
+      title: frenchSpacing(b.title),
+      summary: frenchSpacing(b.summary),
       category: b.category,
       linkId: linkIds[i] as number,
       url: b.url,
@@ -200,8 +202,8 @@ export class CampaignRenderer {
     const text = campaignText({
       commune,
       kind: draft.kind,
-      subject: draft.subject,
-      intro: draft.intro,
+      subject: frenchSpacing(draft.subject),
+      intro: frenchSpacing(draft.intro),
       number: draft.number,
       baseUrl: base,
       blocks: textBlocks,

@@ -3,6 +3,7 @@
  * Every text goes through xml() or cdata(): a title with "&", "<", quotes or an emoji still makes
  * a well-formed document.
  */
+import { frenchSpacing, frenchSpacingHtml } from '../i18n/typography';
 
 export interface FeedChannel {
   title: string;
@@ -51,7 +52,22 @@ export function absoluteLinks(html: string, baseUrl: string): string {
   return html.replace(/\b(href|src|srcset)="\/(?!\/)/g, `$1="${baseUrl}/`);
 }
 
-export function rss(channel: FeedChannel, items: FeedItem[]): string {
+/** French spacing on what readers read (titles, summaries, text), never on addresses. */
+function typeset(channel: FeedChannel, items: FeedItem[]): [FeedChannel, FeedItem[]] {
+  return [
+    { ...channel, title: frenchSpacing(channel.title), description: frenchSpacing(channel.description) },
+    items.map((i) => ({
+      ...i,
+      title: frenchSpacing(i.title),
+      summary: frenchSpacing(i.summary),
+      contentHtml: frenchSpacingHtml(i.contentHtml),
+      category: i.category === null ? null : frenchSpacing(i.category),
+    })),
+  ];
+}
+
+export function rss(feedChannel: FeedChannel, feedItems: FeedItem[]): string {
+  const [channel, items] = typeset(feedChannel, feedItems);
   const entries = items.map((i) =>
     [
       '<item>',
@@ -85,7 +101,8 @@ export function rss(channel: FeedChannel, items: FeedItem[]): string {
   ].join('\n');
 }
 
-export function atom(channel: FeedChannel, items: FeedItem[]): string {
+export function atom(feedChannel: FeedChannel, feedItems: FeedItem[]): string {
+  const [channel, items] = typeset(feedChannel, feedItems);
   const entries = items.map((i) =>
     [
       '<entry>',
@@ -119,7 +136,8 @@ export function atom(channel: FeedChannel, items: FeedItem[]): string {
   ].join('\n');
 }
 
-export function jsonFeed(channel: FeedChannel, items: FeedItem[]): string {
+export function jsonFeed(feedChannel: FeedChannel, feedItems: FeedItem[]): string {
+  const [channel, items] = typeset(feedChannel, feedItems);
   return JSON.stringify({
     version: 'https://jsonfeed.org/version/1.1',
     title: channel.title,

@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { frenchSpacingHtml } from '../i18n/typography';
 import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
@@ -65,7 +66,8 @@ export function siteRoutes(c: Deps): Router {
     const entry = await cache.fill(cacheKey(key(req)), async () => {
       const p = await produce(req, res.locals.t as Translate);
       const body = await renderView(res, p.view, p.locals);
-      const html = await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body });
+      // French spacing at rendering, on text only (server/i18n/typography.ts).
+      const html = frenchSpacingHtml(await renderView(res, 'site/layout', { ...p.locals, title: p.locals.meta.title, body }));
       // A page that sets a cookie is someone's own page: never shared (public pages set none).
       const keep = p.cacheable !== false && !res.hasHeader('set-cookie');
       return { page: cache.build(html, res.getHeaders(), p.articleId ?? null), keep };
