@@ -117,6 +117,14 @@ beforeAll(async () => {
   const letter = await c.campaigns.create({ subject: 'La lettre de juin', intro: 'Bonjour.\n\nLes nouvelles du mois.', articleIds: [article.id] }, officer);
   await c.campaigns.markSent(letter, c.clock.now());
 
+  // The commune's pages: a page with a sub-page, for the tree, the menus, the deletion page and the site.
+  const mairie = await c.pages.create(
+    { title: 'La mairie', slug: '', parentId: null, summary: 'Les services.', bodyMd: '## Accueil\n\nBienvenue.', status: 'published' },
+    officer,
+  );
+  await c.pages.create({ title: 'Horaires', slug: '', parentId: mairie.id, summary: '', bodyMd: 'Du lundi au vendredi.', status: 'published' }, officer);
+  await c.menus.save('main', ['link:actualites', `page:${mairie.id}`], officer);
+
   const mailbox = await agent.get('/admin/mailbox');
   const mail = /href="\/admin\/mailbox\/([\w-]+)"/.exec(mailbox.text)?.[1];
   if (!mail) throw new Error('no e-mail in the mailbox page');
@@ -149,6 +157,11 @@ beforeAll(async () => {
     ['newsletter compose', '/admin/newsletter/new', 200, 'Fête de la musique'],
     ['newsletter campaign page', `/admin/newsletter/${letter}`, 200, 'preview.html'],
     ['newsletter settings', '/admin/settings/newsletter', 200, 'name="hourlyCap"'],
+    ['pages', '/admin/pages', 200, 'sous-page de'],
+    ['new page', '/admin/pages/new', 200, 'name="parentId"'],
+    ['page form', `/admin/pages/${mairie.id}/edit`, 200, 'data-visual-editor'],
+    ['menus', '/admin/pages/menu', 200, 'menu-entry'],
+    ['page deletion', `/admin/pages/${mairie.id}/delete`, 200, '/la-mairie/horaires'],
     ['error page', '/admin/articles/999999', 404, 'Cet article n’existe pas'],
   ];
   const unexpected: string[] = [];
@@ -161,6 +174,7 @@ beforeAll(async () => {
     .post('/admin/subscribers/import')
     .field('_csrf', admin.csrf)
     .field('basis', 'Formulaires papier signés en mairie')
+    .field('wording', 'lettre-2026-12')
     .attach('file', Buffer.from('email;rubriques\nun@exemple.fr;Culture\nabonne@exemple.fr;\npas-une-adresse;\n'), 'liste.csv');
   if (preview.status !== 200 || !preview.text.includes('pas-une-adresse')) unexpected.push(`subscriber import preview answered ${preview.status}`);
   pages.set('subscriber import preview', preview.text);
@@ -189,6 +203,8 @@ beforeAll(async () => {
     ['unsubscribe', pathOf(c.subscriberLinks.unsubscribeUrl(subscriber)), 200],
     ['invalid newsletter link', '/lettre/abonnement/1.forged', 404],
     ['newsletter archive', '/lettres', 200],
+    ['commune page with its breadcrumb', '/la-mairie/horaires', 200],
+    ['commune page with its sub-pages', '/la-mairie', 200],
     ['public error page', '/actualites/nexiste-pas', 404],
   ];
   for (const [name, url, status] of anonymous) {

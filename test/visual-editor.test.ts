@@ -317,6 +317,39 @@ describeInBrowser('the visual editor', () => {
     }
   }, 60_000);
 
+  it('uploads a new image from the dialog into the media library, with the description typed there, and places it in the text', async () => {
+    const { context, page, problems } = await newArticlePage();
+    try {
+      const mediaBefore = (await ctx.c.media.list({ q: '', limit: 100, offset: 0 })).total;
+      await page.locator('#title').fill('Nouvelle photo');
+      await text(page).click();
+      await page.keyboard.type('La mairie repeinte.');
+      await page.keyboard.press('Enter');
+      await tool(page, 'Image').click();
+      const dialog = page.getByRole('dialog', { name: 'Insérer une image' });
+      await dialog.getByText('1 image trouvée.').waitFor();
+      const photo = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#b04a3a' } })
+        .jpeg()
+        .toBuffer();
+      await dialog.getByLabel('Ou déposez une nouvelle image').setInputFiles({ name: 'mairie.jpg', mimeType: 'image/jpeg', buffer: photo });
+      await dialog.getByRole('button', { name: 'Insérer l’image' }).click();
+      // Nothing is sent without a description: the library does not get an undescribed image either.
+      await expect(dialog.getByText('Décrivez l’image : le texte alternatif est obligatoire.').isVisible()).resolves.toBe(true);
+      expect((await ctx.c.media.list({ q: '', limit: 100, offset: 0 })).total).toBe(mediaBefore);
+      await dialog.getByLabel(/Texte alternatif/).fill('La façade de la mairie, fraîchement repeinte en ocre');
+      await dialog.getByRole('button', { name: 'Insérer l’image' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+      const { rows } = await ctx.c.media.list({ q: 'mairie', limit: 10, offset: 0 });
+      expect(rows.map((m) => [m.originalName, m.alt])).toEqual([['mairie.jpg', 'La façade de la mairie, fraîchement repeinte en ocre']]);
+      await expect(text(page).getByRole('img').getAttribute('src')).resolves.toMatch(new RegExp(`^/media/${rows[0]!.id}/w960-[a-f0-9]+\\.jpg$`));
+      const saved = await save(page, 'Nouvelle photo');
+      expect(saved.body_md).toMatch(/^La mairie repeinte\.\n\n!\[La façade de la mairie, fraîchement repeinte en ocre\]\(\/media\/\d+\/w960-[a-f0-9]+\.jpg\)$/);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+
   it('opens an older text with an undescribed image, outlines it, and lets the officer describe it before saving', async () => {
     const article = await ctx.c.articles.create({ title: 'Ancien article', summary: '', bodyMd: 'Provisoire.' }, officer);
     const [variant] = (await ctx.c.media.list({ q: '', limit: 1, offset: 0 })).rows[0]!.variants.filter((v) => v.kind === 'responsive' && v.format === 'jpeg');

@@ -47,6 +47,7 @@ export class ImageDialog {
   private readonly title: HTMLElement;
   private readonly insert: HTMLButtonElement;
   private readonly group: string;
+  private readonly file: HTMLInputElement;
   private page = 1;
   private pages = 1;
   /** The image being changed when the dialog was opened on a selected image. */
@@ -55,7 +56,7 @@ export class ImageDialog {
   constructor(
     private readonly editor: Editor,
     private readonly S: Strings,
-    private readonly urls: { list: string; item: string; library: string },
+    private readonly urls: { list: string; item: string; upload: string; csrf: () => string },
     private readonly announce: (message: string) => void,
   ) {
     const titleId = uid('ve-image-title');
@@ -63,6 +64,8 @@ export class ImageDialog {
     const altId = uid('ve-image-alt');
     const altHintId = uid('ve-image-alt-hint');
     const errorId = uid('ve-image-error');
+    const fileId = uid('ve-image-file');
+    const fileHintId = uid('ve-image-file-hint');
     this.group = uid('ve-image-choice');
     this.title = h('h2', { id: titleId }, say(S, 'imageTitle'));
     this.query = h('input', { id: queryId, type: 'search', autocomplete: 'off' });
@@ -81,6 +84,7 @@ export class ImageDialog {
       'aria-describedby': `${altHintId} ${errorId}`,
     });
     this.error = h('p', { id: errorId, class: 'field-error', hidden: true });
+    this.file = h('input', { id: fileId, type: 'file', accept: 'image/jpeg,image/png,image/webp,image/avif,image/gif', 'aria-describedby': fileHintId });
     this.insert = h('button', { type: 'button', class: 'button primary' }, say(S, 'imageInsert'));
     const cancel = h('button', { type: 'button', class: 'button' }, say(S, 'cancel'));
     this.dialog = h(
@@ -91,7 +95,13 @@ export class ImageDialog {
       this.status,
       h('fieldset', { class: 've-choices' }, h('legend', {}, say(S, 'imageChoose')), this.grid),
       this.pager,
-      h('p', { class: 'hint' }, h('a', { href: urls.library, target: '_blank', rel: 'noopener' }, say(S, 'imageLibrary'))),
+      h(
+        'div',
+        { class: 'field ve-upload' },
+        h('label', { for: fileId }, say(S, 'imageUpload')),
+        this.file,
+        h('p', { class: 'hint', id: fileHintId }, say(S, 'imageUploadHint')),
+      ),
       h(
         'div',
         { class: 'field' },
@@ -112,6 +122,13 @@ export class ImageDialog {
       const radio = e.target as HTMLInputElement;
       // The library's description is offered, never forced: the writer may adapt it to the text.
       if (radio.name === this.group && !this.alt.value.trim()) this.alt.value = radio.getAttribute('data-alt') ?? '';
+      // One image at a time: choosing from the library forgets a file picked before, and the reverse.
+      this.file.value = '';
+      this.setError('');
+    });
+    this.file.addEventListener('change', () => {
+      const checked = this.chosen();
+      if (checked) checked.checked = false;
       this.setError('');
     });
     this.dialog.addEventListener('close', () => this.editor.commands.focus());
@@ -125,6 +142,7 @@ export class ImageDialog {
     this.insert.textContent = say(this.S, node ? 'imageUpdate' : 'imageInsert');
     this.alt.value = node ? String(node.attrs.alt ?? '') : '';
     this.query.value = '';
+    this.file.value = '';
     this.setError('');
     this.grid.replaceChildren();
     this.dialog.showModal();
@@ -181,26 +199,60 @@ export class ImageDialog {
     );
   }
 
+  /** Puts a new image in the media library, described by the text alternative typed here. */
+  private async send(file: File, alt: string): Promise<string> {
+    const data = new FormData();
+    data.append('_csrf', this.urls.csrf()); // first: the server checks it before it reads the file
+    data.append('alt', alt);
+    data.append('file', file);
+    const res = await fetch(this.urls.upload, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' }, body: data });
+    const json = (await res.json().catch(() => ({}))) as { id?: number; error?: string };
+    if (!res.ok || !json.id) throw new Error(json.error ?? '');
+    return String(json.id);
+  }
+
+  /**
+   * The image's details once its sizes are made: a new upload is prepared in the background for a
+   * few seconds. Bounded: after about twenty seconds the small preview is used rather than nothing.
+   */
+  private async whenReady(id: string): Promise<{ status?: string; variants?: Variant[]; previewUrl?: string | null }> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(this.urls.item.replace('{id}', encodeURIComponent(id)), { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error(String(res.status));
+      const item = (await res.json()) as { status?: string; variants?: Variant[]; previewUrl?: string | null };
+      if (item.status !== 'processing' || attempt >= 40) return item;
+      this.status.textContent = say(this.S, 'imagePreparing');
+      await new Promise((resolve) => window.setTimeout(resolve, 500));
+    }
+  }
+
   private chosen(): HTMLInputElement | null {
     return this.grid.querySelector<HTMLInputElement>(`input[name="${this.group}"]:checked`);
   }
 
   private async apply(): Promise<void> {
     const radio = this.chosen();
-    if (!radio && !this.editing) return this.setError(say(this.S, 'imageNoChoice'), this.grid.querySelector('input') ?? this.query);
+    const upload = this.file.files?.[0] ?? null;
+    if (!radio && !upload && !this.editing) return this.setError(say(this.S, 'imageNoChoice'), this.grid.querySelector('input') ?? this.query);
     const alt = this.alt.value.replace(/\s+/g, ' ').trim();
     if (!alt) return this.setError(say(this.S, 'imageAltMissing'), this.alt);
     if (alt.length > ALT_MAX) return this.setError(say(this.S, 'imageAltTooLong'), this.alt);
     if (FILE_NAME.test(alt)) return this.setError(say(this.S, 'imageAltFileName'), this.alt);
     let src = this.editing?.src ?? '';
-    if (radio) {
+    let id = radio?.value ?? null;
+    if (upload) {
+      this.status.textContent = say(this.S, 'imageUploading');
       try {
-        const res = await fetch(this.urls.item.replace('{id}', encodeURIComponent(radio.value)), {
-          credentials: 'same-origin',
-          headers: { Accept: 'application/json' },
-        });
-        if (!res.ok) throw new Error(String(res.status));
-        const item = (await res.json()) as { variants?: Variant[]; previewUrl?: string | null };
+        id = await this.send(upload, alt);
+      } catch (err) {
+        this.status.textContent = '';
+        return this.setError(`${say(this.S, 'imageUploadFailed')} ${err instanceof Error ? err.message : ''}`.trim(), this.file);
+      }
+    }
+    if (id) {
+      try {
+        const item = await this.whenReady(id);
+        if (item.status === 'failed') return this.setError(say(this.S, 'imageProcessingFailed'), this.insert);
         src = textImageUrl(item.variants ?? [], item.previewUrl ?? null) ?? '';
       } catch {
         return this.setError(say(this.S, 'imageFailed'), this.insert);

@@ -190,7 +190,8 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     {
       list: textarea.dataset.mediaUrl ?? '/admin/media.json',
       item: textarea.dataset.mediaItemUrl ?? '/admin/media/{id}.json',
-      library: textarea.dataset.mediaLibraryUrl ?? '/admin/media',
+      upload: textarea.dataset.mediaUploadUrl ?? '/admin/media',
+      csrf: () => textarea.form?.querySelector<HTMLInputElement>('input[name="_csrf"]')?.value ?? '',
     },
     announce,
   );

@@ -155,6 +155,7 @@ export const FIELD_LABELS: Record<string, Record<string, string>> = {
     social: 'Réseaux sociaux',
     requireApproval: 'Approbation avant publication',
     accessibility: 'Déclaration d’accessibilité',
+    statsRetentionMonths: 'Durée de conservation des statistiques',
   },
   page: {
     title: 'Titre',

@@ -27,6 +27,8 @@ Commandes :
       (message complet, en-têtes compris), sans l'envoyer.
   job:run <nom>
       Lance une tâche planifiée tout de suite (${ALL_JOBS.map((j) => j.name).join(', ')}).
+  stats:remove-demo
+      Efface l'historique de statistiques généré pour la commune de démonstration (les vrais chiffres restent).
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -95,6 +97,11 @@ async function run(argv: string[]): Promise<number> {
         }
         console.log(`${job.name} : ${result.ok ? 'terminée' : 'en échec'} ${result.detail}`);
         return result.ok ? 0 : 1;
+      }
+      case 'stats:remove-demo': {
+        const removed = await c.engagement.removeDemo();
+        console.log(`Historique de démonstration effacé : ${removed} lignes.`);
+        return 0;
       }
       default:
         throw new UsageError(`Commande inconnue « ${command} ».`);

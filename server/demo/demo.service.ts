@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS, type CommuneSettings } from '../settings/settings.def
 import { mergeSettings } from '../settings/settings.service';
 import { demoImage } from './demo-images';
 import { DEMO_DIR, readDemoArticles } from './demo-content';
+import { demoHistory, type DemoArticleFacts } from '../engagement/demo-history';
 
 const MARK = 'demo_loaded_at';
 
@@ -35,6 +36,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   const images = new Map<string, number>();
   const articles = readDemoArticles(now, c.config.timeZone);
   const recent: { id: number; at: Date }[] = [];
+  const published: DemoArticleFacts[] = [];
   for (const [i, a] of articles.entries()) {
     let mediaId = images.get(a.image);
     if (mediaId === undefined) {
@@ -63,6 +65,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       // History, not news: what the demo says went out in the past is recorded as sent then.
       if (a.publishAt && a.publishAt <= now) await c.publishing.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
       if (a.publishAt && a.publishAt <= now && !a.urgent) recent.push({ id: article.id, at: a.publishAt });
+      if (a.publishAt && a.publishAt <= now) published.push({ id: article.id, publishedAt: a.publishAt, urgent: a.urgent });
     }
   }
   // The week's news waits for the next digest, as if officers had ticked the newsletter: the
@@ -76,7 +79,11 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       );
     }
   }
+  // 90 days of figures marked demo, so that the mayor's dashboard is alive from the first visit;
+  // totalled like real days (npm run crieur -- stats:remove-demo takes them away).
+  const history = await c.engagement.ingest(demoHistory(now, c.config.timeZone, published));
+  await c.engagementRollup.rollUp();
   await c.settings.setMarker(MARK, now);
-  log.info({ articles: articles.length, images: images.size }, 'demo commune loaded');
+  log.info({ articles: articles.length, images: images.size, history }, 'demo commune loaded');
   return true;
 }

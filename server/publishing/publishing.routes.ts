@@ -32,6 +32,7 @@ type Deps = Pick<
   | 'retractions'
   | 'audit'
   | 'avatars'
+  | 'campaignRenderer'
 >;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
@@ -95,6 +96,7 @@ export function publishingRoutes(c: Deps): Router {
       summary: article.summary,
       url: c.channelPorts(article, { id: 0, channel: 'site', accountId: 0 }).canonicalUrl(),
       image: cardUrl && article.heroAlt.trim() ? { url: cardUrl, alt: article.heroAlt.trim() } : null,
+      newsletterUrl: `/admin/articles/${article.id}/newsletter-block.html`,
     };
     return { previews, sitePreview, linkPieces };
   }
@@ -237,6 +239,8 @@ export const STATUS_LABELS: Record<string, string> = {
   uncertain: 'Incertaine',
   held: 'En attente de confirmation',
   retracted: 'Retirée',
+  // Taken by the channel, sent later by it (the newsletter's next campaign, a person's hand-off).
+  queued: 'En file d’attente',
 };
 
 function publicationJson(p: Publication, t: Translate, fmt: (d: Date | null) => string) {

@@ -1,0 +1,92 @@
+import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { loadDemoIfEmpty } from '../server/demo/demo.service';
+import { DEMO_HISTORY_DAYS, demoHistory } from '../server/engagement/demo-history';
+import { addDays } from '../server/audience/audience.days';
+
+// The demo commune's 90 days of figures: generated at first start, marked demo, totalled, and
+// removable without touching real figures.
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  ctx.clock.set(new Date('2026-11-22T09:00:00.000Z'));
+});
+afterAll(async () => {
+  // The demo's pictures are still being resized in the background: waited for before closing.
+  await ctx.c.media.idle();
+  await ctx.close();
+}, 120_000);
+
+async function totals(where: Record<string, unknown>): Promise<Map<string, number>> {
+  const rows: { day: string; n: unknown }[] = await ctx.c.db('engagement_daily').where(where).select('day').sum({ n: 'total' }).groupBy('day');
+  return new Map(rows.map((r) => [r.day, Number(r.n)]));
+}
+
+describe('the demo commune’s history', () => {
+  it('ships 90 days of visits, letters and social figures for its own articles, marked demo and totalled per day', async () => {
+    expect(await loadDemoIfEmpty(ctx.c)).toBe(true);
+    const today = '2026-11-22';
+    const events = await ctx.c.db('engagement_events');
+    expect(events.length).toBeGreaterThan(1000);
+    expect(events.every((e: { demo: unknown }) => Boolean(e.demo))).toBe(true);
+    const days = [...new Set(events.map((e: { day: string }) => e.day))].sort();
+    expect(days[0]).toBe(addDays(today, -DEMO_HISTORY_DAYS));
+    expect(days.at(-1)).toBe(addDays(today, -1));
+
+    // Every finished day is totalled, and the totals equal the events.
+    const rolled = (await ctx.c.db('engagement_rollup_days').pluck('day')) as string[];
+    for (const d of days) expect(rolled).toContain(d);
+    const rawSum = events.reduce((n: number, e: { value: unknown }) => n + Number(e.value), 0);
+    const dailySum = [...(await totals({ demo: true })).values()].reduce((a, b) => a + b, 0);
+    expect(dailySum).toBe(rawSum);
+
+    // Figures of articles are the demo's own published articles, after their publication.
+    const articles = await ctx.c.db('articles').select('id', 'publish_at');
+    const publishedAt = new Map(articles.map((a: { id: number; publish_at: string | null }) => [a.id, a.publish_at]));
+    for (const e of events.filter((x: { article_id: number | null }) => x.article_id !== null)) {
+      expect(publishedAt.has(e.article_id)).toBe(true);
+      expect(String(publishedAt.get(e.article_id)) <= e.occurred_at).toBe(true);
+    }
+
+    // The site's weekly rhythm: weekdays busier than weekends.
+    const views = await totals({ demo: true, channel: 'site', kind: 'view', article_id: 0 });
+    const avg = (pick: (weekday: number) => boolean) => {
+      const picked = [...views].filter(([d]) => pick(new Date(`${d}T12:00:00Z`).getUTCDay())).map(([, n]) => n);
+      return picked.reduce((a, b) => a + b, 0) / picked.length;
+    };
+    expect(avg((w) => w >= 1 && w <= 5)).toBeGreaterThan(avg((w) => w === 0 || w === 6) * 1.3);
+
+    // A letter every Friday, with clicks; a list that grows; each network has figures.
+    const deliveries = await totals({ demo: true, channel: 'newsletter', kind: 'delivery' });
+    expect(deliveries.size).toBeGreaterThanOrEqual(12);
+    for (const d of deliveries.keys()) expect(new Date(`${d}T12:00:00Z`).getUTCDay()).toBe(5);
+    expect([...(await totals({ demo: true, channel: 'newsletter', kind: 'click' })).values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const joined = [...(await totals({ demo: true, kind: 'subscribe' })).values()].reduce((a, b) => a + b, 0);
+    const left = [...(await totals({ demo: true, kind: 'unsubscribe' })).values()].reduce((a, b) => a + b, 0);
+    expect(joined).toBeGreaterThan(left);
+    for (const network of ['facebook', 'mastodon', 'bluesky'])
+      expect((await totals({ demo: true, channel: network, kind: 'reaction' })).size).toBeGreaterThan(0);
+
+    // What an élu sees on first login: the dashboard has figures.
+    const elu = await loginAs(ctx, 'elected');
+    const home = await elu.agent.get('/admin');
+    expect(home.status).toBe(200);
+
+    // The same demo gives the same history.
+    const facts = [{ id: 1, publishedAt: new Date('2026-11-01T08:00:00Z'), urgent: false }];
+    expect(demoHistory(ctx.clock.now(), 'Europe/Paris', facts)).toEqual(demoHistory(ctx.clock.now(), 'Europe/Paris', facts));
+  }, 120_000);
+
+  it('is removed with the demo, leaving real figures and their totals', async () => {
+    ctx.c.engagement.record({ channel: 'site', kind: 'view', source: 'direct', at: new Date('2026-11-20T10:00:00.000Z') });
+    await ctx.c.engagement.flush();
+    await ctx.c.engagementRollup.rollUpDay('2026-11-20');
+    const removed = await ctx.c.engagement.removeDemo();
+    expect(removed).toBeGreaterThan(1000);
+    expect(await ctx.c.db('engagement_events').count({ n: '*' }).first()).toMatchObject({ n: expect.anything() });
+    const left = await ctx.c.db('engagement_events').select('demo', 'value');
+    expect(left.map((r: { demo: unknown; value: unknown }) => [Boolean(r.demo), Number(r.value)])).toEqual([[false, 1]]);
+    expect(await ctx.c.db('engagement_daily').where('demo', true).first()).toBeUndefined();
+    expect([...(await totals({ day: '2026-11-20' })).values()]).toEqual([1]);
+  });
+});
