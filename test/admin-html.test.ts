@@ -174,6 +174,7 @@ beforeAll(async () => {
     .post('/admin/subscribers/import')
     .field('_csrf', admin.csrf)
     .field('basis', 'Formulaires papier signés en mairie')
+    .field('wording', 'lettre-2026-12')
     .attach('file', Buffer.from('email;rubriques\nun@exemple.fr;Culture\nabonne@exemple.fr;\npas-une-adresse;\n'), 'liste.csv');
   if (preview.status !== 200 || !preview.text.includes('pas-une-adresse')) unexpected.push(`subscriber import preview answered ${preview.status}`);
   pages.set('subscriber import preview', preview.text);

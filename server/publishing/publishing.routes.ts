@@ -237,6 +237,8 @@ export const STATUS_LABELS: Record<string, string> = {
   uncertain: 'Incertaine',
   held: 'En attente de confirmation',
   retracted: 'Retirée',
+  // Taken by the channel, sent later by it (the newsletter's next campaign, a person's hand-off).
+  queued: 'En file d’attente',
 };
 
 function publicationJson(p: Publication, t: Translate, fmt: (d: Date | null) => string) {
