@@ -179,6 +179,50 @@ describe('the previews', () => {
     expect(preview).toContain('<a href="http://crieur.test/x" class="preview-link">http://crieur.test/x</a>');
   });
 
+  it('shows the newsletter’s block as the campaign renderer makes it: the same block a real letter carries, in a frame with the e-mail’s own policy', async () => {
+    const id = await article('Concert au kiosque', 'Harmonie municipale, dimanche à 16 h.');
+    const jpeg = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#aa6633' } })
+      .jpeg()
+      .toBuffer();
+    const media = await ctx.c.media.ingest(jpeg, 'kiosque.jpg', { alt: 'Le kiosque' }, { id: null, label: 'test' });
+    await ctx.c.media.whenReady(media.id);
+    await ctx.c.db('articles').where({ id }).update({ hero_media_id: media.id, hero_alt: 'Le kiosque à musique du parc' });
+
+    const page = await officer.agent.get(`/admin/articles/${id}/channels`);
+    const frame =
+      /<iframe class="preview-newsletter-frame" src="([^"]+)" title="Aperçu : bloc de la lettre d’information" sandbox loading="lazy"><\/iframe>/.exec(
+        page.text,
+      );
+    expect(frame?.[1]).toBe(`/admin/articles/${id}/newsletter-block.html`);
+    const block = await officer.agent.get(frame![1]!);
+    expect(block.status).toBe(200);
+    expect(block.headers['content-type']).toMatch(/^text\/html/);
+    expect(block.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(block.headers['content-security-policy']).not.toContain('script-src');
+    const html = block.text;
+    expect(html).toContain('Concert au kiosque');
+    expect(html).toContain('Harmonie municipale, dimanche à 16 h.');
+    const link = /<a href="(http:\/\/crieur\.test\/actualites\/[^"]+\?ref=newsletter)"[^>]*>[^<]*Concert au kiosque[^<]*<\/a>/.exec(html);
+    expect(link).not.toBeNull();
+    const img = /<img[^>]+alt="Le kiosque à musique du parc"[^>]*>/.exec(html);
+    expect(img).not.toBeNull();
+
+    // A real letter carrying this article and another: the very same picture and link.
+    const other = await article('Autre nouvelle', 'Autre résumé');
+    const letter = await ctx.c.campaignRenderer.render({
+      campaignId: 1,
+      number: 12,
+      kind: 'digest',
+      subject: 'Lettre n° 12',
+      intro: 'Bonjour',
+      blocks: await ctx.c.campaignRenderer.blocks([other, id]),
+    });
+    const real = letter.web().html;
+    expect(real).toContain(img![0]);
+    expect(real).toContain(link![0]);
+    expect((await officer.agent.get('/admin/articles/999999/newsletter-block.html')).status).toBe(404);
+  });
+
   it('serves the browser the very counting file the server counts with', async () => {
     const js = await officer.agent.get('/static/js/post-count.js');
     expect(js.status).toBe(200);

@@ -32,6 +32,7 @@ type Deps = Pick<
   | 'retractions'
   | 'audit'
   | 'avatars'
+  | 'campaignRenderer'
 >;
 
 /** Digits only, and few enough for an integer column: 1e3, 0x10 or 99999999999 name no row. */
@@ -95,6 +96,7 @@ export function publishingRoutes(c: Deps): Router {
       summary: article.summary,
       url: c.channelPorts(article, { id: 0, channel: 'site', accountId: 0 }).canonicalUrl(),
       image: cardUrl && article.heroAlt.trim() ? { url: cardUrl, alt: article.heroAlt.trim() } : null,
+      newsletterUrl: `/admin/articles/${article.id}/newsletter-block.html`,
     };
     return { previews, sitePreview, linkPieces };
   }

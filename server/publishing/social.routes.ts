@@ -5,10 +5,11 @@ import { actorFor } from '../articles/articles.views';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { renderPage } from '../http/render';
+import { EMAIL_CSP } from '../newsletter/letters.routes';
 import { parseHashtags } from './post-text';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'articles' | 'handoff' | 'hashtags' | 'retractions' | 'clock' | 'audit' | 'avatars'>;
+type Deps = Pick<Container, 'articles' | 'handoff' | 'hashtags' | 'retractions' | 'clock' | 'audit' | 'avatars' | 'campaignRenderer'>;
 
 function idParam(v: unknown): number {
   if (typeof v !== 'string' || !/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError();
@@ -39,6 +40,18 @@ export function socialRoutes(c: Deps): Router {
     res.sendFile(file, { cacheControl: false, headers: { 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=604800' } }, (err) => {
       if (err && (err as { code?: string }).code !== 'ECONNABORTED' && !res.headersSent) next(err);
     });
+  });
+
+  // The article as the newsletter will show it: the campaign renderer's own block, in a one-article
+  // letter compiled like the real ones (the channels page frames it beside the posts' previews).
+  // Its inline styles need the e-mail's policy, which only this document gets.
+  router.get('/articles/:id/newsletter-block.html', requirePermission('articles.read'), async (req, res) => {
+    const id = idParam(req.params.id);
+    const article = await c.articles.state(id);
+    const blocks = article ? await c.campaignRenderer.blocks([id]) : [];
+    if (!article || !blocks.length) throw new NotFoundError('Cet article n’existe pas.');
+    const rendered = await c.campaignRenderer.render({ campaignId: 0, number: null, kind: 'digest', subject: article.title, intro: '', blocks });
+    res.set({ 'Content-Security-Policy': EMAIL_CSP, 'Cache-Control': 'no-store', 'X-Frame-Options': 'SAMEORIGIN' }).type('html').send(rendered.web().html);
   });
 
   router.get('/networks/hashtags', requirePermission('settings.manage'), async (_req, res) => {
