@@ -70,6 +70,20 @@ describe('the totals of the dashboard, against the previous period', () => {
     expectTotals(await page('/admin?periode=7j'));
   });
 
+  it('sees a day rolled up again (the remembered totals of rolled-up days follow the rollups)', async () => {
+    await addEvents(ctx.c, [{ at: '2026-03-10T10:00:00Z', channel: 'site', kind: 'visitor', value: 8 }]);
+    await rollUpDay(ctx.c, '2026-03-10');
+    expect(figureText(await page('/admin?periode=7j'), 'reached')).toMatch(/^Personnes atteintes 8 /);
+    await addEvents(ctx.c, [{ at: '2026-03-10T11:00:00Z', channel: 'site', kind: 'visitor', value: 5 }]);
+    // Not rolled again yet: the rolled-up totals are what counts for that day.
+    expect(figureText(await page('/admin?periode=7j'), 'reached')).toMatch(/^Personnes atteintes 8 /);
+    await rollUpDay(ctx.c, '2026-03-10');
+    expect(figureText(await page('/admin?periode=7j'), 'reached')).toMatch(/^Personnes atteintes 13 /);
+    // Today's events show at once, whatever was remembered.
+    await addEvents(ctx.c, [{ at: '2026-03-15T08:59:00Z', channel: 'site', kind: 'visitor', value: 100 }]);
+    expect(figureText(await page('/admin?periode=7j'), 'reached')).toMatch(/^Personnes atteintes 113 /);
+  });
+
   it('counts the subscribers of the list as they are now', async () => {
     const now = ctx.clock.now().toISOString();
     await ctx.c.db('subscribers').insert(

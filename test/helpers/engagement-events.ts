@@ -37,6 +37,8 @@ export async function addEvents(c: Container, events: TestEvent[]): Promise<void
   for (let i = 0; i < rows.length; i += 200) await c.db('engagement_events').insert(rows.slice(i, i + 200));
 }
 
+let rollups = 0;
+
 /**
  * What the nightly rollup does for one day (the contract's definition of engagement_daily):
  * sums per (day, article or 0, channel, kind, source, demo), and the day listed as complete.
@@ -50,7 +52,8 @@ export async function rollUpDay(c: Container, day: string): Promise<void> {
       .groupByRaw('day, coalesce(article_id, 0), channel, kind, source, demo')
       .select('day', trx.raw('coalesce(article_id, 0) as article_id'), 'channel', 'kind', 'source', 'demo', trx.raw('sum(value) as total'));
     if (sums.length) await trx('engagement_daily').insert(sums.map((s: Record<string, unknown>) => ({ ...s, total: Number(s.total) })));
-    await trx('engagement_rollup_days').insert({ day, rolled_up_at: new Date().toISOString() });
+    // Each rollup a later time than the last, as the nightly job's would be.
+    await trx('engagement_rollup_days').insert({ day, rolled_up_at: new Date(Date.UTC(2030, 0, 1) + ++rollups * 1000).toISOString() });
   });
 }
 
