@@ -40,6 +40,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'media.uploaded': 'Image ajoutée',
   'media.updated': 'Image modifiée',
   'media.deleted': 'Image supprimée',
+  'attachment.added': 'Document joint',
+  'attachment.removed': 'Document retiré',
   'publications.planned': 'Canaux de diffusion choisis',
   'publications.withdrawn': 'Diffusion de l’article arrêtée',
   'publications.urgent': 'Alerte envoyée partout',
@@ -119,6 +121,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   refused: 'Lignes refusées',
   mode: 'Mode',
   basis: 'Origine du consentement',
+  kind: 'Type de fichier',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */
