@@ -8,12 +8,14 @@ import type { Container } from './container';
 import { loadUser } from './auth/auth.middleware';
 import { authRoutes } from './auth/auth.routes';
 import { accountRoutes } from './auth/account.routes';
+import { attachmentsRoutes, publicAttachmentsRoutes } from './attachments/attachments.routes';
 import { usersRoutes } from './auth/users.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
 import { settingsRoutes, themeRoutes } from './settings/settings.routes';
 import { articlesRoutes } from './articles/articles.routes';
 import { categoriesRoutes } from './articles/categories.routes';
+import { articlePreviewPageRoutes } from './articles/articles.preview.routes';
 import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
@@ -101,7 +103,13 @@ export function createApp(c: Container): Express {
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
   app.use(menuLocals(c)); // the public layout's main menu and footer, built in the admin
   app.use(newsletterLocals(c)); // the subscription form's topics, for the pages that show it
-  app.use('/admin', csrfProtection({ checkedAfterUpload: (req) => req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import') }));
+  app.use(
+    '/admin',
+    csrfProtection({
+      checkedAfterUpload: (req) =>
+        req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import' || /^\/articles\/\d+\/attachments$/.test(req.path)),
+    }),
+  );
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)
 
   app.use(authRoutes(c));
@@ -112,8 +120,10 @@ export function createApp(c: Container): Express {
   app.use('/admin/mailbox', mailboxRoutes(c));
   app.use(settingsRoutes(c));
   app.use(newsletterSettingsRoutes(c)); // /admin/settings/newsletter: the digest's day, sending window, cap, sender
+  app.use('/admin', attachmentsRoutes(c)); // an article's documents (before the article routes: the form's block); /admin/settings/attachments
   app.use('/admin/articles', articlesRoutes(c));
   app.use('/admin/categories', categoriesRoutes(c)); // add, rename, reorder, merge, delete
+  app.use('/admin/preview', articlePreviewPageRoutes(c)); // an article's private preview link, opened with the site's templates
   app.use('/admin/pages', pagesRoutes(c)); // the commune's pages, the main menu and the footer
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));
@@ -127,6 +137,7 @@ export function createApp(c: Container): Express {
   app.use(statsRoutes(c)); // /admin/stats: an article's figures, CSV export, monthly report and its e-mail opt-out
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
   app.use(lettersRoutes(c)); // /lettres archive and web versions, /l/ click redirects, /o/ open pixel
+  app.use(publicAttachmentsRoutes(c)); // /documents/<id>/<name>: an online article's files
   app.use(siteRoutes(c));
   // After the pages (no path in common) so that the site's layout locals are set for /recherche too.
   app.use(siteDataRoutes(c)); // search, feeds, sitemap, open data, /api/v1

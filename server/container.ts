@@ -13,6 +13,8 @@ import { LoginThrottle } from './auth/login-throttle';
 import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
 import { AccountService } from './auth/account.service';
+import { AttachmentsService } from './attachments/attachments.service';
+import { AttachmentsRepository } from './attachments/attachments.repository';
 import { Mailer } from './mail/mailer';
 import { OutboxRepository } from './mail/outbox.repository';
 import { OutboxService } from './mail/outbox.service';
@@ -104,6 +106,8 @@ export interface Container {
   users: UsersService;
   /** What a person changes on their own account: name, confirmed address, printed password. */
   account: AccountService;
+  /** Files attached to articles and pages (council minutes, arrêtés, menus), checked by content. */
+  attachments: AttachmentsService;
   usersRepo: UsersRepository;
   media: MediaService;
   articles: ArticlesService;
@@ -331,6 +335,24 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // The public site: it reads articles and categories, and asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
   const siteRepo = new SiteRepository(db, publishing.onlineJoin());
+  const attachments = new AttachmentsService({
+    db,
+    repo: new AttachmentsRepository(db),
+    audit,
+    clock,
+    log: log.child({ module: 'attachments' }),
+    dataDir: config.dataDir,
+    settings,
+  });
+  // An article's files are public exactly when the article is on the site (the site's visibility rule).
+  attachments.registerOwner('article', {
+    exists: async (id) => !!(await articles.get(id)),
+    isPublic: async (id) => {
+      const a = await articles.get(id);
+      return !!a && (await siteRepo.bySlug(a.slug))?.id === id;
+    },
+  });
+  attachments.onChange(() => siteCache.clear());
   const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
   const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
   pages.events.on('changed', () => siteCache.clear());
@@ -455,6 +477,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     auth,
     users,
     account,
+    attachments,
     usersRepo,
     media,
     articles,

@@ -177,7 +177,10 @@ describe('the newsletter, from the form to the unsubscribe button', () => {
     await job('send-campaigns');
     const mail = await fromOutbox(admin, /Coupure d’eau ce soir/);
     expect(mail.text).toContain('L’eau sera coupée de 20 h à minuit');
-    expect(mail.html).toContain('Alerte');
+    expect(mail.subject).toBe('Alerte : Coupure d’eau ce soir');
+    // Inside, the kicker says "Alerte" once; the heading is the news itself.
+    expect(mail.text).toContain('ALERTE – Coupure d’eau ce soir');
+    expect(String(mail.html)).toMatch(/<h1[^>]*>\s*Coupure d’eau ce soir\s*<\/h1>/);
   });
 
   it('unsubscribes in one click from the e-mail’s List-Unsubscribe address', async () => {

@@ -20,11 +20,15 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const site = (path: string) => request(ctx.app).get(path).redirects(0);
+/** A public page, its French no-break spaces read as ordinary ones (test/typography.test.ts checks them). */
+const site = async (path: string) => {
+  const res = await request(ctx.app).get(path).redirects(0);
+  return Object.assign(res, { text: plainSpaces(res.text) });
+};
 
 /** What a person reads: the text without tags, spaces collapsed. */
 function readable(html: string): string {
-  return html
+  return plainSpaces(html)
     .replace(/<[^>]*>/g, ' ')
     .replace(/&#39;/g, "'")
     .replace(/&#34;/g, '"')

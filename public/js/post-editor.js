@@ -1,8 +1,10 @@
 // The channels page: a live counter under each network's text, counted the network's way by
-// post-count.js (the very file the server counts with), and the previews kept in step.
+// post-count.js (the very file the server counts with), the parts of a thread cut by post-split.js
+// (the very file the server cuts with), and the previews kept in step.
 (function () {
   'use strict';
   var PostCount = window.CrieurPostCount;
+  var PostSplit = window.CrieurPostSplit;
   if (!PostCount) return;
   var URL_RE = /(https?:\/\/[^\s<>"]+)/;
 
@@ -42,7 +44,37 @@
     var thread = box.querySelector('[data-thread-for]');
     var enabled = document.querySelector('input[name="channel_' + id + '_enabled"]');
     var preview = document.querySelector('[data-preview-for="' + id + '"]');
+    var partsList = box.querySelector('[data-parts-for]');
     if (!area || !counter) return;
+
+    // The thread's parts, each with its count, as the server will post them; the preview shows
+    // them as separate messages.
+    function showParts(parts) {
+      if (partsList) {
+        while (partsList.firstChild) partsList.removeChild(partsList.firstChild);
+        (parts || []).forEach(function (part, i) {
+          var li = document.createElement('li');
+          li.setAttribute('data-part', String(i + 1));
+          li.textContent = fill(box.getAttribute('data-label-part') || '', { n: i + 1, count: count(part), limit: limit });
+          partsList.appendChild(li);
+        });
+        partsList.hidden = !parts;
+      }
+      if (!preview) return;
+      var whole = preview.querySelector('[data-preview-text]');
+      var list = preview.querySelector('[data-preview-parts]');
+      if (!list || !whole) return;
+      while (list.firstChild) list.removeChild(list.firstChild);
+      (parts || []).forEach(function (part) {
+        var p = document.createElement('p');
+        p.className = 'preview-text preview-part';
+        p.setAttribute('data-preview-part', '');
+        showText(p, part);
+        list.appendChild(p);
+      });
+      list.hidden = !parts;
+      whole.hidden = !!parts;
+    }
 
     function update() {
       var n = count(area.value);
@@ -58,6 +90,7 @@
         var note = preview.querySelector('[data-preview-thread]');
         if (note) note.hidden = !asThread;
       }
+      showParts(asThread && PostSplit ? PostSplit.splitIntoParts(area.value.replace(/\r\n?/g, '\n'), { limit: limit, count: count }) : null);
     }
 
     area.addEventListener('input', update);

@@ -32,6 +32,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'article.change_proposed': 'Modification d’un article en ligne proposée',
   'article.change_approved': 'Modification proposée approuvée',
   'article.change_refused': 'Modification proposée refusée',
+  'article.preview_created': 'Lien d’aperçu privé d’un article créé',
+  'article.preview_revoked': 'Lien d’aperçu privé d’un article révoqué',
   'category.created': 'Catégorie ajoutée',
   'category.renamed': 'Catégorie renommée',
   'category.reordered': 'Ordre des catégories changé',
@@ -40,6 +42,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'media.uploaded': 'Image ajoutée',
   'media.updated': 'Image modifiée',
   'media.deleted': 'Image supprimée',
+  'attachment.added': 'Document joint',
+  'attachment.removed': 'Document retiré',
   'publications.planned': 'Canaux de diffusion choisis',
   'publications.withdrawn': 'Diffusion de l’article arrêtée',
   'publications.urgent': 'Alerte envoyée partout',
@@ -119,6 +123,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   refused: 'Lignes refusées',
   mode: 'Mode',
   basis: 'Origine du consentement',
+  kind: 'Type de fichier',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../settings/settings.defaults';
 import { VIEWS_DIR } from '../http/render';
 import type { CampaignKind, CampaignsRepository } from './campaigns.repository';
 import { assembleSet, bake, compact, escapeHtml, splitBlocks, toPiece, trackingToken, type PieceSet } from './campaign-template';
-import { campaignText, type TextBlock } from './campaign-text';
+import { campaignText, withoutAlertPrefix, type TextBlock } from './campaign-text';
 
 /** A subscriber as the campaign sees them (the subscribers domain answers these). */
 export interface Recipient {
@@ -287,7 +287,7 @@ export class CampaignRenderer {
       colors: { primary, onPrimary, link },
       logo: logoUrl ? { url: logoUrl, alt: `Logo de ${commune.name}` } : null,
       kicker: alert ? 'Alerte' : draft.number !== null ? `Lettre d’information n° ${draft.number}` : 'Lettre d’information',
-      heading: alert ? draft.subject : commune.name,
+      heading: alert ? withoutAlertPrefix(draft.subject) : commune.name,
       introParagraphs: draft.intro
         .split(/\n\s*\n/)
         .map((p) => p.trim())

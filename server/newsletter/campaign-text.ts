@@ -25,7 +25,8 @@ export function campaignText(o: {
   campaignId: number;
   blocks: TextBlock[];
 }): { email: PieceSet; web: PieceSet } {
-  const title = o.kind === 'alert' ? `ALERTE – ${o.subject}` : `${o.commune.name} – Lettre d’information${o.number !== null ? ` n° ${o.number}` : ''}`;
+  const title =
+    o.kind === 'alert' ? `ALERTE – ${withoutAlertPrefix(o.subject)}` : `${o.commune.name} – Lettre d’information${o.number !== null ? ` n° ${o.number}` : ''}`;
   const head = [title, '='.repeat(Math.min(title.length, 72)), '', 'Voir dans le navigateur : %%WEB%%', ''];
   if (o.intro.trim()) head.push(o.intro.trim(), '');
   const block = (b: TextBlock, link: string) =>
@@ -46,4 +47,9 @@ export function campaignText(o: {
     email: { head: headPiece, blocks: emailBlocks, tail: toPiece(tail) },
     web: { head: headPiece, blocks: webBlocks, tail: toPiece(`--\n${o.commune.name}\nPour recevoir cette lettre par e-mail : %%MANAGE%%\n`) },
   };
+}
+
+/** An alert's subject starts with "Alerte :" for the inbox; inside the e-mail, the kicker says it already. */
+export function withoutAlertPrefix(subject: string): string {
+  return subject.replace(/^Alerte\s*:\s*/i, '') || subject;
 }

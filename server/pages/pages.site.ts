@@ -3,6 +3,7 @@ import type { Container } from '../container';
 import { pageMeta } from '../site/metadata';
 import { cacheKey } from '../site/page-cache';
 import type { Translate } from '../i18n/i18n';
+import { frenchSpacingHtml } from '../i18n/typography';
 import { asPagePath } from './pages.paths';
 
 /** What an empty setting shows in a page (the legal notice's gaps stay visible). */
@@ -53,7 +54,8 @@ export function pagesSiteRoutes(c: Deps): Router {
       const meta = pageMeta({ title: shown.page.title, description: shown.description, path }, c);
       const locals = { page: { title: shown.page.title, path, html: shown.html }, breadcrumb: shown.breadcrumb, children: shown.children, meta };
       const body = await renderView(res, 'site/page', locals);
-      const html = await renderView(res, 'site/layout', { ...locals, title: meta.title, body });
+      // French spacing at rendering, on text only, like every public page (server/i18n/typography.ts).
+      const html = frenchSpacingHtml(await renderView(res, 'site/layout', { ...locals, title: meta.title, body }));
       return { page: cache.build(html, res.getHeaders(), null), keep: !res.hasHeader('set-cookie') };
     });
     cache.serve(req, res, entry);

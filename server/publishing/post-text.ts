@@ -13,6 +13,8 @@
  *   a part) between characters, and numbered " (1/3)" at their end so that a reader landing on
  *   one part knows there are others. A text that fits stays one part, unnumbered.
  */
+import { splitIntoParts } from '../../public/js/post-split.js';
+
 export interface TextLimit {
   limit: number;
   count(text: string): number;
@@ -92,83 +94,12 @@ export function generateThreadText(src: PostSource): string {
   return [`${src.title.trim()}\n${src.url}`, src.summary.trim(), src.hashtags.join(' ')].filter((s) => s.trim() !== '').join('\n\n');
 }
 
-/** Sentences with the spaces that follow them: a point followed by a space ends one, a line break too. */
-function sentences(text: string): string[] {
-  const out: string[] = [];
-  const re = /[.!?…]+["»”)]*\s+|\n\s*/gu;
-  let start = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    out.push(text.slice(start, m.index + m[0].length));
-    start = m.index + m[0].length;
-  }
-  if (start < text.length) out.push(text.slice(start));
-  return out;
-}
-
-/** Greedy packing of units into chunks within `budget`; a unit too long is cut finer. */
-function pack(units: string[], budget: number, count: (t: string) => number, finer: (unit: string) => string[] | null): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  const flush = () => {
-    if (current.trim()) chunks.push(current.trim());
-    current = '';
-  };
-  for (const unit of units) {
-    if (count((current + unit).trim()) <= budget) {
-      current += unit;
-      continue;
-    }
-    flush();
-    if (count(unit.trim()) <= budget) {
-      current = unit;
-      continue;
-    }
-    const smaller = finer(unit);
-    if (!smaller) {
-      chunks.push(unit.trim());
-      continue;
-    }
-    const inner = pack(smaller, budget, count, smaller.length > 1 ? (u) => graphemeUnits(u) : () => null);
-    // The last inner chunk may take what follows.
-    current = inner.pop() ?? '';
-    chunks.push(...inner);
-    if (/\s$/.test(unit)) current += ' ';
-  }
-  flush();
-  return chunks;
-}
-
-function graphemeUnits(text: string): string[] | null {
-  const gs = [...new Intl.Segmenter('fr', { granularity: 'grapheme' }).segment(text.trim())].map((s) => s.segment);
-  return gs.length > 1 ? gs : null;
-}
-
-function chunksWithin(text: string, budget: number, count: (t: string) => number): string[] {
-  return pack(sentences(text), budget, count, (sentence) => {
-    const words = sentence.match(/\S+\s*/g) ?? [];
-    return words.length > 1 ? words : graphemeUnits(sentence);
-  });
-}
-
 /**
- * A text cut into numbered parts each within the limit, or the text alone when it fits.
- * The number's own length is counted: " (1/9)" and " (10/12)" do not take the same room.
+ * A text cut into numbered parts each within the limit, or the text alone when it fits. The
+ * implementation is public/js/post-split.js, the very file the officer's browser runs to show the
+ * parts under the text: the parts shown are the parts posted.
  */
-export function splitIntoParts(text: string, limit: TextLimit): string[] {
-  const clean = text.trim();
-  if (limit.count(clean) <= limit.limit) return [clean];
-  let total = 2;
-  for (let round = 0; round < 5; round++) {
-    const budget = limit.limit - limit.count(` (${total}/${total})`);
-    if (budget < 1) break;
-    const chunks = chunksWithin(clean, budget, limit.count);
-    if (chunks.length <= total || String(chunks.length).length === String(total).length) {
-      return chunks.map((c, i) => `${c} (${i + 1}/${chunks.length})`);
-    }
-    total = chunks.length;
-  }
-  return [clean];
-}
+export { splitIntoParts };
 
 /**
  * What the engine hands an adapter as `textParts`: the officer's text or the generated one,

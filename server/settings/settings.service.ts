@@ -9,6 +9,13 @@ import { DomainEvents } from '../events';
 
 const KEY = 'commune';
 const NEWSLETTER_KEY = 'newsletter';
+const ATTACHMENTS_KEY = 'attachments';
+
+export interface AttachmentSettings {
+  /** The largest file an officer may attach, in MB (20 by default). */
+  maxMb: number;
+}
+export const DEFAULT_ATTACHMENT_SETTINGS: AttachmentSettings = { maxMb: 20 };
 
 export const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
 export const CONTRAST_MESSAGE = 'Contraste insuffisant : {ratio}:1, il faut au moins 4,5:1.';
@@ -131,6 +138,18 @@ export class SettingsService {
     await this.db.transaction(async (trx) => {
       await this.repo.put(NEWSLETTER_KEY, next, this.clock.now(), trx);
       await this.audit.append({ actor, action: 'settings.updated', targetType: 'settings', details: { changed } }, this.clock.now(), trx);
+    });
+  }
+
+  /** Attachments' size limit (its own key and page, /admin/settings/attachments). */
+  async attachments(): Promise<AttachmentSettings> {
+    return { ...DEFAULT_ATTACHMENT_SETTINGS, ...((await this.repo.get<Partial<AttachmentSettings>>(ATTACHMENTS_KEY)) ?? {}) };
+  }
+
+  async saveAttachments(next: AttachmentSettings, actor: Actor): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.repo.put(ATTACHMENTS_KEY, next, this.clock.now(), trx);
+      await this.audit.append({ actor, action: 'settings.updated', targetType: 'settings', details: { changed: ['attachmentsMaxMb'] } }, this.clock.now(), trx);
     });
   }
 

@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { attachmentView } from '../attachments/attachments.routes';
 import { frenchSpacingHtml } from '../i18n/typography';
 import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
@@ -24,7 +25,7 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
 }
 
 /** What the site's pages use of the container (built there, like every service). */
-type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media' | 'categories'>;
+type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media' | 'categories' | 'attachments'>;
 
 /**
  * What the public layout needs besides templateLocals (the header's logo, dates as residents read
@@ -196,7 +197,12 @@ export function siteRoutes(c: Deps): Router {
         const a = p.article;
         return {
           view: 'site/article',
-          locals: { ...p, meta: await articleMeta(a, meta), share: shareLinks(a.title, p.url) },
+          locals: {
+            ...p,
+            meta: await articleMeta(a, meta),
+            share: shareLinks(a.title, p.url),
+            attachments: (await c.attachments.publicList('article', a.id)).map(attachmentView),
+          },
           cacheable: p.cacheable,
           articleId: a.id,
         };
