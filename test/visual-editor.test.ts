@@ -82,6 +82,18 @@ async function paste(page: Page, html: string, plain: string) {
   })()`);
 }
 
+/**
+ * Waits for an expression to hold in the page, at most about five seconds. Not waitForFunction:
+ * its string form runs through eval, which the page's CSP (rightly) refuses.
+ */
+async function until(page: Page, expression: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await page.evaluate(expression)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`still false after 5 s: ${expression}`);
+}
+
 describeInBrowser('the visual editor', () => {
   it('writes with the toolbar, inserts a table and an image with its description, saves Markdown, and the site publishes it', async () => {
     const { context, page, problems, outbound } = await newArticlePage();
@@ -399,6 +411,27 @@ describeInBrowser('the visual editor', () => {
       await tool(page, 'Markdown').click(); // the choice is kept for the next save
       const saved = await save(page, 'Mode Markdown');
       expect(saved.body_md).toBe('Premier paragraphe.\n\n## Ajouté en Markdown\n\n- un point');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('keeps the unsaved text in the browser’s local draft, and shows it in the editor after a reload', async () => {
+    const { context, page, problems } = await newArticlePage();
+    try {
+      await text(page).click();
+      await page.keyboard.type('Texte jamais enregistré');
+      // The editor writes the Markdown back, then the page keeps it as a local draft.
+      await until(page, `Object.keys(localStorage).some((k) => (localStorage.getItem(k) || '').includes('Texte jamais enregistré'))`);
+      page.once('dialog', (d) => void d.accept()); // "leave the page?": the draft is what protects the text
+      await page.reload();
+      await page.getByRole('toolbar', { name: 'Mise en forme du texte' }).waitFor();
+      await expect(page.getByText('Brouillon local restauré').isVisible()).resolves.toBe(true);
+      await expect(text(page).innerText()).resolves.toBe('Texte jamais enregistré');
+      await page.getByRole('button', { name: 'Abandonner le brouillon local' }).click();
+      expect((await text(page).innerText()).trim()).toBe('');
+      await expect(page.locator('textarea#body').inputValue()).resolves.toBe('');
       expect(problems).toEqual([]);
     } finally {
       await context.close();
