@@ -15,6 +15,7 @@ import { mailboxRoutes } from './mail/mailbox.routes';
 import { settingsRoutes, themeRoutes } from './settings/settings.routes';
 import { articlesRoutes } from './articles/articles.routes';
 import { categoriesRoutes } from './articles/categories.routes';
+import { articlePreviewPageRoutes } from './articles/articles.preview.routes';
 import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
@@ -122,6 +123,7 @@ export function createApp(c: Container): Express {
   app.use('/admin', attachmentsRoutes(c)); // an article's documents (before the article routes: the form's block); /admin/settings/attachments
   app.use('/admin/articles', articlesRoutes(c));
   app.use('/admin/categories', categoriesRoutes(c)); // add, rename, reorder, merge, delete
+  app.use('/admin/preview', articlePreviewPageRoutes(c)); // an article's private preview link, opened with the site's templates
   app.use('/admin/pages', pagesRoutes(c)); // the commune's pages, the main menu and the footer
   app.use('/admin', mediaRoutes(c)); // at /admin so that it also answers /admin/media.json
   app.use('/admin', publishingRoutes(c));

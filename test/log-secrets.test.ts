@@ -128,6 +128,7 @@ describe('what the logs hold', () => {
     expect(scrubUrl('/actualites/fete-de-la-musique-2026?ref=rss&page=2')).toBe('/actualites/fete-de-la-musique-2026?ref=rss&page=2');
     expect(scrubUrl('/admin/articles/42/versions/3')).toBe('/admin/articles/42/versions/3');
     expect(scrubUrl('/admin/password/not-a-token')).toBe('/admin/password/[hidden]');
+    expect(scrubUrl('/admin/preview/not-a-token')).toBe('/admin/preview/[hidden]');
     expect(scrubUrl('/lettre/confirmer/Zx9_kQ2mPw8LrT5vN1bY3cA7dE0fG4hJ6iK')).toBe('/lettre/confirmer/[hidden]');
     expect(scrubUrl('/x?token=abc&sig=def&q=mairie')).toBe('/x?token=[hidden]&sig=[hidden]&q=mairie');
     // The login page's `next` carries the page asked for, with its own code and state.

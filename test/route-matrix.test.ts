@@ -24,6 +24,8 @@ const PUBLIC = new Set([
   'GET /admin/password/:token',
   'POST /admin/password/:token',
   'POST /admin/logout',
+  // An article's private preview: the random token is the permission (a "team" link asks for a login).
+  'GET /admin/preview/:token',
 ]);
 
 let ctx: TestContext;

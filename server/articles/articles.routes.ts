@@ -22,6 +22,7 @@ import { STATUSES } from './articles.types';
 import { actorFor, common, numericParams, formPage, idParam, showPage, slugNote, tr, type ArticlePageDeps } from './articles.views';
 import { articleVersionsRoutes } from './articles.versions.routes';
 import { articleProposalRoutes } from './articles.proposal.routes';
+import { articlePreviewAdminRoutes } from './articles.preview.routes';
 import { articleScheduleRoutes, publishedMessage, scheduledMessage } from './articles.schedule.routes';
 import type { ArticleForm } from './articles.schemas';
 import type { Article, ArticleSnapshot } from './articles.types';
@@ -219,5 +220,6 @@ export function articlesRoutes(c: Deps): Router {
   router.use(articleVersionsRoutes(c));
   router.use(articleScheduleRoutes(c));
   router.use(articleProposalRoutes(c));
+  router.use(articlePreviewAdminRoutes(c));
   return router;
 }

@@ -27,6 +27,7 @@ import { checkContent, sameMinute, snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
 import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
 import { ArticleRevisionsRepository } from './article-revisions.repository';
+import { ArticlePreviews } from './article-previews';
 
 export interface ArticlesDeps {
   db: Knex;
@@ -63,10 +64,13 @@ export class ArticlesService {
   private readonly scheduling: ArticleSchedule;
 
   readonly revisions: ArticleRevisionsRepository;
+  /** Private preview links (article-previews.ts). */
+  readonly previews: ArticlePreviews;
 
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
     this.revisions = new ArticleRevisionsRepository(d.db);
+    this.previews = new ArticlePreviews({ db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, getArticle: (id) => this.getOrFail(id) });
     this.events.logTo(d.log);
     this.scheduling = new ArticleSchedule(
       {

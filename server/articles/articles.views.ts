@@ -102,6 +102,7 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
   if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
   return {
     proposal: article ? await c.articles.revisions.latest(article.id) : null,
+    previews: article ? await c.articles.previews.active(article.id) : [],
     actions: await formActions(c, req, article),
     ...common(c),
     title: article ? t('Modifier l’article') : t('Écrire un article'),

@@ -32,6 +32,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'article.change_proposed': 'Modification d’un article en ligne proposée',
   'article.change_approved': 'Modification proposée approuvée',
   'article.change_refused': 'Modification proposée refusée',
+  'article.preview_created': 'Lien d’aperçu privé d’un article créé',
+  'article.preview_revoked': 'Lien d’aperçu privé d’un article révoqué',
   'category.created': 'Catégorie ajoutée',
   'category.renamed': 'Catégorie renommée',
   'category.reordered': 'Ordre des catégories changé',

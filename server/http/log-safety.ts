@@ -17,6 +17,7 @@ const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 
 // server/newsletter/subscriber-links.ts), whose tokens hold dots and would not look like one.
 const SECRET_PATHS = [
   /^(\/admin\/password\/)[^/?#]+/,
+  /^(\/admin\/preview\/)[^/?#]+/, // an article's private preview link (server/articles/article-previews.ts)
   /^(\/admin\/account\/email\/)(?!cancel(?:[/?#]|$))[^/?#]+/,
   /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/,
 ];

@@ -139,6 +139,16 @@ export class SiteService {
     return { article: main.cards[0] as Card, related: related.cards, url: this.articleUrl(found.slug), cacheable: main.ready && related.ready };
   }
 
+  /**
+   * An article not (or not yet in this form) online, as its page will show it: for a private
+   * preview link (server/articles/articles.preview.routes.ts). Never cached.
+   */
+  async previewPage(a: PublicArticle): Promise<ArticlePage> {
+    const relatedRows = await this.d.repo.related(a, RELATED);
+    const [main, related] = await Promise.all([this.cards([a]), this.cards(relatedRows)]);
+    return { article: main.cards[0] as Card, related: related.cards, url: this.articleUrl(a.slug), cacheable: false };
+  }
+
   /** "Add to my calendar": the article's event as an iCalendar file. */
   async eventCalendar(slug: string): Promise<{ filename: string; ics: string }> {
     const a = await this.d.repo.bySlug(slug);
