@@ -8,8 +8,8 @@
  * (BENCH_DATABASE_URL, by default the throwaway cluster of test/pg/start-postgres.sh).
  *
  * Ingestion: the events are written through the engagement store's bulk path (ingestEvents:
- * the Paris day computed for each, multi-row inserts of 500 in one transaction per call, 20,000
- * events a call), and rolled up by the nightly job's own code (EngagementRollup.rollUp).
+ * the Paris day computed for each, then the repository's multi-row inserts in one transaction,
+ * 20,000 events a call), and rolled up by the nightly job's own code (EngagementRollup.rollUp).
  *
  * BENCH_EVENTS scales the data set down for a trial run. Figures go to the "Statistics
  * dashboard" section of docs/benchmarks.md; the headline is printed last.
@@ -307,7 +307,7 @@ function report(results: Result[], load: string, today: string): string {
     ...rows,
     '',
     'Ingestion: the events go through the engagement store’s own bulk path (`ingestEvents`: each event’s Paris day, then',
-    'multi-row inserts of 500 in one transaction, 20,000 events a call); the rollup is the nightly job’s (`EngagementRollup.rollUp`).',
+    'the repository’s multi-row inserts in one transaction, 20,000 events a call); the rollup is the nightly job’s (`EngagementRollup.rollUp`).',
     '',
     '| database | ingestion | goal | rollup of the past days |',
     '| --- | --- | --- | --- |',

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import request from 'supertest';
 import { ALL_JOBS } from '../jobs';
+import { createKnex } from '../server/db/knex';
 import { EngagementRepository } from '../server/engagement/engagement.repository';
 import { EngagementStore } from '../server/engagement/engagement.store';
 import type { EngagementEvent } from '../server/engagement/engagement.types';
@@ -94,6 +95,20 @@ describe('the buffered store', () => {
     slow.record(click(6)); // closed: ignored, never thrown
     await slow.flush();
     expect(await events()).toHaveLength(5);
+  });
+
+  it('is written by the program’s close(), before the database is closed', async () => {
+    const other = await createTestContext();
+    other.c.engagement.record({ channel: 'newsletter', kind: 'open', campaignId: 12 });
+    await other.c.close();
+    const db = createKnex(other.config);
+    try {
+      const rows = await db('engagement_events').select('kind', 'campaign_id', 'value');
+      expect(rows.map((r: { kind: string; campaign_id: number; value: unknown }) => [r.kind, r.campaign_id, Number(r.value)])).toEqual([['open', 12, 1]]);
+    } finally {
+      await db.destroy();
+      await other.close(); // drops the test database (closing twice is harmless)
+    }
   });
 
   it('keeps the counts when the database refuses, and writes them once it answers again', async () => {
