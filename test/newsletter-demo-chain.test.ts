@@ -183,6 +183,43 @@ describe('the newsletter, from the form to the unsubscribe button', () => {
     expect(String(mail.html)).toMatch(/<h1[^>]*>\s*Coupure d’eau ce soir\s*<\/h1>/);
   });
 
+  it('turns an article waiting for the digest into an alert sent at once, when an officer presses the alert button', async () => {
+    const created = await editor.agent.post('/admin/articles').type('form').send({
+      _csrf: editor.csrf,
+      title: 'Tempête cette nuit',
+      summary: 'Vents à 120 km/h : rentrez les objets de vos jardins.',
+      body: 'Météo-France place le département en vigilance orange.',
+      intent: 'publish',
+    });
+    expect(created.status).toBe(302);
+    const id = Number(/\/admin\/articles\/(\d+)/.exec(created.headers.location as string)![1]);
+    const panel = await editor.agent.get(`/admin/articles/${id}/channels`).expect(200);
+    const rows = panel.text.split('<tr data-account="').slice(1);
+    const letterAccount = /^(\d+)"/.exec(rows.find((r) => r.includes('Lettre d’information'))!)![1]!;
+    const ticked = rows.filter((r) => /_enabled" checked\s*>/.test(r)).map((r) => /^(\d+)"/.exec(r)![1]!);
+    const body: Record<string, string> = { _csrf: /name="_csrf" value="([^"]+)"/.exec(panel.text)![1]!, return_to: '' };
+    for (const a of new Set([...ticked, letterAccount])) body[`channel_${a}_enabled`] = 'on';
+    expect((await editor.agent.post(`/admin/articles/${id}/channels`).type('form').send(body)).status).toBe(302);
+    await job('dispatch-publications');
+    const letter = () => ctx.c.db('publications').where({ article_id: id, channel: 'newsletter' }).first('status', 'external_id');
+    // Not urgent when written: it waits for Friday's digest.
+    expect(await letter()).toMatchObject({ status: 'queued', external_id: null });
+    const page = await admin.agent.get(`/admin/articles/${id}`).expect(200);
+    expect(page.text).toContain(`action="/admin/articles/${id}/urgent"`);
+    const pressed = await admin.agent.post(`/admin/articles/${id}/urgent`).type('form').send({ _csrf: admin.csrf });
+    expect(pressed.status).toBe(302);
+    await job('dispatch-publications');
+    await ctx.c.campaigns.idle();
+    await job('send-campaigns');
+    const mail = await fromOutbox(admin, /Tempête cette nuit/);
+    expect(mail.subject).toBe('Alerte : Tempête cette nuit');
+    expect(mail.text).toContain('Vents à 120 km/h');
+    // Reported delivered by its own campaign, so the next digest leaves it out.
+    expect(await letter()).toMatchObject({ status: 'sent', external_id: expect.stringMatching(/^campaign-\d+$/) });
+    // The site shows it as urgent too.
+    expect((await ctx.c.articles.get(id))!.urgent).toBe(true);
+  });
+
   it('unsubscribes in one click from the e-mail’s List-Unsubscribe address', async () => {
     const url = /<(http:\/\/crieur\.test\/[^>]+)>/.exec(unsubscribeHeader)![1]!;
     // A person opening it sees a button; nothing changes.

@@ -142,6 +142,15 @@ export class ArticlesRepository {
     return n === 1;
   }
 
+  /** "Alerte : envoyer partout maintenant" makes the article urgent (guarded: only once). */
+  async markUrgent(id: number, now: Date, trx: Knex): Promise<boolean> {
+    const n = await trx('articles')
+      .where({ id })
+      .whereNot({ urgent: true })
+      .update({ urgent: true, updated_at: toDbTime(now) });
+    return n === 1;
+  }
+
   /** The date and the request of a "Programmer" waiting for approval (the status is changed apart). */
   async setScheduleRequest(id: number, at: Date | null, requested: boolean, trx: Knex): Promise<void> {
     await trx('articles')

@@ -340,6 +340,27 @@ export class ArticlesService {
     return updated;
   }
 
+  /**
+   * "Alerte : envoyer partout maintenant" on an article that was not urgent: it becomes urgent,
+   * which the publishing engine hears in the same transaction and answers by sending it on every
+   * channel at once (the newsletter as an alert, not in the next digest). False: it already was.
+   */
+  async markUrgent(id: number, actor: ArticleActor): Promise<boolean> {
+    const before = await this.getOrFail(id);
+    if (before.urgent) return false;
+    const now = this.d.clock.now();
+    const who = { id: actor.id, label: actor.label };
+    const article = await this.d.db.transaction(async (trx) => {
+      if (!(await this.repo.markUrgent(id, now, trx))) return null;
+      const after = (await this.repo.findById(id, trx)) as Article;
+      await this.emitInTransaction({ type: 'updated', article: after, before, actor: who }, trx);
+      return after;
+    });
+    if (!article) return false;
+    await this.emit({ type: 'updated', article, before, actor: who });
+    return true;
+  }
+
   /** Writes a new version whose content is that of an earlier one; the history stays whole. */
   async restoreVersion(id: number, versionNo: number, actor: ArticleActor): Promise<UpdateResult> {
     this.mustBeAllowed(actor, 'articles.write');

@@ -260,10 +260,10 @@ export class PublishingService {
         if (!current) {
           const id = await this.pubs.insert({ articleId, accountId: account.id, channel: account.channel, textVariant: null, scheduledAt: now }, now, trx);
           await this.pubs.transition(id, ['pending'], { lateConfirmed: true }, now, trx);
-        } else if ([...OPEN, 'cancelled', 'retracted'].includes(current.status)) {
+        } else if ([...OPEN, 'cancelled', 'retracted'].includes(current.status) || this.waitingForBatch(current)) {
           await this.pubs.transition(
             current.id,
-            [...OPEN, 'cancelled', 'retracted'],
+            [...OPEN, 'cancelled', 'retracted', ...(this.waitingForBatch(current) ? (['queued'] as const) : [])],
             { status: 'pending', scheduledAt: now, dueAt: now, lateConfirmed: true, attempts: 0, lastError: null },
             now,
             trx,
@@ -276,6 +276,11 @@ export class PublishingService {
       this.events.emit('changed', { publicationId: 0, articleId, channel: '*' });
       this.events.emit('due');
     });
+  }
+
+  /** Waiting for the newsletter's next digest: an urgent send takes it back to go out as an alert. */
+  private waitingForBatch(p: Publication): boolean {
+    return p.status === 'queued' && !p.externalId && !!this.adapters.get(p.channel)?.capabilities.batched;
   }
 
   private async act(

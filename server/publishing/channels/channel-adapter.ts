@@ -183,6 +183,12 @@ export interface ChannelCapabilities {
    * it done with its address. Listed on the dashboard; listed "to remove by hand" on retraction.
    */
   manual?: boolean;
+  /**
+   * Publications wait (`queued`, no reference yet) for a batch that goes out later: the
+   * newsletter's digest. An urgent send takes such a waiting one back, so that it goes out on its
+   * own at once (the newsletter's alert) instead of with the batch.
+   */
+  batched?: boolean;
 }
 
 export interface ChannelMetrics {
