@@ -63,7 +63,7 @@ describe('a private preview link', () => {
     const res = await elected.agent.get(path);
     expect(res.status).toBe(200);
     expect(res.text).toContain('class="preview-banner"');
-    expect(res.text).toContain('Aperçu privé : cet article n’est pas encore publié');
+    expect(res.text).toContain('cet article n’est pas encore publié sous cette forme'); // typography may tie the colon
     expect(res.text).toContain('<h2>Le projet</h2>');
     expect(res.text).toContain('class="site-header"'); // the public layout, not the admin's
     expect(res.text).toContain('<meta name="robots" content="noindex');
