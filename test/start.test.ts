@@ -37,7 +37,7 @@ describe('npm start on an empty data folder', () => {
       const { agent, res } = await login(`http://127.0.0.1:${port}`, email!, password!);
       expect(res.status).toBe(302);
       // The printed password opens only the page that replaces it.
-      const forced = await agent.get('/admin');
+      const forced = await agent.get('/admin').redirects(1);
       expect(forced.text).toContain('Choisissez votre mot de passe');
       await agent
         .post('/admin/account/new-password')
