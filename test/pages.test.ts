@@ -151,6 +151,7 @@ describe('building the commune’s pages in the admin', () => {
       [{ title: ['Deux', 'titres'] }, 'Indiquez un titre.'],
       [{ title: 'x'.repeat(201) }, 'Le titre est trop long'],
       [{ title: 'Long', body: 'x'.repeat(100_001) }, 'Le texte est trop long'],
+      [{ title: 'Photo', body: 'La mairie :\n\n![](/media/1/960.jpg)' }, 'Une image du texte n’a pas de texte alternatif'],
     ];
     for (const [form, message] of cases) {
       const res = await post('/admin/pages', { slug: '', parentId: '', body: '', status: 'draft', ...form });

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { CommuneSettings } from '../settings/settings.defaults';
 import { renderMarkdown } from '../articles/markdown';
+import { bodyImagesProblem } from '../editor/body-rules';
 import { withSuffix } from '../articles/slug';
 import { DomainEvents } from '../events';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
@@ -46,6 +47,12 @@ export interface DeletionPlan {
 }
 
 const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
+/** An image placed in a page's text needs its description, as in an article (RGAA). */
+function checkBodyImages(input: PageInput): void {
+  const problem = bodyImagesProblem(input.bodyMd);
+  if (problem) throw new ValidationError(FORM_ERROR, { body: problem });
+}
+
 const FIELDS = ['title', 'slug', 'parentId', 'summary', 'bodyMd', 'status'] as const;
 
 /** The commune's pages: the tree, addresses and their redirects, the legal pages' rules, the audit trail. */
@@ -79,6 +86,7 @@ export class PagesService {
   }
 
   async create(input: PageInput, actor: PageActor): Promise<Page> {
+    checkBodyImages(input);
     const now = this.d.clock.now();
     const id = await this.d.db.transaction(async (trx) => {
       const all = await this.repo.all(trx);
@@ -101,6 +109,7 @@ export class PagesService {
    * with it, and every address given up answers with a redirect to where the page is now.
    */
   async update(id: number, input: PageInput, version: number, actor: PageActor): Promise<{ page: Page; changed: boolean }> {
+    checkBodyImages(input);
     const now = this.d.clock.now();
     const changed = await this.d.db.transaction(async (trx) => {
       const all = await this.repo.all(trx);
