@@ -107,7 +107,7 @@ export function createApp(c: Container): Express {
     '/admin',
     csrfProtection({
       checkedAfterUpload: (req) =>
-        req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import' || /^\/articles\/\d+\/attachments$/.test(req.path)),
+        req.method === 'POST' && (req.path === '/media' || req.path === '/subscribers/import' || /^\/(articles|pages)\/\d+\/attachments$/.test(req.path)),
     }),
   );
   app.use(refuseNul); // after the CSRF check, which parses multipart fields; before any route (see nul-guard.ts)

@@ -356,6 +356,11 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
   const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
   pages.events.on('changed', () => siteCache.clear());
+  // A page's files are public exactly when residents can see the page (online, and every page above it).
+  attachments.registerOwner('page', {
+    exists: async (id) => !!(await pages.get(id)),
+    isPublic: async (id) => (await pages.visible()).some((p) => p.id === id),
+  });
   const site = new SiteService({
     repo: siteRepo,
     media,

@@ -237,3 +237,95 @@ describe('attaching documents to an article', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('attaching documents to one of the commune’s pages', () => {
+  async function newPage(title: string, status: 'draft' | 'published'): Promise<number> {
+    const res = await editor.agent
+      .post('/admin/pages')
+      .type('form')
+      .send({ _csrf: editor.csrf, title, summary: '', slug: '', parentId: '', body: 'Les démarches de la mairie.', status })
+      .redirects(0);
+    expect(res.status).toBe(302);
+    return Number(/\/admin\/pages\/(\d+)\/edit/.exec(res.headers.location as string)![1]);
+  }
+
+  it('shows the documents block on the page’s form, and the document at the bottom of the page once it is online', async () => {
+    const id = await newPage('Inscriptions scolaires', 'draft');
+    const form = await editor.agent.get(`/admin/pages/${id}/edit`).expect(200);
+    expect(form.text).toContain('Documents joints');
+    expect(form.text).toContain(`action="/admin/pages/${id}/attachments"`);
+    const added = await editor.agent
+      .post(`/admin/pages/${id}/attachments`)
+      .field('_csrf', csrfFrom(form.text))
+      .field('back', 'form')
+      .field('title', 'Dossier d’inscription')
+      .attach('file', pdf(), { filename: 'dossier.pdf', contentType: 'application/pdf' });
+    expect([added.status, added.headers.location]).toEqual([302, `/admin/pages/${id}/edit#documents`]);
+    const [a] = await ctx.c.attachments.list('page', id);
+    expect(plainSpaces((await editor.agent.get(`/admin/pages/${id}/edit`)).text)).toContain('Dossier d’inscription (PDF, 1 Ko)');
+
+    // A draft page's documents stay private.
+    const file = `/documents/${a!.id}/dossier-d-inscription.pdf`;
+    expect((await request(ctx.handler).get(file)).status).toBe(404);
+
+    const page = (await ctx.c.pages.get(id))!;
+    const online = await editor.agent
+      .post(`/admin/pages/${id}`)
+      .type('form')
+      .send({
+        _csrf: editor.csrf,
+        title: page.title,
+        slug: page.slug,
+        parentId: '',
+        summary: '',
+        body: page.bodyMd,
+        status: 'published',
+        version: String(page.version),
+      })
+      .redirects(0);
+    expect(online.status).toBe(302);
+    const shown = await request(ctx.handler).get(page.path).expect(200);
+    expect(plainSpaces(shown.text)).toContain('Dossier d’inscription (PDF, 1 Ko)');
+    const href = /href="(\/documents\/[^"]+)" download/.exec(shown.text)![1]!;
+    const download = await request(ctx.handler).get(href);
+    expect(download.status).toBe(200);
+    expect(download.headers['x-content-type-options']).toBe('nosniff');
+    expect(download.headers['content-disposition']).toContain('attachment;');
+
+    // Removed from the form: back to the page's form, gone from the site.
+    const removed = await editor.agent.post(`/admin/attachments/${a!.id}/delete`).type('form').send({ _csrf: editor.csrf, back: 'form' });
+    expect([removed.status, removed.headers.location]).toEqual([302, `/admin/pages/${id}/edit#documents`]);
+    expect((await request(ctx.handler).get(href)).status).toBe(404);
+  });
+
+  it('refuses a fake document on a page with a French message, and an elected member’s upload or removal', async () => {
+    const id = await newPage('Règlement du cimetière', 'published');
+    const before = await rows();
+    const fake = await editor.agent
+      .post(`/admin/pages/${id}/attachments`)
+      .field('_csrf', editor.csrf)
+      .field('title', 'Règlement')
+      .attach('file', Buffer.from('MZ\x90\x00 not a pdf'), { filename: 'reglement.pdf', contentType: 'application/pdf' });
+    expect(fake.status).toBe(400);
+    expect(fake.text).toContain('Règlement du cimetière');
+    expect(await rows()).toBe(before);
+
+    const kept = await editor.agent
+      .post(`/admin/pages/${id}/attachments`)
+      .field('_csrf', editor.csrf)
+      .field('title', 'Règlement')
+      .attach('file', pdf(), { filename: 'reglement.pdf', contentType: 'application/pdf' });
+    expect(kept.status).toBe(302);
+    const [a] = await ctx.c.attachments.list('page', id);
+    const elected = await loginAs(ctx, 'elected');
+    const upload = await elected.agent.post(`/admin/pages/${id}/attachments`).field('_csrf', elected.csrf).field('title', 'x').attach('file', pdf(), 'x.pdf');
+    expect(upload.status).toBe(403);
+    const removal = await elected.agent.post(`/admin/attachments/${a!.id}/delete`).type('form').send({ _csrf: elected.csrf });
+    expect(removal.status).toBe(403);
+    expect(await ctx.c.attachments.list('page', id)).toHaveLength(1);
+    // Nor is an unknown page's address an upload target.
+    expect(
+      (await editor.agent.post('/admin/pages/999999/attachments').field('_csrf', editor.csrf).field('title', 'x').attach('file', pdf(), 'x.pdf')).status,
+    ).toBe(404);
+  });
+});

@@ -1,3 +1,4 @@
+import { attachmentView } from '../attachments/attachments.routes';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Container } from '../container';
 import { pageMeta } from '../site/metadata';
@@ -9,7 +10,7 @@ import { asPagePath } from './pages.paths';
 /** What an empty setting shows in a page (the legal notice's gaps stay visible). */
 export const MISSING = 'à compléter dans les paramètres de la commune';
 
-type Deps = Pick<Container, 'pages' | 'menus' | 'siteCache' | 'config'>;
+type Deps = Pick<Container, 'pages' | 'menus' | 'siteCache' | 'config' | 'attachments'>;
 
 function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
   return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
@@ -52,7 +53,8 @@ export function pagesSiteRoutes(c: Deps): Router {
     if (path !== req.path) return res.redirect(301, path); // "/mairie/" is "/mairie"
     const entry = await cache.fill(cacheKey(path), async () => {
       const meta = pageMeta({ title: shown.page.title, description: shown.description, path }, c);
-      const locals = { page: { title: shown.page.title, path, html: shown.html }, breadcrumb: shown.breadcrumb, children: shown.children, meta };
+      const attachments = (await c.attachments.publicList('page', shown.page.id)).map(attachmentView);
+      const locals = { page: { title: shown.page.title, path, html: shown.html }, breadcrumb: shown.breadcrumb, children: shown.children, attachments, meta };
       const body = await renderView(res, 'site/page', locals);
       // French spacing at rendering, on text only, like every public page (server/i18n/typography.ts).
       const html = frenchSpacingHtml(await renderView(res, 'site/layout', { ...locals, title: meta.title, body }));
