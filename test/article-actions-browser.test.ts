@@ -81,6 +81,16 @@ describe('the article form on a phone', () => {
       // The same address after the redirect: wait for what the officer reads.
       await tab.getByText('Publication programmée le 2 avr. 2026, 18:30.').first().waitFor();
       expect(tab.url()).toBe(`${site.origin}/admin/articles/${draftId}/edit`);
+      // Scheduled: "Déplacer" and "Déprogrammer" take the bar's place, beside the form's first fields.
+      // Past the messages and the status card, the form fills the screen and the bar holds them.
+      // Once the page's own scripts are done (the flash message, the editor), as an officer scrolls.
+      await tab.waitForLoadState('networkidle');
+      await tab.evaluate('window.scrollTo(0, 300)');
+      expect(await onScreen(tab, 'button[value=schedule]')).toBe(true);
+      expect(await tab.locator('button[value=schedule]').first().textContent()).toContain('Déplacer');
+      expect(await onScreen(tab, '.sticky-actions button[formaction$="/unschedule"]')).toBe(true);
+      await tab.evaluate('window.scrollTo(0, 1200)');
+      expect(await onScreen(tab, '.sticky-actions button[formaction$="/unschedule"]')).toBe(true);
       expect(outbound).toEqual([]);
     } finally {
       await context.close();
