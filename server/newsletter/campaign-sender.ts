@@ -184,6 +184,7 @@ export class CampaignSender {
       // Counted once per run, then kept up to date here: counting the last hour's rows before
       // each batch would cost a scan that grows with the campaign.
       budget: limits.hourlyCap - (await this.repo.sentSince(new Date(this.clock.now().getTime() - HOUR))),
+      reserved: 0,
       halt: null,
       lastError: null,
     };
@@ -198,13 +199,23 @@ export class CampaignSender {
         const now = this.clock.now();
         if ((await this.repo.get(campaignId))?.state !== 'sending') return;
         // An urgent alert does not wait for the window; the hourly cap, the mail provider's limit, holds.
-        if ((!urgent && !inSendingWindow(now, window, this.opts.timeZone)) || run.budget <= 0) {
+        if (!urgent && !inSendingWindow(now, window, this.opts.timeZone)) {
           run.halt ??= 'waiting';
           return;
         }
-        const claimed = await this.repo.claim(campaignId, this.opts.instance, now, Math.min(this.opts.batchSize, run.budget));
+        if (run.budget <= 0) {
+          // The other lane's claim may hand part of its share back: then it goes on alone.
+          if (run.reserved === 0) run.halt ??= 'waiting';
+          return;
+        }
+        // The share of the hourly cap is taken before the claim is awaited: the other lane, checking
+        // the budget meanwhile, must not count the same messages (on PostgreSQL it did: 3 sent, cap 2).
+        const share = Math.min(this.opts.batchSize, run.budget);
+        run.budget -= share;
+        run.reserved += share;
+        const claimed = await this.repo.claim(campaignId, this.opts.instance, now, share).finally(() => (run.reserved -= share));
+        run.budget += share - claimed.length;
         if (!claimed.length) return;
-        run.budget -= claimed.length;
         await sendBatch(this.deps, campaign, message, claimed, report, run);
         await this.repo.setConsecutiveErrors(campaignId, run.errorsInRow, this.clock.now());
         if (run.errorsInRow >= this.opts.maxConsecutiveErrors && !run.halt) {

@@ -92,8 +92,10 @@ export interface SendProgress {
 export interface RunState {
   errorsInRow: number;
   lastError: string | null;
-  /** Messages the hourly cap still allows in this run. */
+  /** Messages the hourly cap still allows in this run (shares being claimed already taken off). */
   budget: number;
+  /** Shares of the cap taken by claims not yet answered (the other lane's). */
+  reserved: number;
   /** Why the run stopped early: outside the window or the cap, or paused after errors. */
   halt: 'waiting' | 'paused' | null;
 }
