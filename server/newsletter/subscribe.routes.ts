@@ -73,7 +73,7 @@ export function ourOrigins(baseUrl: string): Set<string> {
 }
 
 /** A page behind a signed link: never cached, never indexed, and its address never sent on as a Referer. */
-function privatePage(_req: Request, res: Response, next: NextFunction) {
+export function privatePage(_req: Request, res: Response, next: NextFunction) {
   res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' });
   next();
 }
