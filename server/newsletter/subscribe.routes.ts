@@ -55,7 +55,7 @@ function sameOrigin(c: Deps) {
 }
 
 /** A page behind a signed link: never cached, never indexed, and its address never sent on as a Referer. */
-function privatePage(_req: Request, res: Response, next: NextFunction) {
+export function privatePage(_req: Request, res: Response, next: NextFunction) {
   res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' });
   next();
 }
