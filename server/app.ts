@@ -37,6 +37,7 @@ import { lettersRoutes } from './newsletter/letters.routes';
 import { newsletterSettingsRoutes } from './newsletter/newsletter-settings.routes';
 import { statsRoutes } from './stats/stats.routes';
 import { csrfProtection } from './http/csrf';
+import { statsReportOptOutRoutes } from './stats/stats-report-optout.routes';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
 import { errorHandler } from './http/error-handler';
 import { NotFoundError } from './http/errors';
@@ -135,6 +136,7 @@ export function createApp(c: Container): Express {
   app.use('/admin/subscribers', subscribersAdminRoutes(c)); // the newsletter's list: search, import, export, erasure
   app.use(audienceRoutes(c)); // /admin/audience, and the public opt-out page /mesure-audience
   app.use(statsRoutes(c)); // /admin/stats: an article's figures, CSV export, monthly report and its e-mail opt-out
+  app.use(statsReportOptOutRoutes(c)); // /rapport-mensuel/ne-plus-recevoir/<signed>: the report's e-mail link, without login
   app.use(subscribeRoutes(c)); // /lettre: subscription, a subscriber's own pages, one-click unsubscribe
   app.use(lettersRoutes(c)); // /lettres archive and web versions, /l/ click redirects, /o/ open pixel
   app.use(publicAttachmentsRoutes(c)); // /documents/<id>/<name>: an online article's files

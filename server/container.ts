@@ -72,6 +72,7 @@ import { CampaignTransport } from './newsletter/campaign-transport';
 import { DeliveriesRepository } from './newsletter/deliveries.repository';
 import { SubscribersService } from './newsletter/subscribers.service';
 import { SubscriberLinks } from './newsletter/subscriber-links';
+import { StatsReportLinks } from './stats/stats-report-links';
 import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
 import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
 import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
@@ -466,7 +467,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     timeZone: config.timeZone,
     baseUrl: config.baseUrl,
     users: async () => (await usersRepo.list({ limit: 1000, offset: 0 })).rows,
+    userById: (id) => usersRepo.findById(id),
     communeName,
+    links: new StatsReportLinks(secretKey, config.baseUrl, clock),
   });
 
   const container: Container = {

@@ -91,6 +91,42 @@ describe('the categories page', () => {
     expect(page.indexOf('>Vie municipale<')).toBeLessThan(page.indexOf('>Travaux<'));
     expect((await post(`/admin/categories/${id}/move`, { direction: 'sideways' })).status).toBe(400);
     expect((await post('/admin/categories/999999/move', { direction: 'up' })).status).toBe(404);
+    // Without JavaScript the button saves at once and says where the category now stands.
+    await post(`/admin/categories/${id}/move`, { direction: 'down' }).expect(302);
+    page = (await editor.agent.get('/admin/categories')).text;
+    expect(page).toContain('« Vie municipale » est maintenant en position 2 sur');
+    await post(`/admin/categories/${id}/move`, { direction: 'up' }).expect(302);
+  });
+
+  it('saves the whole order sent by the page (drag and drop), and refuses a list that is no longer the current one', async () => {
+    const send = (ids: number[], who = editor) =>
+      who.agent
+        .post('/admin/categories/order')
+        .type('form')
+        .send(`_csrf=${encodeURIComponent(who.csrf)}&${ids.map((x) => `order=${x}`).join('&')}`);
+    const before = (await ctx.c.categories.list()).map((c) => c.id);
+    const reversed = [...before].reverse();
+    await send(reversed).expect(302);
+    expect((await ctx.c.categories.list()).map((c) => c.id)).toEqual(reversed);
+    expect((await editor.agent.get('/admin/categories')).text).toContain('Ordre des catégories enregistré.');
+
+    // One category missing (added or deleted in another tab meanwhile): nothing changes.
+    const stale = await send(before.slice(1));
+    expect(stale.status).toBe(400);
+    expect(stale.text).toContain('La liste des catégories a changé entre-temps : rechargez la page, puis recommencez.');
+    const twice = await send([...before.slice(1), before[1]!]);
+    expect(twice.status).toBe(400);
+    const odd = await editor.agent
+      .post('/admin/categories/order')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(editor.csrf)}&order=abc`);
+    expect(odd.status).toBe(400);
+    expect(odd.text).toContain('L’ordre envoyé n’est pas lisible');
+    expect((await ctx.c.categories.list()).map((c) => c.id)).toEqual(reversed);
+    expect((await send(before, elected)).status).toBe(403);
+
+    await send(before).expect(302);
+    expect((await ctx.c.categories.list()).map((c) => c.id)).toEqual(before);
   });
 });
 

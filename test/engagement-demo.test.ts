@@ -1,4 +1,7 @@
+import pino from 'pino';
+import { createContainer } from '../server/container';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { figureText, visibleText } from './helpers/engagement-events';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import { DEMO_HISTORY_DAYS, demoHistory } from '../server/engagement/demo-history';
 import { addDays } from '../server/audience/audience.days';
@@ -77,16 +80,35 @@ describe('the demo commune’s history', () => {
     expect(demoHistory(ctx.clock.now(), 'Europe/Paris', facts)).toEqual(demoHistory(ctx.clock.now(), 'Europe/Paris', facts));
   }, 120_000);
 
-  it('is removed with the demo, leaving real figures and their totals', async () => {
-    ctx.c.engagement.record({ channel: 'site', kind: 'view', source: 'direct', at: new Date('2026-11-20T10:00:00.000Z') });
+  it('is removed with the demo by the CLI’s process, leaving real figures and their totals, and the running dashboard follows', async () => {
+    ctx.c.engagement.record({ channel: 'site', kind: 'visitor', at: new Date('2026-11-20T10:00:00.000Z'), value: 7 });
     await ctx.c.engagement.flush();
     await ctx.c.engagementRollup.rollUpDay('2026-11-20');
-    const removed = await ctx.c.engagement.removeDemo();
+    // The running server has read (and remembers) the demo's totals.
+    const elu = (await loginAs(ctx, 'elected')).agent;
+    const before = (await elu.get('/admin?periode=30j')).text;
+    expect(visibleText(before)).toContain('Cette période contient des chiffres de démonstration');
+    expect(figureText(before, 'reached')).not.toMatch(/^Personnes atteintes 7 /);
+
+    // `npm run crieur -- stats:remove-demo`: another process, the same database, an hour later.
+    ctx.clock.set(new Date('2026-11-22T10:00:00.000Z'));
+    const cli = createContainer(ctx.config, { clock: ctx.clock, log: pino({ level: 'silent' }) });
+    const removed = await cli.engagement.removeDemo();
+    await cli.close();
     expect(removed).toBeGreaterThan(1000);
-    expect(await ctx.c.db('engagement_events').count({ n: '*' }).first()).toMatchObject({ n: expect.anything() });
     const left = await ctx.c.db('engagement_events').select('demo', 'value');
-    expect(left.map((r: { demo: unknown; value: unknown }) => [Boolean(r.demo), Number(r.value)])).toEqual([[false, 1]]);
+    expect(left.map((r: { demo: unknown; value: unknown }) => [Boolean(r.demo), Number(r.value)])).toEqual([[false, 7]]);
     expect(await ctx.c.db('engagement_daily').where('demo', true).first()).toBeUndefined();
-    expect([...(await totals({ day: '2026-11-20' })).values()]).toEqual([1]);
+    expect([...(await totals({ day: '2026-11-20' })).values()]).toEqual([7]);
+    // Only the day with real figures is still listed as totalled; the demo's other days are gone.
+    expect(await ctx.c.db('engagement_rollup_days').pluck('day')).toEqual(['2026-11-20']);
+
+    // The dashboard and its CSV show the real figures only, without the demo notice.
+    const after = (await elu.get('/admin?periode=30j')).text;
+    expect(visibleText(after)).not.toContain('chiffres de démonstration');
+    expect(figureText(after, 'reached')).toMatch(/^Personnes atteintes 7 /);
+    expect(figureText(after, 'interactions')).toMatch(/^Interactions \(.*\) 0 = /);
+    const csv = (await elu.get('/admin/stats/export.csv?periode=30j')).text;
+    expect(csv).toContain('Personnes atteintes;7;0');
   });
 });

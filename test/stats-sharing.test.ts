@@ -149,7 +149,7 @@ describe('the monthly report by e-mail', () => {
     expect(mail.text).toContain('Désabonnements : 2 (en hausse (0 sur la période précédente))');
     expect(mail.text).toContain('1. Fête de la musique — 64 personnes atteintes');
     expect(mail.text).toContain('http://crieur.test/admin/stats/rapport?mois=2026-03');
-    expect(mail.text).toContain('http://crieur.test/admin/stats/rapport-par-email');
+    expect(mail.text).toMatch(/http:\/\/crieur\.test\/rapport-mensuel\/ne-plus-recevoir\/[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}\n/);
     expect(mail.html).toContain('<caption style="text-align:left;font-weight:bold">Les chiffres du mois</caption>');
     expect(smtp.messages.some((m) => m.rcptTo.includes(lea.email))).toBe(false);
     expect(smtp.messages.some((m) => m.rcptTo.includes('com@commune.test'))).toBe(false);

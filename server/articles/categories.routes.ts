@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, requirePermission } from '../auth/auth.middleware';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError, ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { renderPage } from '../http/render';
@@ -20,6 +20,13 @@ const CategorySchema = z.object({
   slug: z.string({ error: 'Cette valeur n’est pas lisible.' }).max(80, 'L’adresse est trop longue (80 caractères au plus).').default(''),
 });
 const MoveSchema = z.object({ direction: z.enum(['up', 'down'], 'Ce déplacement n’existe pas.') });
+const OrderSchema = z.object({
+  order: z
+    .union([z.string(), z.array(z.string())], { error: 'L’ordre envoyé n’est pas lisible : rechargez la page, puis recommencez.' })
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .refine((v) => v.length <= 1000 && v.every((x) => /^\d{1,9}$/.test(x)), 'L’ordre envoyé n’est pas lisible : rechargez la page, puis recommencez.')
+    .transform((v) => v.map(Number)),
+});
 const TargetSchema = z.object({
   target: z
     .string({ error: 'Choisissez où vont les articles.' })
@@ -56,6 +63,28 @@ export function categoriesRoutes(c: Deps): Router {
     });
   });
 
+  // The whole order, as the page's drag and drop and arrow keys left it. Declared before
+  // '/:id' so that 'order' is not read as a category's id. A refusal is shown above the table.
+  router.post('/order', guard, async (req, res) => {
+    try {
+      const { order } = parseForm(OrderSchema, req.body);
+      await c.categories.reorder(order, actorOf(req));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const message = Object.values(err.fields)[0] ?? err.message;
+      const categories = await c.categories.list();
+      await renderPage(
+        res,
+        'admin/categories/index',
+        { title: t(res)('Catégories'), categories, values: { name: '', slug: '' }, orderError: t(res)(message) },
+        400,
+      );
+      return;
+    }
+    flash(req, 'success', t(res)('Ordre des catégories enregistré.'));
+    res.redirect('/admin/categories');
+  });
+
   router.get('/:id/edit', guard, async (req, res) => {
     const category = await c.categories.get(idOf(req.params.id));
     await renderPage(res, 'admin/categories/edit', { title: t(res)('Renommer une catégorie'), category, values: { name: category.name, slug: category.slug } });
@@ -76,6 +105,9 @@ export function categoriesRoutes(c: Deps): Router {
     const id = idOf(req.params.id);
     const { direction } = parseForm(MoveSchema, req.body);
     await c.categories.move(id, direction, actorOf(req));
+    const all = await c.categories.list();
+    const n = all.findIndex((x) => x.id === id);
+    if (n >= 0) flash(req, 'success', t(res)('« {name} » est maintenant en position {n} sur {total}.', { name: all[n]!.name, n: n + 1, total: all.length }));
     res.redirect(`/admin/categories#category-${id}`);
   });
 

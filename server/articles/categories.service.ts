@@ -109,6 +109,30 @@ export class CategoriesService {
     this.events.emit('changed');
   }
 
+  /**
+   * The whole order at once (the page's drag and drop sends it). Refused when the list sent is
+   * not exactly the current categories: one was added or removed in another tab meanwhile.
+   */
+  async reorder(ids: number[], actor: Actor): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (trx) => {
+      const current = await this.repo.list(trx);
+      const known = new Set(current.map((c) => c.id));
+      if (ids.length !== known.size || new Set(ids).size !== ids.length || !ids.every((id) => known.has(id))) {
+        throw new ValidationError('La liste des catégories a changé entre-temps : rechargez la page, puis recommencez.');
+      }
+      if (ids.every((id, i) => current[i]?.id === id)) return;
+      await this.repo.reorder(ids, trx);
+      const names = new Map(current.map((c) => [c.id, c.name]));
+      await this.d.audit.append(
+        { actor, action: 'category.reordered', targetType: 'category', details: { order: ids.map((id) => names.get(id)).join(', ') } },
+        now,
+        trx,
+      );
+    });
+    this.events.emit('changed');
+  }
+
   /** What removing `id` into `targetId` (null: no category) will move, for the confirmation page. */
   async plan(id: number, targetId: number | null): Promise<RemovalPlan> {
     const category = await this.get(id);

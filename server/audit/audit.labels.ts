@@ -124,6 +124,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   mode: 'Mode',
   basis: 'Origine du consentement',
   kind: 'Type de fichier',
+  order: 'Ordre',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */

@@ -63,7 +63,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
     if (a.status === 'published') {
       await c.articles.transition(article.id, 'published', actor);
       // History, not news: what the demo says went out in the past is recorded as sent then.
-      if (a.publishAt && a.publishAt <= now) await c.publishing.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
+      if (a.publishAt && a.publishAt <= now) await c.publishing.lifecycle.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
       if (a.publishAt && a.publishAt <= now && !a.urgent) recent.push({ id: article.id, at: a.publishAt });
       if (a.publishAt && a.publishAt <= now) published.push({ id: article.id, publishedAt: a.publishAt, urgent: a.urgent });
     }

@@ -117,11 +117,25 @@ export class EngagementRepository {
     return out;
   }
 
-  /** Removes the demo commune's generated history, raw and rolled up; real figures stay. */
-  async removeDemo(): Promise<number> {
+  /**
+   * Removes the demo commune's generated history, raw and rolled up; real figures stay. The days
+   * it touched stop being listed as totalled when nothing real is left in them, and the others
+   * are stamped `at`: the dashboard's processes remember totals of listed days until the listing
+   * changes (engagement.queries.ts), and the CLI that runs this is not the process serving them.
+   */
+  async removeDemo(at: string): Promise<number> {
     return this.db.transaction(async (trx) => {
+      const days = ((await trx('engagement_daily').where('demo', true).distinct('day')) as { day: string }[]).map((r) => r.day);
       const events = await trx('engagement_events').where('demo', true).del();
       await trx('engagement_daily').where('demo', true).del();
+      for (let i = 0; i < days.length; i += CHUNK) {
+        const chunk = days.slice(i, i + CHUNK);
+        await trx('engagement_rollup_days')
+          .whereIn('day', chunk)
+          .whereNotExists(trx('engagement_daily').whereRaw('engagement_daily.day = engagement_rollup_days.day').select(trx.raw('1')))
+          .del();
+        await trx('engagement_rollup_days').whereIn('day', chunk).update({ rolled_up_at: at });
+      }
       return events;
     });
   }

@@ -95,7 +95,7 @@ export class EngagementStore {
 
   /** Removes the demo's generated history (raw events and totals); real figures stay. */
   removeDemo(): Promise<number> {
-    return this.repo.removeDemo();
+    return this.repo.removeDemo(toDbTime(this.clock.now()));
   }
 
   /** Stops the timer and writes what is left (container.close()). */

@@ -20,6 +20,7 @@ const SECRET_PATHS = [
   /^(\/admin\/preview\/)[^/?#]+/, // an article's private preview link (server/articles/article-previews.ts)
   /^(\/admin\/account\/email\/)(?!cancel(?:[/?#]|$))[^/?#]+/,
   /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/,
+  /^(\/rapport-mensuel\/ne-plus-recevoir\/)[^/?#]+/, // the monthly report's opt-out link (server/stats/stats-report-links.ts)
 ];
 
 // Query parameters whose value is a secret, whatever the route.

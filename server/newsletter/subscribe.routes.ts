@@ -43,19 +43,37 @@ export function newsletterLocals(c: Pick<Container, 'subscribers'>) {
  * stop scripts, which send neither header.
  */
 function sameOrigin(c: Deps) {
-  const ours = new URL(c.config.baseUrl).origin;
+  const ours = ourOrigins(c.config.baseUrl);
   return (req: Request, _res: Response, next: NextFunction) => {
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
-    if ((site && site !== 'same-origin' && site !== 'none') || (origin !== undefined && origin !== ours)) {
+    if ((site && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !ours.has(origin))) {
       return next(new DomainError('Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.', 403));
     }
     next();
   };
 }
 
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The origins a subscription may come from: BASE_URL's. On a resident's own computer (BASE_URL
+ * on a loopback name, as the default http://localhost:PORT) the site is as often opened at
+ * http://127.0.0.1:PORT, and the browser then sends that as Origin: every loopback name on the
+ * same scheme and port is the same machine, which no other site can be. A real host accepts its
+ * own origin only.
+ */
+export function ourOrigins(baseUrl: string): Set<string> {
+  const url = new URL(baseUrl);
+  const origins = new Set([url.origin]);
+  if (LOOPBACK_HOSTS.includes(url.hostname)) {
+    for (const host of LOOPBACK_HOSTS) origins.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+  }
+  return origins;
+}
+
 /** A page behind a signed link: never cached, never indexed, and its address never sent on as a Referer. */
-function privatePage(_req: Request, res: Response, next: NextFunction) {
+export function privatePage(_req: Request, res: Response, next: NextFunction) {
   res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' });
   next();
 }

@@ -13,12 +13,12 @@ import type { PublishingService } from './publishing.service';
 export function articlePublicationPolicy(publishing: PublishingService): (e: ArticleEvent, trx: Knex.Transaction) => Promise<void> {
   return async (e, trx) => {
     if (e.type === 'updated') {
-      await publishing.articleRescheduled(e.article, e.before.publishAt, trx);
+      await publishing.lifecycle.articleRescheduled(e.article, e.before.publishAt, trx);
       // An online article made urgent (the form's box, or the alert button) goes everywhere now.
-      if (e.article.urgent && !e.before.urgent && e.article.status === 'published') await publishing.sendEverywhereNow(e.article.id, e.actor, trx);
+      if (e.article.urgent && !e.before.urgent && e.article.status === 'published') await publishing.lifecycle.sendEverywhereNow(e.article.id, e.actor, trx);
     }
     if (e.type !== 'status_changed') return;
-    if (e.to === 'published') await publishing.articlePublished(e.article, e.actor, trx);
-    else if (e.from === 'published') await publishing.articleWithdrawn(e.article.id, e.actor, trx);
+    if (e.to === 'published') await publishing.lifecycle.articlePublished(e.article, e.actor, trx);
+    else if (e.from === 'published') await publishing.lifecycle.articleWithdrawn(e.article.id, e.actor, trx);
   };
 }

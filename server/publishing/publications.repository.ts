@@ -19,6 +19,9 @@ export const PUBLICATION_STATUSES = [
 ] as const;
 export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
 
+/** Not gone out yet nor being sent: an officer may still move, cancel or re-plan these. */
+export const OPEN_STATUSES: PublicationStatus[] = ['planned', 'pending', 'held'];
+
 export interface Publication {
   id: number;
   articleId: number;

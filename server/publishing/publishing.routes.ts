@@ -166,7 +166,7 @@ export function publishingRoutes(c: Deps): Router {
     if (!article) throw new NotFoundError('Cet article n’existe pas.');
     if (article.status !== 'published') throw new ValidationError('Publiez d’abord l’article : l’alerte part ensuite sur tous les canaux.');
     // Not yet urgent: making it so sends it everywhere (article policy); already urgent: send again.
-    if (!(await c.articles.markUrgent(id, actorOf(req)))) await c.publishing.sendEverywhereNow(id, actorOf(req));
+    if (!(await c.articles.markUrgent(id, actorOf(req)))) await c.publishing.lifecycle.sendEverywhereNow(id, actorOf(req));
     flash(req, 'success', res.locals.t('L’alerte part maintenant sur tous les canaux joignables.'));
     res.redirect(backTo(req, id));
   });

@@ -31,7 +31,7 @@ export function monthlyReportEmail(p: {
   const topTitle = t('Les cinq articles qui ont atteint le plus de personnes');
   const top = r.top.map((a, i) => `${i + 1}. ${a.article?.title ?? t('Article supprimé')} — ${t('{n} personnes atteintes', { n: f.number(a.reach) })}`);
   const more = t('Le rapport complet, avec les graphiques, à imprimer ou enregistrer en PDF :');
-  const stop = t('Vous ne souhaitez plus recevoir ce rapport ? Changez votre choix ici :');
+  const stop = t('Vous ne souhaitez plus recevoir ce rapport ? Arrêtez-le depuis ce lien, sans vous connecter :');
   const text = [
     intro,
     '',
@@ -66,5 +66,7 @@ ${top.length ? `<ol>${r.top.map((a) => `<li>${escapeHtml(a.article?.title ?? t('
 <p>${escapeHtml(more)}<br><a href="${escapeHtml(p.reportUrl)}">${escapeHtml(p.reportUrl)}</a></p>
 <p style="font-size:14px;color:#444">${escapeHtml(stop)} <a href="${escapeHtml(p.optOutUrl)}" style="color:#1d4e89">${escapeHtml(p.optOutUrl)}</a></p>
 </body></html>`;
-  return { to: p.to, subject, text, html };
+  // One-click opt-out (RFC 8058), as for the newsletter: mail software offers its own button,
+  // which POSTs to the same signed link as the page's.
+  return { to: p.to, subject, text, html, headers: { 'List-Unsubscribe': `<${p.optOutUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }

@@ -5,6 +5,7 @@ import type { OutboxService } from '../mail/outbox.service';
 import type { User } from '../auth/users.repository';
 import { translator } from '../i18n/i18n';
 import { monthlyReportEmail } from './stats-report.email';
+import type { StatsReportLinks } from './stats-report-links';
 import type { StatsReportRepository } from './stats-report.repository';
 import { formats } from './stats.present';
 import { monthPeriod, previousMonth } from './stats.period';
@@ -20,8 +21,13 @@ export interface StatsReportDeps {
   timeZone: string;
   baseUrl: string;
   users: () => Promise<User[]>;
+  userById: (id: number) => Promise<User | null>;
   communeName: () => Promise<string>;
+  links: StatsReportLinks;
 }
+
+/** What the e-mail's signed opt-out link opens: whose choice it is, or why the link does not work. */
+export type OptOutLink = { ok: true; userId: number; optedOut: boolean } | { ok: false; reason: 'invalid' | 'expired' };
 
 /** A report missed on the 1st (server stopped) still goes out if the job runs by the 3rd. */
 const LAST_DAY_TO_SEND = 3;
@@ -36,6 +42,22 @@ export class StatsReportService {
 
   setOptOut(userId: number, out: boolean): Promise<void> {
     return this.d.repo.setOptOut(userId, out, this.d.clock.now());
+  }
+
+  /** The link's person and their current choice; a deleted account's link is as invalid as a forged one. */
+  async optOutLink(token: unknown): Promise<OptOutLink> {
+    const link = this.d.links.verify(token);
+    if (!link.ok) return link;
+    if (!(await this.d.userById(link.userId))) return { ok: false, reason: 'invalid' };
+    return { ok: true, userId: link.userId, optedOut: await this.d.repo.optedOut(link.userId) };
+  }
+
+  /** The e-mail's link, confirmed (its button, or mail software's one-click POST): no more reports. */
+  async optOutByLink(token: unknown): Promise<OptOutLink> {
+    const link = await this.optOutLink(token);
+    if (!link.ok) return link;
+    await this.setOptOut(link.userId, true);
+    return { ...link, optedOut: true };
   }
 
   /**
@@ -61,7 +83,7 @@ export class StatsReportService {
         monthLabel: f.bucketLabel(month),
         report,
         reportUrl: `${this.d.baseUrl}/admin/stats/rapport?mois=${month}`,
-        optOutUrl: `${this.d.baseUrl}/admin/stats/rapport-par-email`,
+        optOutUrl: this.d.links.optOutUrl(u.id),
         f,
       });
       const done = await this.d.db.transaction(async (trx) => {
