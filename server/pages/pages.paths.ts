@@ -17,7 +17,6 @@ export const RESERVED_SLUGS = new Set([
   'actualites',
   'agenda',
   'recherche',
-  'accessibilite',
   'plan-du-site',
   'donnees-ouvertes',
   'mesure-audience',
