@@ -39,9 +39,9 @@ export class EngagementRollup {
     const fresh = await this.d.repo.daysToRollUp(today);
     const yesterday = addDays(today, -1);
     // The report counts the days totalled for the first time; yesterday's refresh is routine.
-    let rows = 0;
-    for (const day of fresh) rows += await this.rollUpDay(day);
-    if (!fresh.includes(yesterday)) await this.rollUpDay(yesterday);
+    const at = toDbTime(this.d.clock.now());
+    const rows = await this.d.repo.rollUpDays(fresh, at);
+    if (!fresh.includes(yesterday)) await this.d.repo.rollUpDay(yesterday, at);
     return { days: fresh.length, rows };
   }
 
@@ -78,7 +78,7 @@ export class EngagementRollup {
     await this.d.store.flush();
     const from = await this.keptFrom();
     const pending = await this.d.repo.daysToRollUp(from);
-    for (const day of pending) await this.rollUpDay(day);
+    await this.d.repo.rollUpDays(pending, toDbTime(this.d.clock.now()));
     return { rolledUp: pending.length, events: await this.d.repo.purgeBefore(from) };
   }
 }
