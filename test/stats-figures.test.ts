@@ -37,7 +37,12 @@ async function csvTotals(query: string): Promise<Map<string, [string, string]>> 
   const res = await elected.get(`/admin/stats/export.csv?${query}`);
   expect(res.status).toBe(200);
   const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
-  return new Map(lines.slice(1, 12).map((l) => l.split(';') as [string, string, string]).map(([k, a, b]) => [k, [a, b]]));
+  return new Map(
+    lines
+      .slice(1, 12)
+      .map((l) => l.split(';') as [string, string, string])
+      .map(([k, a, b]) => [k, [a, b]]),
+  );
 }
 
 describe('"this month" across the night the clocks go forward', () => {
