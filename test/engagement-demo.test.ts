@@ -100,6 +100,37 @@ describe('the demo commune’s history', () => {
     expect(demoHistory(ctx.clock.now(), 'Europe/Paris', facts)).toEqual(demoHistory(ctx.clock.now(), 'Europe/Paris', facts));
   }, 120_000);
 
+  it('tells the same story on every page: the demo list’s subscribers, interactions before the demo’s articles, a notice where figures are real only', async () => {
+    const elu = (await loginAs(ctx, 'elected')).agent;
+    const month = (await elu.get('/admin?periode=30j')).text;
+    // The list the demo's letters went to: the subscriber card counts it, says it is the demo's,
+    // and agrees with the net change over the whole history.
+    const joined = [...(await totals({ demo: true, kind: 'subscribe' })).values()].reduce((a, b) => a + b, 0);
+    const left = [...(await totals({ demo: true, kind: 'unsubscribe' })).values()].reduce((a, b) => a + b, 0);
+    const list = joined - left;
+    expect(list).toBeGreaterThan(150);
+    expect(figureText(month, 'subscribers')).toMatch(
+      new RegExp(`^Abonnés à la lettre ${list} dont ${list} de démonstration \\(absents de la page Abonnés\\) Évolution nette : \\+[1-9]`),
+    );
+    const year = (await elu.get('/admin?periode=annee')).text;
+    expect(figureText(year, 'growth')).toMatch(new RegExp(`^Évolution nette : \\+${list} `));
+    // The last letter went to about as many people as the card says.
+    const lastLetter = [...(await totals({ demo: true, channel: 'newsletter', kind: 'delivery' }))].sort().at(-1)![1];
+    expect(Math.abs(lastLetter - list)).toBeLessThan(10);
+
+    // The 30 days before also had interactions (the commune's earlier posts and letters).
+    expect(figureText(month, 'interactions')).not.toContain('(0 sur la période précédente)');
+    expect(figureText(month, 'interactions')).toMatch(/\(([1-9]\d*) sur la période précédente\)/);
+
+    // The dashboard says which figures are generated and how to remove them; the audience page,
+    // which counts only real visits, says why it shows none.
+    const notice = visibleText(month);
+    expect(notice).toContain('Chiffres de démonstration. Cette période contient des chiffres générés pour montrer le tableau de bord');
+    expect(notice).toContain('avec la commande npm run crieur -- stats:remove-demo');
+    const audience = visibleText((await elu.get('/admin/audience?periode=30')).text);
+    expect(audience).toContain('Le tableau de bord montre aussi des chiffres de démonstration ; cette page ne compte que les vraies visites du site.');
+  });
+
   it('is removed with the demo by the CLI’s process, leaving real figures and their totals, and the running dashboard follows', async () => {
     ctx.c.engagement.record({ channel: 'site', kind: 'visitor', at: new Date('2026-11-20T10:00:00.000Z'), value: 7 });
     await ctx.c.engagement.flush();
@@ -107,7 +138,7 @@ describe('the demo commune’s history', () => {
     // The running server has read (and remembers) the demo's totals.
     const elu = (await loginAs(ctx, 'elected')).agent;
     const before = (await elu.get('/admin?periode=30j')).text;
-    expect(visibleText(before)).toContain('Cette période contient des chiffres de démonstration');
+    expect(visibleText(before)).toContain('Chiffres de démonstration.');
     expect(figureText(before, 'reached')).not.toMatch(/^Personnes atteintes 7 /);
 
     // `npm run crieur -- stats:remove-demo`: another process, the same database, an hour later.
@@ -125,7 +156,8 @@ describe('the demo commune’s history', () => {
 
     // The dashboard and its CSV show the real figures only, without the demo notice.
     const after = (await elu.get('/admin?periode=30j')).text;
-    expect(visibleText(after)).not.toContain('chiffres de démonstration');
+    expect(visibleText(after)).not.toContain('démonstration');
+    expect(visibleText((await elu.get('/admin/audience')).text)).not.toContain('démonstration');
     expect(figureText(after, 'reached')).toMatch(/^Personnes atteintes 7 /);
     expect(figureText(after, 'interactions')).toMatch(/^Interactions \(.*\) 0 = /);
     const csv = (await elu.get('/admin/stats/export.csv?periode=30j')).text;

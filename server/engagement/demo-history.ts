@@ -58,6 +58,11 @@ export function demoHistory(now: Date, timeZone: string, articles: DemoArticleFa
     if (e.value) out.push({ ...e, demo: true } as EngagementEvent);
   };
   let subscribers = 180;
+  // The list as it stood when the history begins, counted as imported addresses on its first
+  // day: the dashboard's subscriber count (real subscribers plus the demo's net subscriptions)
+  // then agrees with the demo's letters and its net change.
+  push({ channel: 'newsletter', kind: 'subscribe', value: subscribers, at: at(addDays(today, -DEMO_HISTORY_DAYS), '08:00') });
+  const earlier = earlierNews(today, articles, at);
 
   for (let back = DEMO_HISTORY_DAYS; back >= 1; back--) {
     const day = addDays(today, -back);
@@ -94,6 +99,7 @@ export function demoHistory(now: Date, timeZone: string, articles: DemoArticleFa
       }
     }
     push({ channel: 'site', kind: 'visitor', articleId: null, value: Math.round(visitors), at: at(day, '23:30') });
+    for (const e of earlier.get(day) ?? []) push(e);
 
     // The list: a few confirmations a day, more after a letter; a departure now and then.
     const joined = around(weekday === DIGEST_WEEKDAY ? 4 : 1.6, 0.8);
@@ -114,11 +120,48 @@ export function demoHistory(now: Date, timeZone: string, articles: DemoArticleFa
         const age = (sentAt.getTime() - a.publishedAt.getTime()) / 86_400_000;
         return age >= 0 && age < 7;
       });
+      // A letter without the demo's articles carried news the demo does not hold (or the agenda): its clicks name no article.
+      if (!inLetter.length) push({ channel: 'newsletter', kind: 'click', articleId: null, value: around(delivered * 0.07, 0.4), at: at(day, '12:30') });
       for (const a of inLetter) {
         const copies = Math.round(delivered * (0.6 + 0.35 * rnd()));
         push({ channel: 'newsletter', kind: 'article_delivery', articleId: a.id, value: copies, at: sentAt });
         push({ channel: 'newsletter', kind: 'click', articleId: a.id, value: around(copies * 0.09, 0.4), at: at(day, '12:30') });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The news the commune posted before the demo's own articles (which are all recent): a post
+ * every four days on each network, with the same fading reach, naming no article. Without them
+ * the weeks before the articles had no interactions at all, and every comparison with them read
+ * "en hausse (0 sur la période précédente)". A generator of its own keeps the other figures as
+ * they were.
+ */
+function earlierNews(
+  today: string,
+  articles: DemoArticleFacts[],
+  at: (day: string, time: string) => Date,
+): Map<string, (Omit<EngagementEvent, 'demo'> & { value: number })[]> {
+  const rnd = random(20261204);
+  const around = (n: number, spread: number) => Math.max(0, Math.round(n * (1 - spread + 2 * spread * rnd())));
+  const first = articles.reduce((min, a) => Math.min(min, a.publishedAt.getTime()), Number.POSITIVE_INFINITY);
+  const out = new Map<string, (Omit<EngagementEvent, 'demo'> & { value: number })[]>();
+  for (let back = DEMO_HISTORY_DAYS; back >= 1; back -= 4) {
+    const posted = addDays(today, -back);
+    if (at(posted, '18:00').getTime() >= first - 3 * 86_400_000) break;
+    for (let age = 0; age <= 3 && back - age >= 1; age++) {
+      const day = addDays(posted, age);
+      const when = at(day, '18:00');
+      const list = out.get(day) ?? [];
+      for (const network of NETWORKS) {
+        const size = NETWORK_SIZE[network] * Math.exp(-age / 1.5);
+        if (network === 'facebook') list.push({ channel: network, kind: 'impression', articleId: null, value: around(420 * size, 0.3), at: when });
+        list.push({ channel: network, kind: 'reaction', articleId: null, value: around(24 * size, 0.4), at: when });
+        list.push({ channel: network, kind: 'share', articleId: null, value: around(5 * size, 0.5), at: when });
+      }
+      out.set(day, list);
     }
   }
   return out;
