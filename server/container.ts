@@ -455,6 +455,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     timeZone: config.timeZone,
     articles,
     subscriberCount: () => subscribers.confirmedCount(),
+    demoSubscriberCount: () => engagement.demoSubscribers(),
     publicationsOf: (id) => publications.forArticle(id),
   });
   const statsReports = new StatsReportService({

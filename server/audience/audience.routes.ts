@@ -13,7 +13,7 @@ import type { Period } from './audience.report';
 import { EXPIRED_MESSAGE, OptOutSchema, PERIOD_MESSAGE, ReportQuerySchema } from './audience.schemas';
 
 /** What these routes use of the container, and nothing else. */
-type Deps = Pick<Container, 'audience' | 'clock' | 'config' | 'secretKey'>;
+type Deps = Pick<Container, 'audience' | 'clock' | 'config' | 'secretKey' | 'engagement'>;
 
 /** What each source is called on the audience page (i18n keys). */
 export const SOURCE_LABELS: Record<Source, string> = {
@@ -49,10 +49,12 @@ export function audienceRoutes(c: Deps): Router {
     if (!query.success) throw new ValidationError(PERIOD_MESSAGE);
     const days = Number(query.data.periode) as Period;
     const page = pageFrom(req.query, PER_PAGE);
-    const report = await c.audience.report({ days, limit: page.limit, offset: page.offset });
+    const [report, demo] = await Promise.all([c.audience.report({ days, limit: page.limit, offset: page.offset }), c.engagement.hasDemo()]);
     await renderPage(res, 'admin/audience/index', {
       title: res.locals.t('Audience du site'),
       report,
+      // The dashboard's demo history is not audience data: say why the two pages differ.
+      demo,
       days,
       pager: pager(page, report.articlesTotal),
       query: { periode: String(days) },

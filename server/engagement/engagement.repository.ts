@@ -168,6 +168,17 @@ export class EngagementRepository {
     });
   }
 
+  /** The demo list's net subscriptions (all its days are totalled when the demo is loaded). */
+  async demoSubscribers(): Promise<number> {
+    const rows = (await this.db('engagement_daily')
+      .where({ demo: true, channel: 'newsletter' })
+      .whereIn('kind', ['subscribe', 'unsubscribe'])
+      .groupBy('kind')
+      .select('kind')
+      .sum({ total: 'total' })) as { kind: string; total: unknown }[];
+    return rows.reduce((n, r) => n + (r.kind === 'subscribe' ? 1 : -1) * Number(r.total ?? 0), 0);
+  }
+
   async hasDemo(): Promise<boolean> {
     return Boolean(await this.db('engagement_events').where('demo', true).first('id'));
   }

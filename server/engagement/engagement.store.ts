@@ -93,6 +93,16 @@ export class EngagementStore {
     return ingestEvents(this.repo, events, this.timeZone, this.clock.now());
   }
 
+  /** Whether the demo's generated history is still there (the pages that do not read it say so). */
+  hasDemo(): Promise<boolean> {
+    return this.repo.hasDemo();
+  }
+
+  /** The demo list's net subscriptions, which the dashboard adds to the real subscribers. */
+  demoSubscribers(): Promise<number> {
+    return this.repo.demoSubscribers();
+  }
+
   /** Removes the demo's generated history (raw events and totals); real figures stay. */
   removeDemo(): Promise<number> {
     return this.repo.removeDemo(toDbTime(this.clock.now()));

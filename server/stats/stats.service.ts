@@ -36,8 +36,10 @@ export interface Dashboard {
   period: Period;
   totals: Totals;
   previous: Totals;
-  /** Confirmed newsletter subscribers now (not a period figure). */
+  /** Confirmed newsletter subscribers now (not a period figure), the demo list's included. */
   subscribers: number;
+  /** How many of them are the demo's (generated history, not on the Abonnés page). */
+  demoSubscribers: number;
   socialChannels: string[];
   bucket: 'day' | 'month';
   buckets: string[];
@@ -53,6 +55,8 @@ export interface StatsDeps {
   timeZone: string;
   articles: { summaries(ids: number[]): Promise<Map<number, ArticleSummary>> };
   subscriberCount: () => Promise<number>;
+  /** The demo list's net subscriptions, 0 once the demo is removed. */
+  demoSubscriberCount?: () => Promise<number>;
   publicationsOf: (articleId: number) => Promise<Publication[]>;
 }
 
@@ -91,11 +95,11 @@ export class StatsService {
 
   async dashboard(period: Period, opts: { sort: SortKey; dir: 'asc' | 'desc'; limit: number; offset: number }): Promise<Dashboard> {
     const bucket = bucketOf(period.days);
-    const [rows, previousRows, articleRows, subscribers] = await Promise.all([
+    const [rows, previousRows, articleRows, { subscribers, demoSubscribers }] = await Promise.all([
       this.d.queries.byDay(period, bucket),
       this.d.queries.totals(period.previous),
       this.d.queries.byArticleSplit(period, ARTICLE_KINDS),
-      this.d.subscriberCount(),
+      this.subscribers(),
     ]);
     const socialChannels = socialChannelsIn(rows);
     const buckets = bucketsOf(period, bucket);
@@ -113,6 +117,7 @@ export class StatsService {
       totals: totalsOf(rows),
       previous: totalsOf(previousRows),
       subscribers,
+      demoSubscribers,
       socialChannels,
       bucket,
       buckets,
@@ -143,12 +148,22 @@ export class StatsService {
   }
 
   async totalsFor(period: Period): Promise<{ totals: Totals; previous: Totals; subscribers: number }> {
-    const [rows, previousRows, subscribers] = await Promise.all([
+    const [rows, previousRows, { subscribers }] = await Promise.all([
       this.d.queries.totals(period),
       this.d.queries.totals(period.previous),
-      this.d.subscriberCount(),
+      this.subscribers(),
     ]);
     return { totals: totalsOf(rows), previous: totalsOf(previousRows), subscribers };
+  }
+
+  /**
+   * The list now: the real confirmed subscribers, plus the demo list's net subscriptions while
+   * its history is there, so that the card agrees with the demo's net change and its letters.
+   */
+  private async subscribers(): Promise<{ subscribers: number; demoSubscribers: number }> {
+    const [real, demo] = await Promise.all([this.d.subscriberCount(), this.d.demoSubscriberCount?.() ?? 0]);
+    const demoSubscribers = Math.max(0, demo);
+    return { subscribers: real + demoSubscribers, demoSubscribers };
   }
 
   /** One article's page: its figures per channel over time, its publications' figures, its readers' sources. */
