@@ -427,7 +427,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
         const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
         return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
       },
-      engagement,
+      engagement: { record: (...events) => engagement.record(...events), correct: (events) => engagementRollup.correct(events) },
     },
     audit,
     clock,

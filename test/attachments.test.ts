@@ -236,6 +236,21 @@ describe('attaching documents to an article', () => {
       .attach('file', pdf(), 'cr.pdf');
     expect(refused.status).toBe(403);
   });
+
+  it('starts the document’s title empty on the article’s form, and keeps the article’s errors to the article’s fields', async () => {
+    const id = await makeArticle(ctx.c, { status: 'draft', title: 'Réfection de la place' });
+    const titleField = (html: string) => /<input id="attachment-title"[^>]*>/.exec(html)?.[0] ?? '';
+    const form = await editor.agent.get(`/admin/articles/${id}/edit`).expect(200);
+    expect(titleField(form.text)).toContain('value=""');
+    // The article saved without its title: the message is under the article's title only.
+    const refused = await editor.agent
+      .post(`/admin/articles/${id}`)
+      .type('form')
+      .send({ _csrf: editor.csrf, version: '1', title: '', summary: '', body: 'Texte.' });
+    expect(refused.status).toBe(400);
+    expect(refused.text.match(/id="title-error"/g)).toHaveLength(1);
+    expect(refused.text).not.toMatch(/<input id="attachment-title"[^>]*title-error/);
+  });
 });
 
 describe('attaching documents to one of the commune’s pages', () => {

@@ -26,7 +26,15 @@ beforeEach(async () => {
   await ctx.c.engagement.flush();
   await ctx.c.audience.flush();
   await ctx.c.engagement.flush();
-  for (const table of ['engagement_events', 'engagement_daily', 'engagement_rollup_days', 'audience_views', 'audience_visitors', 'audience_salts'])
+  for (const table of [
+    'engagement_events',
+    'engagement_daily',
+    'engagement_monthly',
+    'engagement_rollup_days',
+    'audience_views',
+    'audience_visitors',
+    'audience_salts',
+  ])
     await ctx.c.db(table).del();
   ctx.clock.set(new Date('2026-03-15T09:00:00.000Z'));
 });

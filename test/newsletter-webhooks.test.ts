@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { createTestContext, type TestContext } from './helpers/context';
+import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { figureText } from './helpers/engagement-events';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink';
 import { campaignWith, openWindow, seedSubscribers } from './helpers/newsletter-send';
 import { categoryIds } from './helpers/campaigns';
@@ -157,6 +158,29 @@ describe('bounce and complaint webhooks', () => {
     expect(await c.subscribers.isSuppressed(b.email)).toBe(true);
     expect(await c.subscribers.isSuppressed(soft.email)).toBe(false);
     expect((await c.campaignSender.progress(id)).counts).toMatchObject({ sent: 2, bounced: 1, complaints: 1 });
+  });
+
+  it('takes a copy that bounced later back from the people reached, on the day it was counted, once', async () => {
+    const { c, subs, refOf } = await sentCampaign({ NEWSLETTER_WEBHOOK_SECRET: SECRET });
+    await c.engagement.flush();
+    const elected = (await loginAs(ctx, 'elected')).agent;
+    const reached = async (query: string) => figureText((await elected.get(`/admin?${query}`)).text, 'reached');
+    // Sent on Sunday 15 March; the night's rollup totals the day, then Brevo reports a bounce on the 16th.
+    expect(await reached('periode=7j')).toContain('3 lettres remises');
+    ctx.clock.set(new Date('2026-03-16T08:00:00.000Z'));
+    await c.engagementRollup.rollUp();
+    expect(await c.db('engagement_rollup_days').pluck('day')).toContain('2026-03-15');
+    const bounce = { event: 'hard_bounce', email: subs[0]!.email, 'X-Mailin-custom': (await refOf(subs[0]!.email)).custom };
+    await request(ctx.app).post('/webhooks/newsletter/brevo').set('Authorization', basic(SECRET)).send(bounce).expect(200);
+    // The service repeats its webhook: nothing more is taken back or counted.
+    await request(ctx.app).post('/webhooks/newsletter/brevo').set('Authorization', basic(SECRET)).send(bounce).expect(200);
+    await c.engagement.flush();
+    expect(await reached('periode=7j')).toMatch(/^Personnes atteintes 2 .*2 lettres remises/);
+    // The 15th alone (read from its totals, rolled up again) and the 16th alone.
+    expect(await reached('periode=dates&du=2026-03-15&au=2026-03-15')).toMatch(/^Personnes atteintes 2 /);
+    expect(await reached('periode=dates&du=2026-03-16&au=2026-03-16')).toMatch(/^Personnes atteintes 0 /);
+    const bounces = await c.db('engagement_events').where({ channel: 'newsletter', kind: 'bounce' }).select('day', 'value');
+    expect(bounces.map((r: { day: string; value: unknown }) => [r.day, Number(r.value)])).toEqual([['2026-03-16', 1]]);
   });
 
   it('answers 400 to a body that is not an event, and writes nothing', async () => {

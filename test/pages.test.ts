@@ -211,8 +211,10 @@ describe('the main menu and the footer', () => {
     expect(await menuTokens('main')).toEqual(['link:actualites', 'link:agenda', 'link:recherche']);
     const footer = await menuTokens('footer');
     const legal = (await ctx.c.pages.all()).filter((p) => p.legalKey);
-    expect(legal.map((p) => p.path).sort()).toEqual(['/donnees-personnelles', '/mentions-legales']);
-    expect(footer.slice(0, 2).sort()).toEqual(legal.map((p) => `page:${p.id}`).sort());
+    expect(legal.map((p) => p.path).sort()).toEqual(['/accessibilite', '/donnees-personnelles', '/mentions-legales']);
+    expect(footer.slice(0, 3).sort()).toEqual(legal.map((p) => `page:${p.id}`).sort());
+    // The accessibility statement first, as the generated link was, saying the compliance status.
+    expect(footer[0]).toBe(`page:${legal.find((p) => p.legalKey === 'accessibilite')!.id}`);
     const home = await site('/');
     expect(footerOf(home.text)).toContain('<a href="/mentions-legales">Mentions légales</a>');
     expect(footerOf(home.text)).toContain('href="/accessibilite"');
@@ -251,7 +253,7 @@ describe('the main menu and the footer', () => {
 
   it('refuses a footer without the legal pages or the site map, and entries that do not exist', async () => {
     const footer = await menuTokens('footer');
-    const legal = footer[0]!;
+    const legal = footer[1]!;
     let res = await post('/admin/pages/menu', { menu: 'footer', entries: footer.filter((t) => t !== legal), action: 'save' });
     expect(res.status).toBe(400);
     expect(readable(res.text)).toContain('Le pied de page doit garder un lien vers : Mentions légales.');

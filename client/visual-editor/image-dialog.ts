@@ -2,6 +2,7 @@ import type { Editor } from '@tiptap/core';
 import { NodeSelection } from '@tiptap/pm/state';
 import { h, onEnter, uid } from './dom';
 import { OWN_MEDIA } from './extensions';
+import { insertImageOnItsOwnLine } from './image-place';
 import { say, type Strings } from './strings';
 
 interface PickerItem {
@@ -262,7 +263,7 @@ export class ImageDialog {
     if (this.editing) {
       this.editor.chain().focus().setNodeSelection(this.editing.pos).updateAttributes('image', { src, alt }).run();
     } else {
-      this.editor.chain().focus().setImage({ src, alt }).run();
+      insertImageOnItsOwnLine(this.editor, { src, alt });
     }
     this.close();
     this.announce(say(this.S, this.editing ? 'imageUpdated' : 'imageInserted', { alt }));

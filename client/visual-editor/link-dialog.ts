@@ -107,7 +107,12 @@ export class LinkDialog {
     const chain = this.editor.chain().focus();
     if (!this.textField.hidden) {
       const words = this.text.value.trim() || href.replace(/^mailto:/, '');
-      chain.insertContent({ type: 'text', text: words, marks: [{ type: 'link', attrs: { href } }] }).run();
+      // The link ends with its words: what is typed next (a full stop, the rest of the sentence)
+      // is plain text, not more of the link (the link mark otherwise grows as one types).
+      chain
+        .insertContent({ type: 'text', text: words, marks: [{ type: 'link', attrs: { href } }] })
+        .unsetMark('link')
+        .run();
     } else {
       chain.extendMarkRange('link').setLink({ href }).run();
     }

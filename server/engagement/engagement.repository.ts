@@ -2,33 +2,38 @@ import type { Knex } from 'knex';
 import { fromDbCount, isPostgres } from '../db/dialect';
 import type { EventRow } from './engagement.types';
 
-// Ten values a row: 1,000 rows (10,000 values) stay below SQLite's (32,766) and PostgreSQL's
-// (65,535) bound-variable limits, and one statement per 1,000 events is what makes ingestion fast.
+// Ids asked about at once (whereIn): below SQLite's (32,766) and PostgreSQL's (65,535) bound-variable limits.
 const CHUNK = 1000;
 const COLUMNS = ['occurred_at', 'day', 'article_id', 'publication_id', 'campaign_id', 'channel', 'kind', 'source', 'value', 'demo'] as const;
 const PG_CHUNK = 10_000;
-const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')})`;
+const SQLITE_CHUNK = 10_000;
+// Column i of each JSON row ('->>' gives SQL values: text, integer, NULL).
+const JSON_COLUMNS = COLUMNS.map((_, i) => `value ->> ${i}`).join(', ');
 // A purge deletes this many events per statement, so that another writer never waits long.
 const PURGE_BATCH = 10_000;
 const PURGE_MAX_BATCHES = 100_000;
 
-/** The engagement tables (server/db/migrations/20261202200000_engagement.ts): only this file writes them. */
+/**
+ * The engagement tables (server/db/migrations/20261202200000_engagement.ts, 20261203050000_engagement_monthly.ts):
+ * only this file writes them.
+ */
 export class EngagementRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Appends events: multi-row inserts in one transaction, all or nothing. */
+  /** Appends events: a few large inserts in one transaction, all or nothing. */
   async insert(rows: EventRow[]): Promise<void> {
     if (!rows.length) return;
     if (isPostgres(this.db)) return this.insertPostgres(rows);
     await this.db.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        // Written as one plain statement: knex's insert builder, which inspects every row's keys,
-        // cost more than the database's own work here.
-        const chunk = rows.slice(i, i + CHUNK);
-        const values: unknown[] = [];
-        for (const r of chunk) values.push(r.occurred_at, r.day, r.article_id, r.publication_id, r.campaign_id, r.channel, r.kind, r.source, r.value, r.demo);
-        const placeholders = new Array<string>(chunk.length).fill(ROW_PLACEHOLDERS).join(', ');
-        await trx.raw(`INSERT INTO engagement_events (${COLUMNS.join(', ')}) VALUES ${placeholders}`, values as Knex.RawBinding[]);
+      for (let i = 0; i < rows.length; i += SQLITE_CHUNK) {
+        // The rows travel as one JSON text that SQLite takes apart itself (json_each): binding ten
+        // values a row one by one, and knex scanning thousands of placeholders, cost more than
+        // the database's own work.
+        const chunk = rows.slice(i, i + SQLITE_CHUNK);
+        const json = JSON.stringify(
+          chunk.map((r) => [r.occurred_at, r.day, r.article_id, r.publication_id, r.campaign_id, r.channel, r.kind, r.source, r.value, r.demo ? 1 : 0]),
+        );
+        await trx.raw(`INSERT INTO engagement_events (${COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS} FROM json_each(?)`, [json]);
       }
     });
   }
@@ -52,23 +57,44 @@ export class EngagementRepository {
   }
 
   /**
-   * Replaces a day's totals by the sums of its events and lists the day as complete, in one
-   * transaction: running it twice gives the same totals.
+   * Replaces a day's totals by the sums of its events and lists the day as complete, then
+   * rewrites its month's totals, in one transaction: running it twice gives the same totals.
    */
   async rollUpDay(day: string, at: string): Promise<number> {
-    return this.db.transaction(async (trx) => {
-      await trx('engagement_daily').where({ day }).del();
-      await trx.raw(
-        `INSERT INTO engagement_daily (day, article_id, channel, kind, source, demo, total)
-         SELECT day, COALESCE(article_id, 0), channel, kind, source, demo, SUM(value)
-         FROM engagement_events WHERE day = ?
-         GROUP BY day, COALESCE(article_id, 0), channel, kind, source, demo`,
-        [day],
-      );
-      await trx('engagement_rollup_days').insert({ day, rolled_up_at: at }).onConflict('day').merge({ rolled_up_at: at });
-      const row = await trx('engagement_daily').where({ day }).count({ n: '*' }).first();
-      return fromDbCount((row as { n?: unknown } | undefined)?.n);
-    });
+    return this.rollUpDays([day], at);
+  }
+
+  /**
+   * rollUpDay for several days: one transaction per month, whose monthly totals are rewritten
+   * once after its days (a month of daily rows summed once, not once a day). Returns how many
+   * daily rows the days have.
+   */
+  async rollUpDays(days: string[], at: string): Promise<number> {
+    const months = new Map<string, string[]>();
+    for (const day of days) months.set(day.slice(0, 7), [...(months.get(day.slice(0, 7)) ?? []), day]);
+    let rows = 0;
+    for (const [month, own] of months) {
+      rows += await this.db.transaction(async (trx) => {
+        let n = 0;
+        for (const day of own) {
+          await trx('engagement_daily').where({ day }).del();
+          await trx.raw(
+            `INSERT INTO engagement_daily (day, article_id, channel, kind, source, demo, total)
+             SELECT day, COALESCE(article_id, 0), channel, kind, source, demo, SUM(value)
+             FROM engagement_events WHERE day = ?
+             GROUP BY day, COALESCE(article_id, 0), channel, kind, source, demo`,
+            [day],
+          );
+          await trx('engagement_rollup_days').insert({ day, rolled_up_at: at }).onConflict('day').merge({ rolled_up_at: at });
+          const row = await trx('engagement_daily').where({ day }).count({ n: '*' }).first();
+          n += fromDbCount((row as { n?: unknown } | undefined)?.n);
+        }
+        await rewriteMonth(trx, month);
+        await nextGeneration(trx);
+        return n;
+      });
+    }
+    return rows;
   }
 
   /** Days before `day` that have events and no complete totals yet. */
@@ -128,6 +154,7 @@ export class EngagementRepository {
       const days = ((await trx('engagement_daily').where('demo', true).distinct('day')) as { day: string }[]).map((r) => r.day);
       const events = await trx('engagement_events').where('demo', true).del();
       await trx('engagement_daily').where('demo', true).del();
+      await trx('engagement_monthly').where('demo', true).del();
       for (let i = 0; i < days.length; i += CHUNK) {
         const chunk = days.slice(i, i + CHUNK);
         await trx('engagement_rollup_days')
@@ -136,6 +163,7 @@ export class EngagementRepository {
           .del();
         await trx('engagement_rollup_days').whereIn('day', chunk).update({ rolled_up_at: at });
       }
+      await nextGeneration(trx);
       return events;
     });
   }
@@ -143,4 +171,24 @@ export class EngagementRepository {
   async hasDemo(): Promise<boolean> {
     return Boolean(await this.db('engagement_events').where('demo', true).first('id'));
   }
+}
+
+/** A month's totals: the sums of the daily totals of its rolled-up days (always in the same transaction as they change). */
+async function rewriteMonth(trx: Knex.Transaction, month: string): Promise<void> {
+  await trx('engagement_monthly').where({ month }).del();
+  await trx.raw(
+    `INSERT INTO engagement_monthly (month, article_id, channel, kind, demo, total)
+     SELECT ?, article_id, channel, kind, demo, SUM(total)
+     FROM engagement_daily WHERE day BETWEEN ? AND ?
+     GROUP BY article_id, channel, kind, demo`,
+    [month, `${month}-01`, `${month}-31`],
+  );
+}
+
+/** The totals changed: what the dashboard remembered of them is stale (EngagementQueries.stamp). */
+async function nextGeneration(trx: Knex.Transaction): Promise<void> {
+  const n = await trx('engagement_rollup_state')
+    .where({ id: 1 })
+    .update({ generation: trx.raw('generation + 1') });
+  if (!n) await trx('engagement_rollup_state').insert({ id: 1, generation: 1 });
 }

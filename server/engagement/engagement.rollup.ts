@@ -3,6 +3,7 @@ import { toDbTime } from '../db/dialect';
 import { addDays, dayFormatter, monthsBefore } from '../audience/audience.days';
 import type { EngagementRepository } from './engagement.repository';
 import type { EngagementStore } from './engagement.store';
+import type { EngagementEvent } from './engagement.types';
 
 /** Raw events are kept this long unless the settings say otherwise (CNIL: 25 months at most). */
 export const DEFAULT_RETENTION_MONTHS = 25;
@@ -38,15 +39,32 @@ export class EngagementRollup {
     const fresh = await this.d.repo.daysToRollUp(today);
     const yesterday = addDays(today, -1);
     // The report counts the days totalled for the first time; yesterday's refresh is routine.
-    let rows = 0;
-    for (const day of fresh) rows += await this.rollUpDay(day);
-    if (!fresh.includes(yesterday)) await this.rollUpDay(yesterday);
+    const at = toDbTime(this.d.clock.now());
+    const rows = await this.d.repo.rollUpDays(fresh, at);
+    if (!fresh.includes(yesterday)) await this.d.repo.rollUpDay(yesterday, at);
     return { days: fresh.length, rows };
   }
 
   /** Replaces one day's totals (idempotent). */
   rollUpDay(day: string): Promise<number> {
     return this.d.repo.rollUpDay(day, toDbTime(this.d.clock.now()));
+  }
+
+  /**
+   * Corrections of past days, reported late (a copy that bounced after it was counted as
+   * delivered): written at once on the day they correct, which is totalled again if it is over,
+   * so that the dashboard sees them wherever it reads that day from. A correction of a day whose
+   * raw events are already purged would leave only itself in that day's totals: it is dated today.
+   */
+  async correct(events: EngagementEvent[]): Promise<void> {
+    const now = this.d.clock.now();
+    const today = this.dayOf(now);
+    const keptFrom = await this.keptFrom();
+    const dated = events.map((e) => (e.at && this.dayOf(e.at) >= keptFrom ? e : { ...e, at: now }));
+    await this.d.store.flush();
+    await this.d.store.ingest(dated);
+    const past = new Set(dated.map((e) => this.dayOf(e.at ?? now)).filter((day) => day < today));
+    for (const day of [...past].sort()) await this.rollUpDay(day);
   }
 
   /** The first day whose raw events are kept today. */
@@ -60,7 +78,7 @@ export class EngagementRollup {
     await this.d.store.flush();
     const from = await this.keptFrom();
     const pending = await this.d.repo.daysToRollUp(from);
-    for (const day of pending) await this.rollUpDay(day);
+    await this.d.repo.rollUpDays(pending, toDbTime(this.d.clock.now()));
     return { rolledUp: pending.length, events: await this.d.repo.purgeBefore(from) };
   }
 }

@@ -110,6 +110,10 @@ export class CampaignSender {
     const now = this.clock.now();
     for (const e of events) {
       await this.ports.subscribers.suppress(e.email, e.kind, now);
+      if (e.kind === 'bounced' && e.deliveryId) {
+        await this.bouncedLater(e.deliveryId, now);
+        continue;
+      }
       if (e.deliveryId) await this.repo.recordFeedback(e.deliveryId, e.kind, now);
       // Unsubscriptions are counted by the subscribers' list itself (a person leaving it).
       if (e.kind !== 'unsubscribed') {
@@ -118,6 +122,22 @@ export class CampaignSender {
       }
     }
     return events.length;
+  }
+
+  /**
+   * A copy the mail server had accepted, reported bounced later: it reached nobody, so its
+   * delivery is taken back from the figures (a negative delivery on the day it was counted) and
+   * the bounce counted, once however often the service repeats the webhook.
+   */
+  private async bouncedLater(deliveryId: number, now: Date): Promise<void> {
+    const outcome = await this.repo.bounceLater(deliveryId);
+    if (outcome === 'already') return;
+    const campaignId = outcome === 'missing' ? null : outcome.campaignId;
+    this.ports.engagement?.record({ channel: 'newsletter', kind: 'bounce', campaignId, at: now });
+    if (outcome === 'missing' || !outcome.sentAt) return;
+    const taken = { channel: 'newsletter', kind: 'delivery', campaignId, value: -1, at: outcome.sentAt } as const;
+    if (this.ports.engagement?.correct) await this.ports.engagement.correct([taken]);
+    else this.ports.engagement?.record(taken);
   }
 
   /** Counted against the last campaign the person received in the past 30 days. */

@@ -41,7 +41,11 @@ export interface SenderPorts {
     kind(campaignId: number): Promise<'digest' | 'alert' | 'manual' | null>;
   };
   /** The engagement store: deliveries (per campaign and per article) and bounces, as counts. */
-  engagement?: { record(...events: EngagementEvent[]): void };
+  engagement?: {
+    record(...events: EngagementEvent[]): void;
+    /** Corrections of past days (a delivery that bounced later), totalled again where already totalled. */
+    correct?(events: EngagementEvent[]): Promise<void>;
+  };
   /** The settings of the moment: window, hourly cap, who the mail is from. */
   limits(): Promise<{ windowStart: string; windowEnd: string; hourlyCap: number; fromName: string; fromAddress: string }>;
 }

@@ -244,6 +244,21 @@ export class DeliveriesRepository {
     return n === 1;
   }
 
+  /**
+   * A hard bounce reported after the send: the delivery becomes bounced, once. Answers 'missing'
+   * (not ours), 'already' (bounced before: a repeated webhook, or refused at send time), or the
+   * campaign and, when the copy had been counted as delivered (status sent), when it was sent.
+   */
+  async bounceLater(id: number): Promise<'missing' | 'already' | { campaignId: number; sentAt: Date | null }> {
+    const row = await this.db('campaign_deliveries').where({ id }).first('campaign_id', 'status', 'sent_at');
+    if (!row) return 'missing';
+    if (row.status !== 'sent' && row.status !== 'unknown') return 'already';
+    // Guarded by the status read: of two webhooks at once, one moves it.
+    const n = await this.db('campaign_deliveries').where({ id, status: row.status }).update({ status: 'bounced', error: 'feedback.bounced' });
+    if (n !== 1) return 'already';
+    return { campaignId: Number(row.campaign_id), sentAt: row.status === 'sent' ? fromDbTimeOrNull(row.sent_at) : null };
+  }
+
   /** The campaign a delivery belongs to (feedback reported by the sending service). */
   async campaignOf(id: number): Promise<number | null> {
     const row = await this.db('campaign_deliveries').where({ id }).first('campaign_id');

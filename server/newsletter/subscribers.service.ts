@@ -1,16 +1,17 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import { DomainEvents } from '../events';
-import { DomainError, TooManyRequestsError, ValidationError } from '../http/errors';
+import { DomainError, ValidationError } from '../http/errors';
 import { translator, type Translate } from '../i18n/i18n';
 import type { Logger } from '../logger';
 import type { OutboxService } from '../mail/outbox.service';
 import type { ThrottleRepository } from '../auth/throttle.repository';
-import { CURRENT_TRACKING_WORDING, RECONSENT_WORDING, SUBSCRIBE_WORDINGS, TRACKING_WORDINGS } from './consent';
+import { CURRENT_TRACKING_WORDING, RECONSENT_WORDING } from './consent';
 import { normalizeEmail } from './keys';
 import type { LinkPurpose, SubscriberLinks } from './subscriber-links';
 import { alreadySubscribedEmail, confirmationEmail } from './subscriber-emails';
+import { personalDataOf } from './subscriber-personal-data';
+import { SubscribeThrottle } from './subscribe-throttle';
 import type { Recipient, Subscriber, SubscribersRepository, SuppressionReason } from './subscribers.repository';
 import type { SubscribeInput } from './subscribers.schemas';
 
@@ -45,25 +46,12 @@ export type SubscriberEvents = {
   erased: [{ subscriberId: number; at: Date }];
 };
 
-/** A versioned sentence as the person read it, the commune's name in place. */
-function wordingOf(version: string | null, commune: string): string | null {
-  const text = version ? (SUBSCRIBE_WORDINGS[version] ?? TRACKING_WORDINGS[version]) : undefined;
-  return text ? text.replace(/\{commune\}/g, commune) : null;
-}
-
 /** A signed link that is forged, altered, expired, or whose subscriber is gone. */
 export class LinkError extends DomainError {
   constructor(message = 'Ce lien n’est pas valable : il a expiré, ou l’adresse n’est plus abonnée.') {
     super(message, 404);
   }
 }
-
-// Per /24 (IPv4) or /48 (IPv6) network: a household or a town-hall counter shares one address,
-// a bot farm rarely stays inside one network.
-const SUBSCRIBE_LIMIT = 10;
-const SUBSCRIBE_WINDOW_MS = 3600_000;
-const MAILS_PER_ADDRESS = 3;
-const MAILS_WINDOW_MS = 86_400_000;
 
 /** A second insert of the same address (unique index), on SQLite or PostgreSQL. */
 function isUniqueViolation(err: unknown): boolean {
@@ -81,8 +69,11 @@ export class SubscribersService {
   private readonly personalData = new Map<string, (subscriberId: number) => Promise<unknown>>();
   private readonly trackingForgetters: ((subscriberId: number) => Promise<unknown>)[] = [];
 
+  private readonly throttle: SubscribeThrottle;
+
   constructor(protected readonly d: SubscribersDeps) {
     this.events.logTo(d.log);
+    this.throttle = new SubscribeThrottle(d.throttle, d.throttleKey, d.clock);
   }
 
   /** Confirmed subscribers only; 'digest' leaves out "alertes uniquement", 'alert' takes everyone. */
@@ -189,14 +180,14 @@ export class SubscribersService {
    *   reported the commune's mail as spam must not get more from a form anyone can fill in.
    */
   async subscribe(input: SubscribeInput, ctx: { network: string; honeypot: string }): Promise<void> {
-    await this.countRequest(ctx.network);
+    await this.throttle.countRequest(ctx.network);
     // A bot that filled the hidden field gets the same page and nothing is written.
     if (ctx.honeypot.trim()) return;
     const topics = await this.checkTopics(input.topics, input.alertsOnly);
     const email = normalizeEmail(input.email);
     // Someone typing another person's address again and again, from many networks, would fill
     // their mailbox: a few e-mails a day per address, then the same answer and no e-mail.
-    if (!(await this.mailAllowed(email))) return;
+    if (!(await this.throttle.mailAllowed(email))) return;
     const commune = await this.d.communeName();
     const t = translator('fr');
     try {
@@ -310,33 +301,8 @@ export class SubscribersService {
   }
 
   /** Everything stored about the subscriber (GDPR arts. 15 and 20), wordings written out. */
-  async personalDataOf(s: Subscriber): Promise<Record<string, unknown>> {
-    const names = new Map((await this.d.topics()).map((t) => [t.id, t.name]));
-    const consents = await this.d.repo.consents(s.id);
-    const commune = await this.d.communeName();
-    const data: Record<string, unknown> = {
-      exportedAt: this.d.clock.now().toISOString(),
-      email: s.email,
-      status: s.status,
-      topics: s.topics.map((id) => ({ id, name: names.get(id) ?? null })),
-      alertsOnly: s.alertsOnly,
-      tracking: s.tracking,
-      source: s.source,
-      createdAt: s.createdAt.toISOString(),
-      confirmedAt: s.confirmedAt?.toISOString() ?? null,
-      lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
-      reconsentSentAt: s.reconsentSentAt?.toISOString() ?? null,
-      consents: consents.map((c) => ({
-        at: c.at.toISOString(),
-        kind: c.kind,
-        source: c.source,
-        wordingVersion: c.wordingVersion,
-        wording: c.wordingText ?? wordingOf(c.wordingVersion, commune),
-        basis: c.basis,
-      })),
-    };
-    for (const [section, load] of this.personalData) data[section] = await load(s.id);
-    return data;
+  personalDataOf(s: Subscriber): Promise<Record<string, unknown>> {
+    return personalDataOf(s, this.d, this.personalData);
   }
 
   /** "Delete me", after its confirmation page: the address becomes a hash on the suppression list. */
@@ -387,21 +353,5 @@ export class SubscribersService {
       throw new ValidationError(message, { topics: message });
     }
     return [...new Set(ids)];
-  }
-
-  private async mailAllowed(email: string): Promise<boolean> {
-    const now = this.d.clock.now();
-    const key = `newsletter-mail:${crypto.createHmac('sha256', this.d.throttleKey).update(email).digest('hex').slice(0, 40)}`;
-    const { attempts } = await this.d.throttle.countAttempt(key, now, new Date(now.getTime() - MAILS_WINDOW_MS));
-    return attempts <= MAILS_PER_ADDRESS;
-  }
-
-  private async countRequest(network: string): Promise<void> {
-    const now = this.d.clock.now();
-    const key = `newsletter:${crypto.createHmac('sha256', this.d.throttleKey).update(network).digest('hex').slice(0, 40)}`;
-    const { attempts } = await this.d.throttle.countAttempt(key, now, new Date(now.getTime() - SUBSCRIBE_WINDOW_MS));
-    if (attempts > SUBSCRIBE_LIMIT) {
-      throw new TooManyRequestsError('Trop de demandes d’inscription depuis votre réseau. Réessayez dans une heure.', {}, SUBSCRIBE_WINDOW_MS / 1000);
-    }
   }
 }

@@ -25,6 +25,10 @@ export interface SiteMenuEntry {
   label: string;
   /** True for a fixed section, whose label is an i18n key. */
   translate: boolean;
+  /** The déclaration d'accessibilité: the site names it by the compliance status (RGAA). */
+  accessibility?: boolean;
+  /** A page's online sub-pages, by title: the main menu opens them as a sub-menu. */
+  children?: { href: string; label: string }[];
 }
 
 export type SiteMenus = Record<Menu, SiteMenuEntry[]>;
@@ -115,11 +119,15 @@ export class MenuService {
     const load = async (): Promise<SiteMenus> => {
       const [main, footer, visible] = await Promise.all([this.d.pages.repo.menu('main'), this.d.pages.repo.menu('footer'), this.d.pages.visible()]);
       const byId = new Map(visible.map((p) => [p.id, p]));
+      const legal = new Map((await this.d.pages.all()).filter((p) => p.legalKey).map((p) => [p.id, p.legalKey]));
       const shown = (rows: MenuRow[]) =>
         rows.flatMap((r): SiteMenuEntry[] => {
           if (r.pageId !== null) {
             const p = byId.get(r.pageId);
-            return p ? [{ href: p.path, label: p.title, translate: false }] : [];
+            if (!p) return [];
+            const entry: SiteMenuEntry = { href: p.path, label: p.title, translate: false };
+            if (legal.get(p.id) === 'accessibilite') entry.accessibility = true;
+            return [entry];
           }
           return r.link && isMenuLink(r.link) ? [{ href: MENU_LINKS[r.link].href, label: MENU_LINKS[r.link].label, translate: true }] : [];
         });

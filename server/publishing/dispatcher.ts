@@ -4,7 +4,7 @@ import { holderIsDeadHere } from '../jobs/job-runner';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
 import type { ChannelAdapter, ChannelPorts, PublicationContext, PublishableArticle, PublishOutcome } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
-import type { ChannelMessage } from './publishing.messages';
+import { ACCOUNT_WAIT_MS, DispatchOutcomes } from './dispatch-outcomes';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 import { publicationContext } from './publication-context';
@@ -39,15 +39,14 @@ export interface DispatchReport {
   lost: number;
 }
 
-type Outcome = keyof DispatchReport;
+export type Outcome = keyof DispatchReport;
 type LoadedAccount = ChannelAccount & { credentials: Record<string, unknown> | null };
 
 /** Builds what an adapter is handed besides the article (see ChannelPorts). */
 export type PortsFactory = (article: PublishableArticle, publication: { id: number; channel: string; accountId: number }) => ChannelPorts;
 
-// A publication that waits for something (the site page, a reconnection) looks again this often.
+// A publication that waits for the article's site page looks again this often.
 const WAIT_MS = 60_000;
-const ACCOUNT_WAIT_MS = 15 * 60_000;
 const TIMED_OUT_CODE = 'network.timeout';
 const TIMED_OUT: PublishOutcome = { kind: 'transient', message: { code: TIMED_OUT_CODE } };
 
@@ -62,6 +61,7 @@ const TIMED_OUT: PublishOutcome = { kind: 'transient', message: { code: TIMED_OU
 export class Dispatcher {
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly outcomes: DispatchOutcomes;
 
   constructor(
     private readonly pubs: PublicationsRepository,
@@ -73,7 +73,9 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly log: Logger,
     readonly opts: DispatcherOptions,
-  ) {}
+  ) {
+    this.outcomes = new DispatchOutcomes(pubs, accounts, events, clock, opts);
+  }
 
   /** Stops taking new publications; those already handed to an adapter finish and are recorded. */
   async stop(): Promise<void> {
@@ -302,94 +304,7 @@ export class Dispatcher {
         return 'uncertain';
       }
     }
-    return this.record(p, account, adapter, attempts, result, guard);
-  }
-
-  private async record(
-    p: Publication,
-    account: LoadedAccount,
-    adapter: ChannelAdapter,
-    attempts: number,
-    result: PublishOutcome,
-    guard: { claimedBy: string },
-  ): Promise<Outcome> {
-    const now = this.clock.now();
-    const ev = { publicationId: p.id, articleId: p.articleId, channel: p.channel };
-    switch (result.kind) {
-      case 'sent':
-        await this.pubs.transition(
-          p.id,
-          ['sending'],
-          { status: 'sent', sentAt: now, attempts, lastError: null, externalId: result.externalId, externalUrl: result.url },
-          now,
-          undefined,
-          guard,
-        );
-        // Posts that waited for this page go now, in this very run.
-        if (adapter.capabilities.followsArticle) await this.pubs.releaseWaitingForSite(p.articleId, now);
-        this.events.emit('sent', ev);
-        return 'sent';
-      case 'queued':
-        await this.pubs.transition(p.id, ['sending'], { status: 'queued', attempts, lastError: null, externalId: result.reference }, now, undefined, guard);
-        return 'queued';
-      case 'permanent':
-        await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: result.message }, now, undefined, guard);
-        this.events.emit('failed', ev);
-        return 'failed';
-      case 'reconnect':
-        await this.accounts.markConnection(account.id, 'disconnected', now);
-        await this.pubs.transition(
-          p.id,
-          ['sending'],
-          {
-            status: 'pending',
-            dueAt: new Date(now.getTime() + ACCOUNT_WAIT_MS),
-            claimedBy: null,
-            lastError: { code: 'account.reconnect', values: { account: account.label } },
-          },
-          now,
-          undefined,
-          guard,
-        );
-        return 'waiting';
-      case 'transient':
-      case 'rateLimited':
-        return this.retryLater(
-          p,
-          attempts,
-          result.message,
-          result.kind === 'rateLimited' ? result.resetAt : result.retryAt,
-          result.kind === 'rateLimited',
-          guard,
-        );
-    }
-  }
-
-  private async retryLater(
-    p: Publication,
-    attempts: number,
-    message: ChannelMessage,
-    at: Date | undefined,
-    wholeAccount: boolean,
-    guard: { claimedBy: string },
-  ): Promise<Outcome> {
-    const now = this.clock.now();
-    if (attempts >= this.opts.maxAttempts) {
-      await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: { ...message, gaveUpAfter: attempts } }, now, undefined, guard);
-      this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
-      return 'failed';
-    }
-    const retryAt = at ?? new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
-    if (wholeAccount) await this.pubs.deferAccount(p.accountId, retryAt, now);
-    await this.pubs.transition(
-      p.id,
-      ['sending'],
-      { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: { ...message, retry: { attempts, max: this.opts.maxAttempts } } },
-      now,
-      undefined,
-      guard,
-    );
-    return 'retrying';
+    return this.outcomes.record(p, account, adapter, attempts, result, guard);
   }
 
   /** The adapter's answer, or `onTimeout` once adapterTimeoutMs has passed (the call is aborted). */

@@ -2,7 +2,7 @@ import type { CommuneSettings } from '../settings/settings.defaults';
 
 export type AccessibilityStatus = CommuneSettings['accessibility']['status'];
 
-/** Whole sentences per status (i18n keys): the home page and the statement say it this way. */
+/** Whole sentences per status (i18n keys): the home page says it this way. */
 export const STATUS_SENTENCE: Record<AccessibilityStatus, string> = {
   totalement: 'Ce site est totalement conforme au référentiel général d’amélioration de l’accessibilité (RGAA).',
   partiellement: 'Ce site est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA).',
@@ -17,58 +17,37 @@ export const STATUS_DECLARATION: Record<AccessibilityStatus, string> = {
   non: 'Le site {site} n’est pas conforme au référentiel général d’amélioration de l’accessibilité (RGAA), version {version}.',
 };
 
-export interface AccessibilityContact {
-  text: string;
-  href: string | null; // mailto: or https: when the contact is an address
-}
-
-/** The déclaration d'accessibilité's facts, generated from the settings (RULES-FR.md). */
-export interface AccessibilityStatement {
-  communeName: string;
-  siteUrl: string;
-  status: AccessibilityStatus;
-  rgaaVersion: string;
-  auditDate: Date | null;
-  nonCompliant: string[];
-  contact: AccessibilityContact;
-  postalAddress: string;
-}
-
-/** Where the Défenseur des droits can be reached (the statement's "voies de recours"). */
-export const DEFENSEUR_DES_DROITS = {
-  form: 'https://formulaire.defenseurdesdroits.fr/',
-  delegates: 'https://www.defenseurdesdroits.fr/carte-des-delegues',
-  address: 'Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07',
-};
-
-/** A "YYYY-MM-DD" setting as a date that reads as that same day in any European time zone. */
-function parseDay(value: string): Date | null {
+/** A "YYYY-MM-DD" setting as "12 juin 2026", or '' when it is not a date. */
+function frenchDay(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  if (!m) return null;
+  if (!m) return '';
+  // Noon UTC: the same day in any European time zone.
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
-  return Number.isNaN(d.getTime()) ? null : d;
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
 }
 
-export function contactOf(value: string): AccessibilityContact {
-  const v = value.trim();
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) return { text: v, href: `mailto:${v}` };
-  if (/^https?:\/\/\S+$/i.test(v)) return { text: v, href: v };
-  return { text: v, href: null };
-}
-
-export function accessibilityStatement(s: CommuneSettings, siteUrl: string): AccessibilityStatement {
+/**
+ * The déclaration d'accessibilité's facts from the settings (RULES-FR.md), as the
+ * {{placeholders}} of its page (content/pages/accessibilite.md) read them. French, like the page.
+ * `nonCompliant` is a list: one line of the setting per item.
+ */
+export function accessibilityFacts(s: CommuneSettings, siteUrl: string): { inline: Record<string, string>; nonCompliant: string[] } {
   const a = s.accessibility;
+  const fill = (sentence: string, vars: Record<string, string>) => sentence.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  const day = frenchDay(a.auditDate);
   return {
-    communeName: s.name,
-    siteUrl,
-    status: a.status,
-    rgaaVersion: a.rgaaVersion.trim() || '4.1.2',
-    auditDate: parseDay(a.auditDate),
+    inline: {
+      accessibilityCompliance: fill(STATUS_DECLARATION[a.status], { site: siteUrl, version: a.rgaaVersion.trim() || '4.1.2' }),
+      accessibilityStatus: { totalement: 'totalement conforme', partiellement: 'partiellement conforme', non: 'non conforme' }[a.status],
+      accessibilityAudit: day ? `L’audit de conformité a été réalisé le ${day}.` : 'Aucun audit de conformité n’a encore été réalisé.',
+      accessibilityAuditDate: day,
+      accessibilityContact: (a.contact || s.email).trim(),
+      rgaaVersion: a.rgaaVersion.trim() || '4.1.2',
+    },
     nonCompliant: a.nonCompliant
       .split(/\r?\n/)
       .map((l) => l.replace(/^[-*•]\s*/, '').trim())
       .filter(Boolean),
-    contact: contactOf(a.contact || s.email),
-    postalAddress: [s.address, [s.postalCode, s.city].filter(Boolean).join(' ')].filter(Boolean).join(', '),
   };
 }

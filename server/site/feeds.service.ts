@@ -28,7 +28,7 @@ const CALENDAR_PAST_MS = 90 * 24 * 3600_000;
 const CALENDAR_SIZE = 500;
 
 /** Public pages that exist whatever the content (W1's routes); the sitemap lists them. */
-export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site', '/accessibilite'];
+export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site'];
 
 export interface FeedsDeps {
   site: SiteRepository;

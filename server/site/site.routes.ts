@@ -4,7 +4,7 @@ import { frenchSpacingHtml } from '../i18n/typography';
 import type { Container } from '../container';
 import { pageFrom } from '../http/pagination';
 import type { Translate } from '../i18n/i18n';
-import { STATUS_DECLARATION, STATUS_SENTENCE, DEFENSEUR_DES_DROITS } from './accessibility-statement';
+import { STATUS_SENTENCE } from './accessibility-statement';
 import { NotFoundError } from '../http/errors';
 import { articleMeta, articlePath, calendarFeed, categoryPath, feedLinks, homeMeta, pageMeta } from './metadata';
 import type { PageMeta } from './metadata.types';
@@ -225,23 +225,6 @@ export function siteRoutes(c: Deps): Router {
         meta,
       );
       return { view: 'site/agenda', locals: { ...agenda, meta: m }, cacheable: agenda.cacheable };
-    }),
-  );
-
-  router.get(
-    '/accessibilite',
-    page(byPath, async (_req, t) => {
-      const statement = await site.accessibility();
-      const m = pageMeta({ title: t('Déclaration d’accessibilité'), description: t(STATUS_SENTENCE[statement.status]), path: '/accessibilite' }, meta);
-      return {
-        view: 'site/accessibility',
-        locals: {
-          statement,
-          declaration: t(STATUS_DECLARATION[statement.status], { site: statement.siteUrl, version: statement.rgaaVersion }),
-          defenseur: DEFENSEUR_DES_DROITS,
-          meta: m,
-        },
-      };
     }),
   );
 

@@ -4,7 +4,6 @@ import { pager, type Page, type Pager } from '../http/pagination';
 import type { MediaService } from '../media/media.service';
 import { pictureOf, type Picture } from '../media/media.picture';
 import type { SettingsService } from '../settings/settings.service';
-import { accessibilityStatement, type AccessibilityStatement } from './accessibility-statement';
 import { calendar } from './ical';
 import { monthKey } from './site.format';
 import { themePath } from './theme.routes';
@@ -183,10 +182,6 @@ export class SiteService {
       else months.push({ key, first: card.eventStart as Date, events: [card] });
     }
     return { months, cacheable: true };
-  }
-
-  async accessibility(): Promise<AccessibilityStatement> {
-    return accessibilityStatement(await this.d.settings.get(), this.d.baseUrl);
   }
 
   /** The plan du site: the sections, every category with news, the commune's pages as a tree. */

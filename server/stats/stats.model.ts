@@ -105,10 +105,28 @@ export function sortValue(a: ArticleReach, key: SortKey): number {
   return a.social[key] ?? -1;
 }
 
-export function sortArticles(rows: ArticleReach[], key: SortKey, dir: 'asc' | 'desc'): ArticleReach[] {
+/** The order of the article table. Ties: the most read first, then the newest article (largest id), so pages never shuffle. */
+export function compareArticles(key: SortKey, dir: 'asc' | 'desc'): (x: ArticleReach, y: ArticleReach) => number {
   const sign = dir === 'asc' ? 1 : -1;
-  // Ties: the most read first, then the newest article (largest id), so pages never shuffle.
-  return [...rows].sort((x, y) => sign * (sortValue(x, key) - sortValue(y, key)) || y.reach - x.reach || y.articleId - x.articleId);
+  return (x, y) => sign * (sortValue(x, key) - sortValue(y, key)) || y.reach - x.reach || y.articleId - x.articleId;
+}
+
+export function sortArticles(rows: ArticleReach[], key: SortKey, dir: 'asc' | 'desc'): ArticleReach[] {
+  return [...rows].sort(compareArticles(key, dir));
+}
+
+/** One article's line over two sets of days (the rolled-up ones and today): what articleReach gives for their rows together. */
+export function addReach(a: ArticleReach, b: ArticleReach): ArticleReach {
+  const social: Record<string, number | null> = { ...a.social };
+  for (const [ch, n] of Object.entries(b.social)) {
+    const was = social[ch];
+    // null: figures, but never impressions, on that network; a number on either side is the sum.
+    social[ch] = was === undefined ? n : was === null && n === null ? null : (was ?? 0) + (n ?? 0);
+  }
+  const site = a.site + b.site;
+  const newsletter = a.newsletter + b.newsletter;
+  const socialReach = Object.values(social).reduce<number>((s, n) => s + (n ?? 0), 0);
+  return { articleId: a.articleId, site, newsletter, social, interactions: a.interactions + b.interactions, reach: site + newsletter + socialReach };
 }
 
 /** Social networks that have any figure in the rows (the table and the charts show only those). */

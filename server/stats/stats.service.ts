@@ -9,12 +9,12 @@ import {
   isInteraction,
   seriesOf,
   socialChannelsIn,
-  sortArticles,
   totalsOf,
   type ArticleReach,
   type SortKey,
   type Totals,
 } from './stats.model';
+import { ArticleTables } from './stats.article-table';
 import { daysOf, todayIn, type DayRange, type Period } from './stats.period';
 
 export interface ArticleSummary {
@@ -80,6 +80,9 @@ function chartsOf(rows: DayTotal[], socialChannels: string[], buckets: string[],
 
 /** The figures pages: the dashboard, an article's page, the CSV and the monthly report. */
 export class StatsService {
+  /** The article tables of the rolled-up days, remembered until the totals change. */
+  private readonly tables = new ArticleTables();
+
   constructor(private readonly d: StatsDeps) {}
 
   today(): string {
@@ -87,21 +90,22 @@ export class StatsService {
   }
 
   async dashboard(period: Period, opts: { sort: SortKey; dir: 'asc' | 'desc'; limit: number; offset: number }): Promise<Dashboard> {
+    const bucket = bucketOf(period.days);
     const [rows, previousRows, articleRows, subscribers] = await Promise.all([
-      this.d.queries.byDay(period),
+      this.d.queries.byDay(period, bucket),
       this.d.queries.totals(period.previous),
-      this.d.queries.byArticle(period, ARTICLE_KINDS),
+      this.d.queries.byArticleSplit(period, ARTICLE_KINDS),
       this.d.subscriberCount(),
     ]);
     const socialChannels = socialChannelsIn(rows);
-    const bucket = bucketOf(period.days);
     const buckets = bucketsOf(period, bucket);
-    const reach = articleReach(articleRows);
-    const sorted = sortArticles(reach, opts.sort, opts.dir);
+    const sorted = this.tables.sorted(articleRows, opts.sort, opts.dir);
     const page = sorted.slice(opts.offset, opts.offset + opts.limit);
-    const top = sortArticles(reach, 'reach', 'desc')
-      .filter((a) => a.reach + a.interactions > 0)
-      .slice(0, 5);
+    const top: ArticleReach[] = [];
+    for (const a of this.tables.sorted(articleRows, 'reach', 'desc')) {
+      if (top.length === 5) break;
+      if (a.reach + a.interactions > 0) top.push(a);
+    }
     const summaries = await this.d.articles.summaries([...new Set([...page, ...top].map((a) => a.articleId))]);
     const line = (a: ArticleReach): ArticleLine => ({ ...a, article: summaries.get(a.articleId) ?? null });
     return {
@@ -113,7 +117,7 @@ export class StatsService {
       bucket,
       buckets,
       charts: chartsOf(rows, socialChannels, buckets, bucket),
-      articles: { rows: page.map(line), total: reach.length },
+      articles: { rows: page.map(line), total: sorted.length },
       top: top.map(line),
       demo: rows.demo === true,
     };
@@ -130,7 +134,7 @@ export class StatsService {
 
   /** Every article of the period, sorted by reach (the CSV export). */
   async allArticles(period: DayRange): Promise<{ rows: ArticleLine[]; socialChannels: string[] }> {
-    const reach = sortArticles(articleReach(await this.d.queries.byArticle(period, ARTICLE_KINDS)), 'reach', 'desc');
+    const reach = this.tables.sorted(await this.d.queries.byArticleSplit(period, ARTICLE_KINDS), 'reach', 'desc');
     const summaries = await this.d.articles.summaries(reach.map((a) => a.articleId));
     return {
       rows: reach.map((a) => ({ ...a, article: summaries.get(a.articleId) ?? null })),
@@ -158,8 +162,13 @@ export class StatsService {
     const bucket = bucketOf(period.days);
     const buckets = bucketsOf(period, bucket);
     const reach = articleReach(rows.map((r) => ({ ...r, articleId })))[0] ?? null;
+    // The site's publication is the article's own page: its figures are the article's site views,
+    // which the audience measurement counts per article, not per publication.
+    const sitePublication = publications.find((p) => p.channel === 'site');
+    const siteViews = rows.filter((r) => r.channel === 'site' && r.kind === 'view');
     const pubs = publications.map((p) => {
-      const own = perPublication.filter((r) => r.publicationId === p.id);
+      const tagged = perPublication.filter((r) => r.publicationId === p.id);
+      const own = !tagged.length && p === sitePublication ? siteViews.map((r) => ({ ...r, publicationId: p.id })) : tagged;
       const kinds = [...new Set(own.map((r) => r.kind))].sort();
       const series = kinds.map((kind) => ({
         kind,

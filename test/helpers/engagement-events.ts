@@ -1,5 +1,6 @@
 import type { Container } from '../../server/container';
 import { dayFormatter } from '../../server/audience/audience.days';
+import { EngagementRepository } from '../../server/engagement/engagement.repository';
 
 /** One event as the engagement writer stores it (contract of issue 13). */
 export interface TestEvent {
@@ -40,25 +41,15 @@ export async function addEvents(c: Container, events: TestEvent[]): Promise<void
 let rollups = 0;
 
 /**
- * What the nightly rollup does for one day (the contract's definition of engagement_daily):
- * sums per (day, article or 0, channel, kind, source, demo), and the day listed as complete.
+ * The nightly rollup of one day, as the job does it (the repository's rollUpDay: daily totals,
+ * the day listed as complete, its month's totals rewritten), each time a later time than the last.
  */
 export async function rollUpDay(c: Container, day: string): Promise<void> {
-  await c.db.transaction(async (trx) => {
-    await trx('engagement_daily').where('day', day).del();
-    await trx('engagement_rollup_days').where('day', day).del();
-    const sums = await trx('engagement_events')
-      .where('day', day)
-      .groupByRaw('day, coalesce(article_id, 0), channel, kind, source, demo')
-      .select('day', trx.raw('coalesce(article_id, 0) as article_id'), 'channel', 'kind', 'source', 'demo', trx.raw('sum(value) as total'));
-    if (sums.length) await trx('engagement_daily').insert(sums.map((s: Record<string, unknown>) => ({ ...s, total: Number(s.total) })));
-    // Each rollup a later time than the last, as the nightly job's would be.
-    await trx('engagement_rollup_days').insert({ day, rolled_up_at: new Date(Date.UTC(2030, 0, 1) + ++rollups * 1000).toISOString() });
-  });
+  await new EngagementRepository(c.db).rollUpDay(day, new Date(Date.UTC(2030, 0, 1) + ++rollups * 1000).toISOString());
 }
 
 export async function clearEngagement(c: Container): Promise<void> {
-  for (const t of ['engagement_events', 'engagement_daily', 'engagement_rollup_days']) await c.db(t).del();
+  for (const t of ['engagement_events', 'engagement_daily', 'engagement_monthly', 'engagement_rollup_days']) await c.db(t).del();
 }
 
 /** A page as a person reads it: no tags, entities decoded, every kind of space one space. */
