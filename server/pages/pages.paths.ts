@@ -38,6 +38,7 @@ export const RESERVED_SLUGS = new Set([
   'feed',
   'sitemap',
   'robots',
+  'rapport-mensuel', // the mayor's monthly report's opt-out link (server/stats/stats-report-links.ts)
   // Kept for what other parts of the site may answer one day.
   'apercu',
   'preview',

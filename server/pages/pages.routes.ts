@@ -9,12 +9,13 @@ import { parseForm } from '../http/validate';
 import type { Translate } from '../i18n/i18n';
 import { slugNote } from '../articles/articles.views';
 import { menuRoutes } from './menu.routes';
+import { pagePreviewRoutes } from './pages.preview';
 import { DeleteSchema, formToInput, PageFormSchema, valuesFromBody, valuesFromPage, VersionSchema, type PageFormValues } from './pages.schemas';
 import { PAGE_STATUS_LABELS, type Page } from './pages.types';
 import { isUnder } from './pages.tree';
 import { PLACEHOLDERS } from './placeholders';
 
-type Deps = Pick<Container, 'pages' | 'menus'>;
+type Deps = Pick<Container, 'pages' | 'menus' | 'site' | 'config' | 'attachments'>;
 
 const tr = (res: Response) => res.locals.t as Translate;
 
@@ -37,6 +38,7 @@ export function pagesRoutes(c: Deps): Router {
   });
 
   router.use('/menu', menuRoutes(c));
+  router.use(pagePreviewRoutes(c)); // "Aperçu": a page, a draft included, as the site will show it
 
   /** The form's locals: the pages it may go under (not itself nor its sub-pages). */
   const formLocals = async (res: Response, page: Page | null, values: PageFormValues) => {
