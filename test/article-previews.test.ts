@@ -75,6 +75,16 @@ describe('a private preview link', () => {
     expect(ctx.c.siteCache.size).toBe(0);
   });
 
+  it('shows the site’s own main menu, as built in the admin', async () => {
+    const legal = (await ctx.c.pages.all()).find((p) => p.legalKey === 'mentions-legales')!;
+    await ctx.c.menus.save('main', [`page:${legal.id}`, 'link:actualites'], { id: null, label: 'test' });
+    const res = await elected.agent.get(await makeLink('team'));
+    const nav = /<nav class="site-nav"[\s\S]*?<\/nav>/.exec(res.text)?.[0] ?? '';
+    expect(nav).toContain(`href="${legal.path}"`);
+    expect(nav).not.toContain('href="/agenda"');
+    await ctx.c.menus.save('main', ['link:actualites', 'link:agenda', 'link:recherche'], { id: null, label: 'test' });
+  });
+
   it('asks for a login for a team link, and opens an "anyone" link without an account', async () => {
     const team = await makeLink('team');
     const anonymous = await request(ctx.handler).get(team);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { plainSpaces } from './helpers/typography';
 import { DEFAULT_SETTINGS, type CommuneSettings } from '../server/settings/settings.defaults';
 import { mergeSettings } from '../server/settings/settings.service';
 
@@ -58,6 +59,12 @@ describe('a change to an online article under required approval', () => {
   it('shows the elected member the difference, from the dashboard, with the decision buttons', async () => {
     const dashboard = await elected.agent.get('/admin');
     expect(dashboard.text).toContain(`href="/admin/articles/${id}/proposal"`);
+    // Said at the top, above the statistics, with a link down to the list.
+    const notice = dashboard.text.indexOf('<a href="#to-approve-changes">');
+    expect(notice).toBeGreaterThan(-1);
+    expect(notice).toBeLessThan(dashboard.text.indexOf('<h2 id="to-approve-changes">'));
+    expect(plainSpaces(dashboard.text)).toContain('1 modification(s) d’articles en ligne attendent votre approbation.');
+    expect(dashboard.text).not.toContain('<a href="#to-approve">');
     const page = await elected.agent.get(`/admin/articles/${id}/proposal`);
     expect(page.status).toBe(200);
     expect(page.text).toMatch(

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { createContainer } from '../server/container';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
-import { figureText, visibleText } from './helpers/engagement-events';
+import { figureText, tableRows, visibleText } from './helpers/engagement-events';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import { DEMO_HISTORY_DAYS, demoHistory } from '../server/engagement/demo-history';
 import { addDays } from '../server/audience/audience.days';
@@ -50,6 +50,26 @@ describe('the demo commune’s history', () => {
       expect(publishedAt.has(e.article_id)).toBe(true);
       expect(String(publishedAt.get(e.article_id)) <= e.occurred_at).toBe(true);
     }
+
+    // Site views name the article's site publication, which the demo records as sent; an
+    // article's page shows that publication's figures over time and where its readers came from.
+    const tagged = events.filter((e: { publication_id: number | null }) => e.publication_id !== null);
+    expect(tagged.length).toBeGreaterThan(100);
+    const sitePubs = new Map(
+      (await ctx.c.db('publications').where({ channel: 'site', status: 'sent' }).select('id', 'article_id')).map((p: { id: number; article_id: number }) => [
+        p.id,
+        p.article_id,
+      ]),
+    );
+    for (const e of tagged) {
+      expect([e.channel, e.kind]).toEqual(['site', 'view']);
+      expect(sitePubs.get(e.publication_id)).toBe(e.article_id);
+    }
+    const [pubId, articleId] = [...sitePubs][0]!;
+    const articlePage = (await (await loginAs(ctx, 'elected')).agent.get(`/admin/stats/articles/${articleId}?periode=annee`)).text;
+    const section = articlePage.slice(articlePage.indexOf(`id="pub-${pubId}"`));
+    expect(visibleText(section.slice(0, section.indexOf('</section>')))).toMatch(/Vues : [1-9]/);
+    expect(tableRows(articlePage, 'par provenance').length).toBeGreaterThanOrEqual(4);
 
     // The site's weekly rhythm: weekdays busier than weekends.
     const views = await totals({ demo: true, channel: 'site', kind: 'view', article_id: 0 });

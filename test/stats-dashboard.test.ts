@@ -254,6 +254,8 @@ describe('the articles', () => {
     const art = await makeArticle(ctx.c, { title: 'Marché de Noël' });
     const account = await makeTestAccount(ctx.c);
     const pub = await makePublication(ctx.c, art, account, ctx.clock.now());
+    const site = (await ctx.c.accounts.list()).find((a) => a.channel === 'site')!;
+    const sitePub = await makePublication(ctx.c, art, site.id, ctx.clock.now());
     await addEvents(ctx.c, [
       { at: '2026-03-13T10:00:00Z', channel: 'site', kind: 'view', articleId: art, source: 'search', value: 30 },
       { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'view', articleId: art, source: 'newsletter', value: 10 },
@@ -273,6 +275,13 @@ describe('the articles', () => {
     expect(pubRows.filter((r) => r[1] !== '0')).toEqual([
       ['13 mars', '6'],
       ['14 mars', '2'],
+    ]);
+    // The site's publication shows the article's site views (counted per article, not per publication).
+    const siteSection = html.slice(html.indexOf(`id="pub-${sitePub}"`));
+    expect(visibleText(siteSection.slice(0, siteSection.indexOf('</section>')))).toContain('Vues : 40');
+    expect(tableRows(siteSection, 'chiffres par période').filter((r) => r[1] !== '0')).toEqual([
+      ['13 mars', '30'],
+      ['14 mars', '10'],
     ]);
     expect(tableRows(html, 'par provenance')).toEqual([
       ['Moteurs de recherche', '30', '75 %'],

@@ -8,6 +8,7 @@ import { parseForm } from '../http/validate';
 import type { Translate } from '../i18n/i18n';
 import { articleMeta } from '../site/metadata';
 import { shareLinks } from '../site/site.service';
+import { menuLocals } from '../pages/pages.site';
 import { siteLocals } from '../site/site.routes';
 import type { PublicArticle } from '../site/site.repository';
 import { renderMarkdown } from './markdown';
@@ -50,7 +51,7 @@ export function articlePreviewAdminRoutes(c: ArticlePageDeps): Router {
   return router;
 }
 
-type PageDeps = Pick<Container, 'articles' | 'site' | 'config' | 'settings' | 'media'>;
+type PageDeps = Pick<Container, 'articles' | 'site' | 'config' | 'settings' | 'media' | 'menus'>;
 
 /**
  * /admin/preview/<token>: the article as the site will show it, with the site's own templates,
@@ -61,6 +62,8 @@ export function articlePreviewPageRoutes(c: PageDeps): Router {
   const router = Router();
   // The public layout's locals (logo, date formats): set here, since the app skips them under /admin.
   router.use(siteLocals(c));
+  // …and the menus built in the admin, so that the mayor sees the page as the site will show it.
+  router.use(menuLocals(c));
 
   router.get('/:token', async (req: Request, res: Response) => {
     privateHeaders(res);

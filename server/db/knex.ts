@@ -37,7 +37,10 @@ export function knexConfig(config: Pick<Config, 'database'>): Knex.Config {
             if (e2) return done(e2, conn);
             conn.run('PRAGMA busy_timeout = 5000', (e3) => {
               if (e3) return done(e3, conn);
-              conn.run('PRAGMA synchronous = NORMAL', (e4) => done(e4, conn));
+              // 32 MiB of page cache instead of SQLite's 2 MiB: the engagement events' indexes
+              // take rows in no order, and with the small cache each batch re-read their pages
+              // from the file (ingestion about a third faster, bench:stats).
+              conn.run('PRAGMA synchronous = NORMAL', (e4) => (e4 ? done(e4, conn) : conn.run('PRAGMA cache_size = -32768', (e5) => done(e5, conn))));
             });
           });
         });

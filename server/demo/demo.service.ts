@@ -67,7 +67,10 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       // History, not news: what the demo says went out in the past is recorded as sent then.
       if (a.publishAt && a.publishAt <= now) await c.publishing.lifecycle.recordPastDelivery({ ...article, bodyHtml: article.bodyHtml }, a.publishAt);
       if (a.publishAt && a.publishAt <= now && !a.urgent) recent.push({ id: article.id, at: a.publishAt });
-      if (a.publishAt && a.publishAt <= now) published.push({ id: article.id, publishedAt: a.publishAt, urgent: a.urgent });
+      if (a.publishAt && a.publishAt <= now) {
+        const site = (await c.publications.forArticle(article.id)).find((p) => p.channel === 'site' && p.status === 'sent');
+        published.push({ id: article.id, publishedAt: a.publishAt, urgent: a.urgent, sitePublicationId: site?.id ?? null });
+      }
     }
   }
   const pages = await loadDemoPages(c, actor);

@@ -8,6 +8,8 @@ export interface DemoArticleFacts {
   id: number;
   publishedAt: Date;
   urgent: boolean;
+  /** Its publication on the site, which the demo records as sent: its views name it. */
+  sitePublicationId?: number | null;
 }
 
 // Monday-first visits of a small commune's site: busy on weekdays, quiet at the weekend.
@@ -41,8 +43,9 @@ function random(seed: number): () => number {
  * weekly rhythm and a peak on each article's publication, a Friday newsletter to a list that
  * grows slowly (deliveries, per-article copies, opens, clicks, a rare bounce, departures), and
  * each article's social figures on Facebook, Mastodon and Bluesky over the days after it was
- * published. Every event is marked demo. The demo has no social accounts and no past campaigns,
- * so social figures name no publication and newsletter figures no campaign.
+ * published. Every event is marked demo. An article's site views name its site publication (the
+ * demo records it as sent); the demo has no social accounts and no past campaigns, so social
+ * figures name no publication and newsletter figures no campaign.
  */
 export function demoHistory(now: Date, timeZone: string, articles: DemoArticleFacts[]): EngagementEvent[] {
   const rnd = random(20261203);
@@ -76,7 +79,7 @@ export function demoHistory(now: Date, timeZone: string, articles: DemoArticleFa
       const interest = (a.urgent ? 260 : 110) * Math.exp(-age / 4) + 3;
       for (const [source, share] of SOURCES) {
         const n = around(interest * factor * share, 0.4);
-        push({ channel: 'site', kind: 'view', articleId: a.id, source, value: n, at: noon });
+        push({ channel: 'site', kind: 'view', articleId: a.id, publicationId: a.sitePublicationId ?? null, source, value: n, at: noon });
         visitors += n * 0.6;
       }
       if (age <= 6) {

@@ -148,7 +148,7 @@ export function quarterHourDays(timeZone: string): (d: Date) => string {
     const quarter = Math.floor(d.getTime() / 900_000);
     let day = known.get(quarter);
     if (day === undefined) {
-      if (known.size >= 50_000) known.clear(); // about a year and a half of quarters
+      if (known.size >= 100_000) known.clear(); // nearly three years of quarters (a few MB): a history import stays in it
       day = format(new Date(quarter * 900_000));
       known.set(quarter, day);
     }

@@ -41,9 +41,13 @@ export function daysOf(r: DayRange): string[] {
   return out;
 }
 
-/** Today in the commune's time zone. */
+const formatters = new Map<string, (d: Date) => string>();
+
+/** Today in the commune's time zone (its formatter made once: making one costs more than the rest of a view's dates). */
 export function todayIn(timeZone: string, now: Date): string {
-  return dayFormatter(timeZone)(now);
+  let format = formatters.get(timeZone);
+  if (!format) formatters.set(timeZone, (format = dayFormatter(timeZone)));
+  return format(now);
 }
 
 function firstOfMonth(day: string): string {

@@ -162,8 +162,13 @@ export class StatsService {
     const bucket = bucketOf(period.days);
     const buckets = bucketsOf(period, bucket);
     const reach = articleReach(rows.map((r) => ({ ...r, articleId })))[0] ?? null;
+    // The site's publication is the article's own page: its figures are the article's site views,
+    // which the audience measurement counts per article, not per publication.
+    const sitePublication = publications.find((p) => p.channel === 'site');
+    const siteViews = rows.filter((r) => r.channel === 'site' && r.kind === 'view');
     const pubs = publications.map((p) => {
-      const own = perPublication.filter((r) => r.publicationId === p.id);
+      const tagged = perPublication.filter((r) => r.publicationId === p.id);
+      const own = !tagged.length && p === sitePublication ? siteViews.map((r) => ({ ...r, publicationId: p.id })) : tagged;
       const kinds = [...new Set(own.map((r) => r.kind))].sort();
       const series = kinds.map((kind) => ({
         kind,
