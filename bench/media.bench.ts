@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     log: pino({ level: 'silent' }),
     dataDir: dir,
-    usage: async () => ({ count: 0, titles: [] }),
+    usage: async () => ({ count: 0, uses: [] }),
   });
   const ingest: { preview: number; total: number }[] = [];
   try {

@@ -22,7 +22,7 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
-import { ArticlesRepository } from './articles/articles.repository';
+import { mediaUsage } from './media/media.usage';
 import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -199,15 +199,14 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
   const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
-  // The media library asks the articles domain which articles show an image (its own table).
-  const articleRows = new ArticlesRepository(db);
+  // What shows an image (articles, pages, proposed changes), asked before it may be deleted.
   const media = new MediaService({
     db,
     audit,
     clock,
     log: log.child({ module: 'media' }),
     dataDir: config.dataDir,
-    usage: (id, trx) => articleRows.usingMedia(id, trx),
+    usage: (id, trx) => mediaUsage(db, id, trx),
   });
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 

@@ -455,7 +455,7 @@ describe('after a crash', () => {
       clock: ctx.clock,
       log: ctx.c.log,
       dataDir: ctx.dir,
-      usage: async () => ({ count: 0, titles: [] }),
+      usage: async () => ({ count: 0, uses: [] }),
     });
     const now = ctx.clock.now().toISOString();
     const row = { sha256: 'x'.repeat(64), width: 800, height: 600, bytes: 1, status: 'processing', created_at: now };

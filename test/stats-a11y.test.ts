@@ -30,6 +30,8 @@ beforeAll(async () => {
       events.push({ at, channel: 'site', kind: 'view', articleId: id, source: d % 2 ? 'search' : 'newsletter', value: (i + 1) * d });
       events.push({ at, channel: 'mastodon', kind: 'reaction', articleId: id, publicationId: pub, value: i + 1 });
       events.push({ at, channel: 'facebook', kind: 'impression', articleId: id, publicationId: pub, value: 10 * d });
+      events.push({ at, channel: 'bluesky', kind: 'reaction', articleId: id, publicationId: pub, value: 1 + (d % 3) });
+      events.push({ at, channel: 'x', kind: 'impression', articleId: id, publicationId: pub, value: 5 * d });
     }
   }
   for (let d = 0; d <= 40; d++) {
@@ -79,7 +81,7 @@ describe('the figures pages in a browser', () => {
     60_000,
   );
 
-  it('prints the monthly report on A4 without the menus, the print button shown by the script Crieur serves', async () => {
+  it('prints the monthly report on one or two A4 sheets without the menus, the print button shown by the script Crieur serves', async () => {
     const { context } = await loggedIn({ bypassCSP: false });
     try {
       const tab = await context.newPage();
@@ -90,11 +92,19 @@ describe('the figures pages in a browser', () => {
       await tab.goto(`${site.origin}/admin/stats/rapport?mois=2026-02`, { waitUntil: 'load' });
       expect(await tab.isVisible('button[data-print]')).toBe(true);
       expect(await tab.textContent('button[data-print]')).toBe('Imprimer / enregistrer en PDF');
+      // On screen every chart's daily figures are there, open, for a screen reader (a month × 6 channels).
+      const charts = await tab.locator('.stats-chart svg.chart').count();
+      expect(charts).toBeGreaterThanOrEqual(5);
+      expect(await tab.locator('.stats-data table').count()).toBe(charts);
+      expect(await tab.isVisible('.stats-data table')).toBe(true);
       await tab.emulateMedia({ media: 'print' });
       expect(await tab.isVisible('.topbar')).toBe(false);
       expect(await tab.isVisible('button[data-print]')).toBe(false);
-      expect(await tab.isVisible('.stats-data table')).toBe(true);
-      const pdf = await tab.pdf({ preferCSSPageSize: true });
+      // On paper: the totals, the top five and the charts, not 150 rows of tables.
+      expect(await tab.isVisible('.stats-data table')).toBe(false);
+      expect(await tab.isVisible('.stats-report-figures')).toBe(true);
+      expect(await tab.isVisible('.stats-chart svg.chart')).toBe(true);
+      const pdf = await tab.pdf({ format: 'A4', preferCSSPageSize: true });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
       // Every page is A4: 210 × 297 mm, 595 × 842 points (the page's own @page rule, not Letter).
       const boxes = [...pdf.toString('latin1').matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [
@@ -103,6 +113,10 @@ describe('the figures pages in a browser', () => {
       ]);
       expect(boxes.length).toBeGreaterThan(0);
       expect(new Set(boxes.map((b) => b.join('x')))).toEqual(new Set(['595x842']));
+      // One /Type /Page per sheet: the report fits on two sheets at most (it took 11 with the tables printed).
+      const sheets = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? [];
+      expect(sheets.length).toBe(boxes.length);
+      expect(sheets.length).toBeLessThanOrEqual(2);
       expect(cspErrors).toEqual([]);
     } finally {
       await context.close();

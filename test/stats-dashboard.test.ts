@@ -1,3 +1,4 @@
+import { plainSpaces } from './helpers/typography';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
 import { addEvents, clearEngagement, figureText, rollUpDay, tableRows, visibleText } from './helpers/engagement-events';
@@ -184,16 +185,38 @@ describe('periods in Europe/Paris, on the nights the clocks change', () => {
       'mars 2026',
     ]);
     expect(months[0]?.[2]).toBe('7');
-    for (const [url, message] of [
-      ['/admin?periode=dates&du=2026-02-01&au=2026-01-01', 'La date de début doit précéder la date de fin.'],
-      ['/admin?periode=dates&du=2026-02-30&au=2026-03-01', 'Indiquez les deux dates de la période'],
-      ['/admin?periode=hier', 'Choisissez une période dans la liste, ou deux dates.'],
-      ['/admin?periode=dates&du=2020-01-01&au=2026-01-01', 'Choisissez une période de trois ans au plus.'],
-      ['/admin?tri=titre%3Bdrop', 'Ce tri n’existe pas.'],
+    const res = await elected.get('/admin?tri=titre%3Bdrop');
+    expect(res.status).toBe(400);
+    expect(visibleText(res.text)).toContain('Ce tri n’existe pas.');
+  });
+
+  it('shows the dashboard again when the chosen dates cannot be, with the message beside the fields and the dates kept', async () => {
+    await addEvents(ctx.c, [{ at: '2026-03-10T10:00:00Z', channel: 'site', kind: 'visitor', value: 3 }]);
+    for (const [query, message, du, au, invalid] of [
+      ['periode=dates&du=2026-02-20&au=2026-02-10', 'La date de début doit précéder la date de fin.', '2026-02-20', '2026-02-10', ['du', 'au']],
+      ['periode=dates&du=2026-02-30&au=2026-03-01', 'Indiquez les deux dates de la période (jour, mois et année).', '2026-02-30', '2026-03-01', ['du', 'au']],
+      ['periode=dates&du=&au=2026-03-01', 'Indiquez les deux dates de la période (jour, mois et année).', '', '2026-03-01', ['du', 'au']],
+      ['periode=dates&du=2020-01-01&au=2026-01-01', 'Choisissez une période de trois ans au plus.', '2020-01-01', '2026-01-01', ['du', 'au']],
+      ['periode=hier', 'Choisissez une période dans la liste, ou deux dates.', '', '', ['periode']],
     ] as const) {
-      const res = await elected.get(url);
-      expect(res.status).toBe(400);
-      expect(visibleText(res.text)).toContain(message);
+      for (const path of ['/admin', '/admin/stats/articles/' + (await makeArticle(ctx.c, { title: 'Marché de Noël' }))]) {
+        const res = await elected.get(`${path}?${query}`);
+        expect(res.status).toBe(400);
+        const html = res.text;
+        // The page is still the figures page: the period chooser, then the last 30 days' figures.
+        expect(html).toContain('class="filters stats-period"');
+        if (path === '/admin') expect(figureText(html, 'reached')).toMatch(/^Personnes atteintes 3 /);
+        expect(visibleText(html)).toContain('Du 14 février 2026 au 15 mars 2026');
+        const error = /<p class="field-error stats-period-error" id="stats-period-error" role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+        expect(plainSpaces(error)).toBe(`${message} Voici les 30 derniers jours en attendant.`);
+        const fields = Object.fromEntries([...html.matchAll(/<(?:input|select)[^>]*? id="([^"]+)"[^>]*>/g)].map((m) => [m[1], m[0]]));
+        expect(fields.du).toContain(`value="${du}"`);
+        expect(fields.au).toContain(`value="${au}"`);
+        for (const id of ['periode', 'du', 'au']) {
+          const marked = (invalid as readonly string[]).includes(id);
+          expect(fields[id]?.includes('aria-invalid="true" aria-describedby="stats-period-error"')).toBe(marked);
+        }
+      }
     }
   });
 });

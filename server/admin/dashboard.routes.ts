@@ -29,17 +29,22 @@ export function dashboardRoutes(c: Deps): Router {
       can(role, 'articles.publish') ? c.handoff.waiting() : [],
     ]);
     const stats = can(role, 'stats.dashboard') ? await dashboardLocals(c, req, res) : null;
-    await renderPage(res, 'admin/dashboard', {
-      ...stats,
-      statsDashboard: !!stats,
-      title: res.locals.t('Tableau de bord'),
-      toApprove,
-      proposals,
-      scheduled,
-      attentionCount: attention.length,
-      accountsToRenew: accounts,
-      handoffs,
-    });
+    await renderPage(
+      res,
+      'admin/dashboard',
+      {
+        ...stats,
+        statsDashboard: !!stats,
+        title: res.locals.t('Tableau de bord'),
+        toApprove,
+        proposals,
+        scheduled,
+        attentionCount: attention.length,
+        accountsToRenew: accounts,
+        handoffs,
+      },
+      stats?.periodProblem ? 400 : 200,
+    );
   });
   return router;
 }

@@ -294,16 +294,6 @@ export class ArticlesRepository {
     return out;
   }
 
-  async usingMedia(id: number, trx: Knex = this.db): Promise<{ count: number; titles: string[] }> {
-    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
-    const base = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${id}/%`]));
-    const [rows, count] = await Promise.all([
-      base.clone().orderBy('updated_at', 'desc').limit(3).select('title') as Promise<{ title: string }[]>,
-      base.clone().count({ n: '*' }).first(),
-    ]);
-    return { count: fromDbCount((count as { n?: unknown } | undefined)?.n), titles: rows.map((r) => r.title) };
-  }
-
   /** The few fields a channel adapter needs, in one query (the dispatcher's hot path). */
   async publishable(id: number): Promise<{
     id: number;

@@ -13,6 +13,7 @@ import { CONTENT_TYPES } from './media.files';
 import { listQuery, mediaId, MediaMetaSchema } from './media.schemas';
 import { pictureOf } from './media.picture';
 import type { MediaItem } from './media.types';
+import type { MediaUsage } from './media.usage';
 import { acceptUpload, MAX_UPLOAD_BYTES } from './upload';
 
 /** What these routes use of the container, and nothing else. */
@@ -29,7 +30,7 @@ function pickerItem(m: MediaItem) {
   return { id: m.id, name: m.originalName, alt: m.alt, previewUrl: m.previewUrl, width: m.width, height: m.height, status: m.status };
 }
 
-function showLocals(item: MediaItem, usedBy: { count: number; titles: string[] }, values: { alt: string; credit: string }) {
+function showLocals(item: MediaItem, usedBy: MediaUsage, values: { alt: string; credit: string }) {
   return { title: item.originalName, item, usedBy, values, picture: pictureOf(item) };
 }
 

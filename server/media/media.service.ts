@@ -10,6 +10,7 @@ import { backgroundSpecs, decodeMaster, EncodeQueue, encodeVariant, inspect, pre
 import { MediaFiles } from './media.files';
 import { MediaRepository, type NewVariant } from './media.repository';
 import type { MediaItem } from './media.types';
+import type { MediaUsage } from './media.usage';
 
 export interface MediaDeps {
   db: Knex;
@@ -17,8 +18,30 @@ export interface MediaDeps {
   clock: Clock;
   log: Logger;
   dataDir: string;
-  /** Articles showing an image (asked of the articles domain, which owns that table). */
-  usage: (id: number, trx?: Knex) => Promise<{ count: number; titles: string[] }>;
+  /** What shows an image: articles, pages, proposed changes (media.usage.ts). */
+  usage: (id: number, trx?: Knex) => Promise<MediaUsage>;
+}
+
+/** Deleting an image still shown somewhere would leave a broken image on the site: said, by name. */
+function inUse(used: MediaUsage): ConflictError {
+  const first = used.uses[0];
+  const title = first?.title ?? '';
+  if (used.count === 1 && first?.kind === 'page') {
+    return new ConflictError('Cette image est utilisée par la page « {title} » : retirez-la de la page avant de la supprimer.', { title });
+  }
+  if (used.count === 1 && first?.kind === 'proposal') {
+    return new ConflictError(
+      'Cette image est utilisée par la modification proposée de l’article « {title} » : retirez-la de cette modification, ou refusez-la, avant de supprimer l’image.',
+      { title },
+    );
+  }
+  if (used.count === 1) {
+    return new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', { title });
+  }
+  return new ConflictError('Cette image est utilisée à {count} endroits, dont « {title} » : retirez-la de chacun avant de la supprimer.', {
+    count: used.count,
+    title,
+  });
 }
 
 export const ALT_MAX = 500;
@@ -162,7 +185,7 @@ export class MediaService {
   }
 
   /** The image and the articles that show it (they prevent its deletion). */
-  async details(id: number): Promise<{ item: MediaItem; usedBy: { count: number; titles: string[] } }> {
+  async details(id: number): Promise<{ item: MediaItem; usedBy: MediaUsage }> {
     const item = await this.get(id);
     return { item, usedBy: await this.d.usage(id) };
   }
@@ -196,17 +219,7 @@ export class MediaService {
       const item = await this.repo.findById(id, trx);
       if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
       const used = await this.d.usage(id, trx);
-      if (used.count === 1) {
-        throw new ConflictError('Cette image est utilisée par l’article « {title} » : retirez-la de l’article avant de la supprimer.', {
-          title: used.titles[0] ?? '',
-        });
-      }
-      if (used.count > 1) {
-        throw new ConflictError('Cette image est utilisée par {count} articles, dont « {title} » : retirez-la de ces articles avant de la supprimer.', {
-          count: used.count,
-          title: used.titles[0] ?? '',
-        });
-      }
+      if (used.count > 0) throw inUse(used);
       await this.repo.delete(id, trx);
       await this.d.audit.append(
         { actor, action: 'media.deleted', targetType: 'media', targetId: id, details: { name: item.originalName } },

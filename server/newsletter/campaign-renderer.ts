@@ -109,7 +109,11 @@ export class CampaignRenderer {
    */
   async prepare(campaignId: number): Promise<RenderedCampaign> {
     const campaign = await this.d.repo.get(campaignId);
-    if (campaign && campaign.number === null && (campaign.status === 'scheduled' || campaign.status === 'started')) await this.d.repo.assignNumber(campaignId);
+    // Once started, a campaign without recipients stays without a number (markStarted took it back).
+    if (campaign && campaign.number === null) {
+      if (campaign.status === 'scheduled' || (campaign.status === 'started' && (await this.d.repo.recipientCount(campaignId)) > 0))
+        await this.d.repo.assignNumber(campaignId);
+    }
     return this.render(await this.draft(campaignId, { saveLinks: true }));
   }
 

@@ -178,6 +178,17 @@ export class CampaignsRepository {
    * Gives the campaign the next public number if it has none. Two instances may race: the unique
    * index refuses the loser, which reads the number again and tries the next one.
    */
+  /** How many subscribers the campaign was frozen for when it started (0: nobody to send it to). */
+  async recipientCount(id: number): Promise<number> {
+    const r = await this.db('campaign_deliveries').where({ campaign_id: id }).count({ n: '*' }).first();
+    return fromDbCount((r as { n?: unknown } | undefined)?.n);
+  }
+
+  /** Takes back a number given before the audience was known: a campaign that reached nobody has none. */
+  async dropNumber(id: number): Promise<void> {
+    await this.db('campaigns').where({ id }).update({ number: null });
+  }
+
   async assignNumber(id: number): Promise<number> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const current = await this.db('campaigns').where({ id }).first('number');

@@ -158,6 +158,9 @@ export function campaignsRoutes(c: Deps): Router {
 }
 
 function labels(c: Campaign, t: Translate) {
+  // Sent without a number: there was nobody to send it to (markStarted), which "Envoyée" would hide.
+  if (c.status === 'sent' && c.number === null)
+    return { kindLabel: t(KIND_LABELS[c.kind] ?? c.kind), statusLabel: t('Envoyée à personne : aucun abonné'), badge: 'cancelled' };
   return { kindLabel: t(KIND_LABELS[c.kind] ?? c.kind), statusLabel: t(STATUS_LABELS[c.status] ?? c.status), badge: BADGE[c.status] ?? 'planned' };
 }
 

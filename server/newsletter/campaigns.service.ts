@@ -33,7 +33,7 @@ export interface CampaignsDeps {
   articles: { get(id: number): Promise<Article | null>; listCategories(): Promise<{ id: number }[]> };
   /** Newsletter publications waiting for a campaign (status queued). */
   queuedPublications: () => Promise<Publication[]>;
-  reportDelivery: (publicationId: number, result: { ok: true; externalId: string; url: string }) => Promise<boolean>;
+  reportDelivery: (publicationId: number, result: { ok: true; externalId: string | null; url: string | null }) => Promise<boolean>;
   mailer: { send(msg: MailMessage): Promise<{ messageId: string }> };
   /** A click by an opted-in subscriber is activity (RULES-FR: clicks, not opens). */
   recordActivity?: (subscriberId: number, at: Date) => Promise<void>;
@@ -216,10 +216,20 @@ export class CampaignsService {
     return addresses.length;
   }
 
-  /** The sender reports that the campaign has started: it gets its public number. */
-  async markStarted(campaignId: number, at: Date): Promise<number> {
+  /**
+   * The sender reports that the campaign has started: it gets its public number, unless it has
+   * nobody to reach (no subscriber yet, as in the demo): "Lettre n° 1" is then the first letter
+   * that someone received, not an alert that went nowhere.
+   */
+  async markStarted(campaignId: number, at: Date): Promise<number | null> {
     await this.d.repo.transition(campaignId, ['draft', 'scheduled'], { status: 'started', startedAt: at });
-    return this.d.repo.assignNumber(campaignId);
+    return this.numberIfReached(campaignId);
+  }
+
+  private async numberIfReached(campaignId: number): Promise<number | null> {
+    if ((await this.d.repo.recipientCount(campaignId)) > 0) return this.d.repo.assignNumber(campaignId);
+    await this.d.repo.dropNumber(campaignId);
+    return null;
   }
 
   /**
@@ -229,10 +239,14 @@ export class CampaignsService {
   async markSent(campaignId: number, at: Date): Promise<void> {
     const c = await this.getOrFail(campaignId);
     if (c.status === 'cancelled') return;
-    const number = await this.d.repo.assignNumber(campaignId);
+    // A number given at start is kept; one taken back at start (nobody to reach) is not given again.
+    const number = c.number ?? ((await this.d.repo.recipientCount(campaignId)) > 0 ? await this.d.repo.assignNumber(campaignId) : null);
     await this.d.repo.transition(campaignId, ['draft', 'scheduled', 'started'], { status: 'sent', sentAt: at, ...(c.startedAt ? {} : { startedAt: at }) });
+    // Reaching nobody is no failure (the article is out); there is just no web version to point at.
+    const delivered =
+      number === null ? { ok: true as const, externalId: null, url: null } : { ok: true as const, externalId: `campaign-${number}`, url: this.webUrl(number) };
     for (const a of await this.d.repo.articles(campaignId)) {
-      if (a.publicationId !== null) await this.d.reportDelivery(a.publicationId, { ok: true, externalId: `campaign-${number}`, url: this.webUrl(number) });
+      if (a.publicationId !== null) await this.d.reportDelivery(a.publicationId, delivered);
     }
   }
 

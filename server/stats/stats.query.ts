@@ -21,6 +21,36 @@ export function periodFrom(query: Record<string, unknown>, today: string): Perio
   }
 }
 
+/** What the period chooser shows back when the address asks for a period that cannot be. */
+export interface PeriodProblem {
+  message: string;
+  /** The field the message sits beside: the list, or the dates. */
+  field: 'periode' | 'dates';
+  /** What was typed, kept in the fields so that the person corrects it rather than retypes it. */
+  input: { periode: string; du: string; au: string };
+}
+
+/**
+ * The period in the address, or the default period (30 days) and the problem to show beside
+ * the chooser: a page full of figures stays a page full of figures when a date is wrong.
+ */
+export function periodChoiceFrom(query: Record<string, unknown>, today: string): { period: Period; problem: PeriodProblem | null } {
+  try {
+    return { period: periodFrom(query, today), problem: null };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const periode = one(query.periode) ?? '';
+    return {
+      period: resolvePeriod('30j', today),
+      problem: {
+        message: err.message,
+        field: (PERIOD_KINDS as readonly string[]).includes(periode) ? 'dates' : 'periode',
+        input: { periode, du: (one(query.du) ?? '').slice(0, 40), au: (one(query.au) ?? '').slice(0, 40) },
+      },
+    };
+  }
+}
+
 export function sortFrom(query: Record<string, unknown>): { sort: SortKey; dir: 'asc' | 'desc' } {
   const sort = one(query.tri) ?? 'reach';
   const dir = one(query.ordre) ?? 'desc';

@@ -7,7 +7,7 @@ import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
 import { channelLabel, kindLabel, periodLabel, sourceLabel } from './stats.labels';
 import { compare, formats, presentChart, type Formats } from './stats.present';
-import { periodFrom, periodQuery, sortFrom } from './stats.query';
+import { periodChoiceFrom, periodFrom, periodQuery, sortFrom, type PeriodProblem } from './stats.query';
 import { statsCsv } from './stats.csv';
 import { isMonth, monthPeriod, PERIOD_KINDS, previousMonth, type Period } from './stats.period';
 import { SORT_KEYS } from './stats.model';
@@ -24,11 +24,12 @@ function fmt(c: Deps, res: Response): Formats {
 }
 
 /** The view locals both pages that show the figures share (period, words, numbers). */
-function common(c: Deps, res: Response, period: Period) {
+function common(c: Deps, res: Response, period: Period, periodProblem: PeriodProblem | null = null) {
   const f = fmt(c, res);
   return {
     f,
     period,
+    periodProblem,
     periodQuery: periodQuery(period),
     periodKinds: PERIOD_KINDS,
     periodLabel: (k: string) => periodLabel(res.locals.t, k),
@@ -42,11 +43,11 @@ function common(c: Deps, res: Response, period: Period) {
 /** The dashboard's locals, for the admin home page of élus and administrators (dashboard.routes.ts). */
 export async function dashboardLocals(c: Deps, req: Request, res: Response) {
   const query = req.query as Record<string, unknown>;
-  const period = periodFrom(query, c.stats.today());
+  const { period, problem } = periodChoiceFrom(query, c.stats.today());
   const { sort, dir } = sortFrom(query);
   const page = pageFrom(query, PER_PAGE);
   const stats: Dashboard = await c.stats.dashboard(period, { sort, dir, limit: page.limit, offset: page.offset });
-  const base = common(c, res, period);
+  const base = common(c, res, period, problem);
   return {
     ...base,
     stats,
@@ -66,30 +67,35 @@ export function statsRoutes(c: Deps): Router {
   router.get('/admin/stats/articles/:id', guard, async (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
-    const period = periodFrom(req.query as Record<string, unknown>, c.stats.today());
+    const { period, problem } = periodChoiceFrom(req.query as Record<string, unknown>, c.stats.today());
     const article = (await c.stats.articleSummary(id)) ?? null;
     if (!article) throw new NotFoundError();
     const data = await c.stats.article(id, period);
-    const base = common(c, res, period);
-    await renderPage(res, 'admin/stats/article', {
-      ...base,
-      title: res.locals.t('Chiffres de « {title} »', { title: article.title }),
-      article,
-      data,
-      charts: data.charts.map((ch) => presentChart(ch, data.buckets, base.f, 'article')),
-      publications: data.publications.map((p) => ({
-        ...p,
-        chart: p.series.length
-          ? presentChart(
-              { channel: `publication-${p.publication.id}`, series: p.series },
-              data.buckets,
-              base.f,
-              'pub',
-              channelLabel(res.locals.t, p.publication.channel),
-            )
-          : null,
-      })),
-    });
+    const base = common(c, res, period, problem);
+    await renderPage(
+      res,
+      'admin/stats/article',
+      {
+        ...base,
+        title: res.locals.t('Chiffres de « {title} »', { title: article.title }),
+        article,
+        data,
+        charts: data.charts.map((ch) => presentChart(ch, data.buckets, base.f, 'article')),
+        publications: data.publications.map((p) => ({
+          ...p,
+          chart: p.series.length
+            ? presentChart(
+                { channel: `publication-${p.publication.id}`, series: p.series },
+                data.buckets,
+                base.f,
+                'pub',
+                channelLabel(res.locals.t, p.publication.channel),
+              )
+            : null,
+        })),
+      },
+      problem ? 400 : 200,
+    );
   });
 
   router.get('/admin/stats/export.csv', guard, async (req, res) => {
