@@ -98,6 +98,26 @@ describe('the article form on a phone', () => {
   }, 60_000);
 });
 
+describe('a private preview link for the mayor', () => {
+  it('is copied with one button, and the officer is told so', async () => {
+    const { context, tab, outbound } = await loggedIn(editor, false);
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
+      await tab.goto(`${site.origin}/admin/articles/${draftId}/edit`);
+      await Promise.all([tab.waitForURL(/\/previews$/), tab.getByRole('button', { name: 'Créer un lien d’aperçu' }).click()]);
+      const url = await tab.getByLabel(/Lien d’aperçu de/).inputValue();
+      expect(url).toMatch(/\/admin\/preview\/[A-Za-z0-9_-]{43}$/);
+      await tab.getByRole('button', { name: 'Copier le lien' }).click();
+      await tab.getByRole('status').filter({ hasText: 'Lien copié' }).waitFor();
+      await expect(tab.evaluate('navigator.clipboard.readText()')).resolves.toBe(url);
+      expect((await horizontalOverflow(tab)).overflow).toBe(0);
+      expect(outbound).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
 describe('the new admin pages under axe-core (WCAG 2.1 AA), on a phone', () => {
   it('finds no violation on the article list, the form with its action bar and preview links, the categories, the proposal', async () => {
     await ctx.c.settings.initialize(mergeSettings(DEFAULT_SETTINGS, { requireApproval: true } as Partial<CommuneSettings>));

@@ -125,6 +125,12 @@ describe('saving and scheduling are two different buttons', () => {
     expect(again.text).toContain('Cet article n’est pas programmé');
   });
 
+  it('says nothing of approval by the urgent checkbox when the commune does not require it', async () => {
+    const page = await editor.agent.get('/admin/articles/new');
+    expect(page.text).toContain('Information urgente');
+    expect(page.text).not.toContain('une information urgente attend elle aussi');
+  });
+
   it('publishes now with "Publier maintenant" even when a date to come was typed', async () => {
     const { id } = await create({ title: 'Route barrée', publishAt: '2026-05-01T08:00', intent: 'publish' });
     const r = await row(id);
@@ -177,6 +183,8 @@ describe('scheduling when the commune requires approval', () => {
     const page = await editor.agent.get('/admin/articles/new');
     expect(page.text).not.toContain('value="publish"');
     expect(page.text).toContain('« Programmer » soumet l’article à l’approbation d’un élu');
+    // An officer in a hurry with a storm alert learns by the checkbox that it will wait too.
+    expect(page.text).toContain('une information urgente attend elle aussi qu’un élu l’approuve avant de partir');
     const { id } = await create({ title: 'Kermesse', publishAt: '2026-06-01T10:00', intent: 'schedule' });
     const res = await editor.agent.post(`/admin/articles/${id}/unschedule`).type('form').send({ _csrf: editor.csrf });
     expect(res.status).toBe(302);

@@ -38,4 +38,22 @@
       toggle.focus();
     });
   })();
+
+  // "Copier le lien": <button data-copy="field-id" data-copied="Lien copié.">, hidden until this runs.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (button) {
+    var field = document.getElementById(button.getAttribute('data-copy'));
+    var status = document.getElementById(button.getAttribute('data-copy') + '-status');
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var done = function () {
+        if (status) status.textContent = button.getAttribute('data-copied') || '';
+      };
+      field.focus();
+      field.select();
+      // The clipboard API needs HTTPS (or localhost); the selection stays for a manual copy otherwise.
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () {});
+      else if (document.execCommand && document.execCommand('copy')) done();
+    });
+  });
 })();

@@ -131,6 +131,8 @@ async function formActions(c: ArticlePageDeps, req: Request, article: Article | 
     scheduled,
     requested: !!article?.scheduleRequested && status === 'review',
     canPublishNow,
+    // An alert under approval waits for an elected member like any article: the form says so by the checkbox.
+    urgentWaitsForApproval: requireApproval && !online && status !== 'approved',
     needsApproval: !canPublishNow && !scheduled && !check.ok && check.reason === 'needs_approval',
     canSchedule: can(role, 'articles.publish') && status !== 'archived' && !online,
   };
