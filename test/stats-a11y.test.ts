@@ -3,6 +3,7 @@ import { createTestContext, makeUser, type TestContext } from './helpers/context
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
 import { axeViolations, describeViolations, isolatedContext, launchBrowser, serve } from './helpers/browser';
 import { addEvents, type TestEvent } from './helpers/engagement-events';
+import { StatsReportLinks } from '../server/stats/stats-report-links';
 
 /**
  * The figures pages in a real browser (Debian's Chromium): no WCAG 2.1 AA violation found by
@@ -80,6 +81,25 @@ describe('the figures pages in a browser', () => {
     },
     60_000,
   );
+
+  it('has no WCAG 2.1 AA violation on the e-mail’s opt-out pages (the button, its confirmation, a link that is not valid), without logging in', async () => {
+    const { context, outbound } = await isolatedContext(browser, site.origin, { viewport: 'desktop', bypassCSP: true });
+    try {
+      const tab = await context.newPage();
+      const elu = await ctx.c.usersRepo.findByEmail(user.email);
+      const url = new StatsReportLinks(ctx.c.secretKey, site.origin, ctx.clock).optOutUrl(elu!.id);
+      expect((await tab.goto(url, { waitUntil: 'load' }))?.status()).toBe(200);
+      expect(describeViolations(await axeViolations(tab))).toEqual([]);
+      await Promise.all([tab.waitForLoadState('load'), tab.click('button[type=submit]')]);
+      expect(await tab.textContent('h1')).toBe('Vous ne recevrez plus le rapport mensuel');
+      expect(describeViolations(await axeViolations(tab))).toEqual([]);
+      expect((await tab.goto(`${url.slice(0, -3)}xyz`, { waitUntil: 'load' }))?.status()).toBe(404);
+      expect(describeViolations(await axeViolations(tab))).toEqual([]);
+      expect(outbound).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 
   it('prints the monthly report on one or two A4 sheets without the menus, the print button shown by the script Crieur serves', async () => {
     const { context } = await loggedIn({ bypassCSP: false });
