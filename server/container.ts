@@ -544,9 +544,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     },
   };
   // A subscriber's data download includes their per-person newsletter figures (opted in only).
-  subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.personalTracking(id));
+  subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.tracking.personalTracking(id));
   // Withdrawing per-person measurement deletes what it allowed, not only what comes next.
-  subscribers.onTrackingWithdrawn((id) => campaigns.forgetTrackingOf(id));
+  subscribers.onTrackingWithdrawn((id) => campaigns.tracking.forgetTrackingOf(id));
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }

@@ -191,14 +191,14 @@ describe('on the public site', () => {
 
 describe('per-person figures', () => {
   it('are part of the person’s data, and are forgotten once they are no longer subscribed', async () => {
-    const mine = await ctx.c.campaigns.personalTracking(12);
+    const mine = await ctx.c.campaigns.tracking.personalTracking(12);
     expect(mine.map((e) => [e.lettre, e.type])).toEqual([
       [digestId, 'clic'],
       [digestId, 'ouverture'],
     ]);
     // Subscriber 12 does not exist (never confirmed, unsubscribed or erased): the sweep removes their rows.
     expect((await ctx.c.campaigns.runDue()).forgotten).toBe(2);
-    expect(await ctx.c.campaigns.personalTracking(12)).toEqual([]);
+    expect(await ctx.c.campaigns.tracking.personalTracking(12)).toEqual([]);
     // The anonymous counts stay.
     expect((await ctx.c.campaigns.figures(digestId)).opens).toBe(3);
   });

@@ -6,8 +6,8 @@ import type { Logger } from '../logger';
 import type { MediaService } from '../media/media.service';
 import type { SettingsService } from '../settings/settings.service';
 import { can } from '../auth/permissions';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
-import { ArticlesRepository, type ArticleRowInput } from './articles.repository';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { ArticlesRepository } from './articles.repository';
 import type {
   Article,
   ArticleActor,
@@ -21,13 +21,15 @@ import type {
   Category,
 } from './articles.types';
 import { renderMarkdown } from './markdown';
-import { slugify, withSuffix } from './slug';
 import { allowedTransitions, checkTransition } from './workflow';
-import { checkContent, sameMinute, snapshotOf } from './articles.rules';
+import { snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
 import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
 import { ArticleRevisionsRepository } from './article-revisions.repository';
 import { ArticlePreviews } from './article-previews';
+import { ArticleContent } from './articles.content';
+import { ArticleProposals } from './articles.proposals';
+import { ArticleStatusChanges } from './articles.status';
 
 export interface ArticlesDeps {
   db: Knex;
@@ -52,16 +54,15 @@ export interface UpdateOptions {
   within?: (trx: Knex.Transaction) => Promise<void>;
 }
 
-type Content = Omit<ArticleRowInput, 'slug' | 'bodyHtml'>;
-
-const FORM_ERROR = 'Le formulaire contient des erreurs : corrigez les champs signalés.';
-
 /** The article editor's rules: content, slugs, versions, the editorial workflow, the audit trail. */
 export class ArticlesService {
   private readonly repo: ArticlesRepository;
   private readonly transactional: ((e: ArticleEvent, trx: Knex.Transaction) => Promise<void>)[] = [];
 
   private readonly scheduling: ArticleSchedule;
+  private readonly content: ArticleContent;
+  private readonly proposals: ArticleProposals;
+  private readonly status: ArticleStatusChanges;
 
   readonly revisions: ArticleRevisionsRepository;
   /** Private preview links (article-previews.ts). */
@@ -69,7 +70,9 @@ export class ArticlesService {
 
   constructor(private readonly d: ArticlesDeps) {
     this.repo = new ArticlesRepository(d.db);
+    this.content = new ArticleContent(this.repo, d.media);
     this.revisions = new ArticleRevisionsRepository(d.db);
+    this.proposals = new ArticleProposals(this, { db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, content: this.content });
     this.previews = new ArticlePreviews({ db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, getArticle: (id) => this.getOrFail(id) });
     this.events.logTo(d.log);
     this.scheduling = new ArticleSchedule(
@@ -86,6 +89,15 @@ export class ArticlesService {
         requireApproval: async () => (await d.settings.get()).requireApproval,
         audit: d.audit,
       },
+    );
+    this.status = new ArticleStatusChanges(
+      {
+        getOrFail: (id) => this.getOrFail(id),
+        announceInTransaction: (e, trx) => this.emitInTransaction(e, trx),
+        announce: (e) => this.emit(e),
+        afterApproval: (article, actor) => this.scheduling.afterApproval(article, actor),
+      },
+      { db: d.db, repo: this.repo, audit: d.audit, settings: d.settings, clock: d.clock },
     );
   }
 
@@ -203,7 +215,7 @@ export class ArticlesService {
 
   async create(input: ArticleInput, actor: ArticleActor): Promise<Article> {
     this.mustBeAllowed(actor, 'articles.write');
-    const content = await this.checked(input, null);
+    const content = await this.content.checked(input, null);
     const now = this.d.clock.now();
     const id = await this.d.db.transaction(async (trx) => {
       // A unique placeholder until the real slug is known: "article-<id>" needs the id.
@@ -214,7 +226,7 @@ export class ArticlesService {
         now,
         trx,
       );
-      const slug = await this.resolveSlug(input.slug, content.title, newId, trx);
+      const slug = await this.content.resolveSlug(input.slug, content.title, newId, trx);
       await this.repo.setSlug(newId, slug, trx);
       await this.repo.insertVersion(newId, 1, snapshotOf({ ...content, slug }), actor.id, now, trx);
       await this.d.audit.append(
@@ -244,28 +256,19 @@ export class ArticlesService {
     this.mustBeAllowed(actor, 'articles.write');
     const current = await this.getOrFail(id);
     if (current.version !== expectedVersion) throw this.staleError();
-    const content = await this.checked(input, current);
+    const content = await this.content.checked(input, current);
     const now = this.d.clock.now();
     const { requireApproval } = await this.d.settings.get();
     const result = await this.d.db.transaction(async (trx) => {
-      const slug = input.slug === undefined ? current.slug : await this.resolveSlug(input.slug, content.title, id, trx);
+      const slug = input.slug === undefined ? current.slug : await this.content.resolveSlug(input.slug, content.title, id, trx);
       const before = snapshotOf(current);
       const after = snapshotOf({ ...content, slug });
       const fields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
       // What is online (or scheduled) was approved: an editor's change waits as a proposal, and the
       // site and the channels keep the approved text until an elected member approves it.
       if (requireApproval && current.status === 'published' && !!actor.role && !can(actor.role, 'articles.approve')) {
-        const pending = await this.revisions.pending(id, trx);
-        const base = pending ? pending.snapshot : before;
-        const proposedFields = (Object.keys(after) as (keyof ArticleSnapshot)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-        if (JSON.stringify(base) === JSON.stringify(after) || (!pending && proposedFields.length === 0)) return { changed: false, reopened: false };
-        await this.revisions.propose(id, current.version, after, actor.id, now, trx);
-        await this.d.audit.append(
-          { actor, action: 'article.change_proposed', targetType: 'article', targetId: id, details: { fields: proposedFields } },
-          now,
-          trx,
-        );
-        return { changed: false, reopened: false, proposed: true };
+        const proposed = await this.proposals.propose(current, before, after, actor, now, trx);
+        return { changed: false, reopened: false, ...(proposed ? { proposed } : {}) };
       }
       if (fields.length === 0) return { changed: false, reopened: false };
       const reopened = requireApproval && current.status === 'approved' && !!actor.role && !can(actor.role, 'articles.approve');
@@ -303,62 +306,18 @@ export class ArticlesService {
     return { article, ...result };
   }
 
-  async transition(id: number, to: ArticleStatus, actor: ArticleActor): Promise<Article> {
-    const article = await this.getOrFail(id);
-    const from = article.status;
-    if (from === to) return article;
-    const { requireApproval } = await this.d.settings.get();
-    const check = checkTransition(from, to, actor.role, requireApproval);
-    if (!check.ok) {
-      if (check.reason === 'forbidden') throw new ForbiddenError();
-      if (check.reason === 'needs_approval') {
-        throw new ForbiddenError('La commune demande qu’un élu ou un administrateur approuve l’article avant sa publication : soumettez-le à la relecture.');
-      }
-      throw new ConflictError('Ce changement de statut n’est pas possible depuis le statut actuel de l’article.');
-    }
-    const now = this.d.clock.now();
-    const patch: Parameters<ArticlesRepository['updateStatus']>[2] = { status: to };
-    if (to === 'published') patch.publishAt = article.publishAt ?? new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-    if (to === 'approved') Object.assign(patch, { approvedBy: actor.id, approvedAt: now });
-    if (to === 'draft') Object.assign(patch, { approvedBy: null, approvedAt: null, scheduleRequested: false });
-    if (to === 'published') patch.scheduleRequested = false;
-    await this.d.db.transaction(async (trx) => {
-      if (!(await this.repo.updateStatus(id, from, patch, now, trx))) {
-        throw new ConflictError('Le statut de cet article vient d’être changé par quelqu’un d’autre : rechargez la page.');
-      }
-      const details: Record<string, unknown> = { from, to };
-      if (patch.publishAt) details.publishAt = patch.publishAt.toISOString();
-      await this.d.audit.append({ actor, action: 'article.status_changed', targetType: 'article', targetId: id, details }, now, trx);
-      await this.emitInTransaction(
-        { type: 'status_changed', article: (await this.repo.findById(id, trx)) as Article, from, to, actor: { id: actor.id, label: actor.label } },
-        trx,
-      );
-    });
-    const updated = await this.getOrFail(id);
-    await this.emit({ type: 'status_changed', article: updated, from, to, actor: { id: actor.id, label: actor.label } });
-    if (to === 'approved') return (await this.scheduling.afterApproval(updated, actor)) ?? updated;
-    return updated;
+  /** A guarded change of status along the editorial workflow (see articles.status.ts). */
+  transition(id: number, to: ArticleStatus, actor: ArticleActor): Promise<Article> {
+    return this.status.transition(id, to, actor);
   }
 
-  /**
-   * "Alerte : envoyer partout maintenant" on an article that was not urgent: it becomes urgent,
-   * which the publishing engine hears in the same transaction and answers by sending it on every
-   * channel at once (the newsletter as an alert, not in the next digest). False: it already was.
-   */
-  async markUrgent(id: number, actor: ArticleActor): Promise<boolean> {
-    const before = await this.getOrFail(id);
-    if (before.urgent) return false;
-    const now = this.d.clock.now();
-    const who = { id: actor.id, label: actor.label };
-    const article = await this.d.db.transaction(async (trx) => {
-      if (!(await this.repo.markUrgent(id, now, trx))) return null;
-      const after = (await this.repo.findById(id, trx)) as Article;
-      await this.emitInTransaction({ type: 'updated', article: after, before, actor: who }, trx);
-      return after;
-    });
-    if (!article) return false;
-    await this.emit({ type: 'updated', article, before, actor: who });
-    return true;
+  /** "Alerte : envoyer partout maintenant": false when the article already was urgent. */
+  markUrgent(id: number, actor: ArticleActor): Promise<boolean> {
+    return this.status.markUrgent(id, actor);
+  }
+
+  delete(id: number, actor: ArticleActor): Promise<void> {
+    return this.status.delete(id, actor);
   }
 
   /** Writes a new version whose content is that of an earlier one; the history stays whole. */
@@ -366,90 +325,20 @@ export class ArticlesService {
     this.mustBeAllowed(actor, 'articles.write');
     const current = await this.getOrFail(id);
     const old = (await this.version(id, versionNo)).snapshot;
-    return this.update(id, await this.inputFromSnapshot(id, old, current), current.version, actor, 'article.restored');
-  }
-
-  /** A snapshot as form input: a slug taken since, a category or an image gone since, are left out. */
-  private async inputFromSnapshot(id: number, old: ArticleSnapshot, current: Article): Promise<ArticleInput> {
-    const owner = await this.repo.slugOwner(old.slug);
-    const categoryOk = old.categoryId !== null && (await this.repo.categoryExists(old.categoryId));
-    // The image may have left the library since: the restored text then goes without it.
-    const hero = old.heroMediaId ? await this.d.media.findById(old.heroMediaId) : null;
-    const input: ArticleInput = {
-      title: old.title,
-      slug: owner === null || owner === id ? old.slug : current.slug,
-      summary: old.summary,
-      bodyMd: old.bodyMd,
-      categoryId: categoryOk ? old.categoryId : null,
-      heroMediaId: hero ? hero.id : null,
-      heroAlt: hero ? old.heroAlt : '',
-      eventStart: old.eventStart ? new Date(old.eventStart) : null,
-      eventEnd: old.eventEnd ? new Date(old.eventEnd) : null,
-      eventPlace: old.eventPlace,
-      urgent: old.urgent,
-      publishAt: old.publishAt ? new Date(old.publishAt) : null,
-    };
-    return input;
+    return this.update(id, await this.content.fromSnapshot(id, old, current), current.version, actor, 'article.restored');
   }
 
   /**
    * An elected member approves the proposed change: it becomes the article's new version (its
    * writer named as the version's author), and the site and the channels follow.
    */
-  async approveProposal(id: number, actor: ArticleActor): Promise<UpdateResult> {
-    if (actor.role && !can(actor.role, 'articles.approve')) throw new ForbiddenError();
-    const current = await this.getOrFail(id);
-    const proposal = await this.revisions.pending(id);
-    if (!proposal) throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
-    const input = await this.inputFromSnapshot(id, proposal.snapshot, current);
-    const now = this.d.clock.now();
-    // As the system: the approval is the check the rule asks for.
-    const result = await this.update(id, input, current.version, { id: actor.id, label: actor.label, role: null }, 'article.change_approved', {
-      versionAuthorId: proposal.authorId,
-      within: async (trx) => {
-        if (!(await this.revisions.decide(proposal.id, 'approved', null, actor.id, now, trx))) {
-          throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
-        }
-      },
-    });
-    if (!result.changed) await this.d.db.transaction((trx) => this.revisions.decide(proposal.id, 'approved', null, actor.id, now, trx));
-    return result;
+  approveProposal(id: number, actor: ArticleActor): Promise<UpdateResult> {
+    return this.proposals.approve(id, actor);
   }
 
   /** The proposed change is refused, with the reason its writer will read; the site is unchanged. */
-  async refuseProposal(id: number, reason: string, actor: ArticleActor): Promise<void> {
-    if (actor.role && !can(actor.role, 'articles.approve')) throw new ForbiddenError();
-    await this.getOrFail(id);
-    const proposal = await this.revisions.pending(id);
-    if (!proposal) throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
-    const now = this.d.clock.now();
-    await this.d.db.transaction(async (trx) => {
-      if (!(await this.revisions.decide(proposal.id, 'refused', reason, actor.id, now, trx))) {
-        throw new ConflictError('Aucune modification n’attend d’approbation pour cet article : elle a peut-être déjà été traitée.');
-      }
-      await this.d.audit.append({ actor, action: 'article.change_refused', targetType: 'article', targetId: id, details: { reason } }, now, trx);
-    });
-  }
-
-  async delete(id: number, actor: ArticleActor): Promise<void> {
-    this.mustBeAllowed(actor, 'articles.delete');
-    const article = await this.getOrFail(id);
-    const now = this.d.clock.now();
-    await this.d.db.transaction(async (trx) => {
-      await this.repo.delete(id, trx);
-      await this.d.audit.append(
-        {
-          actor,
-          action: 'article.deleted',
-          targetType: 'article',
-          targetId: id,
-          details: { title: article.title, slug: article.slug, status: article.status },
-        },
-        now,
-        trx,
-      );
-    });
-    await this.emit({ type: 'deleted', article });
+  refuseProposal(id: number, reason: string, actor: ArticleActor): Promise<void> {
+    return this.proposals.refuse(id, reason, actor);
   }
 
   /** Like get(), but a missing article is a NotFoundError (404). */
@@ -467,70 +356,6 @@ export class ArticlesService {
     return new ConflictError(
       'Quelqu’un d’autre a enregistré cet article pendant que vous le modifiiez. Votre texte est conservé ci-dessous : vérifiez la version actuelle, puis enregistrez de nouveau pour la remplacer.',
     );
-  }
-
-  /** Merges the input over the current content, then applies every content rule at once. */
-  private async checked(input: Partial<ArticleInput>, current: Article | null): Promise<Content> {
-    const pick = <K extends keyof Content>(k: K, fallback: Content[K]): Content[K] =>
-      (input[k] === undefined ? (current ? current[k] : fallback) : input[k]) as Content[K];
-    const content: Content = {
-      title: (input.title ?? current?.title ?? '').trim(),
-      summary: pick('summary', '').trim(),
-      bodyMd: pick('bodyMd', ''),
-      categoryId: pick('categoryId', null),
-      heroMediaId: pick('heroMediaId', null),
-      heroAlt: pick('heroAlt', '').trim(),
-      eventStart: pick('eventStart', null),
-      eventEnd: pick('eventEnd', null),
-      eventPlace: pick('eventPlace', null)?.trim() || null,
-      urgent: pick('urgent', false),
-      publishAt: pick('publishAt', null),
-    };
-    if (!content.heroMediaId) content.heroAlt = '';
-    if (current) {
-      // Forms send times to the minute: the same minute means "unchanged", not a new version.
-      content.publishAt = sameMinute(content.publishAt, current.publishAt) ? current.publishAt : content.publishAt;
-      content.eventStart = sameMinute(content.eventStart, current.eventStart) ? current.eventStart : content.eventStart;
-      content.eventEnd = sameMinute(content.eventEnd, current.eventEnd) ? current.eventEnd : content.eventEnd;
-      // A published article always says when it went out.
-      if (current.status === 'published' && !content.publishAt) content.publishAt = current.publishAt;
-    }
-    const fields = checkContent(content);
-    if (content.categoryId !== null && !fields.categoryId && !(await this.repo.categoryExists(content.categoryId))) {
-      fields.categoryId = 'Choisissez une catégorie proposée.';
-    }
-    if (content.heroMediaId && !fields.heroMediaId && content.heroMediaId !== current?.heroMediaId) {
-      const media = await this.d.media.findById(content.heroMediaId);
-      if (!media) fields.heroMediaId = 'Cette image n’est pas dans la médiathèque : choisissez-en une autre.';
-      else if (media.status === 'failed') fields.heroMediaId = 'Cette image n’a pas pu être traitée : choisissez-en une autre.';
-    }
-    if (Object.keys(fields).length) throw new ValidationError(FORM_ERROR, fields);
-    return content;
-  }
-
-  /**
-   * A slug typed by hand is normalised and must be free: silently changing an address the editor
-   * chose (maybe already printed on a poster) would be worse than asking. A generated slug takes
-   * the next free "-2", "-3"…
-   */
-  private async resolveSlug(requested: string | undefined, title: string, id: number, trx: Knex): Promise<string> {
-    const typed = slugify(requested ?? '');
-    if (typed) {
-      const owner = await this.repo.slugOwner(typed, trx);
-      if (owner !== null && owner !== id) {
-        throw new ValidationError(FORM_ERROR, {
-          slug: 'Cette adresse est déjà utilisée par un autre article : choisissez-en une autre, ou videz le champ pour qu’elle soit créée à partir du titre.',
-        });
-      }
-      return typed;
-    }
-    const base = slugify(title) || `article-${id}`;
-    let candidate = base;
-    for (let n = 2; ; n++) {
-      const owner = await this.repo.slugOwner(candidate, trx);
-      if (owner === null || owner === id) return candidate;
-      candidate = withSuffix(base, n);
-    }
   }
 
   private async emit(e: ArticleEvent): Promise<void> {

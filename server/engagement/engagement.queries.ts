@@ -73,8 +73,27 @@ export class EngagementQueries {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Questions already on their way to the database: the dashboard asks its three questions at once,
+   * and they share one reading of the stamp and of the period's fresh days instead of asking each.
+   */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  private shared<T>(key: string, ask: () => Promise<T>): Promise<T> {
+    let p = this.inFlight.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = ask().finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
+    }
+    return p;
+  }
+
   /** Changes whenever the rolled-up totals may have changed (every rollup and the demo's removal move the generation). */
-  async stamp(): Promise<string> {
+  stamp(): Promise<string> {
+    return this.shared('stamp', () => this.readStamp());
+  }
+
+  private async readStamp(): Promise<string> {
     const row = (await this.db
       .select(
         this.db.raw('(SELECT count(*) FROM engagement_rollup_days) as n'),
@@ -100,7 +119,11 @@ export class EngagementQueries {
   }
 
   /** The days of the range not rolled up yet (today, a night the job missed): few, listed one by one. */
-  private async freshDays(range: DayRange): Promise<string[]> {
+  private freshDays(range: DayRange): Promise<string[]> {
+    return this.shared(`fresh|${range.from}|${range.to}`, () => this.readFreshDays(range));
+  }
+
+  private async readFreshDays(range: DayRange): Promise<string[]> {
     const rolled = new Set((await this.db('engagement_rollup_days').whereBetween('day', [range.from, range.to]).select('day')).map((r: any) => String(r.day)));
     const out: string[] = [];
     for (let d = range.from; d <= range.to; d = nextDay(d)) if (!rolled.has(d)) out.push(d);

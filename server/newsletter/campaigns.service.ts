@@ -11,7 +11,7 @@ import { addressOf, campaignMessage, type Sender } from './campaign-message';
 import type { CampaignRenderer, Recipient, RenderedCampaign } from './campaign-renderer';
 import type { Campaign, CampaignsRepository, CampaignStatus } from './campaigns.repository';
 import { lastDigestSlot } from './digest-schedule';
-import { readTrackingToken } from './campaign-template';
+import { CampaignTracking } from './campaign-tracking';
 import type { EngagementEvent } from '../engagement/engagement.types';
 
 /** Starts sending a campaign: freezes its audience and creates its deliveries (the sending domain). */
@@ -58,7 +58,12 @@ export class CampaignsService {
   /** Starts kicked off without waiting, so that closing the program lets them finish first. */
   private readonly kicked = new Set<Promise<unknown>>();
 
-  constructor(private readonly d: CampaignsDeps) {}
+  /** Opens, clicks and what is kept of each person who opted in to per-person measurement. */
+  readonly tracking: CampaignTracking;
+
+  constructor(private readonly d: CampaignsDeps) {
+    this.tracking = new CampaignTracking(d);
+  }
 
   /** The sending domain plugs itself in here (container.ts); without it campaigns wait, scheduled. */
   useStarter(starter: CampaignStarter): void {
@@ -328,7 +333,7 @@ export class CampaignsService {
   /** The scheduled job: builds the digest when its time has come, and starts what is due. */
   async runDue(): Promise<{ digests: number; started: number; forgotten: number }> {
     const digest = await this.buildDueDigest();
-    const forgotten = await this.forgetDeparted();
+    const forgotten = await this.tracking.forgetDeparted();
     let started = 0;
     if (this.starter) {
       for (const c of await this.d.repo.dueScheduled(this.d.clock.now())) {
@@ -341,39 +346,6 @@ export class CampaignsService {
       }
     }
     return { digests: digest === null ? 0 : 1, started, forgotten };
-  }
-
-  /**
-   * Per-person figures of people who unsubscribed or were erased: forgotten, in pages (their
-   * consent ended with their subscription). Answers how many rows went.
-   */
-  async forgetDeparted(): Promise<number> {
-    if (!this.d.stillSubscribed) return 0;
-    let removed = 0;
-    let after = 0;
-    for (let page = 0; page < 1000; page++) {
-      const ids = await this.d.repo.trackedSubscribers(after, 500);
-      if (!ids.length) break;
-      const still = await this.d.stillSubscribed(ids);
-      removed += await this.d.repo.forgetTracking(ids.filter((id) => !still.has(id)));
-      after = ids[ids.length - 1] as number;
-    }
-    return removed;
-  }
-
-  /** Someone withdrew their consent to per-person measurement: their opens and clicks go. */
-  async forgetTrackingOf(subscriberId: number): Promise<number> {
-    return this.d.repo.forgetTracking([subscriberId]);
-  }
-
-  /** A subscriber's per-person opens and clicks, for their own data download (GDPR art. 15, 20). */
-  async personalTracking(subscriberId: number) {
-    return (await this.d.repo.trackingOf(subscriberId)).map((e) => ({
-      lettre: e.campaignId,
-      type: e.kind === 'open' ? 'ouverture' : 'clic',
-      lien: e.linkId,
-      date: e.at.toISOString(),
-    }));
   }
 
   /** Starts a campaign now, without holding up the caller; the job starts it anyway if this fails. */
@@ -389,28 +361,5 @@ export class CampaignsService {
   /** Resolves once every start kicked off by this process has finished (on close). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.kicked]);
-  }
-
-  /** The click redirect: only to an address this campaign holds. Null: unknown link (404). */
-  async click(campaignId: number, linkId: number, token: unknown): Promise<string | null> {
-    const link = await this.d.repo.link(campaignId, linkId);
-    if (!link) return null;
-    await this.d.repo.countClick(campaignId, linkId);
-    this.d.engagement?.record({ channel: 'newsletter', kind: 'click', campaignId, articleId: link.articleId });
-    const person = readTrackingToken(this.d.trackingSecret, campaignId, token);
-    if (person !== null) {
-      const at = this.d.clock.now();
-      await this.d.repo.track({ campaignId, subscriberId: person, kind: 'click', linkId }, at);
-      await this.d.recordActivity?.(person, at).catch((err: unknown) => this.d.log.warn({ err }, 'could not record a subscriber’s click'));
-    }
-    return link.url;
-  }
-
-  /** The open pixel: a campaign-level count; a person only with their opted-in token. */
-  async open(campaignId: number, token: unknown): Promise<void> {
-    if (!(await this.d.repo.countOpen(campaignId))) return;
-    this.d.engagement?.record({ channel: 'newsletter', kind: 'open', campaignId });
-    const person = readTrackingToken(this.d.trackingSecret, campaignId, token);
-    if (person !== null) await this.d.repo.track({ campaignId, subscriberId: person, kind: 'open', linkId: null }, this.d.clock.now());
   }
 }

@@ -75,14 +75,14 @@ export function lettersRoutes(c: Deps): Router {
     const campaign = String(req.params.campaign);
     const link = String(req.params.link);
     if (!NUMBER.test(campaign) || !NUMBER.test(link)) throw new NotFoundError();
-    const url = await c.campaigns.click(Number(campaign), Number(link), req.query.t);
+    const url = await c.campaigns.tracking.click(Number(campaign), Number(link), req.query.t);
     if (!url) throw new NotFoundError();
     res.set('Cache-Control', 'no-store').redirect(302, url);
   });
 
   router.get('/o/:file', async (req: Request, res: Response) => {
     const m = /^(\d{1,9})\.gif$/.exec(String(req.params.file));
-    if (m) await c.campaigns.open(Number(m[1]), req.query.t);
+    if (m) await c.campaigns.tracking.open(Number(m[1]), req.query.t);
     // Same answer for any campaign: the pixel tells nothing to whoever asks.
     res.set({ 'Cache-Control': 'no-store, private', 'Content-Type': 'image/gif' }).send(PIXEL);
   });
