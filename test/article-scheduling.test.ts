@@ -140,6 +140,22 @@ describe('saving and scheduling are two different buttons', () => {
     expect((await site('route-barree')).status).toBe(200);
   });
 
+  it('publishes now an article scheduled then unscheduled: its site page comes forward, not left at the old date', async () => {
+    const { id } = await create({ title: 'Place de la Mairie', body: 'Travaux', publishAt: '2026-04-20T09:00', intent: 'schedule' });
+    await editor.agent.post(`/admin/articles/${id}/unschedule`).type('form').send({ _csrf: editor.csrf }).expect(302);
+    const version = String((await row(id)).version);
+    const res = await editor.agent
+      .post(`/admin/articles/${id}`)
+      .type('form')
+      .send({ _csrf: editor.csrf, version, title: 'Place de la Mairie', body: 'Travaux', publishAt: '2026-04-20T09:00', intent: 'publish' });
+    expect((await follow(res)).text).toContain('Article publié.');
+    await ctx.c.dispatcher.dispatchDue();
+    // The list says "Publié le" today: the page must be on the site today, not on 20 April.
+    expect((await site('place-de-la-mairie')).status).toBe(200);
+    const [pub] = await ctx.c.publishing.statuses(id);
+    expect(pub!.status).toBe('sent');
+  });
+
   it('answers a forged date with a French 400, never a 500', async () => {
     const { id } = await create({ title: 'Date bizarre' });
     for (const publishAt of ['demain', '2026-13-45T99:99', ['a', 'b']]) {

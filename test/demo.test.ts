@@ -55,6 +55,28 @@ describe('the demo commune', () => {
 
     expect(await loadDemoIfEmpty(ctx.c)).toBe(false);
   }, 120_000);
+
+  it('has the commune’s own pages in a tree, the top ones in the main menu with their sub-pages', async () => {
+    const pages = await ctx.c.pages.all();
+    const path = (title: string) => pages.find((p) => p.title === title)?.path;
+    expect([path('La mairie'), path('Horaires et contacts'), path('Démarches'), path('État civil'), path('Écoles et périscolaire')]).toEqual([
+      '/la-mairie',
+      '/la-mairie/horaires-et-contacts',
+      '/demarches',
+      '/demarches/etat-civil',
+      '/ecoles-et-periscolaire',
+    ]);
+    expect(pages.filter((p) => !p.legalKey).every((p) => p.status === 'published')).toBe(true);
+    const main = (await ctx.c.menus.site()).main;
+    expect(main.map((e) => e.label)).toEqual(['Actualités', 'Agenda', 'La mairie', 'Démarches', 'Écoles et périscolaire', 'Recherche']);
+    expect(main.find((e) => e.label === 'La mairie')!.children!.map((c) => c.label)).toEqual(['Horaires et contacts', 'Le conseil municipal']);
+    // The town hall's details come from the settings, as typed in Paramètres.
+    const hours = await request(ctx.app).get('/la-mairie/horaires-et-contacts');
+    expect(hours.status).toBe(200);
+    expect(hours.text).toContain('05 53 00 00 00');
+    expect(hours.text).toContain('<table>');
+    expect(hours.text).toContain('<button type="button" class="sub-toggle" aria-expanded="false" aria-controls="sous-menu-2" hidden>');
+  });
 });
 
 const WEEKDAY = /\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b/gi;

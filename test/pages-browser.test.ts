@@ -55,10 +55,10 @@ async function savedOrder(): Promise<string[]> {
   return (await ctx.c.menus.edit('main')).entries.map((e) => e.label);
 }
 
-/** The public header's menu, as a resident sees it. */
+/** The public header's menu, as a resident sees it (sub-menus closed). */
 async function publicMenu(tab: Tab): Promise<string[]> {
   await tab.goto(`${site.origin}/`);
-  return tab.locator('.site-nav a').allTextContents();
+  return tab.locator('.site-nav > ul > li > a').allTextContents();
 }
 
 /** Waits until the main menu's live region says `text` (what a screen reader announces). */

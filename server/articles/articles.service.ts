@@ -109,9 +109,19 @@ export class ArticlesService {
   /** "Publier maintenant": a date still to come typed earlier is a plan, not what this button means. */
   async publishNow(id: number, actor: ArticleActor): Promise<Article> {
     const article = await this.getOrFail(id);
-    if (article.status !== 'published' && article.publishAt && article.publishAt > this.d.clock.now()) {
+    const now = this.d.clock.now();
+    if (article.status !== 'published' && article.publishAt && article.publishAt > now) {
       const { requireApproval } = await this.d.settings.get();
-      if (checkTransition(article.status, 'published', actor.role, requireApproval).ok) await this.repo.setScheduleRequest(id, null, false, this.d.db);
+      if (checkTransition(article.status, 'published', actor.role, requireApproval).ok) {
+        // The date becomes now, as a move: the channels still timed with the old date (the site's
+        // page, held since an unscheduling) come forward with it instead of waiting for that date.
+        const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+        await this.d.db.transaction(async (trx) => {
+          await this.repo.setScheduleRequest(id, at, false, trx);
+          const moved = (await this.repo.findById(id, trx)) as Article;
+          await this.emitInTransaction({ type: 'updated', article: moved, before: article, actor: { id: actor.id, label: actor.label } }, trx);
+        });
+      }
     }
     return this.transition(id, 'published', actor);
   }

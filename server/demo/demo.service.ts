@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS, type CommuneSettings } from '../settings/settings.def
 import { mergeSettings } from '../settings/settings.service';
 import { demoImage } from './demo-images';
 import { DEMO_DIR, readDemoArticles } from './demo-content';
+import { loadDemoPages } from './demo-pages';
 import { demoHistory, type DemoArticleFacts } from '../engagement/demo-history';
 
 const MARK = 'demo_loaded_at';
@@ -12,7 +13,8 @@ const MARK = 'demo_loaded_at';
 /**
  * Loads the demo commune (content/demo) on the first start of an empty database: its settings,
  * two team members, illustrated news in several categories, some published in the past, some
- * scheduled, an urgent alert and a draft. Every picture goes through the real image pipeline.
+ * scheduled, an urgent alert and a draft; the commune's own pages (content/demo/pages), in the
+ * main menu. Every picture goes through the real image pipeline.
  * Runs once: a marker in the settings keeps it from coming back after the articles are deleted.
  */
 export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
@@ -71,6 +73,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       }
     }
   }
+  const pages = await loadDemoPages(c, actor);
   // The week's news waits for the next digest, as if officers had ticked the newsletter: the
   // preview (npm run crieur -- newsletter:preview) and the admin have a letter to show.
   const newsletter = (await c.accounts.list()).find((acc) => acc.channel === 'newsletter');
@@ -87,6 +90,6 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   const history = await c.engagement.ingest(demoHistory(now, c.config.timeZone, published));
   await c.engagementRollup.rollUp();
   await c.settings.setMarker(MARK, now);
-  log.info({ articles: articles.length, images: images.size, history }, 'demo commune loaded');
+  log.info({ articles: articles.length, pages, images: images.size, history }, 'demo commune loaded');
   return true;
 }

@@ -114,24 +114,29 @@ export class MenuService {
     this.d.pages.events.emit('changed');
   }
 
-  /** Both menus as the site shows them: pages that are not online are left out. */
+  /**
+   * Both menus as the site shows them: pages that are not online are left out. A page of the main
+   * menu brings its online sub-pages, which the site opens as a sub-menu.
+   */
   site(): Promise<SiteMenus> {
     const load = async (): Promise<SiteMenus> => {
       const [main, footer, visible] = await Promise.all([this.d.pages.repo.menu('main'), this.d.pages.repo.menu('footer'), this.d.pages.visible()]);
       const byId = new Map(visible.map((p) => [p.id, p]));
       const legal = new Map((await this.d.pages.all()).filter((p) => p.legalKey).map((p) => [p.id, p.legalKey]));
-      const shown = (rows: MenuRow[]) =>
+      const shown = (rows: MenuRow[], withChildren = false) =>
         rows.flatMap((r): SiteMenuEntry[] => {
           if (r.pageId !== null) {
             const p = byId.get(r.pageId);
             if (!p) return [];
             const entry: SiteMenuEntry = { href: p.path, label: p.title, translate: false };
             if (legal.get(p.id) === 'accessibilite') entry.accessibility = true;
+            const children = visible.filter((c) => c.parentId === p.id).sort((a, b) => a.title.localeCompare(b.title, 'fr'));
+            if (withChildren && children.length) entry.children = children.map((c) => ({ href: c.path, label: c.title }));
             return [entry];
           }
           return r.link && isMenuLink(r.link) ? [{ href: MENU_LINKS[r.link].href, label: MENU_LINKS[r.link].label, translate: true }] : [];
         });
-      return { main: shown(main), footer: shown(footer) };
+      return { main: shown(main, true), footer: shown(footer) };
     };
     return this.d.memo ? this.d.memo.remember('pages:menus', load) : load();
   }
