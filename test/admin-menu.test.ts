@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { axeViolations, browserAvailable, describeViolations, horizontalOverflow, launchBrowser, serve } from './helpers/browser';
-import { adminPage } from './helpers/admin-browser';
+import { adminPage, logIn } from './helpers/admin-browser';
 
 /**
  * The admin on a phone (375 px wide, an iPhone SE or a small Android): the menu folds behind a
@@ -116,10 +116,7 @@ describeInBrowser('the admin menu on a phone', () => {
     const context = await browser.newContext({ javaScriptEnabled: false, locale: 'fr-FR', viewport: PHONE });
     try {
       const page = await context.newPage();
-      await page.goto(`${site.origin}/admin/login`);
-      await page.locator('#email').fill(login.email);
-      await page.locator('#password').fill(login.password);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/admin/login')), page.getByRole('button', { name: 'Se connecter' }).click()]);
+      await logIn(page, site.origin, login);
       await page.goto(`${site.origin}/admin`);
       await expect(page.locator('#menu-toggle').isVisible()).resolves.toBe(false);
       await expect(navLink(page, 'Articles').isVisible()).resolves.toBe(true);

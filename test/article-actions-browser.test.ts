@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { axeViolations, describeViolations, horizontalOverflow, isolatedContext, launchBrowser, serve } from './helpers/browser';
+import { logIn } from './helpers/admin-browser';
 import { DEFAULT_SETTINGS, type CommuneSettings } from '../server/settings/settings.defaults';
 import { mergeSettings } from '../server/settings/settings.service';
 
@@ -42,10 +43,7 @@ async function loggedIn(who: { email: string; password: string }, bypassCSP: boo
   const { context, outbound } = await isolatedContext(browser, site.origin, { viewport: 'phone', bypassCSP });
   const tab = await context.newPage();
   await tab.setViewportSize(PHONE);
-  await tab.goto(`${site.origin}/admin/login`);
-  await tab.fill('input[name=email]', who.email);
-  await tab.fill('input[name=password]', who.password);
-  await Promise.all([tab.waitForURL((u) => !u.pathname.startsWith('/admin/login')), tab.click('button[type=submit]')]);
+  await logIn(tab, site.origin, who);
   return { context, tab, outbound };
 }
 

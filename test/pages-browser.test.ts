@@ -1,6 +1,7 @@
-import type { Browser, BrowserContext, Page as Tab } from 'playwright-core';
+import type { Browser, Page as Tab } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
-import { axeViolations, describeViolations, isolatedContext, launchBrowser, serve } from './helpers/browser';
+import { axeViolations, describeViolations, launchBrowser, serve } from './helpers/browser';
+import { loggedInContext } from './helpers/admin-browser';
 
 /**
  * The menu's ordering in a real browser (Debian's Chromium) under the site's strict CSP: by
@@ -35,17 +36,6 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function loggedIn(opts: { bypassCSP: boolean }): Promise<{ context: BrowserContext; outbound: string[] }> {
-  const { context, outbound } = await isolatedContext(browser, site.origin, { viewport: 'desktop', bypassCSP: opts.bypassCSP });
-  const tab = await context.newPage();
-  await tab.goto(`${site.origin}/admin/login`);
-  await tab.fill('input[name=email]', user.email);
-  await tab.fill('input[name=password]', user.password);
-  await Promise.all([tab.waitForURL(`${site.origin}/admin`), tab.click('button[type=submit]')]);
-  await tab.close();
-  return { context, outbound };
-}
-
 /** The main menu's entries as the admin page shows them, in order. */
 async function shownOrder(tab: Tab): Promise<string[]> {
   return tab.locator('#menu-main .menu-entry').evaluateAll((els) => els.map((el) => el.getAttribute('data-label') ?? ''));
@@ -70,7 +60,7 @@ async function announced(tab: Tab, text: string): Promise<void> {
 
 describe('ordering the main menu in a browser', () => {
   it('moves entries with the arrow keys and the "Monter" button, announces each move, and saves', async () => {
-    const { context, outbound } = await loggedIn({ bypassCSP: false });
+    const { context, outbound } = await loggedInContext(browser, site.origin, user, { viewport: 'desktop', bypassCSP: false });
     const errors: string[] = [];
     try {
       const tab = await context.newPage();
@@ -118,7 +108,7 @@ describe('ordering the main menu in a browser', () => {
   }, 90_000);
 
   it('moves an entry by dragging its handle, announces where it landed, and saves', async () => {
-    const { context } = await loggedIn({ bypassCSP: false });
+    const { context } = await loggedInContext(browser, site.origin, user, { viewport: 'desktop', bypassCSP: false });
     try {
       const tab = await context.newPage();
       await tab.goto(`${site.origin}/admin/pages/menu`);
@@ -159,7 +149,7 @@ describe('the pages’ admin screens and a sub-page of the site', () => {
   it.each(screens)(
     'has no WCAG 2.1 AA violation on %s',
     async (_name, path) => {
-      const { context, outbound } = await loggedIn({ bypassCSP: true });
+      const { context, outbound } = await loggedInContext(browser, site.origin, user, { viewport: 'desktop', bypassCSP: true });
       try {
         const tab = await context.newPage();
         if (path === '{errors}') {

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { MastodonAdapter } from '../server/publishing/channels/mastodon.adapter';
 import { countMastodon } from '../server/publishing/post-count';
 import { isolatedContext, launchBrowser, serve } from './helpers/browser';
+import { logIn } from './helpers/admin-browser';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { makeArticle } from './helpers/factories';
 import { startMastodonPeer, type MastodonPeer } from './helpers/mastodon-peer';
@@ -63,10 +64,7 @@ it('shows each part of a thread with its count, as the server posts them: the pa
   tab.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await tab.goto(`${site.origin}/admin/login`);
-  await tab.fill('input[name=email]', user.email);
-  await tab.fill('input[name=password]', user.password);
-  await Promise.all([tab.waitForURL(`${site.origin}/admin`), tab.click('button[type=submit]')]);
+  await logIn(tab, site.origin, user);
 
   await tab.goto(`${site.origin}/admin/articles/${article}/channels`);
   await tab.check(`input[name="channel_${account}_enabled"]`);

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { makeArticle, makePublication, makeTestAccount } from './helpers/factories';
 import { axeViolations, describeViolations, isolatedContext, launchBrowser, serve } from './helpers/browser';
+import { loggedInContext } from './helpers/admin-browser';
 import { addEvents, type TestEvent } from './helpers/engagement-events';
 import { StatsReportLinks } from '../server/stats/stats-report-links';
 
@@ -51,22 +52,11 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function loggedIn(opts: { bypassCSP: boolean }): Promise<{ context: BrowserContext; outbound: string[] }> {
-  const { context, outbound } = await isolatedContext(browser, site.origin, { viewport: 'desktop', bypassCSP: opts.bypassCSP });
-  const tab = await context.newPage();
-  await tab.goto(`${site.origin}/admin/login`);
-  await tab.fill('input[name=email]', user.email);
-  await tab.fill('input[name=password]', user.password);
-  await Promise.all([tab.waitForURL(`${site.origin}/admin`), tab.click('button[type=submit]')]);
-  await tab.close();
-  return { context, outbound };
-}
-
 describe('the figures pages in a browser', () => {
   it.each([['/admin?periode=30j'], ['/admin?periode=annee'], ['{article}'], ['/admin/stats/rapport?mois=2026-02'], ['/admin/stats/rapport-par-email']])(
     'has no WCAG 2.1 AA violation on %s',
     async (path) => {
-      const { context, outbound } = await loggedIn({ bypassCSP: true });
+      const { context, outbound } = await loggedInContext(browser, site.origin, user, { viewport: 'desktop', bypassCSP: true });
       try {
         const tab = await context.newPage();
         const url = path === '{article}' ? `/admin/stats/articles/${articleId}?periode=30j` : path;
@@ -102,7 +92,7 @@ describe('the figures pages in a browser', () => {
   }, 60_000);
 
   it('prints the monthly report on one or two A4 sheets without the menus, the print button shown by the script Crieur serves', async () => {
-    const { context } = await loggedIn({ bypassCSP: false });
+    const { context } = await loggedInContext(browser, site.origin, user, { viewport: 'desktop', bypassCSP: false });
     try {
       const tab = await context.newPage();
       const cspErrors: string[] = [];

@@ -1,6 +1,19 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isolatedContext, type ViewportName } from './browser';
 
+export interface Login {
+  email: string;
+  password: string;
+}
+
+/** Logs in through the admin's form, as a person does, and waits until the login page is left. */
+export async function logIn(page: Page, origin: string, login: Login): Promise<void> {
+  await page.goto(`${origin}/admin/login`);
+  await page.locator('#email').fill(login.email);
+  await page.locator('#password').fill(login.password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/admin/login')), page.getByRole('button', { name: 'Se connecter' }).click()]);
+}
+
 /**
  * A logged-in admin page in Chromium, with what went wrong in it: console errors and warnings
  * (CSP refusals are reported there), uncaught exceptions, and requests to any other origin.
@@ -8,7 +21,7 @@ import { isolatedContext, type ViewportName } from './browser';
 export async function adminPage(
   browser: Browser,
   origin: string,
-  login: { email: string; password: string },
+  login: Login,
   opts: { viewport?: ViewportName; bypassCSP?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: string[]; outbound: string[] }> {
   const { context, outbound } = await isolatedContext(browser, origin, opts);
@@ -18,9 +31,20 @@ export async function adminPage(
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  await page.goto(`${origin}/admin/login`);
-  await page.locator('#email').fill(login.email);
-  await page.locator('#password').fill(login.password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/admin/login')), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await logIn(page, origin, login);
   return { context, page, problems, outbound };
+}
+
+/** An isolated context whose session is logged in, for tests that open their own tabs in it. */
+export async function loggedInContext(
+  browser: Browser,
+  origin: string,
+  login: Login,
+  opts: { viewport?: ViewportName; bypassCSP?: boolean } = {},
+): Promise<{ context: BrowserContext; outbound: string[] }> {
+  const { context, outbound } = await isolatedContext(browser, origin, opts);
+  const tab = await context.newPage();
+  await logIn(tab, origin, login);
+  await tab.close();
+  return { context, outbound };
 }
