@@ -36,5 +36,7 @@ export function lineDiff(before: string, after: string): DiffLine[] | null {
   }
   while (i < a.length) out.push({ kind: 'removed', text: a[i++] as string });
   while (j < b.length) out.push({ kind: 'added', text: b[j++] as string });
-  return out;
+  // A blank line only separates paragraphs in Markdown: shown as "ajouté : (rien)" it reads as a
+  // change nobody made. Unchanged blank lines stay, to keep the paragraphs apart.
+  return out.filter((d) => d.kind === 'same' || d.text.trim() !== '');
 }
