@@ -535,7 +535,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
       await campaigns.idle();
       await campaignSender.stop();
       await outbox.idle();
-      await media.idle();
+      // Variants not started are left for the next start: a stop must not wait for dozens of encodes.
+      await media.stop();
       mailer.close();
       await audience.close();
       // Last before the database: everything above may still have recorded counts.

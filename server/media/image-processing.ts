@@ -199,21 +199,36 @@ export async function encodeVariant(master: Master, spec: VariantSpec): Promise<
  * default), which file-system calls and password hashing share: one encode per core keeps the
  * pool responsive, and measured faster than flooding it (the biggest AVIF gets a whole core).
  */
+/** A task still waiting for its turn when the queue was told to stop taking work. */
+export class AbandonedError extends Error {
+  constructor() {
+    super('abandoned: the process is stopping');
+  }
+}
+
 export class EncodeQueue {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private closed = false;
 
   constructor(private readonly size = Math.max(1, os.availableParallelism())) {}
 
+  /** Tasks not started yet are refused (AbandonedError), now and from now on; running ones go on. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new AbandonedError());
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new AbandonedError();
     // A finishing task hands its slot straight to the next waiter, so a newcomer cannot jump in between.
-    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running >= this.size) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     else this.running++;
     try {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.resolve();
       else this.running--;
     }
   }

@@ -8,6 +8,7 @@ export const CONTENT_TYPES: Record<string, string> = { avif: 'image/avif', webp:
 /** What a served file name may look like; anything else never reaches the file system. */
 const SERVED_NAME = /^[a-z0-9][a-z0-9-]{0,80}\.(avif|webp|jpg)$/;
 const ID = /^[1-9][0-9]{0,15}$/;
+const LEFT_AT_STOP = '.left-at-stop';
 const SOURCE = /^\.source-(\d+)x(\d+)x([1-4])\.raw$/;
 
 /**
@@ -66,7 +67,22 @@ export class MediaFiles {
 
   async removeSource(id: number): Promise<void> {
     const names = await fs.readdir(this.dir(id)).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => SOURCE.test(n)).map((n) => fs.rm(path.join(this.dir(id), n), { force: true })));
+    await Promise.all(names.filter((n) => SOURCE.test(n) || n === LEFT_AT_STOP).map((n) => fs.rm(path.join(this.dir(id), n), { force: true })));
+  }
+
+  /**
+   * Says that this process stopped before finishing the image's variants on purpose: the next
+   * start takes it up at once, without the delay kept for images another instance may be making.
+   */
+  async markLeftAtStop(id: number): Promise<void> {
+    await fs.writeFile(path.join(this.dir(id), LEFT_AT_STOP), '').catch(() => undefined);
+  }
+
+  async leftAtStop(id: number): Promise<boolean> {
+    return fs.access(path.join(this.dir(id), LEFT_AT_STOP)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async removeAll(id: number): Promise<void> {

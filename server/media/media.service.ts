@@ -6,7 +6,17 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Actor, AuditRepository } from '../audit/audit.repository';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import { backgroundSpecs, decodeMaster, EncodeQueue, encodeVariant, inspect, previewSpec, type EncodedVariant, type Master } from './image-processing';
+import {
+  AbandonedError,
+  backgroundSpecs,
+  decodeMaster,
+  EncodeQueue,
+  encodeVariant,
+  inspect,
+  previewSpec,
+  type EncodedVariant,
+  type Master,
+} from './image-processing';
 import { MediaFiles } from './media.files';
 import { MediaRepository, type NewVariant } from './media.repository';
 import type { MediaItem } from './media.types';
@@ -82,6 +92,7 @@ export class MediaService {
   private readonly files: MediaFiles;
   private readonly queue = new EncodeQueue();
   private readonly jobs = new Map<number, Promise<void>>();
+  private stopping = false;
 
   constructor(private readonly d: MediaDeps) {
     this.repo = new MediaRepository(d.db);
@@ -145,9 +156,27 @@ export class MediaService {
     await this.jobs.get(id);
   }
 
-  /** Resolves when no background work is left (for a clean shutdown). */
+  /** Resolves when no background work is left (tests; stop() for a shutdown). */
   async idle(): Promise<void> {
     while (this.jobs.size) await Promise.all([...this.jobs.values()]);
+  }
+
+  /**
+   * For a shutdown: variants not started yet are abandoned, not made (dozens of encodes would
+   * outlast any stop timeout on a busy machine); the images keep their source and status
+   * 'processing', marked so that the next start finishes them at once. Encodes already running
+   * are waited for, at most `graceMs`: a stop takes a bounded time whatever the machine's speed.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.queue.close();
+    const left = [...this.jobs.keys()];
+    await Promise.all(left.map((id) => this.files.markLeftAtStop(id)));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([this.idle(), grace]);
+    clearTimeout(timer);
+    if (left.length) this.d.log.info({ ids: left }, 'media variants left for the next start');
   }
 
   async findById(id: number): Promise<MediaItem | null> {
@@ -241,8 +270,12 @@ export class MediaService {
     const resumed: number[] = [];
     const failed: number[] = [];
     const before = new Date(now.getTime() - 10 * 60_000).toISOString();
-    for (const id of await this.repo.idsWithStatus('processing', before)) {
+    const processing = await this.repo.idsWithStatus('processing');
+    const old = new Set(await this.repo.idsWithStatus('processing', before));
+    for (const id of processing) {
       if (this.jobs.has(id)) continue;
+      // A younger image may be in another instance's hands, unless a stop left it on purpose.
+      if (!old.has(id) && !(await this.files.leftAtStop(id))) continue;
       const master = await this.files.readSource(id);
       if (master) {
         resumed.push(id);
@@ -265,7 +298,8 @@ export class MediaService {
   private async makeVariants(id: number, master: Master): Promise<void> {
     const started = performance.now();
     try {
-      const rows = await Promise.all(
+      // Settled, not all: when a stop abandons the waiting encodes, the running ones still end here.
+      const results = await Promise.allSettled(
         backgroundSpecs(master).map((spec) =>
           this.queue.run(async () => {
             const v = await encodeVariant(master, spec);
@@ -273,6 +307,9 @@ export class MediaService {
           }),
         ),
       );
+      const refused = results.find((r) => r.status === 'rejected');
+      if (refused) throw refused.reason;
+      const rows = results.map((r) => (r as PromiseFulfilledResult<NewVariant>).value);
       const done = await this.d.db.transaction(async (trx) => {
         if (!(await this.repo.setStatus(id, 'processing', 'ready', trx))) return false;
         await this.repo.insertVariants(id, rows, trx);
@@ -284,6 +321,11 @@ export class MediaService {
         done ? 'media variants ready' : 'media changed meanwhile: variants dropped',
       );
     } catch (err) {
+      // Left for the next start (source kept, still 'processing'): not a failure.
+      if (err instanceof AbandonedError || this.stopping) {
+        await this.files.markLeftAtStop(id);
+        return;
+      }
       this.d.log.error({ err, id }, 'media variants failed');
       try {
         await this.repo.setStatus(id, 'processing', 'failed');
