@@ -72,18 +72,15 @@ export function sourceLabel(t: Translate, source: string): string {
       return t('Moteurs de recherche');
     case 'social':
       return t('Réseaux sociaux');
-    case 'newsletter':
-      return t('Lettre d’information');
     case 'internal':
       return t('Navigation sur le site');
+    // Visitors sent by the letter or a network: named as the channel is.
+    case 'newsletter':
     case 'facebook':
-      return t('Facebook');
     case 'mastodon':
-      return t('Mastodon');
     case 'bluesky':
-      return t('Bluesky');
     case 'x':
-      return t('X');
+      return channelLabel(t, source);
     case 'rss':
     case 'atom':
     case 'jsonfeed':
