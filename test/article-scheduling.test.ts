@@ -148,7 +148,9 @@ describe('saving and scheduling are two different buttons', () => {
       .post(`/admin/articles/${id}`)
       .type('form')
       .send({ _csrf: editor.csrf, version, title: 'Place de la Mairie', body: 'Travaux', publishAt: '2026-04-20T09:00', intent: 'publish' });
-    expect((await follow(res)).text).toContain('Article publié.');
+    const page = (await follow(res)).text;
+    expect(page).toContain('Article publié.');
+    expect(page).not.toContain('Aucune modification à enregistrer.');
     await ctx.c.dispatcher.dispatchDue();
     // The list says "Publié le" today: the page must be on the site today, not on 20 April.
     expect((await site('place-de-la-mairie')).status).toBe(200);

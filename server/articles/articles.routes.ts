@@ -161,8 +161,11 @@ export function articlesRoutes(c: Deps): Router {
         const result = await c.articles.update(id, formToInput(form), version, actorFor(req));
         const t = tr(res);
         if (result.proposed) flash(req, 'success', t('Modification proposée : le site garde le texte approuvé jusqu’à ce qu’un élu l’approuve.'));
-        else if (!result.changed) flash(req, 'info', t('Aucune modification à enregistrer.'));
-        else flash(req, 'success', t('Article enregistré.'));
+        // Nothing changed in the text: worth saying for "Enregistrer" only ("Programmer" and
+        // "Publier maintenant" say what they did next, and "nothing to save" would read as "nothing done").
+        else if (!result.changed) {
+          if (intent === 'save') flash(req, 'info', t('Aucune modification à enregistrer.'));
+        } else flash(req, 'success', t('Article enregistré.'));
         if (result.reopened) flash(req, 'info', t('L’article a changé depuis son approbation : il repart en relecture.'));
         const note = slugNote(form.slug, form.title, t);
         if (note) flash(req, 'info', note, 'slug');
