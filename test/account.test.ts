@@ -250,5 +250,18 @@ describe('the invitation names the role and what it allows', () => {
     expect(mail.text).toContain(expected);
     expect(mail.html).toContain(expected);
     expect(mail.text).not.toMatch(never);
+    expect(mail.text).not.toContain('partiront une fois approuvés');
+  });
+
+  it('tells an editor, when the commune requires approval, that their articles wait for it', async () => {
+    await ctx.c.settings.initialize({ ...(await ctx.c.settings.get()), requireApproval: true });
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const email = 'editor.approval@commune.test';
+    await agent.post('/admin/users/invite').type('form').send({ _csrf: csrf, displayName: 'Camille', email, role: 'editor' }).expect(302);
+    const mail = await smtp.waitFor((m) => m.rcptTo.includes(email));
+    const said = `La commune demande qu’un élu approuve ce qui est publié${NBSP}: vos articles partiront une fois approuvés`;
+    expect(mail.text).toContain(said);
+    expect(mail.html).toContain(said);
+    await ctx.c.settings.initialize({ ...(await ctx.c.settings.get()), requireApproval: false });
   });
 });

@@ -55,7 +55,7 @@ export class UsersService {
     }
     const now = this.clock.now();
     const { token, hash } = newToken();
-    const commune = (await this.settings.get()).name;
+    const { name: commune, requireApproval } = await this.settings.get();
     const id = await this.db.transaction(async (trx) => {
       const userId = await this.users.insert({ email, displayName: input.displayName, role: input.role, passwordHash: null }, now, trx);
       await this.tokens.insert({ userId, purpose: 'invite', hash, expiresAt: new Date(now.getTime() + INVITE_HOURS * 3600_000) }, now, trx);
@@ -67,6 +67,7 @@ export class UsersService {
         inviterName: actor.label,
         validForHours: INVITE_HOURS,
         role: input.role,
+        approvalRequired: requireApproval,
         t: translator('fr'),
       });
       await this.outbox.enqueueEmail(trx, msg, `Invitation de ${input.displayName}`);

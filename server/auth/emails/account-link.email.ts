@@ -16,7 +16,9 @@ const INVITE_INTRO: Record<Role, string> = {
   elected:
     '{inviter} vous invite à suivre les informations de {commune} dans Crieur, avec le rôle « Élu » : vous pourrez relire et approuver les articles avant leur publication, et voir leur audience. Vous ne publierez rien vous-même.',
 };
-export const INVITE_INTRO_KEYS = Object.values(INVITE_INTRO);
+/** Said to those who write when nothing goes out before an elected member approves it. */
+const UNDER_APPROVAL = 'La commune demande qu’un élu approuve ce qui est publié : vos articles partiront une fois approuvés par un élu ou un administrateur.';
+export const INVITE_INTRO_KEYS = [...Object.values(INVITE_INTRO), UNDER_APPROVAL];
 
 /**
  * The invitation and the password-reset e-mails: both carry one link that sets a password.
@@ -31,6 +33,8 @@ export function accountLinkEmail(p: {
   validForHours: number;
   /** The role given by the invitation, named in it with what it allows. */
   role?: Role;
+  /** The commune requires an approval before anything goes out: an editor is told so. */
+  approvalRequired?: boolean;
   t: Translate;
 }): MailMessage {
   const { t } = p;
@@ -40,16 +44,17 @@ export function accountLinkEmail(p: {
     p.purpose === 'invite'
       ? t(INVITE_INTRO[p.role ?? 'editor'], { inviter: p.inviterName ?? t('Un administrateur'), commune: p.communeName })
       : t('Quelqu’un, sans doute vous, a demandé un nouveau mot de passe pour votre compte Crieur.');
+  const approval = p.purpose === 'invite' && p.approvalRequired && (p.role ?? 'editor') === 'editor' ? ` ${t(UNDER_APPROVAL)}` : '';
   const action = p.purpose === 'invite' ? t('Choisir mon mot de passe') : t('Choisir un nouveau mot de passe');
   const validity = t('Ce lien est valable {hours} heures et ne sert qu’une fois.', { hours: p.validForHours });
   const ignore =
     p.purpose === 'invite'
       ? t('Si vous ne vous attendiez pas à cette invitation, ignorez ce message.')
       : t('Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste le même.');
-  const text = frenchSpacing(`${intro}\n\n${action} :\n${p.link}\n\n${validity}\n${ignore}\n`);
+  const text = frenchSpacing(`${intro}${approval}\n\n${action} :\n${p.link}\n\n${validity}\n${ignore}\n`);
   const html = frenchSpacingHtml(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.5;max-width:600px;margin:0 auto;padding:16px">
-<p>${escapeHtml(intro)}</p>
+<p>${escapeHtml(intro + approval)}</p>
 <p><a href="${escapeHtml(p.link)}" style="display:inline-block;background:#1d4e89;color:#ffffff;padding:12px 20px;border-radius:4px;text-decoration:none">${escapeHtml(action)}</a></p>
 <p>${escapeHtml(validity)}<br>${escapeHtml(ignore)}</p>
 <p style="font-size:14px;color:#444">${escapeHtml(p.link)}</p>
