@@ -85,6 +85,17 @@ describe('a private preview link', () => {
     await ctx.c.menus.save('main', ['link:actualites', 'link:agenda', 'link:recherche'], { id: null, label: 'test' });
   });
 
+  it('dates a draft whose date is not scheduled as if published now, not with that abandoned date', async () => {
+    const created = await post(editor, '/admin/articles', { title: 'Fête de la musique', body: 'Place du marché.', publishAt: '2027-06-21T18:00' });
+    const draft = Number(/\/admin\/articles\/(\d+)\/edit/.exec(String(created.headers.location))?.[1]);
+    const res = await post(editor, `/admin/articles/${draft}/previews`, { audience: 'team' });
+    const path = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(res.text)![1]!).pathname;
+    const page = await elected.agent.get(path);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Fête de la musique');
+    expect(page.text).not.toMatch(/21 juin 2027/);
+  });
+
   it('asks for a login for a team link, and opens an "anyone" link without an account', async () => {
     const team = await makeLink('team');
     const anonymous = await request(ctx.handler).get(team);

@@ -51,7 +51,7 @@ export function articlePreviewAdminRoutes(c: ArticlePageDeps): Router {
   return router;
 }
 
-type PageDeps = Pick<Container, 'articles' | 'site' | 'config' | 'settings' | 'media' | 'menus'>;
+type PageDeps = Pick<Container, 'articles' | 'site' | 'config' | 'settings' | 'media' | 'menus' | 'clock'>;
 
 /**
  * /admin/preview/<token>: the article as the site will show it, with the site's own templates,
@@ -76,6 +76,9 @@ export function articlePreviewPageRoutes(c: PageDeps): Router {
     const categories = await c.articles.listCategories();
     const category = categories.find((k) => k.id === content.categoryId) ?? null;
     const now = c.articles.isScheduled(article) || article.status !== 'published' ? null : article.publishAt;
+    // A date only counts once it is scheduled (or asked for): a draft's abandoned date would go out
+    // today with "Publier maintenant", so that is the date its preview shows.
+    const dated = c.articles.isScheduled(article) || article.scheduleRequested;
     const a: PublicArticle = {
       id: article.id,
       slug: content.slug,
@@ -91,7 +94,7 @@ export function articlePreviewPageRoutes(c: PageDeps): Router {
       eventEnd: content.eventEnd ? new Date(content.eventEnd) : null,
       eventPlace: content.eventPlace,
       urgent: content.urgent,
-      publishedAt: now ?? (content.publishAt ? new Date(content.publishAt) : new Date()),
+      publishedAt: now ?? (dated && content.publishAt ? new Date(content.publishAt) : c.clock.now()),
       updatedAt: article.updatedAt,
     };
     const page = await c.site.previewPage(a);
