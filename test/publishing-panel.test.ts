@@ -100,6 +100,14 @@ describe('the channel panel', () => {
     expect(ctx.testAdapter.delivered).toHaveLength(0);
   });
 
+  it('tells the officer of an urgent draft where the alert button will appear', async () => {
+    const { agent } = await loginAs(ctx, 'editor');
+    const draft = await makeArticle(ctx.c, { urgent: true, title: 'Route fermée', status: 'draft' });
+    const page = await agent.get(`/admin/articles/${draft}/edit`);
+    expect(page.text).toContain('apparaît ici dès que l’article est publié');
+    expect(page.text).not.toContain('Alerte : envoyer partout maintenant</button>');
+  });
+
   it('sends an urgent article to every reachable channel at once', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     await makeTestAccount(ctx.c, {}, 'A');
