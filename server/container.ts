@@ -1,10 +1,13 @@
 import path from 'node:path';
-import type { Knex } from 'knex';
 import type { Config } from './config';
 import { systemClock, type Clock } from './clock';
 import { createKnex, migrateLatest } from './db/knex';
 import { createLogger, type Logger } from './logger';
 import { resolveSecretKey } from './secret-key';
+import type { Container } from './container.types';
+import { buildCampaignSender, buildSubscriberList } from './container.newsletter';
+import { buildEngagement, buildStats } from './container.stats';
+import { buildAdapters } from './container.channels';
 import { AuditRepository } from './audit/audit.repository';
 import { UsersRepository } from './auth/users.repository';
 import { TokensRepository } from './auth/tokens.repository';
@@ -34,18 +37,10 @@ import { AccountsService } from './publishing/accounts.service';
 import { articlePublicationPolicy } from './publishing/article-policy';
 import { MetricsService } from './publishing/metrics.service';
 import { PublishingEvents } from './publishing/publishing.events';
-import { Dispatcher, type PortsFactory } from './publishing/dispatcher';
-import { AdapterRegistry } from './publishing/channels/registry';
-import { SiteAdapter } from './publishing/channels/site.adapter';
-import { BlueskyAdapter } from './publishing/channels/bluesky.adapter';
-import { XAdapter } from './publishing/channels/x.adapter';
-import { MastodonAdapter } from './publishing/channels/mastodon.adapter';
-import { FacebookAdapter } from './publishing/channels/facebook.adapter';
-import { extraChannels } from './publishing/channels/extra-channels';
-import type { ChannelAdapter, PublishableArticle } from './publishing/channels/channel-adapter';
+import { Dispatcher } from './publishing/dispatcher';
+import type { ChannelAdapter } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
 import { HashtagsRepository } from './publishing/hashtags.repository';
-import { HandoffAdapter } from './publishing/channels/handoff.adapter';
 import { AccountAvatars } from './publishing/account-avatars';
 import { HandoffService } from './publishing/handoff.service';
 import { RetractService } from './publishing/retract.service';
@@ -62,123 +57,15 @@ import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
 import { ArticleRedirectsRepository } from './site/article-redirects';
 import { recordOldSlugs } from './site/article-redirects';
-import { NewsletterAdapter } from './publishing/channels/newsletter.adapter';
 import { CampaignsRepository } from './newsletter/campaigns.repository';
 import { CampaignRenderer } from './newsletter/campaign-renderer';
 import { CampaignsService } from './newsletter/campaigns.service';
-import { SubscribersRepository } from './newsletter/subscribers.repository';
-import { CampaignSender } from './newsletter/campaign-sender';
-import { CampaignTransport } from './newsletter/campaign-transport';
-import { DeliveriesRepository } from './newsletter/deliveries.repository';
-import { SubscribersService } from './newsletter/subscribers.service';
-import { SubscriberLinks } from './newsletter/subscriber-links';
-import { StatsReportLinks } from './stats/stats-report-links';
-import { SubscriberUpkeep } from './newsletter/subscriber-upkeep';
-import { SubscribersAdminService } from './newsletter/subscribers-admin.service';
-import { SubscribersAdminRepository } from './newsletter/subscribers-admin.repository';
-import { newsletterKey } from './newsletter/keys';
 import { PagesService } from './pages/pages.service';
 import { MenuService } from './pages/menu.service';
-import { EngagementRepository } from './engagement/engagement.repository';
-import { EngagementStore } from './engagement/engagement.store';
-import { EngagementRollup } from './engagement/engagement.rollup';
 import { SocialSource } from './engagement/social-source';
 import type { ListChange } from './newsletter/subscribers.repository';
-import { EngagementQueries } from './engagement/engagement.queries';
-import { StatsService } from './stats/stats.service';
-import { StatsReportService } from './stats/stats-report.service';
-import { StatsReportRepository } from './stats/stats-report.repository';
 
-/**
- * The composition root: every long-lived object is built here, once, and handed to whoever needs
- * it. Tests build the same container with a fresh database and a fake clock.
- */
-export interface Container {
-  config: Config;
-  secretKey: string;
-  db: Knex;
-  clock: Clock;
-  log: Logger;
-  mailer: Mailer;
-  audit: AuditRepository;
-  outbox: OutboxService;
-  settings: SettingsService;
-  auth: AuthService;
-  users: UsersService;
-  /** What a person changes on their own account: name, confirmed address, printed password. */
-  account: AccountService;
-  /** Files attached to articles and pages (council minutes, arrêtés, menus), checked by content. */
-  attachments: AttachmentsService;
-  usersRepo: UsersRepository;
-  media: MediaService;
-  articles: ArticlesService;
-  /** The site's categories, managed in the admin (server/articles/categories.service.ts). */
-  categories: CategoriesService;
-  /** Identifies this process in leases and claims. */
-  instance: string;
-  secrets: SecretBox;
-  adapters: AdapterRegistry;
-  /** What adapters are handed besides the article (URL with ref, images, clock, logger, credentials). */
-  channelPorts: PortsFactory;
-  /** The article as channel adapters see it (asked of the articles domain). */
-  publishable: (id: number) => Promise<PublishableArticle | null>;
-  accounts: AccountsRepository;
-  publications: PublicationsRepository;
-  publishing: PublishingService;
-  /** Posts a person makes by hand (the hand-off channel). */
-  handoff: HandoffService;
-  /** Removing an article's posts from the networks. */
-  retractions: RetractService;
-  hashtags: HashtagsRepository;
-  /** The commune's accounts on the networks: connect, test, remove (administrators). */
-  networkAccounts: AccountsService;
-  /** Crieur's copies of the accounts' pictures (DATA_DIR/avatars), served by Crieur under its strict CSP. */
-  avatars: AccountAvatars;
-  /** Brings back the figures of posts (fetch-metrics job). */
-  metrics: MetricsService;
-  publishingEvents: PublishingEvents;
-  dispatcher: Dispatcher;
-  jobsRepo: JobsRepository;
-  audience: AudienceService;
-  /** Rendered public pages; `createHandler` (app.ts) serves them before Express (server/site/page-cache.ts). */
-  /** The public site's reads (the visibility rule) and services. */
-  siteRepo: SiteRepository;
-  site: SiteService;
-  search: SearchService;
-  feeds: FeedsService;
-  openData: OpenDataService;
-  publicApi: PublicApiService;
-  redirects: ArticleRedirectsRepository;
-  siteCache: PageCache;
-  /** The newsletter's subscribers: audience of a campaign, still-subscribed checks, suppression list. */
-  subscribers: SubscribersService;
-  /** Signed links of a subscriber's own pages (manage, one-click unsubscribe, confirm). */
-  subscriberLinks: SubscriberLinks;
-  /** Newsletter campaigns: digest, alerts, letters composed by hand, previews, web versions, figures. */
-  campaigns: CampaignsService;
-  /** Compiles a campaign once and personalises each copy (the sender calls prepare()). */
-  campaignRenderer: CampaignRenderer;
-  /** Sends campaigns: frozen audience, guarded deliveries, window and hourly cap, pause/resume, webhooks. */
-  campaignSender: CampaignSender;
-  /** The list's scheduled upkeep: unconfirmed requests, re-consent after 3 years. */
-  subscriberUpkeep: SubscriberUpkeep;
-  /** Staff tools on the list: search, import, export, erasure on request. */
-  subscribersAdmin: SubscribersAdminService;
-  /** The commune's own pages, in a tree, with their addresses and redirects. */
-  pages: PagesService;
-  /** The site's main menu and footer, built from the pages and the fixed sections. */
-  menus: MenuService;
-  /** Anonymous counts of what each channel reached (server/engagement): written in batches. */
-  engagement: EngagementStore;
-  /** The nightly daily totals and the purge of raw events past the retention. */
-  engagementRollup: EngagementRollup;
-  /** The reach dashboard's figures (reads of the engagement store), for élus and administrators. */
-  stats: StatsService;
-  /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
-  statsReports: StatsReportService;
-  jobRunner: JobRunner<Container>;
-  close(): Promise<void>;
-}
+export type { Container } from './container.types';
 
 export function createContainer(config: Config, overrides: { clock?: Clock; log?: Logger; channels?: ChannelAdapter[] } = {}): Container {
   const clock = overrides.clock ?? systemClock;
@@ -211,15 +98,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   // The engagement store is fed by the site, the newsletter and the metrics job: built first.
-  const engagementRepo = new EngagementRepository(db);
-  const engagement = new EngagementStore(engagementRepo, clock, log.child({ module: 'engagement' }), { timeZone: config.timeZone });
-  const engagementRollup = new EngagementRollup({
-    repo: engagementRepo,
-    store: engagement,
-    clock,
-    timeZone: config.timeZone,
-    retentionMonths: async () => (await settings.get()).statsRetentionMonths,
-  });
+  const { engagementRepo, engagement, engagementRollup } = buildEngagement({ db, config, clock, log, settings });
   // People joining or leaving the newsletter's list, counted (never named).
   const listChange = (change: ListChange) => engagement.record({ channel: 'newsletter', kind: change.kind, value: change.count, at: change.at });
 
@@ -252,16 +131,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
     engagement,
   });
-  // The channels this installation ships; tests add their own (overrides, or extra-channels.ts).
-  const adapters = new AdapterRegistry().register(new SiteAdapter()).register(new NewsletterAdapter(campaigns));
-  // Mastodon and Facebook Pages: offered on the networks page, used once an account is connected.
-  adapters.register(new MastodonAdapter({ website: config.baseUrl })).register(new FacebookAdapter({ graphUrl: config.facebook.graphUrl }));
-  // Bluesky: handle and app password; figures from the public AppView. X: the commune's own developer app.
-  adapters.register(new BlueskyAdapter({ appViewUrl: config.bluesky.appViewUrl })).register(new XAdapter());
-  // Networks without a connector: the officer posts by hand when told (HandoffService, below).
+  // Networks without a connector hand the post to the officer (HandoffService, built below).
   let handoffRef: HandoffService | null = null;
-  adapters.register(new HandoffAdapter((notice) => handoffRef!.notify(notice)));
-  for (const extra of [...extraChannels(), ...(overrides.channels ?? [])]) adapters.register(extra);
+  const adapters = buildAdapters({ config, campaigns, notifyHandoff: (notice) => handoffRef!.notify(notice), extra: overrides.channels ?? [] });
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
   const publishingEvents = new PublishingEvents().logTo(log.child({ module: 'events' }));
@@ -372,20 +244,19 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     pages: () => pages.publicTree(),
   });
   const siteDeps = { site: siteRepo, media, settings, config, clock };
-  const subscriberLinks = new SubscriberLinks(secretKey, config.baseUrl, clock);
-  const subscribers = new SubscribersService({
+  const communeName = async () => (await settings.get()).name;
+  const { subscriberLinks, subscribers, subscriberRows, subscriberUpkeep, subscribersAdmin } = buildSubscriberList({
     db,
-    repo: new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange),
+    config,
+    secretKey,
     clock,
-    log: log.child({ module: 'subscribers' }),
-    links: subscriberLinks,
+    log,
     outbox,
-    communeName: async () => (await settings.get()).name,
-    topics: async () => (await articles.listCategories()).map((k) => ({ id: k.id, name: k.name, slug: k.slug })),
-    throttle: new ThrottleRepository(db),
-    throttleKey: newsletterKey(secretKey, 'throttle'),
+    articles,
+    audit,
+    communeName,
+    listChange,
   });
-  const subscriberRows = new SubscribersRepository(db, newsletterKey(secretKey, 'suppressions'), listChange);
   // A merged or deleted category moves its subscribers' topic and its hashtags in its own transaction.
   const categories = new CategoriesService({
     db,
@@ -399,77 +270,40 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     },
   });
   categories.events.on('changed', () => siteCache.clear());
-  const communeName = async () => (await settings.get()).name;
-  const subscriberUpkeep = new SubscriberUpkeep({ db, repo: subscriberRows, clock, links: subscriberLinks, outbox, communeName });
-  const subscribersAdmin = new SubscribersAdminService({
-    db,
-    repo: subscriberRows,
-    admin: new SubscribersAdminRepository(db),
-    subscribers,
-    audit,
-    clock,
-    communeName,
-  });
 
-  const campaignSender = new CampaignSender(
-    new DeliveriesRepository(db),
-    new CampaignTransport({ smtpUrl: config.smtpUrl, poolSize: config.newsletter.poolSize, dkim: config.newsletter.dkim }, mailer),
-    {
-      subscribers,
-      links: subscriberLinks,
-      campaigns: {
-        prepare: (id) => campaignRenderer.prepare(id),
-        markStarted: (id, at) => campaigns.markStarted(id, at),
-        markSent: (id, at) => campaigns.markSent(id, at),
-        kind: async (id) => (await campaigns.get(id))?.kind ?? null,
-      },
-      limits: async () => {
-        const [n, from] = await Promise.all([settings.newsletter(), campaigns.sender()]);
-        return { windowStart: n.windowStart, windowEnd: n.windowEnd, hourlyCap: n.hourlyCap, fromName: from.name, fromAddress: from.address };
-      },
-      engagement: { record: (...events) => engagement.record(...events), correct: (events) => engagementRollup.correct(events) },
-    },
+  const campaignSender = buildCampaignSender({
+    db,
+    config,
+    mailer,
+    subscribers,
+    subscriberLinks,
+    campaignRenderer,
+    campaigns,
+    settings,
+    engagement,
+    engagementRollup,
     audit,
     clock,
-    log.child({ module: 'sender' }),
-    {
-      instance,
-      timeZone: config.timeZone,
-      batchSize: config.newsletter.batchSize,
-      maxAttempts: config.newsletter.maxAttempts,
-      retryBaseMs: config.newsletter.retryBaseMs,
-      maxConsecutiveErrors: config.newsletter.maxConsecutiveErrors,
-      sendingTimeoutMs: config.publishing.sendingTimeoutMs,
-      inFlight: config.newsletter.poolSize,
-      unsubscribeMailto: config.newsletter.unsubscribeMailto,
-    },
-  );
+    log,
+    instance,
+  });
   campaigns.useStarter({ start: async (id) => void (await campaignSender.start(id)) });
   // An unsubscription is counted against the last campaign the person received.
   subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
 
-  const stats = new StatsService({
-    queries: new EngagementQueries(db),
-    clock,
-    timeZone: config.timeZone,
-    articles,
-    subscriberCount: () => subscribers.confirmedCount(),
-    demoSubscriberCount: () => engagement.demoSubscribers(),
-    publicationsOf: (id) => publications.forArticle(id),
-  });
-  const statsReports = new StatsReportService({
+  const { stats, statsReports } = buildStats({
     db,
-    repo: new StatsReportRepository(db),
-    stats,
-    outbox,
+    config,
+    secretKey,
     clock,
-    log: log.child({ module: 'stats-report' }),
-    timeZone: config.timeZone,
-    baseUrl: config.baseUrl,
-    users: async () => (await usersRepo.list({ limit: 1000, offset: 0 })).rows,
-    userById: (id) => usersRepo.findById(id),
+    log,
+    articles,
+    subscribers,
+    engagement,
+    publications,
+    outbox,
+    usersRepo,
     communeName,
-    links: new StatsReportLinks(secretKey, config.baseUrl, clock),
   });
 
   const container: Container = {
