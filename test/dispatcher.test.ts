@@ -184,6 +184,47 @@ describe('the dispatcher', () => {
     }
   });
 
+  it('asks again later when the network does not answer the look-up, never sends blindly, and leaves it to a person after the last try', async () => {
+    const peer = await startDeliveryPeer();
+    try {
+      const account = await makeTestAccount(ctx.c, { endpoint: peer.url, lookup: true });
+      const [arrived, stuck] = await Promise.all([1, 2].map(async () => makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now())));
+      for (const id of [arrived!, stuck!]) expect(await ctx.c.publications.claim(id, 'other-machine-1-abcdef', ctx.clock.now())).toBe(true);
+      peer.counts.set(arrived!, 1); // it reached the network before the crash
+      peer.lookupDown = true;
+      const later = () => ctx.clock.advance(ctx.c.config.publishing.sendingTimeoutMs + 1000);
+      later();
+      expect(await ctx.c.dispatcher.dispatchDue()).toMatchObject({ retrying: 2, uncertain: 0, resumed: 0 });
+      const waiting = await statusOf(arrived!);
+      expect(waiting.status).toBe('sending');
+      expect(shown(waiting)).toContain('Crieur lui reposera la question dans quelques minutes, sans la renvoyer d’ici là.');
+      // Not asked again before the sending timeout has passed once more.
+      expect(await ctx.c.dispatcher.dispatchDue()).toMatchObject({ retrying: 0, resumed: 0, uncertain: 0 });
+
+      peer.lookupDown = false;
+      later();
+      expect(await ctx.c.dispatcher.dispatchDue()).toMatchObject({ resumed: 2, sent: 1, uncertain: 0 });
+      expect(await statusOf(arrived!)).toMatchObject({ status: 'sent', externalId: `post-${arrived}` });
+      expect(await statusOf(stuck!)).toMatchObject({ status: 'sent' });
+      expect([peer.counts.get(arrived!), peer.counts.get(stuck!)]).toEqual([1, 1]); // found, or sent once
+
+      // A network that never answers: after maxAttempts questions, a person decides.
+      const [third] = await Promise.all([1].map(async () => makePublication(ctx.c, await makeArticle(ctx.c), account, ctx.clock.now())));
+      expect(await ctx.c.publications.claim(third!, 'other-machine-1-abcdef', ctx.clock.now())).toBe(true);
+      peer.lookupDown = true;
+      for (let i = 0; i < ctx.c.config.publishing.maxAttempts && (await statusOf(third!)).status === 'sending'; i++) {
+        later();
+        await ctx.c.dispatcher.dispatchDue();
+      }
+      const given = await statusOf(third!);
+      expect(given.status).toBe('uncertain');
+      expect(shown(given)).toContain('Le réseau n’a pas répondu à temps et ne permet pas de vérifier si la publication est partie.');
+      expect(peer.counts.get(third!)).toBeUndefined(); // never sent blindly
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('puts a publication back to pending when it cannot be prepared (the database failed before anything was sent)', async () => {
     const c = ctx.c;
     const broken = async () => {

@@ -8,7 +8,11 @@ import { ACCOUNT_WAIT_MS, DispatchOutcomes } from './dispatch-outcomes';
 import type { Publication, PublicationsRepository } from './publications.repository';
 import type { PublishingEvents } from './publishing.events';
 import { publicationContext } from './publication-context';
-import { IMAGE_WITHOUT_ALT_HELD, TIMEOUT_UNCERTAIN } from './social.messages';
+import { IMAGE_WITHOUT_ALT_HELD, LOOKUP_PENDING, TIMEOUT_UNCERTAIN } from './social.messages';
+
+/** A look-up the network did not answer (timeout, error): not the same as a network that cannot tell. */
+const NO_ANSWER = Symbol('no answer');
+type LookUp = { externalId: string; url: string | null } | null | undefined | typeof NO_ANSWER;
 
 export interface DispatcherOptions {
   instance: string;
@@ -122,10 +126,17 @@ export class Dispatcher {
       if (!dead && (p.claimedAt?.getTime() ?? 0) >= timedOut) continue;
       const guard = holder ? { claimedBy: holder } : undefined;
       const adapter = this.adapters.get(p.channel);
-      let found: { externalId: string; url: string | null } | null | undefined;
+      let found: LookUp;
       if (adapter?.capabilities.repeatable) found = null;
       else if (adapter?.findSent) found = await this.lookUp(adapter, p);
       let moved: boolean;
+      if (found === NO_ANSWER) {
+        // The network did not answer the question (down, slow, restarting with us): ask again
+        // after the sending timeout, a bounded number of times, before a person has to decide.
+        const outcome = await this.askAgainLater(p, now, guard);
+        if (outcome) report[outcome]++;
+        continue;
+      }
       if (found === null)
         moved = await this.pubs.transition(
           p.id,
@@ -160,16 +171,51 @@ export class Dispatcher {
     }
   }
 
-  private async lookUp(adapter: ChannelAdapter, p: Publication): Promise<{ externalId: string; url: string | null } | null | undefined> {
+  /**
+   * Asks the network whether the post went out: found, null (not there: send it), undefined (the
+   * network cannot tell) or NO_ANSWER (it did not answer this time: ask again later).
+   */
+  private async lookUp(adapter: ChannelAdapter, p: Publication): Promise<LookUp> {
     try {
       const [account, article] = await Promise.all([this.loadAccount(p.accountId), this.loadArticle(p.articleId)]);
       if (!account || !article) return undefined;
       const ports = this.ports(article, p);
-      return await this.withTimeout((signal) => adapter.findSent!(this.context(p, account, article, adapter, ports), ports, signal), undefined);
+      return await this.withTimeout<LookUp>((signal) => adapter.findSent!(this.context(p, account, article, adapter, ports), ports, signal), NO_ANSWER);
     } catch (err) {
-      this.log.warn({ err, publicationId: p.id }, 'could not look up a send cut short by a crash');
-      return undefined;
+      this.log.warn({ err, publicationId: p.id }, 'could not look up a send whose fate is unknown');
+      return NO_ANSWER;
     }
+  }
+
+  /**
+   * Keeps the row `sending`, claimed by this process from now, so that recoverAbandoned asks the
+   * network again once the sending timeout has passed; after maxAttempts questions left
+   * unanswered, a person decides. Null when another process moved the row first.
+   */
+  private async askAgainLater(p: Publication, now: Date, guard?: { claimedBy: string }): Promise<'retrying' | 'uncertain' | null> {
+    const attempts = p.attempts + 1;
+    if (attempts >= this.opts.maxAttempts) {
+      const moved = await this.pubs.transition(
+        p.id,
+        ['sending'],
+        { status: 'uncertain', attempts, lastError: { code: TIMEOUT_UNCERTAIN } },
+        now,
+        undefined,
+        guard,
+      );
+      if (!moved) return null;
+      this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
+      return 'uncertain';
+    }
+    const moved = await this.pubs.transition(
+      p.id,
+      ['sending'],
+      { attempts, claimedBy: this.opts.instance, claimedAt: now, lastError: { code: LOOKUP_PENDING } },
+      now,
+      undefined,
+      guard,
+    );
+    return moved ? 'retrying' : null;
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -297,6 +343,7 @@ export class Dispatcher {
     // harmless and the network can be asked, look before trying again.
     if (result.kind === 'transient' && result.message.code === TIMED_OUT_CODE && !adapter.capabilities.repeatable && adapter.findSent) {
       const found = await this.lookUp(adapter, p);
+      if (found === NO_ANSWER) return (await this.askAgainLater(p, this.clock.now(), guard)) ?? 'lost';
       if (found) result = { kind: 'sent', externalId: found.externalId, url: found.url };
       else if (found === undefined) {
         await settle({ status: 'uncertain', attempts, lastError: { code: TIMEOUT_UNCERTAIN } });

@@ -166,6 +166,7 @@ export class PublicationsRepository {
       asThread: boolean;
       lateConfirmed: boolean;
       claimedBy: string | null;
+      claimedAt: Date;
     }>,
     now: Date,
     trx: Knex = this.db,
@@ -184,6 +185,7 @@ export class PublicationsRepository {
     if (patch.asThread !== undefined) row.as_thread = patch.asThread;
     if (patch.lateConfirmed !== undefined) row.late_confirmed = patch.lateConfirmed;
     if (patch.claimedBy !== undefined) row.claimed_by = patch.claimedBy;
+    if (patch.claimedAt !== undefined) row.claimed_at = toDbTime(patch.claimedAt);
     const q = trx('publications').where({ id }).whereIn('status', from);
     if (guard?.claimedBy) q.andWhere('claimed_by', guard.claimedBy);
     return (await q.update(row)) === 1;

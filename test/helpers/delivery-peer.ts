@@ -10,6 +10,8 @@ export interface DeliveryPeer {
   counts: Map<number, number>;
   /** While true, posts are counted but never answered: they stay in flight (a crash test's state). */
   hold: boolean;
+  /** While true, look-ups get a 503: the network is up for nobody (it cannot be asked). */
+  lookupDown: boolean;
   held(): number;
   total(): number;
   close(): Promise<void>;
@@ -17,10 +19,14 @@ export interface DeliveryPeer {
 
 export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<DeliveryPeer> {
   const counts = new Map<number, number>();
-  const state = { hold: false, held: 0 };
+  const state = { hold: false, held: 0, lookupDown: false };
   const server = http.createServer((req, res) => {
     // A network that can be asked whether a post arrived (for adapters that look up after a crash).
     if (req.method === 'GET') {
+      if (state.lookupDown) {
+        res.writeHead(503).end();
+        return;
+      }
       const id = Number(new URL(req.url ?? '/', 'http://peer').searchParams.get('publicationId'));
       const found = counts.has(id);
       res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
@@ -53,6 +59,12 @@ export function startDeliveryPeer(opts: { delayMs?: number } = {}): Promise<Deli
         },
         set hold(v: boolean) {
           state.hold = v;
+        },
+        get lookupDown() {
+          return state.lookupDown;
+        },
+        set lookupDown(v: boolean) {
+          state.lookupDown = v;
         },
         held: () => state.held,
         total: () => [...counts.values()].reduce((a, b) => a + b, 0),

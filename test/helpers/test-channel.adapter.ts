@@ -92,7 +92,7 @@ export class TestAdapter implements ChannelAdapter {
     if (!s.endpoint || !s.lookup) return undefined;
     const res = await fetch(`${s.endpoint}?publicationId=${p.id}`, { signal });
     if (res.status === 404) return null;
-    if (!res.ok) return undefined;
+    if (!res.ok) throw new Error(`the network answered ${res.status} to the look-up`);
     const body = (await res.json()) as { id?: string; url?: string };
     return { externalId: String(body.id ?? `test-${p.id}`), url: body.url ?? null };
   }

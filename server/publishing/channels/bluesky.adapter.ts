@@ -297,24 +297,20 @@ export class BlueskyAdapter implements ChannelAdapter {
     const done = await ports.thread.sent();
     if (done.length >= Math.max(1, p.textParts.length)) return { externalId: done[0]!.externalId, url: done[0]!.url };
     if (!keys.length) return done[0] ? undefined : null;
-    try {
-      const agent = await this.session(p.account, ports);
-      const settings = this.settings(p.account);
-      const did = agent.session?.did ?? settings.did;
-      // Parts found are recorded, so that the retry resumes after them.
-      for (let index = done.length; index < keys.length && index < Math.max(1, p.textParts.length); index++) {
-        const ref = await this.existing(agent, did, keys[index]!);
-        if (!ref) break;
-        await ports.thread.record(index, ref.uri, webUrl(settings.handle, keys[index]!), { uri: ref.uri, cid: ref.cid });
-      }
-      const after = await ports.thread.sent();
-      if (after.length >= Math.max(1, p.textParts.length)) return { externalId: after[0]!.externalId, url: after[0]!.url };
-      // Not all out: sent again, the retry starts at the first missing part and never repeats one.
-      return null;
-    } catch (err) {
-      ports.log.warn({ err, publicationId: p.id }, 'bluesky look-up after a crash failed');
-      return undefined;
+    // No try: an unanswered look-up goes up, the engine logs it and asks again later.
+    const agent = await this.session(p.account, ports);
+    const settings = this.settings(p.account);
+    const did = agent.session?.did ?? settings.did;
+    // Parts found are recorded, so that the retry resumes after them.
+    for (let index = done.length; index < keys.length && index < Math.max(1, p.textParts.length); index++) {
+      const ref = await this.existing(agent, did, keys[index]!);
+      if (!ref) break;
+      await ports.thread.record(index, ref.uri, webUrl(settings.handle, keys[index]!), { uri: ref.uri, cid: ref.cid });
     }
+    const after = await ports.thread.sent();
+    if (after.length >= Math.max(1, p.textParts.length)) return { externalId: after[0]!.externalId, url: after[0]!.url };
+    // Not all out: sent again, the retry starts at the first missing part and never repeats one.
+    return null;
   }
 
   async retract(p: PublicationContext & { externalId: string }, ports: ChannelPorts): Promise<void> {

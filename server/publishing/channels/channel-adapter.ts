@@ -274,7 +274,8 @@ export interface ChannelAdapter {
   /**
    * For a send cut short by a crash on a channel that is not repeatable: looks the post up. A
    * result means it went out, null that it did not (it is sent again), undefined that the
-   * network cannot tell (a person decides).
+   * network cannot tell (a person decides). Throw when the network did not answer (down, slow,
+   * an error status): the engine asks again after the sending timeout, up to maxAttempts times.
    */
   findSent?(publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined>;
 }

@@ -190,7 +190,8 @@ export class FacebookAdapter implements ChannelAdapter {
   async findSent(p: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined> {
     const page = (p.account.settings as Settings).pageId;
     const res = await this.graph(p.account, ports, signal).call('GET', `/${page}/posts`, { fields: 'id,message,permalink_url,created_time', limit: '25' });
-    if (!res.ok) return undefined;
+    // Unanswered is not "cannot tell": the engine asks again later.
+    if (!res.ok) throw new Error(`Facebook answered ${res.status} to the look-up`);
     const posts = ((await res.json()) as { data?: { id: string; message?: string; permalink_url?: string }[] }).data ?? [];
     const link = ports.articleUrl();
     const found = posts.find((x) => (x.message ?? '').includes(link));

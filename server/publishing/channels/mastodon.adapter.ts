@@ -223,7 +223,8 @@ export class MastodonAdapter implements ChannelAdapter {
   async findSent(p: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined> {
     const settings = p.account.settings as Settings;
     const res = await this.client(p.account, signal).recentStatuses(settings.accountId);
-    if (!res.ok) return undefined;
+    // Unanswered is not "cannot tell": the engine asks again later.
+    if (!res.ok) throw new Error(`Mastodon answered ${res.status} to the look-up`);
     const statuses = (await res.json()) as MastodonStatus[];
     const round = await roundOf(ports);
     const recorded = await sentParts(ports, round);

@@ -245,19 +245,15 @@ export class XAdapter implements ChannelAdapter {
   async findSent(p: PublicationContext, ports: ChannelPorts): Promise<{ externalId: string; url: string | null } | null | undefined> {
     const settings = p.account.settings as unknown as XSettings;
     const parts = p.textParts.length ? p.textParts : [];
-    try {
-      const done = await ports.thread.sent();
-      const reached = parts.length
-        ? await this.lookUp(this.client(p.account.credentials as unknown as XCredentials), settings, parts, done.length, ports)
-        : done.length;
-      const after = await ports.thread.sent();
-      await ports.state.set({ inFlight: null });
-      if (after.length && reached >= parts.length) return { externalId: after[0]!.externalId, url: after[0]!.url };
-      return null;
-    } catch (err) {
-      ports.log.warn({ err, publicationId: p.id }, 'x look-up after a crash failed');
-      return undefined;
-    }
+    // No try: an unanswered look-up goes up, the engine logs it and asks again later.
+    const done = await ports.thread.sent();
+    const reached = parts.length
+      ? await this.lookUp(this.client(p.account.credentials as unknown as XCredentials), settings, parts, done.length, ports)
+      : done.length;
+    const after = await ports.thread.sent();
+    await ports.state.set({ inFlight: null });
+    if (after.length && reached >= parts.length) return { externalId: after[0]!.externalId, url: after[0]!.url };
+    return null;
   }
 
   async retract(p: PublicationContext & { externalId: string }, ports: ChannelPorts): Promise<void> {
