@@ -9,6 +9,7 @@ import { buildCampaignSender, buildSubscriberList } from './container.newsletter
 import { buildEngagement, buildStats } from './container.stats';
 import { buildAdapters } from './container.channels';
 import { AuditRepository } from './audit/audit.repository';
+import { KnexSessionStore, SESSION_TTL_MS } from './auth/session-store';
 import { UsersRepository } from './auth/users.repository';
 import { TokensRepository } from './auth/tokens.repository';
 import { ThrottleRepository } from './auth/throttle.repository';
@@ -25,7 +26,13 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
-import { mediaUsage } from './media/media.usage';
+import { mediaUsage, type MediaShownBy } from './media/media.usage';
+import { MediaRepository } from './media/media.repository';
+import { ArticlesRepository } from './articles/articles.repository';
+import { ArticleRevisionsRepository } from './articles/article-revisions.repository';
+import { PagesRepository } from './pages/pages.repository';
+import { CategoriesRepository } from './articles/categories.repository';
+import { AudienceRepository } from './audience/audience.repository';
 import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -86,16 +93,25 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
   const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
-  // What shows an image (articles, pages, proposed changes), asked before it may be deleted.
+  const articlesRepo = new ArticlesRepository(db);
+  const revisions = new ArticleRevisionsRepository(db);
+  const pagesRepo = new PagesRepository(db);
+  // What shows an image (articles, pages, proposed changes), asked of their domains before it may be deleted.
+  const shownBy: MediaShownBy = {
+    articles: (id, limit, trx) => articlesRepo.showingMedia(id, limit, trx),
+    pages: (id, limit, trx) => pagesRepo.showingMedia(id, limit, trx),
+    proposals: (id, trx) => revisions.pendingShowingMedia(id, trx),
+  };
   const media = new MediaService({
     db,
+    repo: new MediaRepository(db),
     audit,
     clock,
     log: log.child({ module: 'media' }),
     dataDir: config.dataDir,
-    usage: (id, trx) => mediaUsage(db, id, trx),
+    usage: (id, trx) => mediaUsage(shownBy, id, trx),
   });
-  const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
+  const articles = new ArticlesService({ db, repo: articlesRepo, revisions, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   // The engagement store is fed by the site, the newsletter and the metrics job: built first.
   const { engagementRepo, engagement, engagementRollup } = buildEngagement({ db, config, clock, log, settings });
@@ -192,6 +208,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const jobsRepo = new JobsRepository(db);
   const audience = new AudienceService({
     db,
+    repo: new AudienceRepository(db),
     clock,
     log: log.child({ module: 'audience' }),
     timeZone: config.timeZone,
@@ -225,7 +242,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     },
   });
   attachments.onChange(() => siteCache.clear());
-  const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const pages = new PagesService({ db, repo: pagesRepo, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
   const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
   pages.events.on('changed', () => siteCache.clear());
   // A page's files are public exactly when residents can see the page (online, and every page above it).
@@ -260,6 +277,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // A merged or deleted category moves its subscribers' topic and its hashtags in its own transaction.
   const categories = new CategoriesService({
     db,
+    repo: new CategoriesRepository(db),
     audit,
     clock,
     log: log.child({ module: 'categories' }),
@@ -321,6 +339,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     account,
     attachments,
     usersRepo,
+    sessionStore: new KnexSessionStore(db, SESSION_TTL_MS),
     media,
     articles,
     categories,

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { AuditRepository } from './audit/audit.repository';
+import type { KnexSessionStore } from './auth/session-store';
 import type { UsersRepository } from './auth/users.repository';
 import type { AuthService } from './auth/auth.service';
 import type { UsersService } from './auth/users.service';
@@ -74,6 +75,8 @@ export interface Container {
   /** Files attached to articles and pages (council minutes, arrêtés, menus), checked by content. */
   attachments: AttachmentsService;
   usersRepo: UsersRepository;
+  /** The admin sessions (table sessions), for express-session. */
+  sessionStore: KnexSessionStore;
   media: MediaService;
   articles: ArticlesService;
   /** The site's categories, managed in the admin (server/articles/categories.service.ts). */

@@ -56,6 +56,25 @@ export class ArticleRevisionsRepository {
     return row ? toRevision(row) : null;
   }
 
+  /**
+   * The pending proposals whose snapshot shows an image (approving one would bring it back), most
+   * recently changed first: the media library asks before deleting one.
+   */
+  async pendingShowingMedia(mediaId: number, trx: Knex = this.db): Promise<{ articleId: number; title: string }[]> {
+    // At most one pending proposal per article: few rows, read whole and looked into here.
+    const rows: { articleId: number; snapshot: string; title: string }[] = await trx('article_revisions as r')
+      .join('articles as a', 'a.id', 'r.article_id')
+      .where('r.status', 'pending')
+      .orderBy('r.updated_at', 'desc')
+      .select('r.article_id as articleId', 'r.snapshot', 'a.title');
+    return rows
+      .filter((r) => {
+        const s = JSON.parse(r.snapshot) as { heroMediaId?: unknown; bodyMd?: unknown };
+        return s.heroMediaId === mediaId || (typeof s.bodyMd === 'string' && s.bodyMd.includes(`/media/${mediaId}/`));
+      })
+      .map((r) => ({ articleId: r.articleId, title: r.title }));
+  }
+
   /** The latest proposal of an article, whatever became of it. */
   async latest(articleId: number): Promise<ArticleRevision | null> {
     const row = await this.query(this.db).where('r.article_id', articleId).orderBy('r.id', 'desc').first();

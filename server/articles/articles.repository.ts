@@ -279,9 +279,20 @@ export class ArticlesRepository {
   }
 
   /**
-   * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…):
-   * the media library asks before deleting one, in its own transaction.
+   * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…),
+   * the `limit` most recently changed and how many in all: the media library asks before
+   * deleting one, in its own transaction.
    */
+  async showingMedia(mediaId: number, limit: number, trx: Knex = this.db): Promise<{ rows: { id: number; title: string }[]; count: number }> {
+    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
+    const q = trx('articles').where((w) => w.where('hero_media_id', mediaId).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${mediaId}/%`]));
+    const [rows, count] = await Promise.all([
+      q.clone().orderBy('updated_at', 'desc').limit(limit).select('id', 'title') as Promise<{ id: number; title: string }[]>,
+      q.clone().count({ n: '*' }).first(),
+    ]);
+    return { rows, count: fromDbCount(count?.n) };
+  }
+
   /** Title, address and status of the given articles (figures pages list articles by id). */
   async summaries(ids: number[]): Promise<Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>> {
     const out = new Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>();

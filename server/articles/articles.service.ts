@@ -7,7 +7,7 @@ import type { MediaService } from '../media/media.service';
 import type { SettingsService } from '../settings/settings.service';
 import { can } from '../auth/permissions';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
-import { ArticlesRepository } from './articles.repository';
+import type { ArticlesRepository } from './articles.repository';
 import type {
   Article,
   ArticleActor,
@@ -25,7 +25,7 @@ import { allowedTransitions, checkTransition } from './workflow';
 import { snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
 import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
-import { ArticleRevisionsRepository } from './article-revisions.repository';
+import type { ArticleRevisionsRepository } from './article-revisions.repository';
 import { ArticlePreviews } from './article-previews';
 import { ArticleContent } from './articles.content';
 import { ArticleProposals } from './articles.proposals';
@@ -33,6 +33,8 @@ import { ArticleStatusChanges } from './articles.status';
 
 export interface ArticlesDeps {
   db: Knex;
+  repo: ArticlesRepository;
+  revisions: ArticleRevisionsRepository;
   audit: AuditRepository;
   settings: SettingsService;
   media: MediaService;
@@ -69,9 +71,9 @@ export class ArticlesService {
   readonly previews: ArticlePreviews;
 
   constructor(private readonly d: ArticlesDeps) {
-    this.repo = new ArticlesRepository(d.db);
+    this.repo = d.repo;
     this.content = new ArticleContent(this.repo, d.media);
-    this.revisions = new ArticleRevisionsRepository(d.db);
+    this.revisions = d.revisions;
     this.proposals = new ArticleProposals(this, { db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, content: this.content });
     this.previews = new ArticlePreviews({ db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, getArticle: (id) => this.getOrFail(id) });
     this.events.logTo(d.log);
