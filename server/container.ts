@@ -55,15 +55,15 @@ import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
 import { PageCache } from './site/page-cache';
-import { SiteRepository } from './site/site.repository';
+import { PublicArticlesRepository } from './articles/public-articles.repository';
 import { SiteService } from './site/site.service';
-import { SearchRepository } from './site/search.repository';
+import { PublicArticlesSearch } from './articles/public-articles.search';
 import { SearchService } from './site/search.service';
 import { FeedsService } from './site/feeds.service';
 import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
-import { ArticleRedirectsRepository } from './site/article-redirects';
-import { recordOldSlugs } from './site/article-redirects';
+import { ArticleRedirectsRepository } from './articles/article-redirects';
+import { recordOldSlugs } from './articles/article-redirects';
 import { CampaignsRepository } from './newsletter/campaigns.repository';
 import { CampaignRenderer } from './newsletter/campaign-renderer';
 import { CampaignsService } from './newsletter/campaigns.service';
@@ -219,11 +219,12 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
-  articles.onChangeInTransaction(recordOldSlugs(clock));
+  const redirects = new ArticleRedirectsRepository(db);
+  articles.onChangeInTransaction(recordOldSlugs(redirects, clock));
 
-  // The public site: it reads articles and categories, and asks publishing what is online.
+  // The public site reads residents' articles through the articles domain, which asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
-  const siteRepo = new SiteRepository(db, publishing.onlineJoin());
+  const publicArticles = new PublicArticlesRepository(db, publishing.onlineJoin());
   const attachments = new AttachmentsService({
     db,
     repo: new AttachmentsRepository(db),
@@ -238,7 +239,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     exists: async (id) => !!(await articles.get(id)),
     isPublic: async (id) => {
       const a = await articles.get(id);
-      return !!a && (await siteRepo.bySlug(a.slug))?.id === id;
+      return !!a && (await publicArticles.bySlug(a.slug))?.id === id;
     },
   });
   attachments.onChange(() => siteCache.clear());
@@ -251,7 +252,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     isPublic: async (id) => (await pages.visible()).some((p) => p.id === id),
   });
   const site = new SiteService({
-    repo: siteRepo,
+    repo: publicArticles,
     media,
     settings,
     clock,
@@ -260,7 +261,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     memo: siteCache,
     pages: () => pages.publicTree(),
   });
-  const siteDeps = { site: siteRepo, media, settings, config, clock };
+  const siteDeps = { site: publicArticles, media, settings, config, clock };
   const communeName = async () => (await settings.get()).name;
   const { subscriberLinks, subscribers, subscriberRows, subscriberUpkeep, subscribersAdmin } = buildSubscriberList({
     db,
@@ -361,13 +362,13 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dispatcher,
     jobsRepo,
     audience,
-    siteRepo,
+    publicArticles,
     site,
-    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo, pages),
+    search: new SearchService(new PublicArticlesSearch(db, publicArticles), publicArticles, pages),
     feeds: new FeedsService({ ...siteDeps, pages: () => pages.visible() }),
     openData: new OpenDataService(siteDeps),
     publicApi: new PublicApiService(siteDeps),
-    redirects: new ArticleRedirectsRepository(db),
+    redirects,
     siteCache,
     subscribers,
     subscriberLinks,

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import { fromDbCount, fullTextMatch, type SearchTerm } from '../db/dialect';
-import { SiteRepository, type PublicArticle } from './site.repository';
+import { PublicArticlesRepository, type PublicArticle } from './public-articles.repository';
 
-/** Full-text search among the articles residents may see (SiteRepository's visibility rule). */
-export class SearchRepository {
+/** Full-text search among the articles residents may see (PublicArticlesRepository's visibility rule). */
+export class PublicArticlesSearch {
   constructor(
     private readonly db: Knex,
-    private readonly site: SiteRepository,
+    private readonly site: PublicArticlesRepository,
   ) {}
 
   /**
