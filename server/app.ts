@@ -49,7 +49,6 @@ import { securityHeaders } from './http/security-headers';
 import { SESSION_TTL_MS } from './auth/session-store';
 import { ensureEditorBundle } from './editor/editor-bundle';
 
-
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
   // Before anything is served: the admin pages name the editor's bundle by its content hash.

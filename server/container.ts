@@ -93,8 +93,10 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
   const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
   const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
-  const articlesRepo = new ArticlesRepository(db);
-  const revisions = new ArticleRevisionsRepository(db);
+  // Who wrote or decided what: the articles ask the accounts, which own the users table.
+  const people = { displayNames: usersRepo.displayNames.bind(usersRepo), possibleAuthors: usersRepo.possibleAuthors.bind(usersRepo) };
+  const articlesRepo = new ArticlesRepository(db, people);
+  const revisions = new ArticleRevisionsRepository(db, people);
   const pagesRepo = new PagesRepository(db);
   // What shows an image (articles, pages, proposed changes), asked of their domains before it may be deleted.
   const shownBy: MediaShownBy = {
@@ -111,7 +113,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dataDir: config.dataDir,
     usage: (id, trx) => mediaUsage(shownBy, id, trx),
   });
-  const articles = new ArticlesService({ db, repo: articlesRepo, revisions, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
+  const articles = new ArticlesService({ db, repo: articlesRepo, revisions, people, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   // The engagement store is fed by the site, the newsletter and the metrics job: built first.
   const { engagementRepo, engagement, engagementRollup } = buildEngagement({ db, config, clock, log, settings });
@@ -243,7 +245,16 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     },
   });
   attachments.onChange(() => siteCache.clear());
-  const pages = new PagesService({ db, repo: pagesRepo, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const pages = new PagesService({
+    db,
+    repo: pagesRepo,
+    audit,
+    clock,
+    settings,
+    baseUrl: config.baseUrl,
+    log: log.child({ module: 'pages' }),
+    memo: siteCache,
+  });
   const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
   pages.events.on('changed', () => siteCache.clear());
   // A page's files are public exactly when residents can see the page (online, and every page above it).

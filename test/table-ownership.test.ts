@@ -88,7 +88,8 @@ export function tablesUsed(source: ts.SourceFile, tables: Map<string, Set<string
 function ownersFromDoc(): Map<string, { folder: string; repository: string }> {
   const doc = fs.readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
   const owners = new Map<string, { folder: string; repository: string }>();
-  for (const [, table = '', folder = '', repository = ''] of doc.matchAll(/^\| (\w+) \| (server\/[\w-]+\/) \| ([\w.-]+) \|$/gm)) owners.set(table, { folder, repository });
+  for (const [, table = '', folder = '', repository = ''] of doc.matchAll(/^\| (\w+) \| (server\/[\w-]+\/) \| ([\w.-]+) \|$/gm))
+    owners.set(table, { folder, repository });
   return owners;
 }
 

@@ -19,6 +19,7 @@ import type {
   ArticleStatus,
   ArticleVersion,
   Category,
+  PeopleNames,
 } from './articles.types';
 import { renderMarkdown } from './markdown';
 import { allowedTransitions, checkTransition } from './workflow';
@@ -35,6 +36,7 @@ export interface ArticlesDeps {
   db: Knex;
   repo: ArticlesRepository;
   revisions: ArticleRevisionsRepository;
+  people: PeopleNames;
   audit: AuditRepository;
   settings: SettingsService;
   media: MediaService;
@@ -75,7 +77,14 @@ export class ArticlesService {
     this.content = new ArticleContent(this.repo, d.media);
     this.revisions = d.revisions;
     this.proposals = new ArticleProposals(this, { db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, content: this.content });
-    this.previews = new ArticlePreviews({ db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, getArticle: (id) => this.getOrFail(id) });
+    this.previews = new ArticlePreviews({
+      db: d.db,
+      audit: d.audit,
+      clock: d.clock,
+      revisions: this.revisions,
+      people: d.people,
+      getArticle: (id) => this.getOrFail(id),
+    });
     this.events.logTo(d.log);
     this.scheduling = new ArticleSchedule(
       {
