@@ -79,7 +79,10 @@ describe('the engine reads capabilities', () => {
         .map((f) => `server/publishing/${f}`),
       'server/publishing/channels/registry.ts',
       'server/publishing/channels/channel-adapter.ts',
-      'server/jobs/index.ts',
+      ...fs
+        .readdirSync(path.join(root, 'jobs'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `jobs/${f}`),
       ...['views/admin/publishing', 'views/admin/networks'].flatMap((dir) =>
         fs
           .readdirSync(path.join(root, dir))
