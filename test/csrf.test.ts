@@ -71,10 +71,12 @@ const UNWATCHED = new Set(['sessions', 'knex_migrations', 'knex_migrations_lock'
 async function databaseDigest(): Promise<string> {
   const db = ctx.c.db;
   const names: string[] = isPostgres(db)
-    ? (await db.raw("select tablename as name from pg_tables where schemaname = current_schema()")).rows.map((r: { name: string }) => r.name)
+    ? (await db.raw('select tablename as name from pg_tables where schemaname = current_schema()')).rows.map((r: { name: string }) => r.name)
     : (await db.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")).map((r: { name: string }) => r.name);
   const tables = names.filter((t) => !UNWATCHED.has(t)).sort();
-  expect(tables).toEqual(expect.arrayContaining(['users', 'articles', 'pages', 'subscribers', 'campaigns', 'menu_items', 'channel_accounts', 'stats_report_optouts']));
+  expect(tables).toEqual(
+    expect.arrayContaining(['users', 'articles', 'pages', 'subscribers', 'campaigns', 'menu_items', 'channel_accounts', 'stats_report_optouts']),
+  );
   const hash = crypto.createHash('sha256');
   for (const t of tables) {
     hash.update(t + JSON.stringify(await db(t).select('*').orderBy(1)));
@@ -153,12 +155,7 @@ describe('CSRF on every state-changing admin request', () => {
     const problems: string[] = [];
     for (const r of routes) {
       for (const [name, encode] of Object.entries(ENCODINGS)) {
-        const res = await encode(
-          agent
-            .post(fillPublic(r))
-            .set({ Origin: 'https://site-hostile.example', 'Sec-Fetch-Site': 'cross-site' })
-            .redirects(0),
-        );
+        const res = await encode(agent.post(fillPublic(r)).set({ Origin: 'https://site-hostile.example', 'Sec-Fetch-Site': 'cross-site' }).redirects(0));
         if (res.status < 400 || res.status >= 500) problems.push(`${r.method} ${r.path} as ${name} → ${res.status}`);
       }
     }

@@ -47,10 +47,7 @@ describe('what the logs hold', () => {
   beforeAll(async () => {
     smtp = await startSmtpPeer();
     const log = createLogger('trace', { write: (line: string) => void lines.push(line) });
-    ctx = await createTestContext(
-      { SMTP_URL: smtp.url, SMTP_FROM: 'Mairie <mairie@commune.test>', NEWSLETTER_WEBHOOK_SECRET: WEBHOOK_SECRET },
-      { log },
-    );
+    ctx = await createTestContext({ SMTP_URL: smtp.url, SMTP_FROM: 'Mairie <mairie@commune.test>', NEWSLETTER_WEBHOOK_SECRET: WEBHOOK_SECRET }, { log });
   });
   afterAll(async () => {
     await ctx.close();
@@ -155,7 +152,10 @@ describe('what the logs hold', () => {
     await request(ctx.app).post(reconsent).set(referer(reconsent)).type('form').send({});
     await request(ctx.app).get(unsubscribe).set(via());
     // The address as some mail software rewrites it: routes ignore case, the log must too.
-    await request(ctx.app).get(`/LETTRE/DESABONNER/${unsubscribe.split('/').pop()!}`).set(via()).expect(200);
+    await request(ctx.app)
+      .get(`/LETTRE/DESABONNER/${unsubscribe.split('/').pop()!}`)
+      .set(via())
+      .expect(200);
     await request(ctx.app).post(unsubscribe).set(via()).field('List-Unsubscribe', 'One-Click');
 
     // The monthly report's opt-out link, opened then used.
@@ -192,8 +192,14 @@ describe('what the logs hold', () => {
     // A sending service's webhook, with its secret in the Authorization header.
     const auth = Buffer.from(`brevo:${WEBHOOK_SECRET}`).toString('base64');
     secrets.push(WEBHOOK_SECRET, auth);
-    await request(ctx.app).post('/webhooks/newsletter/brevo').set(via({ Authorization: `Basic ${auth}` })).send([]);
-    await request(ctx.app).post('/webhooks/newsletter/mailjet').set(via({ Authorization: `Bearer ${WEBHOOK_SECRET}` })).send([]);
+    await request(ctx.app)
+      .post('/webhooks/newsletter/brevo')
+      .set(via({ Authorization: `Basic ${auth}` }))
+      .send([]);
+    await request(ctx.app)
+      .post('/webhooks/newsletter/mailjet')
+      .set(via({ Authorization: `Bearer ${WEBHOOK_SECRET}` }))
+      .send([]);
 
     await ctx.c.audience.flush();
     const text = lines.slice(from).join('');
