@@ -49,7 +49,11 @@ describe('several Crieur processes', () => {
     const b = await start(db.databaseUrl, db.dir);
     try {
       await until(async () => (await db.statuses()).sent === 500, 90_000, '500 sent');
-      await new Promise((r) => setTimeout(r, 2500)); // both instances get further chances to resend
+      // Further chances to resend, counted rather than waited for: four more dispatch runs, started after the last send.
+      const last = Number((await db.c.db('job_runs').max({ id: 'id' }).first())?.id ?? 0);
+      const runsSince = async () =>
+        Number((await db.c.db('job_runs').where({ name: 'dispatch-publications', outcome: 'ok' }).where('id', '>', last).count({ n: '*' }).first())?.n ?? 0);
+      await until(async () => (await runsSince()) >= 4, 60_000, 'four more dispatch runs');
       expect(peer.counts.size).toBe(500);
       expect([...peer.counts.values()].every((n) => n === 1)).toBe(true);
       expect(await db.statuses()).toEqual({ sent: 500 });
@@ -61,14 +65,12 @@ describe('several Crieur processes', () => {
   }, 150_000);
 
   it('after a SIGKILL in the middle of 200 publications, delivers none twice, loses none, and lists the uncertain ones', async () => {
-    peer = await startDeliveryPeer({ delayMs: 40 });
+    // Whatever the machine's speed, posts are in flight when the process dies: the network stops
+    // answering after 40 posts, and the kill comes once at least one post waits for its answer.
+    peer = await startDeliveryPeer({ delayMs: 40, holdAfter: 40 });
     const db = await seedDuePublications(200, peer.url);
     const first = await start(db.databaseUrl, db.dir);
-    await until(async () => peer.total() >= 40, 60_000, 'some deliveries');
-    // Whatever the machine's speed, posts are in flight when the process dies: the network stops
-    // answering, and the kill comes once at least one post waits for its answer.
-    peer.hold = true;
-    await until(async () => peer.held() >= 1, 30_000, 'a post in flight');
+    await until(async () => peer.held() >= 1, 60_000, 'a post in flight');
     first.child.kill('SIGKILL');
     await first.stop();
     peer.hold = false;
@@ -147,11 +149,16 @@ describe('several Crieur processes', () => {
   }, 120_000);
 
   it('on SIGTERM in the middle of dispatching, finishes what it started, takes nothing new and leaves nothing "sending"', async () => {
-    peer = await startDeliveryPeer({ delayMs: 40 });
+    // Posts after the 20th wait for their answer until the process has taken the SIGTERM in: some
+    // are in flight when it stops, and some are left to take, whatever the machine's speed.
+    peer = await startDeliveryPeer({ delayMs: 40, holdAfter: 20 });
     const db = await seedDuePublications(200, peer.url);
-    const proc = await start(db.databaseUrl, db.dir);
+    const proc = await start(db.databaseUrl, db.dir, { LOG_LEVEL: 'info' });
     try {
-      await until(async () => peer.total() >= 20, 60_000, 'some deliveries');
+      await until(async () => peer.held() >= 1, 60_000, 'a post in flight');
+      proc.child.kill('SIGTERM');
+      await proc.waitForOutput(/stopping: no new requests or jobs/);
+      peer.release();
       expect(await proc.stop('SIGTERM')).toBe(0);
       const s = await db.statuses();
       expect(s.sending ?? 0).toBe(0);
