@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import request from 'supertest';
 import { startDeliveryPeer, type DeliveryPeer } from './helpers/delivery-peer';
@@ -111,17 +110,29 @@ describe('several Crieur processes', () => {
 
   it('after a SIGKILL while putting 50 articles on the site, shows all 50 online after a restart, with no one acting', async () => {
     const db = await seedDuePublications(50, 'http://127.0.0.1:9/unused', { channel: 'site' });
-    // Ten rows as a kill -9 leaves them: claimed, `sending`, by a process that no longer exists.
-    const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    const ids = (await db.c.db('publications').orderBy('id').limit(10).select('id')).map((r) => r.id as number);
+    // A real kill -9 of a process that is dispatching them.
+    const first = await start(db.databaseUrl, db.dir);
+    await until(async () => ((await db.statuses()).sent ?? 0) > 0, 30_000, 'dispatch under way');
+    first.child.kill('SIGKILL');
+    await first.stop();
+    // Ten rows as the kill leaves them when it lands mid-send: claimed by that process, `sending`,
+    // the page not marked online. Written after the kill, so that only the restart can free them.
+    const ids = (await db.c.db('publications').orderBy('id', 'desc').limit(10).select('id')).map((r) => r.id as number);
     await db.c
       .db('publications')
       .whereIn('id', ids)
-      .update({ status: 'sending', claimed_by: `${os.hostname()}-${dead}-abcdef`, claimed_at: new Date().toISOString() });
-    // And a real kill -9 of a process that was dispatching the rest.
-    const first = await start(db.databaseUrl, db.dir);
-    first.child.kill('SIGKILL');
-    await first.stop();
+      .update({
+        status: 'sending',
+        claimed_by: `${os.hostname()}-${first.child.pid}-abcdef`,
+        claimed_at: new Date().toISOString(),
+        sent_at: null,
+        external_id: null,
+        external_url: null,
+      });
+    // (A kill that lands mid-send leaves more: the real process's own claims count as well.)
+    const before = await db.statuses();
+    if ((before.sending ?? 0) < 10) await db.close();
+    expect(before.sending).toBeGreaterThanOrEqual(10);
 
     // The default 5-minute sending timeout stays: only the dead claimer's absence can free them.
     const second = await start(db.databaseUrl, db.dir);
