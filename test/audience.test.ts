@@ -299,6 +299,7 @@ describe('estimating unique visitors without storing addresses', () => {
   it('shares the day’s salt between instances, so a visitor served by two of them counts once', async () => {
     const other = new AudienceService({
       db: ctx.c.db,
+      repo: new AudienceRepository(ctx.c.db),
       clock: ctx.clock,
       log: pino({ level: 'silent' }),
       timeZone: 'Europe/Paris',

@@ -69,6 +69,15 @@ describe('a time skipped by the spring change, typed in a form', () => {
     expect(await ctx.c.publishing.statuses(article)).toEqual([]);
   });
 
+  it('is refused with its reason by the article’s schedule action, which has no form of its own', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'editor');
+    const article = await makeArticle(ctx.c, { status: 'draft' });
+    const res = await agent.post(`/admin/articles/${article}/schedule`).type('form').send({ _csrf: csrf, publishAt: '2026-03-29T02:30' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(MESSAGE);
+    expect((await ctx.c.db('articles').where({ id: article }).first()).status).toBe('draft');
+  });
+
   it('is refused next to a newsletter’s sending time, the time typed kept, and the letter stays a draft', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { title: 'Fête du printemps' });

@@ -4,7 +4,7 @@ import { absoluteLinks } from './feeds';
 import { articlePath } from './metadata';
 import { ImageLookup } from './site-images';
 import { API_DEFAULT_PER_PAGE, type ApiListQuery } from './site-data.schemas';
-import type { PublicArticle, SiteRepository } from './site.repository';
+import type { PublicArticle, PublicArticlesRepository } from '../articles/public-articles.repository';
 
 /** The read-only public JSON API, /api/v1: the articles residents can read on the site. */
 
@@ -29,7 +29,7 @@ export interface ApiList {
 }
 
 export interface ApiDeps {
-  site: SiteRepository;
+  site: PublicArticlesRepository;
   media: { findById(id: number): Promise<MediaItem | null> };
   config: { baseUrl: string };
 }

@@ -8,8 +8,7 @@ import { atom, absoluteLinks, jsonFeed, robots, rss, sitemap, type FeedChannel, 
 import { calendar, type CalendarEvent } from './ical';
 import { articlePath, categoryPath } from './metadata';
 import { ImageLookup } from './site-images';
-import { SiteDataRepository } from './site-data.repository';
-import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
+import type { PublicArticle, PublicCategory, PublicArticlesRepository } from '../articles/public-articles.repository';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -31,7 +30,7 @@ const CALENDAR_SIZE = 500;
 export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site'];
 
 export interface FeedsDeps {
-  site: SiteRepository;
+  site: PublicArticlesRepository;
   media: { findById(id: number): Promise<MediaItem | null> };
   settings: { get(): Promise<CommuneSettings> };
   config: { baseUrl: string; timeZone: string };
@@ -42,11 +41,7 @@ export interface FeedsDeps {
 
 /** Feeds, sitemap, robots.txt and the agenda's iCalendar feed: what machines read of the site. */
 export class FeedsService {
-  private readonly data: SiteDataRepository;
-
-  constructor(private readonly d: FeedsDeps) {
-    this.data = new SiteDataRepository(d.site);
-  }
+  constructor(private readonly d: FeedsDeps) {}
 
   private get baseUrl(): string {
     return this.d.config.baseUrl;
@@ -106,7 +101,7 @@ export class FeedsService {
 
   async sitemap(): Promise<string> {
     const [articles, categories, lastChange, pages] = await Promise.all([
-      this.data.sitemapArticles(),
+      this.d.site.sitemapArticles(),
       this.d.site.categories(),
       this.d.site.lastChange(),
       this.d.pages ? this.d.pages() : Promise.resolve([]),
