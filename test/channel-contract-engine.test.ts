@@ -197,6 +197,18 @@ describe('messages as codes', () => {
       expect(json.publications.find((x) => x.id === post)?.lastError).toBe('The network refused the post (error 422).');
     });
   });
+
+  it('keeps the code of an error whose network sent a very long explanation: the explanation is cut, not the code', async () => {
+    const { article, post } = await postDueNow('Explication interminable');
+    const detail = 'Invalid record: '.padEnd(10_000, 'x');
+    await ctx.c.publications.transition(post, ['pending'], { status: 'failed', lastError: { code: 'bluesky.refused', values: { detail } } }, ctx.clock.now());
+    await ctx.c.dispatcher.dispatchDue(); // the article's site page
+    const stored = (await statusOf(post)).lastError!;
+    expect(stored.code).toBe('bluesky.refused');
+    expect(String(stored.values?.detail)).toBe(`${detail.slice(0, 500)}…`);
+    const panel = await admin.agent.get(`/admin/articles/${article}/channels`);
+    expect(panel.text).toContain('Bluesky a refusé la publication. Son message : « Invalid record: xxx');
+  });
 });
 
 describe('figures', () => {
