@@ -123,7 +123,8 @@ function report(sqlite: { rate: number; seconds: number }, pg: { rate: number; s
     '',
     'Durability is not the same on both sides, and this says so: SQLite runs in WAL mode with `synchronous = NORMAL`',
     '(what Crieur ships: a power cut may lose the last commits, never corrupt the file); the PostgreSQL test cluster',
-    'runs with `fsync = off` and `synchronous_commit = off` (a machine crash may lose recent commits).',
+    'runs with `fsync = off`, `synchronous_commit = off` and `full_page_writes = off` (a machine crash may lose recent',
+    'commits or damage the cluster, which is thrown away after the tests).',
     '',
     `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), Node ${process.version}, load average ${load} at the start.`,
     '',
@@ -139,7 +140,7 @@ function report(sqlite: { rate: number; seconds: number }, pg: { rate: number; s
     '*uncertain*, never sending them again blindly.',
     '',
     'The 2,278 publications/s this section showed before were measured on another machine: the commit that',
-    'recorded them (c4d10d8) dispatches 1,344 publications/s on this one, beside 1,369 for the current code in',
+    'recorded them (c4d10d8) dispatches 1,344 publications/s on this one, beside 1,369 for the code of 52deb0f in',
     'the same conditions (2026-12-02), so the code had not slowed down; the machine differed.',
     '',
   ].join('\n');

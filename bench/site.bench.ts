@@ -434,7 +434,7 @@ is the closer comparison of the servers themselves.`
   const render = median(f.runs.render.map((r) => r.serverCpu ?? 0));
   return `During the cached article-page runs (counting on), Crieur's process used ${pct(server)} of a core and autocannon
 ${pct(client)} (medians): ${limit} During the renders Crieur used ${pct(render)} of its core: each render took
-${f.renderCpuMs.toFixed(1)} ms of CPU, everything included (HTTP, Express, two SQLite queries on libuv's pool, EJS, the page's
+${f.renderCpuMs.toFixed(1)} ms of CPU, everything included (HTTP, Express, three SQLite queries on libuv's pool, EJS, the page's
 ETag, audience counting).`;
 }
 
@@ -456,7 +456,7 @@ run in a child process; autocannon runs in the parent with ${CONNECTIONS} connec
 ${WARMUP_SECONDS} s of warm-up, ${ROUNDS} rounds, medians kept. ${PINNED ? "Every server runs pinned to core 0 (`taskset -c 0`, its threads included) and autocannon to core 1: a server's figure is what one core does." : 'taskset was not available: nothing was pinned.'}
 Requests carry a browser User-Agent and no Accept-Encoding, except the last row (\`gzip, deflate, br\`, as browsers send).
 "Rendered on every request" turns the page cache off with \`PageCache.setBypass\`, a switch only this benchmark uses: each
-request goes through Express, the two queries of the article page (the article, its related news), EJS and the
+request goes through Express, the three queries of the article page (the article, its related news, its documents), EJS and the
 page's ETag, as a miss does; the categories and static pages the cache keeps between changes stay kept.
 ${new Date().toISOString().slice(0, 10)}, ${CORES} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version};
 load average ${f.loadAtStart} when the benchmark started, ${os.loadavg()[0]?.toFixed(2) ?? '?'} at the end (the benchmark itself keeps

@@ -81,6 +81,24 @@ describe('the categories page', () => {
     expect(odd.status).toBe(400);
   });
 
+  it('keeps a Cyrillic address transliterated, and refuses one in another script rather than cut it', async () => {
+    expect((await post('/admin/categories', { name: 'Спорт зал', slug: '' })).status).toBe(302);
+    expect(await categoryId('sport-zal')).toBeDefined();
+    const cases: [string, string][] = [
+      ['ثقافة', 'Cette adresse ne peut pas s’écrire en lettres latines : indiquez-en une autre.'],
+      [
+        'jeunes-北京',
+        'Une partie de cette adresse ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : retirez-la ou indiquez une autre adresse.',
+      ],
+    ];
+    for (const [slug, message] of cases) {
+      const res = await post('/admin/categories', { name: 'Jeunesse', slug });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(`id="slug-error">${message}</p>`);
+    }
+    expect(await ctx.c.db('categories').where({ name: 'Jeunesse' }).first()).toBeUndefined();
+  });
+
   it('moves a category down and up with buttons (no dragging needed)', async () => {
     const id = (await categoryId('vie-municipale'))!;
     await post(`/admin/categories/${id}/move`, { direction: 'down' }).expect(302);

@@ -68,6 +68,7 @@ function pigeonPost(base: string): ChannelAdapter {
 beforeAll(async () => {
   peer = await startPigeonPeer();
   ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url), pigeonPost(peer.url)] });
+  peer.now = () => ctx.clock.now().getTime();
   admin = await loginAs(ctx, 'admin');
 });
 afterAll(async () => {
@@ -194,8 +195,44 @@ describe('a publication through every outcome', () => {
     await ctx.c.dispatcher.dispatchDue();
     const first = await statusOf(a.post);
     expect(first.status).toBe('pending');
-    expect(first.dueAt.getTime()).toBeGreaterThan(now.getTime() + minutes(5));
-    expect((await statusOf(b.post)).dueAt.getTime()).toBe(first.dueAt.getTime());
+    const reset = Math.floor(now.getTime() / 1000) * 1000 + minutes(10); // the network's x-ratelimit-reset
+    expect(first.dueAt.getTime()).toBe(reset);
+    expect((await statusOf(b.post)).dueAt.getTime()).toBe(reset);
+
+    // A post that becomes due after the answer waits for the reset too, without being sent or
+    // spending an attempt; after the reset, all three go.
+    const before = peer.posts.length;
+    const c = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Repas des aînés');
+    const report = await ctx.c.dispatcher.dispatchDue();
+    expect(report.waiting).toBe(1);
+    expect(report.sent).toBe(1); // its site page only
+    expect(peer.posts.length).toBe(before);
+    expect(await statusOf(c.post)).toMatchObject({ status: 'pending', attempts: 0, lastError: { code: 'network.rate_limited' } });
+    expect((await statusOf(c.post)).dueAt.getTime()).toBe(reset);
+
+    ctx.clock.set(new Date(reset));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(3);
+    expect(peer.posts.length).toBe(before + 3);
+  });
+
+  it('tries a passing error again at the time the network gives, not on the engine’s backoff', async () => {
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Brocante');
+    peer.script.push(503);
+    peer.retryAfterSeconds = 7200;
+    try {
+      expect((await ctx.c.dispatcher.dispatchDue()).retrying).toBe(1);
+    } finally {
+      peer.retryAfterSeconds = null;
+    }
+    const waiting = await statusOf(post);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, lastError: { code: 'network.unavailable', values: { status: 503 } } });
+    expect(waiting.dueAt.getTime()).toBe(now.getTime() + minutes(120));
+    ctx.clock.advance(minutes(119));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(0);
+    ctx.clock.advance(minutes(1));
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    expect((await statusOf(post)).status).toBe('sent');
   });
 
   it('fails at once on a permanent refusal', async () => {

@@ -8,6 +8,8 @@ import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { createContainer, migrate, type Container } from '../server/container';
 import { csrfFrom } from './helpers/context';
+import { testDatabaseUrl } from './helpers/database';
+import { isPostgres } from '../server/db/dialect';
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'server/cli/cli.ts');
@@ -18,7 +20,7 @@ interface Run {
   stderr: string;
 }
 
-function crieur(dataDir: string, args: string[]): Promise<Run> {
+function crieur(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -33,6 +35,7 @@ function crieur(dataDir: string, args: string[]): Promise<Run> {
           LOG_LEVEL: 'silent',
           TZ: 'UTC',
           BASE_URL: 'http://crieur.test',
+          ...env,
         },
         timeout: 60_000,
       },
@@ -133,6 +136,33 @@ describe('the command line', () => {
       await c.close();
     }
   });
+
+  it('prints a database’s refusal without the password hash it was writing', async () => {
+    // On this suite's database (PostgreSQL in CI's second pass): PostgreSQL's refusal carries the
+    // row it refused, new hash included ("Failing row contains …").
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-cli-'));
+    const database = await testDatabaseUrl(own);
+    const env = { DATA_DIR: own, DATABASE_URL: database.url };
+    try {
+      expect((await crieur(own, ['user:add', '--email', 'z@y.fr', '--role', 'admin', '--password', 'Lune-Verte-Sur-Le-Toit-42!'], env)).code).toBe(0);
+      const c = createContainer(loadConfig({ ...env, CRIEUR_DEMO: 'false', LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+      try {
+        // The database refuses every change to an account (a constraint added by hand, a full disk…).
+        if (isPostgres(c.db)) await c.db.raw('alter table users add constraint accounts_frozen check (id < 0) not valid');
+        else await c.db.raw("create trigger accounts_frozen before update on users begin select raise(abort, 'accounts_frozen'); end");
+      } finally {
+        await c.close();
+      }
+      const res = await crieur(own, ['user:reset-password', '--email', 'z@y.fr', '--password', 'Soleil-Rouge-Sur-La-Mer-17!'], env);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('accounts_frozen');
+      expect(res.stderr).not.toContain('$argon2');
+      expect(res.stderr).not.toContain('Soleil-Rouge-Sur-La-Mer-17!');
+    } finally {
+      await database.drop();
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('answers exit code 1 for an unknown account', async () => {
     const res = await crieur(dir, ['user:reset-password', '--email', 'personne@y.fr']);

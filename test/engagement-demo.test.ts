@@ -161,6 +161,6 @@ describe('the demo commune’s history', () => {
     expect(figureText(after, 'reached')).toMatch(/^Personnes atteintes 7 /);
     expect(figureText(after, 'interactions')).toMatch(/^Interactions \(.*\) 0 = /);
     const csv = (await elu.get('/admin/stats/export.csv?periode=30j')).text;
-    expect(csv).toContain('Personnes atteintes;7;0');
+    expect(csv).toContain('"Personnes atteintes";7;0');
   });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import request from 'supertest';
 import { startDeliveryPeer, type DeliveryPeer } from './helpers/delivery-peer';
@@ -50,7 +49,11 @@ describe('several Crieur processes', () => {
     const b = await start(db.databaseUrl, db.dir);
     try {
       await until(async () => (await db.statuses()).sent === 500, 90_000, '500 sent');
-      await new Promise((r) => setTimeout(r, 2500)); // both instances get further chances to resend
+      // Further chances to resend, counted rather than waited for: four more dispatch runs, started after the last send.
+      const last = Number((await db.c.db('job_runs').max({ id: 'id' }).first())?.id ?? 0);
+      const runsSince = async () =>
+        Number((await db.c.db('job_runs').where({ name: 'dispatch-publications', outcome: 'ok' }).where('id', '>', last).count({ n: '*' }).first())?.n ?? 0);
+      await until(async () => (await runsSince()) >= 4, 60_000, 'four more dispatch runs');
       expect(peer.counts.size).toBe(500);
       expect([...peer.counts.values()].every((n) => n === 1)).toBe(true);
       expect(await db.statuses()).toEqual({ sent: 500 });
@@ -62,14 +65,12 @@ describe('several Crieur processes', () => {
   }, 150_000);
 
   it('after a SIGKILL in the middle of 200 publications, delivers none twice, loses none, and lists the uncertain ones', async () => {
-    peer = await startDeliveryPeer({ delayMs: 40 });
+    // Whatever the machine's speed, posts are in flight when the process dies: the network stops
+    // answering after 40 posts, and the kill comes once at least one post waits for its answer.
+    peer = await startDeliveryPeer({ delayMs: 40, holdAfter: 40 });
     const db = await seedDuePublications(200, peer.url);
     const first = await start(db.databaseUrl, db.dir);
-    await until(async () => peer.total() >= 40, 60_000, 'some deliveries');
-    // Whatever the machine's speed, posts are in flight when the process dies: the network stops
-    // answering, and the kill comes once at least one post waits for its answer.
-    peer.hold = true;
-    await until(async () => peer.held() >= 1, 30_000, 'a post in flight');
+    await until(async () => peer.held() >= 1, 60_000, 'a post in flight');
     first.child.kill('SIGKILL');
     await first.stop();
     peer.hold = false;
@@ -109,17 +110,29 @@ describe('several Crieur processes', () => {
 
   it('after a SIGKILL while putting 50 articles on the site, shows all 50 online after a restart, with no one acting', async () => {
     const db = await seedDuePublications(50, 'http://127.0.0.1:9/unused', { channel: 'site' });
-    // Ten rows as a kill -9 leaves them: claimed, `sending`, by a process that no longer exists.
-    const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    const ids = (await db.c.db('publications').orderBy('id').limit(10).select('id')).map((r) => r.id as number);
+    // A real kill -9 of a process that is dispatching them.
+    const first = await start(db.databaseUrl, db.dir);
+    await until(async () => ((await db.statuses()).sent ?? 0) > 0, 30_000, 'dispatch under way');
+    first.child.kill('SIGKILL');
+    await first.stop();
+    // Ten rows as the kill leaves them when it lands mid-send: claimed by that process, `sending`,
+    // the page not marked online. Written after the kill, so that only the restart can free them.
+    const ids = (await db.c.db('publications').orderBy('id', 'desc').limit(10).select('id')).map((r) => r.id as number);
     await db.c
       .db('publications')
       .whereIn('id', ids)
-      .update({ status: 'sending', claimed_by: `${os.hostname()}-${dead}-abcdef`, claimed_at: new Date().toISOString() });
-    // And a real kill -9 of a process that was dispatching the rest.
-    const first = await start(db.databaseUrl, db.dir);
-    first.child.kill('SIGKILL');
-    await first.stop();
+      .update({
+        status: 'sending',
+        claimed_by: `${os.hostname()}-${first.child.pid}-abcdef`,
+        claimed_at: new Date().toISOString(),
+        sent_at: null,
+        external_id: null,
+        external_url: null,
+      });
+    // (A kill that lands mid-send leaves more: the real process's own claims count as well.)
+    const before = await db.statuses();
+    if ((before.sending ?? 0) < 10) await db.close();
+    expect(before.sending).toBeGreaterThanOrEqual(10);
 
     // The default 5-minute sending timeout stays: only the dead claimer's absence can free them.
     const second = await start(db.databaseUrl, db.dir);
@@ -136,11 +149,16 @@ describe('several Crieur processes', () => {
   }, 120_000);
 
   it('on SIGTERM in the middle of dispatching, finishes what it started, takes nothing new and leaves nothing "sending"', async () => {
-    peer = await startDeliveryPeer({ delayMs: 40 });
+    // Posts after the 20th wait for their answer until the process has taken the SIGTERM in: some
+    // are in flight when it stops, and some are left to take, whatever the machine's speed.
+    peer = await startDeliveryPeer({ delayMs: 40, holdAfter: 20 });
     const db = await seedDuePublications(200, peer.url);
-    const proc = await start(db.databaseUrl, db.dir);
+    const proc = await start(db.databaseUrl, db.dir, { LOG_LEVEL: 'info' });
     try {
-      await until(async () => peer.total() >= 20, 60_000, 'some deliveries');
+      await until(async () => peer.held() >= 1, 60_000, 'a post in flight');
+      proc.child.kill('SIGTERM');
+      await proc.waitForOutput(/stopping: no new requests or jobs/);
+      peer.release();
       expect(await proc.stop('SIGTERM')).toBe(0);
       const s = await db.statuses();
       expect(s.sending ?? 0).toBe(0);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from './helpers/context';
 import { loginAs } from './helpers/context';
 import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
+import { formulaCells } from './helpers/spreadsheet';
 import { findJob } from '../jobs';
 import type { SubscribersRepository } from '../server/newsletter/subscribers.repository';
 
@@ -307,8 +308,10 @@ describe('exporting and erasing', () => {
     const text = exported.text;
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).trim().split('\r\n');
-    expect(lines[0]).toBe('email;statut;rubriques;alertes_uniquement;suivi_personnel;source;inscrit_le;confirme_le;derniere_activite');
-    expect(lines.find((l) => l.includes('effacer@exemple.fr'))).toMatch(new RegExp(`^'=effacer@exemple\\.fr;confirmé;${topics[1]!.name};non;non;form;`));
+    expect(lines[0]).toBe('"email";"statut";"rubriques";"alertes_uniquement";"suivi_personnel";"source";"inscrit_le";"confirme_le";"derniere_activite"');
+    expect(lines.find((l) => l.includes('effacer@exemple.fr'))).toMatch(
+      new RegExp(`^"'=effacer@exemple\\.fr";"confirmé";"${topics[1]!.name}";"non";"non";"form";`),
+    );
     const total = Number((await ctx.c.db('subscribers').count({ n: '*' }).first())!.n);
     expect(lines.length).toBe(total + 1);
     expect(JSON.parse((await ctx.c.db('audit_log').where({ action: 'subscribers.exported' }).first()).details)).toEqual({ count: total });
@@ -336,6 +339,16 @@ describe('exporting and erasing', () => {
     expect(everything).not.toContain('effacer@');
     expect((await agent.get(`/admin/subscribers/${id}/erase`)).status).toBe(404);
     expect((await agent.get('/admin/audit')).text).toContain('Abonné effacé à sa demande');
+  });
+
+  it('quotes every text of the export and defuses a formula after a separator, so that a spreadsheet splitting on ";" or "," runs none', async () => {
+    const topic = await ctx.c.categories.create({ name: 'Sport, =1+1; @tous', slug: 'sport-formule' }, { id: null, label: 'test' });
+    await add('-formule@exemple.fr', { topics: [topic] });
+    const { agent, csrf } = await loginAs(ctx, 'admin');
+    const text = (await agent.post('/admin/subscribers/export').type('form').send({ _csrf: csrf }).buffer(true)).text;
+    expect(formulaCells(text)).toEqual([]);
+    const line = text.split('\r\n').find((l) => l.includes('formule@exemple.fr'))!;
+    expect(line).toMatch(/^"'-formule@exemple\.fr";"confirmé";"Sport, '=1\+1; '@tous";"non";"non";"form";"\d{4}-/);
   });
 
   it('registers a resident at the desk through the same confirmation e-mail', async () => {

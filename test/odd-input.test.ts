@@ -106,6 +106,29 @@ describe('a body that cannot be read', () => {
     expect(res.text).toContain('href="/plan-du-site"'); // the public layout, not a bare page
   });
 
+  // Every form a resident can send without logging in: the site's layout, whatever the form.
+  it.each([
+    '/lettre',
+    '/lettre/confirmer/jeton',
+    '/lettre/abonnement/jeton',
+    '/lettre/abonnement/jeton/suivi',
+    '/lettre/abonnement/jeton/supprimer',
+    '/lettre/desabonner/jeton',
+    '/lettre/reconfirmer/jeton',
+    '/rapport-mensuel/ne-plus-recevoir/jeton',
+  ])('gets the site’s error page on %s too', async (url) => {
+    const res = await request(ctx.app).post(url).set('Accept', 'text/html').set('Content-Type', 'application/json').send('{"email": ');
+    expectErrorPage(res, 400, 'La requête est mal formée.');
+    expect(res.text).toContain('href="/plan-du-site"');
+  });
+
+  it.each(['/webhooks/newsletter/brevo', '/webhooks/newsletter/mailjet'])('gets a JSON refusal from the machine endpoint %s', async (url) => {
+    const res = await request(ctx.app).post(url).set('Content-Type', 'application/json').send('{"event": ');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ error: 'La requête est mal formée.' });
+  });
+
   it.each(BODIES)('gets the admin’s error page on an admin form: %s', async (_what, type, body, status, message) => {
     const editor = await loginAs(ctx, 'editor');
     const res = await editor.agent.post('/admin/articles').set('Accept', 'text/html').set('X-CSRF-Token', editor.csrf).set('Content-Type', type).send(body);

@@ -7,6 +7,7 @@ import { createTestContext, type TestContext } from './helpers/context';
 import { categoryId, officer, publishArticle } from './helpers/site-data';
 import type { Article } from '../server/articles/articles.types';
 import { plainSpaces } from './helpers/typography';
+import { naiveCells } from './helpers/spreadsheet';
 
 /** RFC 4180 reader, strict enough to notice a quoting mistake. */
 function parseCsv(text: string): string[][] {
@@ -42,18 +43,6 @@ const records = (text: string) => {
   const [header, ...rows] = parseCsv(text.replace(/^\ufeff/, ''));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
 };
-
-/**
- * What a spreadsheet that ignores quotes sees: the text cut at every separator it may be set to
- * (";" for French Excel, ",", a tab) and at every line break, each piece stripped of the spaces
- * and quotes a reader may trim.
- */
-function naiveCells(text: string): string[] {
-  return text
-    .replace(/^\ufeff/, '')
-    .split(/[;,\t\r\n]/)
-    .map((piece) => piece.replace(/^[\s"]+/, ''));
-}
 
 let ctx: TestContext;
 let formula: Article;

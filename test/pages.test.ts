@@ -379,3 +379,30 @@ describe('the legal pages, now pages like the others', () => {
     expect(page.text).toContain('Ce site est édité par la commune de Villeneuve.');
   });
 });
+
+describe('a page’s address in a script other than Latin', () => {
+  it('is kept transliterated when Cyrillic, and the form says what became of one that cannot be, or refuses when nothing can be', async () => {
+    const cyrillic = await createPage({ title: 'Мэрия', slug: '' });
+    expect((await ctx.c.pages.get(cyrillic))!.path).toBe('/meriya');
+    expect((await site('/meriya')).status).toBe(200);
+
+    const arabic = await post('/admin/pages', { title: 'Fête des voisins', slug: 'مهرجان', summary: '', parentId: '', body: '', status: 'published' });
+    expect(arabic.status).toBe(302);
+    const form = await editor.agent.get(arabic.headers.location as string);
+    expect(form.text).toContain(
+      '<p class="alert alert-info" id="slug-note">L’adresse tapée, « مهرجان », ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : elle a été faite à partir du titre.</p>',
+    );
+    expect(form.text).toMatch(/id="slug"[^>]*value="fete-des-voisins"/);
+
+    const before = (await ctx.c.pages.all()).length;
+    for (const slug of ['', 'مهرجان']) {
+      const refused = await post('/admin/pages', { title: 'مهرجان الجيران', slug, summary: '', parentId: '', body: '', status: 'published' });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain(
+        '<p class="field-error" id="slug-error">Cette page a besoin d’une adresse en lettres latines : ni le titre ni l’adresse tapée ne peuvent s’y écrire (seuls les alphabets cyrillique et grec sont transcrits).</p>',
+      );
+      expect(refused.text).toContain('value="مهرجان الجيران"'); // what was typed stays in the form
+    }
+    expect((await ctx.c.pages.all()).length).toBe(before);
+  });
+});

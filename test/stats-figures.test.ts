@@ -41,7 +41,7 @@ async function csvTotals(query: string): Promise<Map<string, [string, string]>> 
     lines
       .slice(1, 12)
       .map((l) => l.split(';') as [string, string, string])
-      .map(([k, a, b]) => [k, [a, b]]),
+      .map(([k, a, b]) => [k.replace(/^"|"$/g, ''), [a, b]]), // the label is quoted text
   );
 }
 

@@ -5,6 +5,7 @@ import { createTestContext, csrfFrom, loginAs, makeUser, PASSWORD, type TestCont
 import { makeArticle } from './helpers/factories';
 import { addEvents, clearEngagement, tableRows, visibleText } from './helpers/engagement-events';
 import { startSmtpPeer, type SmtpPeer } from './helpers/smtp';
+import { formulaCells } from './helpers/spreadsheet';
 
 let ctx: TestContext;
 let smtp: SmtpPeer;
@@ -52,14 +53,28 @@ describe('the CSV export', () => {
     expect(bytes.includes(Buffer.from([0xc3, 0x89]))).toBe(true);
     const lines = bytes.subarray(3).toString('utf8').split('\r\n');
     expect(lines.slice(0, 3)).toEqual([
-      'Indicateur;Du 2026-03-09 au 2026-03-15;Du 2026-03-02 au 2026-03-08',
-      'Personnes atteintes;12;3',
-      'dont visiteurs du site;12;3',
+      '"Indicateur";"Du 2026-03-09 au 2026-03-15";"Du 2026-03-02 au 2026-03-08"',
+      '"Personnes atteintes";12;3',
+      '"dont visiteurs du site";12;3',
     ]);
-    expect(lines).toContain('Interactions;5;0');
-    expect(lines).toContain('Article;Site internet (vues);Lettre d’information (destinataires);Bluesky (affichages);Interactions;Portée totale');
-    expect(lines).toContain('"Travaux rue des Écoles ; déviation";20;0;non communiqué;5;20');
+    expect(lines).toContain('"Interactions";5;0');
+    expect(lines).toContain('"Article";"Site internet (vues)";"Lettre d’information (destinataires)";"Bluesky (affichages)";"Interactions";"Portée totale"');
+    expect(lines).toContain('"Travaux rue des Écoles ; déviation";20;0;"non communiqué";5;20');
     expect(lines).toContain(`"'=HYPERLINK(""http://evil.test"")";2;0;0;0;2`);
+  });
+
+  it('defuses a formula after a separator and quotes every text, so that a spreadsheet splitting on ";" or "," runs none', async () => {
+    const a = await makeArticle(ctx.c, { title: 'x;=1+1;' });
+    const b = await makeArticle(ctx.c, { title: 'Salle A,-B ; @tous\n+33 1 23' });
+    await addEvents(ctx.c, [
+      { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'view', articleId: a, value: 4 },
+      { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'view', articleId: b, value: 3 },
+    ]);
+    const text = (await elected.get('/admin/stats/export.csv?periode=7j').buffer(true).parse(binary)).body.toString('utf8');
+    expect(formulaCells(text)).toEqual([]);
+    const lines = text.replace(/^\ufeff/, '').split('\r\n');
+    expect(lines).toContain(`"x;'=1+1;";4;0;0;4`);
+    expect(lines[0]).toBe('"Indicateur";"Du 2026-03-09 au 2026-03-15";"Du 2026-03-02 au 2026-03-08"');
   });
 
   it('refuses a malformed period with a 400 and a French message, and is not for editors', async () => {

@@ -69,6 +69,35 @@ describe('a time skipped by the spring change, typed in a form', () => {
     expect(await ctx.c.publishing.statuses(article)).toEqual([]);
   });
 
+  it('is refused with its reason by the article’s schedule action, which has no form of its own', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'editor');
+    const article = await makeArticle(ctx.c, { status: 'draft' });
+    const res = await agent.post(`/admin/articles/${article}/schedule`).type('form').send({ _csrf: csrf, publishAt: '2026-03-29T02:30' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(MESSAGE);
+    expect((await ctx.c.db('articles').where({ id: article }).first()).status).toBe('draft');
+  });
+
+  it('is refused next to a newsletter’s sending time, the time typed kept, and the letter stays a draft', async () => {
+    const { agent, csrf } = await loginAs(ctx, 'editor');
+    const article = await makeArticle(ctx.c, { title: 'Fête du printemps' });
+    const created = await agent
+      .post('/admin/newsletter/new')
+      .type('form')
+      .send({ _csrf: csrf, subject: 'La lettre de mars', articleIds: String(article) });
+    const id = Number(/\/admin\/newsletter\/(\d+)$/.exec(String(created.headers.location))?.[1]);
+    const res = await agent.post(`/admin/newsletter/${id}/schedule`).type('form').send({ _csrf: csrf, scheduledFor: '2026-03-29T02:30' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(`<p class="field-error" id="scheduledFor-error">${MESSAGE}</p>`);
+    expect(res.text).toMatch(/id="scheduledFor"[^>]*value="2026-03-29T02:30" aria-invalid="true" aria-describedby="scheduledFor-hint scheduledFor-error"/);
+    const kept = await ctx.c.campaigns.get(id);
+    expect([kept?.status, kept?.scheduledFor]).toEqual(['draft', null]);
+
+    const moved = await agent.post(`/admin/newsletter/${id}/schedule`).type('form').send({ _csrf: csrf, scheduledFor: '2026-03-29T03:30' });
+    expect(moved.status).toBe(302);
+    expect((await ctx.c.campaigns.get(id))?.scheduledFor?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+  });
+
   it('leaves the autumn night alone: 02:30 on 25 October exists (twice) and is taken in summer time', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const article = await makeArticle(ctx.c, { status: 'draft' });

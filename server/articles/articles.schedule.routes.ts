@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requirePermission } from '../auth/auth.middleware';
 import { explainSkippedTimes } from '../i18n/skipped-time';
+import { ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { parseForm } from '../http/validate';
 import type { ScheduleOutcome } from './articles.schedule';
@@ -39,7 +40,10 @@ export function articleScheduleRoutes(c: ArticlePageDeps): Router {
     try {
       at = parseForm(Schema, req.body).publishAt;
     } catch (err) {
-      throw explainSkippedTimes(err, req.body, c.config.timeZone, res.locals.locale, tr(res));
+      // No form to show the field's refusal beside: the error page says it instead of "correct the fields".
+      const explained = explainSkippedTimes(err, req.body, c.config.timeZone, res.locals.locale, tr(res));
+      const reason = explained instanceof ValidationError ? explained.fields.publishAt : undefined;
+      throw reason ? new ValidationError(reason, { publishAt: reason }) : explained;
     }
     const out = await c.articles.schedule(id, at, actorFor(req));
     flash(req, 'success', scheduledMessage(res, out));

@@ -5,8 +5,8 @@ import type { Clock } from '../clock';
 import { DomainEvents } from '../events';
 import { NotFoundError, ValidationError } from '../http/errors';
 import type { Logger } from '../logger';
-import { CategoriesRepository, type CategoryRow } from './categories.repository';
-import { slugify } from './slug';
+import type { CategoriesRepository, CategoryRow } from './categories.repository';
+import { slugify, unwritable } from './slug';
 
 /**
  * Other domains' data that hangs on a category, moved in the category's own transaction by their
@@ -40,8 +40,8 @@ export class CategoriesService {
   /** After each committed change: the page cache listens (menus, counts and category pages change). */
   readonly events = new DomainEvents<{ changed: [] }>();
 
-  constructor(private readonly d: { db: Knex; audit: AuditRepository; clock: Clock; log: Logger; dependents: CategoryDependents }) {
-    this.repo = new CategoriesRepository(d.db);
+  constructor(private readonly d: { db: Knex; repo: CategoriesRepository; audit: AuditRepository; clock: Clock; log: Logger; dependents: CategoryDependents }) {
+    this.repo = d.repo;
     this.events.logTo(d.log);
   }
 
@@ -185,6 +185,10 @@ export class CategoriesService {
       .slice(0, 80)
       .replace(/-+$/, '');
     if (!fields.name && !slug) fields.slug = 'Cette adresse ne peut pas s’écrire en lettres latines : indiquez-en une autre.';
+    // Never a silent cut: the address typed is kept whole or refused.
+    else if (typed && unwritable(typed).length)
+      fields.slug =
+        'Une partie de cette adresse ne peut pas s’écrire en lettres latines (seuls les alphabets cyrillique et grec sont transcrits) : retirez-la ou indiquez une autre adresse.';
     if (!fields.name) {
       const sameName = await this.repo.byName(name, trx);
       if (sameName && sameName.id !== current?.id) fields.name = 'Une catégorie porte déjà ce nom : choisissez-en un autre, ou fusionnez les deux.';

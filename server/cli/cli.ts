@@ -5,6 +5,7 @@ import { createContainer, migrate } from '../container';
 import { isRole, ROLES } from '../auth/permissions';
 import { DomainError } from '../http/errors';
 import { interpolate } from '../i18n/i18n';
+import { scrubText } from '../http/log-safety';
 import fs from 'node:fs/promises';
 import { nextDigestMessage } from '../newsletter/digest-preview';
 // The command line is an entry point: it may know the job list in jobs/.
@@ -128,7 +129,9 @@ run(process.argv.slice(2)).then(
       console.error(`${err.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    console.error(err);
+    // The stack only, scrubbed: a database's refusal carries the row it refused in its other
+    // fields (PostgreSQL's "Failing row contains …"), a new password hash included.
+    console.error(scrubText(err instanceof Error ? (err.stack ?? err.message) : String(err)));
     process.exit(1);
   },
 );

@@ -15,12 +15,14 @@ const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 
 // address's confirmation link (/admin/account/email/<token>), and the
 // newsletter's signed links (a subscriber's page, confirmation, one-click unsubscribe, re-consent:
 // server/newsletter/subscriber-links.ts), whose tokens hold dots and would not look like one.
+// Express matches routes whatever their case, so /LETTRE/DESABONNER/<token> opens the same page:
+// the prefixes are matched whatever their case too.
 const SECRET_PATHS = [
-  /^(\/admin\/password\/)[^/?#]+/,
-  /^(\/admin\/preview\/)[^/?#]+/, // an article's private preview link (server/articles/article-previews.ts)
-  /^(\/admin\/account\/email\/)(?!cancel(?:[/?#]|$))[^/?#]+/,
-  /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/,
-  /^(\/rapport-mensuel\/ne-plus-recevoir\/)[^/?#]+/, // the monthly report's opt-out link (server/stats/stats-report-links.ts)
+  /^(\/admin\/password\/)[^/?#]+/i,
+  /^(\/admin\/preview\/)[^/?#]+/i, // an article's private preview link (server/articles/article-previews.ts)
+  /^(\/admin\/account\/email\/)(?!cancel(?:[/?#]|$))[^/?#]+/i,
+  /^(\/lettre\/(?:abonnement|confirmer|desabonner|reconfirmer)\/)[^/?#]+/i,
+  /^(\/rapport-mensuel\/ne-plus-recevoir\/)[^/?#]+/i, // the monthly report's opt-out link (server/stats/stats-report-links.ts)
 ];
 
 // Query parameters whose value is a secret, whatever the route.

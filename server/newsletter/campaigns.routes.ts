@@ -9,6 +9,7 @@ import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import type { Translate } from '../i18n/i18n';
 import { toLocalInput } from '../i18n/format';
+import { explainSkippedTimes } from '../i18n/skipped-time';
 import type { Campaign } from './campaigns.repository';
 import { ComposeSchema, scheduleSchema, TestSendSchema } from './campaigns.schemas';
 import { EMAIL_CSP } from './letters.routes';
@@ -130,9 +131,16 @@ export function campaignsRoutes(c: Deps): Router {
   router.post('/:id/schedule', PERMISSION, async (req, res) => {
     const id = idOf(req);
     const t = res.locals.t as Translate;
-    const locals = await showLocals(res, id);
+    // A refused time stays in the field, as typed, beside its refusal.
+    const typed = req.body?.now ? '' : String(req.body?.scheduledFor ?? '').slice(0, 40);
+    const locals = await showLocals(res, id, { values: { addresses: '', scheduledFor: typed } });
     await handleForm(res, 'admin/newsletter/show', locals, async () => {
-      const { scheduledFor } = parseForm(scheduleSchema(c.config.timeZone), req.body?.now ? {} : req.body);
+      let scheduledFor: Date | null;
+      try {
+        ({ scheduledFor } = parseForm(scheduleSchema(c.config.timeZone), req.body?.now ? {} : req.body));
+      } catch (err) {
+        throw explainSkippedTimes(err, req.body, c.config.timeZone, res.locals.locale, t);
+      }
       await campaigns.schedule(id, scheduledFor, actorOf(req));
       flash(req, 'success', t(scheduledFor ? 'L’envoi de la lettre est programmé.' : 'La lettre part maintenant, dans la plage d’envoi choisie.'));
       res.redirect(`/admin/newsletter/${id}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fromLocalInput } from '../i18n/format';
+import { fromLocalInput, skippedLocalTime } from '../i18n/format';
+import { SKIPPED_TIME } from '../i18n/skipped-time';
 import { DEFAULT_NEWSLETTER_SETTINGS, type NewsletterSettings } from '../settings/settings.defaults';
 import { MAX_TEST_ADDRESSES } from './campaigns.service';
 
@@ -44,6 +45,8 @@ export function scheduleSchema(timeZone: string) {
       .trim()
       .default('')
       .refine((v) => v === '' || fromLocalInput(v, timeZone) !== null, 'Indiquez une date et une heure valides.')
+      // Refused, not moved: the officer chose the hour (the route words it: explainSkippedTimes).
+      .refine((v) => v === '' || !skippedLocalTime(v, timeZone), SKIPPED_TIME)
       .transform((v) => (v === '' ? null : fromLocalInput(v, timeZone))),
   });
 }

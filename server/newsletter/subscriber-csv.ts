@@ -102,11 +102,4 @@ export function isValidEmail(email: string): boolean {
   return SubscribeSchema.shape.email.safeParse(email).success;
 }
 
-/** A cell as written into an export: quoted, and never read as a formula by a spreadsheet. */
-export function csvCell(v: string | number | boolean | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[";\r\n]/.test(s) || s.includes(',') ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export { normalizeEmail };

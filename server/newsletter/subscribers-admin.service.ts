@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { AuditRepository, Actor } from '../audit/audit.repository';
 import type { Clock } from '../clock';
+import { BOM, csvLines, type CsvValue } from '../csv';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { CURRENT_SUBSCRIBE_WORDING, IMPORT_OWN_WORDING } from './consent';
-import { csvCell, importRows, isValidEmail, type ImportRow, type Refusal } from './subscriber-csv';
+import { importRows, isValidEmail, type ImportRow, type Refusal } from './subscriber-csv';
 import { normalizeEmail } from './keys';
 import type { Subscriber, SubscribersRepository } from './subscribers.repository';
 import type { ListCounts, ListFilter, SubscribersAdminRepository } from './subscribers-admin.repository';
@@ -159,36 +160,32 @@ export class SubscribersAdminService {
 
   /**
    * The whole list as CSV for a spreadsheet: UTF-8 with a BOM (Excel reads accents right), ";"
-   * between cells (French Excel), cells that could read as formulas neutralised. Audited.
+   * between cells (French Excel), every text quoted and formulas defused (see ../csv). Audited.
    */
   async exportCsv(actor: Actor): Promise<{ csv: string; count: number }> {
     const names = new Map((await this.d.subscribers.topics()).map((t) => [t.id, t.name]));
-    const lines = [
-      ['email', 'statut', 'rubriques', 'alertes_uniquement', 'suivi_personnel', 'source', 'inscrit_le', 'confirme_le', 'derniere_activite'].join(';'),
+    const rows: CsvValue[][] = [
+      ['email', 'statut', 'rubriques', 'alertes_uniquement', 'suivi_personnel', 'source', 'inscrit_le', 'confirme_le', 'derniere_activite'],
     ];
     let count = 0;
     for await (const page of this.d.admin.all()) {
       for (const s of page) {
         count++;
-        lines.push(
-          [
-            s.email,
-            s.status === 'confirmed' ? 'confirmé' : 'en attente',
-            s.topics.map((id) => names.get(id) ?? String(id)).join(' | '),
-            s.alertsOnly ? 'oui' : 'non',
-            s.tracking ? 'oui' : 'non',
-            s.source,
-            s.createdAt.toISOString(),
-            s.confirmedAt?.toISOString() ?? '',
-            s.lastActivityAt?.toISOString() ?? '',
-          ]
-            .map(csvCell)
-            .join(';'),
-        );
+        rows.push([
+          s.email,
+          s.status === 'confirmed' ? 'confirmé' : 'en attente',
+          s.topics.map((id) => names.get(id) ?? String(id)).join(' | '),
+          s.alertsOnly ? 'oui' : 'non',
+          s.tracking ? 'oui' : 'non',
+          s.source,
+          s.createdAt.toISOString(),
+          s.confirmedAt?.toISOString() ?? null,
+          s.lastActivityAt?.toISOString() ?? null,
+        ]);
       }
     }
     await this.d.audit.append({ actor, action: 'subscribers.exported', targetType: 'subscribers', details: { count } }, this.d.clock.now());
-    return { csv: `\uFEFF${lines.join('\r\n')}\r\n`, count };
+    return { csv: BOM + csvLines(rows, ';'), count };
   }
 
   /**

@@ -11,13 +11,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { htmlToText } from '../site/search.text';
 import type { SearchTerm } from '../db/dialect';
 import { childPath, pageSlug, PAGE_PATH_MAX, RESERVED_SLUGS } from './pages.paths';
-import { PagesRepository } from './pages.repository';
+import type { PagesRepository } from './pages.repository';
 import { fillPlaceholders } from './placeholders';
 import type { Page, PageActor, PageInput, PageNode, PageTreeRow, PublicPageRef } from './pages.types';
 import { visiblePages, treeOrder, isUnder } from './pages.tree';
 
 export interface PagesDeps {
   db: Knex;
+  repo: PagesRepository;
   audit: AuditRepository;
   clock: Clock;
   settings: { get(): Promise<CommuneSettings> };
@@ -62,7 +63,7 @@ export class PagesService {
   readonly events = new DomainEvents<{ changed: [] }>();
 
   constructor(private readonly d: PagesDeps) {
-    this.repo = new PagesRepository(d.db);
+    this.repo = d.repo;
     this.events.logTo(d.log);
   }
 
@@ -270,7 +271,12 @@ function placeOf(input: PageInput, page: Page | null, all: Page[]): { slug: stri
   if (input.parentId !== null && !parent) throw new ValidationError(FORM_ERROR, { parentId: 'Choisissez une page proposée.' });
   if (page && parent && (parent.id === page.id || isUnder(parent.path, page.path)))
     throw new ValidationError(FORM_ERROR, { parentId: 'Une page ne peut pas être rangée sous elle-même ni sous une de ses sous-pages.' });
-  const slug = pageSlug(input.slug, input.title, page ? `page-${page.id}` : 'page');
+  // No number to fall back on, as an article has: a new page has none yet, and "page" is the site's.
+  const slug = pageSlug(input.slug, input.title, '');
+  if (!slug)
+    throw new ValidationError(FORM_ERROR, {
+      slug: 'Cette page a besoin d’une adresse en lettres latines : ni le titre ni l’adresse tapée ne peuvent s’y écrire (seuls les alphabets cyrillique et grec sont transcrits).',
+    });
   if (!parent && RESERVED_SLUGS.has(slug))
     throw new ValidationError(FORM_ERROR, { slug: 'Cette adresse est déjà utilisée par le site (actualités, agenda, recherche…) : choisissez-en une autre.' });
   const path = childPath(parent?.path ?? null, slug);

@@ -19,6 +19,8 @@ export interface ChannelAccount {
   dataAccessExpiresAt: Date | null;
   checkedAt: Date | null;
   removedAt: Date | null;
+  /** The network asked the account to wait ("too many requests"): nothing of it goes before this time. */
+  rateLimitedUntil: Date | null;
 }
 
 function toAccount(r: any): ChannelAccount {
@@ -34,6 +36,7 @@ function toAccount(r: any): ChannelAccount {
     dataAccessExpiresAt: fromDbTimeOrNull(r.data_access_expires_at),
     checkedAt: fromDbTimeOrNull(r.checked_at),
     removedAt: fromDbTimeOrNull(r.removed_at),
+    rateLimitedUntil: fromDbTimeOrNull(r.rate_limited_until),
   };
 }
 
@@ -187,6 +190,14 @@ export class AccountsRepository {
     await this.db('channel_accounts')
       .where({ id })
       .update({ connection, checked_at: toDbTime(now), updated_at: toDbTime(now) });
+  }
+
+  /** The whole account waits until `until` (a rate limit's reset); a later reset is never shortened. */
+  async rateLimit(id: number, until: Date, now: Date): Promise<void> {
+    await this.db('channel_accounts')
+      .where({ id })
+      .andWhere((q) => q.whereNull('rate_limited_until').orWhere('rate_limited_until', '<', toDbTime(until)))
+      .update({ rate_limited_until: toDbTime(until), updated_at: toDbTime(now) });
   }
 
   async setEnabled(id: number, enabled: boolean, now: Date): Promise<void> {

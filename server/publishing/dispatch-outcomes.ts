@@ -98,7 +98,11 @@ export class DispatchOutcomes {
       return 'failed';
     }
     const retryAt = at ?? new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
-    if (wholeAccount) await this.pubs.deferAccount(p.accountId, retryAt, now);
+    if (wholeAccount) {
+      // Remembered on the account: what becomes due before the reset waits too (see Dispatcher).
+      await this.accounts.rateLimit(p.accountId, retryAt, now);
+      await this.pubs.deferAccount(p.accountId, retryAt, now);
+    }
     await this.pubs.transition(
       p.id,
       ['sending'],

@@ -303,6 +303,12 @@ export class Dispatcher {
       );
       return 'waiting';
     }
+    if (account.rateLimitedUntil && account.rateLimitedUntil > now) {
+      // The network asked the whole account to wait: nothing is sent before the reset, and no
+      // attempt is spent (a post that became due after the answer would only be refused again).
+      await settle({ status: 'pending', dueAt: account.rateLimitedUntil, claimedBy: null, lastError: { code: 'network.rate_limited' } }, now);
+      return 'waiting';
+    }
     if (!ctx.articles.has(p.articleId)) ctx.articles.set(p.articleId, this.loadArticle(p.articleId));
     const article = await ctx.articles.get(p.articleId);
     if (!article) {
@@ -351,7 +357,10 @@ export class Dispatcher {
         return 'uncertain';
       }
     }
-    return this.outcomes.record(p, account, adapter, attempts, result, guard);
+    const outcome = await this.outcomes.record(p, account, adapter, attempts, result, guard);
+    // The account's reset, now stored, is read again by its next publication of this run.
+    if (result.kind === 'rateLimited') ctx.accounts.delete(p.accountId);
+    return outcome;
   }
 
   /** The adapter's answer, or `onTimeout` once adapterTimeoutMs has passed (the call is aborted). */

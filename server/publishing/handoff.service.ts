@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor, AuditRepository } from '../audit/audit.repository';
 import { can } from '../auth/permissions';
+import { articleUrl } from '../articles/article-url';
 import type { User } from '../auth/users.repository';
 import type { Clock } from '../clock';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
@@ -103,7 +104,7 @@ export class HandoffService {
       ...item,
       text: texts.join('\n\n'),
       image: url ? { url, alt: article.heroAlt.trim() } : null,
-      articleUrl: `${this.d.baseUrl}/actualites/${article.slug}`,
+      articleUrl: articleUrl(this.d.baseUrl, article.slug),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Translate } from '../i18n/i18n';
+import { articleUrl } from '../articles/article-url';
 import type { Container } from '../container';
 import { actorOf, requirePermission } from '../auth/auth.middleware';
 import { NotFoundError, ValidationError } from '../http/errors';
@@ -94,7 +95,7 @@ export function publishingRoutes(c: Deps): Router {
     const sitePreview = {
       title: article.title,
       summary: article.summary,
-      url: c.channelPorts(article, { id: 0, channel: 'site', accountId: 0 }).canonicalUrl(),
+      url: articleUrl(c.config.baseUrl, article.slug),
       image: cardUrl && article.heroAlt.trim() ? { url: cardUrl, alt: article.heroAlt.trim() } : null,
       newsletterUrl: `/admin/articles/${article.id}/newsletter-block.html`,
     };

@@ -31,6 +31,8 @@ export interface ChannelRow {
   reachable: boolean;
   publication: Publication | null;
   canRetract: boolean;
+  /** The publication is the article being online (the site): "Remettre en ligne", not "Publier de nouveau". */
+  followsArticle: boolean;
   /** A thread's parts already accepted by the network, in order (empty for a single post). */
   parts: PublicationPart[];
 }
@@ -71,6 +73,7 @@ export class PublishingService {
         reachable: !!adapter && account.enabled && account.connection === 'connected',
         publication,
         canRetract: !!adapter?.capabilities.canRetract && !!adapter.retract,
+        followsArticle: !!adapter?.capabilities.followsArticle,
         parts: (publication && parts.get(publication.id)) ?? [],
       };
     });

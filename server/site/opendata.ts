@@ -1,4 +1,5 @@
-import type { PublicArticle } from './site.repository';
+import type { PublicArticle } from '../articles/public-articles.repository';
+import { BOM, csvLines } from '../csv';
 import { htmlToText } from './search.text';
 
 /**
@@ -88,32 +89,8 @@ export function eventRecord(a: PublicArticle, url: string, commune: string): Ope
   };
 }
 
-/**
- * A spreadsheet opening the file must not run a formula hidden in a text. It starts a formula at
- * the start of a cell, and a cell is whatever lies between separators: quotes keep "x;=1+1" in one
- * cell for a reader that honours them, but a reader that splits on ";" (French Excel's separator),
- * "," or a tab and ignores quotes makes "=1+1" a cell of its own. So a quote goes before every
- * = + - @ that starts the text or follows a separator or a line break, spaces and quotes between
- * them included (some readers trim them); a leading tab or carriage return, which some
- * spreadsheets skip, is guarded the same way. The /donnees-ouvertes page says so; JSON is exact.
- */
-const FORMULA_AFTER_SEPARATOR = /(^|[;,\t\r\n])([^\S\r\n]|")*(?=[=+\-@])/g;
-
-export function guardFormulas(s: string): string {
-  const guarded = s.replace(FORMULA_AFTER_SEPARATOR, "$&'");
-  return /^[\t\r]/.test(guarded) ? `'${guarded}` : guarded;
-}
-
-/** Text is always quoted: a reader that honours quotes keeps it whole and never takes it for a number. */
-function csvCell(v: Cell): string {
-  if (v === null) return '';
-  if (typeof v !== 'string') return String(v);
-  return `"${guardFormulas(v).replace(/"/g, '""')}"`;
-}
-
 /** RFC 4180: comma, double quotes, CRLF; a BOM first so that Excel reads UTF-8 accents right. */
 export function toCsv(fields: DatasetField[], records: OpenRecord[]): string {
   const names = fields.map((f) => f.name);
-  const lines = [names.map(csvCell).join(','), ...records.map((r) => names.map((n) => csvCell(r[n] ?? null)).join(','))];
-  return `\ufeff${lines.join('\r\n')}\r\n`;
+  return BOM + csvLines([names, ...records.map((r) => names.map((n) => r[n] ?? null))], ',');
 }

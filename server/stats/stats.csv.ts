@@ -1,3 +1,4 @@
+import { BOM, csvLines as lines } from '../csv';
 import type { Translate } from '../i18n/i18n';
 import { channelLabel } from './stats.labels';
 import type { Totals } from './stats.model';
@@ -7,21 +8,8 @@ import type { ArticleLine } from './stats.service';
 /**
  * CSV as French Excel opens it with a double click: UTF-8 with a byte order mark (otherwise
  * accents come out garbled), ';' between fields (',' is the decimal separator in France), CRLF
- * line ends. A field that starts like a formula (= + - @) is prefixed with an apostrophe so that
- * a title never runs as a formula in the spreadsheet.
+ * line ends; every text quoted and a formula hidden in a title defused (see ../csv).
  */
-export const BOM = '\uFEFF';
-
-export function csvField(v: string | number): string {
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLines(rows: (string | number)[][]): string {
-  return rows.map((r) => r.map(csvField).join(';')).join('\r\n') + '\r\n';
-}
-
 export function statsCsv(
   t: Translate,
   period: Period,
@@ -66,5 +54,5 @@ export function statsCsv(
       a.reach,
     ]),
   ];
-  return BOM + csvLines(figures) + '\r\n' + csvLines(table);
+  return BOM + lines(figures, ';') + '\r\n' + lines(table, ';');
 }

@@ -21,6 +21,10 @@ export interface PigeonPeer {
   /** Status codes the next deletions get, in order (204 when empty). */
   deleteScript: number[];
   validTokens: Set<string>;
+  /** The network's clock, in ms (a rate limit's reset is 10 minutes after it): the test's fake clock. */
+  now: () => number;
+  /** When set, a scripted 503 says when to come back (`Retry-After`, in seconds). */
+  retryAfterSeconds: number | null;
   issue(): { access: string; refresh: string };
   /** The commune revoked Crieur's access on the network: no token works any more. */
   revokeAll(): void;
@@ -37,6 +41,8 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
     listStatus: 200,
     deleteScript: [] as number[],
     validTokens: new Set<string>(),
+    now: () => Date.now(),
+    retryAfterSeconds: null as number | null,
     revokeAll() {
       peer.validTokens.clear();
       refreshTokens.clear();
@@ -76,7 +82,8 @@ export function startPigeonPeer(): Promise<PigeonPeer> {
       if (req.method === 'GET' && url.pathname === '/api/me') return send(200, { name: 'Mairie de Villeneuve', avatar: 'https://pigeon.invalid/a.png' });
       if (req.method === 'POST' && url.pathname === '/api/posts') {
         const status = peer.script.shift() ?? 200;
-        if (status === 429) return send(429, { error: 'slow down' }, { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600) });
+        if (status === 429) return send(429, { error: 'slow down' }, { 'x-ratelimit-reset': String(Math.floor(peer.now() / 1000) + 600) });
+        if (status === 503 && peer.retryAfterSeconds !== null) return send(503, { error: 'scripted' }, { 'retry-after': String(peer.retryAfterSeconds) });
         if (status === 202) return send(202, { ticket: `ticket-${peer.posts.length + 1}` });
         if (status !== 200 && status !== 504 && status !== 0) return send(status, { error: 'scripted' });
         const id = `p${peer.posts.length + 1}`;

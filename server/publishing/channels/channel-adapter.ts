@@ -7,7 +7,7 @@ export type { ChannelMessage };
 
 /**
  * What every channel (site, newsletter, each social network) implements. Adding a network means
- * adding one adapter file and registering it (container.ts), nothing else: the engine reads the
+ * adding one adapter file and registering it (container.channels.ts), nothing else: the engine reads the
  * adapter's capabilities, never its channel name.
  */
 export interface PublishableArticle {

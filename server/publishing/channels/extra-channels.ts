@@ -3,7 +3,7 @@ import type { ChannelAdapter } from './channel-adapter';
 /**
  * Channels registered before the program builds its container, by a module loaded with
  * `node --import` (the tests' local test channel). The shipped channels are registered in
- * container.ts.
+ * container.channels.ts.
  */
 const extra: ChannelAdapter[] = [];
 

@@ -1,7 +1,7 @@
 import type { ChannelAdapter } from './channel-adapter';
 
 /**
- * The adapters this installation can use, by channel name. Built in container.ts; the tests
+ * The adapters this installation can use, by channel name. Built in container.channels.ts; the tests
  * register their own test channel.
  */
 export class AdapterRegistry {

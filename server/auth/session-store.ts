@@ -2,6 +2,9 @@ import session from 'express-session';
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
 
+/** How long an admin session lasts without use: a working day; the cookie is refreshed while in use. */
+export const SESSION_TTL_MS = 8 * 3600_000;
+
 /** express-session store backed by the `sessions` table, so sessions survive restarts and are shared by instances. */
 export class KnexSessionStore extends session.Store {
   constructor(
