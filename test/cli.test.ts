@@ -123,7 +123,8 @@ describe('the command line', () => {
     const nothing = await crieur(dir, []);
     expect(nothing.code).toBe(2);
     expect(nothing.stdout + nothing.stderr).toContain('Utilisation');
-  });
+    // Four processes, each starting Node and tsx: seconds each on a loaded machine.
+  }, 120_000);
 
   it('answers exit code 1 with the password policy for a weak password, and creates nothing', async () => {
     const weak = await crieur(dir, ['user:add', '--email', 'faible@y.fr', '--role', 'editor', '--password', 'azerty']);
