@@ -1,7 +1,7 @@
 import type { MediaItem } from '../media/media.types';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { absoluteLinks } from './feeds';
-import { articlePath } from './metadata';
+import { articleUrl } from '../articles/article-url';
 import { ImageLookup } from './site-images';
 import { API_DEFAULT_PER_PAGE, type ApiListQuery } from './site-data.schemas';
 import type { PublicArticle, PublicArticlesRepository } from '../articles/public-articles.repository';
@@ -44,7 +44,7 @@ export class PublicApiService {
       slug: a.slug,
       title: a.title,
       summary: a.summary,
-      url: `${this.d.config.baseUrl}${articlePath(a.slug)}`,
+      url: articleUrl(this.d.config.baseUrl, a.slug),
       category: a.categorySlug && a.categoryName ? { slug: a.categorySlug, name: a.categoryName } : null,
       published_at: a.publishedAt.toISOString(),
       updated_at: (a.updatedAt > a.publishedAt ? a.updatedAt : a.publishedAt).toISOString(),
