@@ -17,6 +17,7 @@ import { systemClock } from '../server/clock';
 import { createKnex, migrateLatest } from '../server/db/knex';
 import { AuditRepository } from '../server/audit/audit.repository';
 import { MediaService } from '../server/media/media.service';
+import { MediaRepository } from '../server/media/media.repository';
 import { backgroundSpecs, decodeMaster, EncodeQueue, encodeVariant, inspect, previewSpec } from '../server/media/image-processing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   const db = createKnex(config);
   const media = new MediaService({
     db,
+    repo: new MediaRepository(db),
     audit: new AuditRepository(db),
     clock: systemClock,
     log: pino({ level: 'silent' }),

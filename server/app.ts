@@ -46,10 +46,8 @@ import { templateLocals } from './http/locals';
 import { PUBLIC_DIR } from './http/assets';
 import { VIEWS_DIR } from './http/render';
 import { securityHeaders } from './http/security-headers';
-import { KnexSessionStore } from './http/session-store';
+import { SESSION_TTL_MS } from './auth/session-store';
 import { ensureEditorBundle } from './editor/editor-bundle';
-
-const SESSION_TTL_MS = 8 * 3600_000; // a working day; the cookie is refreshed while in use
 
 /** Builds the Express application without listening, so that tests drive it with supertest. */
 export function createApp(c: Container): Express {
@@ -92,7 +90,7 @@ export function createApp(c: Container): Express {
     session({
       name: 'crieur.sid',
       secret: c.secretKey,
-      store: new KnexSessionStore(c.db, SESSION_TTL_MS),
+      store: c.sessionStore,
       resave: false,
       saveUninitialized: false,
       rolling: true,

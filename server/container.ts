@@ -9,6 +9,7 @@ import { buildCampaignSender, buildSubscriberList } from './container.newsletter
 import { buildEngagement, buildStats } from './container.stats';
 import { buildAdapters } from './container.channels';
 import { AuditRepository } from './audit/audit.repository';
+import { KnexSessionStore, SESSION_TTL_MS } from './auth/session-store';
 import { UsersRepository } from './auth/users.repository';
 import { TokensRepository } from './auth/tokens.repository';
 import { ThrottleRepository } from './auth/throttle.repository';
@@ -25,7 +26,13 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { MediaService } from './media/media.service';
 import { ArticlesService } from './articles/articles.service';
-import { mediaUsage } from './media/media.usage';
+import { mediaUsage, type MediaShownBy } from './media/media.usage';
+import { MediaRepository } from './media/media.repository';
+import { ArticlesRepository } from './articles/articles.repository';
+import { ArticleRevisionsRepository } from './articles/article-revisions.repository';
+import { PagesRepository } from './pages/pages.repository';
+import { CategoriesRepository } from './articles/categories.repository';
+import { AudienceRepository } from './audience/audience.repository';
 import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -48,15 +55,15 @@ import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
 import { AudienceService } from './audience/audience.service';
 import { PageCache } from './site/page-cache';
-import { SiteRepository } from './site/site.repository';
+import { PublicArticlesRepository } from './articles/public-articles.repository';
 import { SiteService } from './site/site.service';
-import { SearchRepository } from './site/search.repository';
+import { PublicArticlesSearch } from './articles/public-articles.search';
 import { SearchService } from './site/search.service';
 import { FeedsService } from './site/feeds.service';
 import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
-import { ArticleRedirectsRepository } from './site/article-redirects';
-import { recordOldSlugs } from './site/article-redirects';
+import { ArticleRedirectsRepository } from './articles/article-redirects';
+import { recordOldSlugs } from './articles/article-redirects';
 import { CampaignsRepository } from './newsletter/campaigns.repository';
 import { CampaignRenderer } from './newsletter/campaign-renderer';
 import { CampaignsService } from './newsletter/campaigns.service';
@@ -83,19 +90,31 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const usersRepo = new UsersRepository(db);
   const tokens = new TokensRepository(db);
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
-  const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
-  const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
-  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
-  // What shows an image (articles, pages, proposed changes), asked before it may be deleted.
+  const sessionStore = new KnexSessionStore(db, SESSION_TTL_MS);
+  const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock, sessionStore);
+  const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl, sessionStore);
+  const account = new AccountService({ db, users: usersRepo, tokens, sessions: sessionStore, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
+  // Who wrote or decided what: the articles ask the accounts, which own the users table.
+  const people = { displayNames: usersRepo.displayNames.bind(usersRepo), possibleAuthors: usersRepo.possibleAuthors.bind(usersRepo) };
+  const articlesRepo = new ArticlesRepository(db, people);
+  const revisions = new ArticleRevisionsRepository(db, people);
+  const pagesRepo = new PagesRepository(db);
+  // What shows an image (articles, pages, proposed changes), asked of their domains before it may be deleted.
+  const shownBy: MediaShownBy = {
+    articles: (id, limit, trx) => articlesRepo.showingMedia(id, limit, trx),
+    pages: (id, limit, trx) => pagesRepo.showingMedia(id, limit, trx),
+    proposals: (id, trx) => revisions.pendingShowingMedia(id, trx),
+  };
   const media = new MediaService({
     db,
+    repo: new MediaRepository(db),
     audit,
     clock,
     log: log.child({ module: 'media' }),
     dataDir: config.dataDir,
-    usage: (id, trx) => mediaUsage(db, id, trx),
+    usage: (id, trx) => mediaUsage(shownBy, id, trx),
   });
-  const articles = new ArticlesService({ db, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
+  const articles = new ArticlesService({ db, repo: articlesRepo, revisions, people, audit, settings, media, clock, log: log.child({ module: 'articles' }) });
 
   // The engagement store is fed by the site, the newsletter and the metrics job: built first.
   const { engagementRepo, engagement, engagementRollup } = buildEngagement({ db, config, clock, log, settings });
@@ -192,6 +211,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const jobsRepo = new JobsRepository(db);
   const audience = new AudienceService({
     db,
+    repo: new AudienceRepository(db),
     clock,
     log: log.child({ module: 'audience' }),
     timeZone: config.timeZone,
@@ -202,11 +222,12 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
-  articles.onChangeInTransaction(recordOldSlugs(clock));
+  const redirects = new ArticleRedirectsRepository(db);
+  articles.onChangeInTransaction(recordOldSlugs(redirects, clock));
 
-  // The public site: it reads articles and categories, and asks publishing what is online.
+  // The public site reads residents' articles through the articles domain, which asks publishing what is online.
   const siteCache = new PageCache({ clock, onView: (view) => audience.countView(view) }).watch({ articles, publishingEvents, settings });
-  const siteRepo = new SiteRepository(db, publishing.onlineJoin());
+  const publicArticles = new PublicArticlesRepository(db, publishing.onlineJoin());
   const attachments = new AttachmentsService({
     db,
     repo: new AttachmentsRepository(db),
@@ -221,11 +242,20 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     exists: async (id) => !!(await articles.get(id)),
     isPublic: async (id) => {
       const a = await articles.get(id);
-      return !!a && (await siteRepo.bySlug(a.slug))?.id === id;
+      return !!a && (await publicArticles.bySlug(a.slug))?.id === id;
     },
   });
   attachments.onChange(() => siteCache.clear());
-  const pages = new PagesService({ db, audit, clock, settings, baseUrl: config.baseUrl, log: log.child({ module: 'pages' }), memo: siteCache });
+  const pages = new PagesService({
+    db,
+    repo: pagesRepo,
+    audit,
+    clock,
+    settings,
+    baseUrl: config.baseUrl,
+    log: log.child({ module: 'pages' }),
+    memo: siteCache,
+  });
   const menus = new MenuService({ db, pages, audit, clock, memo: siteCache });
   pages.events.on('changed', () => siteCache.clear());
   // A page's files are public exactly when residents can see the page (online, and every page above it).
@@ -234,7 +264,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     isPublic: async (id) => (await pages.visible()).some((p) => p.id === id),
   });
   const site = new SiteService({
-    repo: siteRepo,
+    repo: publicArticles,
     media,
     settings,
     clock,
@@ -243,7 +273,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     memo: siteCache,
     pages: () => pages.publicTree(),
   });
-  const siteDeps = { site: siteRepo, media, settings, config, clock };
+  const siteDeps = { site: publicArticles, media, settings, config, clock };
   const communeName = async () => (await settings.get()).name;
   const { subscriberLinks, subscribers, subscriberRows, subscriberUpkeep, subscribersAdmin } = buildSubscriberList({
     db,
@@ -260,6 +290,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   // A merged or deleted category moves its subscribers' topic and its hashtags in its own transaction.
   const categories = new CategoriesService({
     db,
+    repo: new CategoriesRepository(db),
     audit,
     clock,
     log: log.child({ module: 'categories' }),
@@ -321,6 +352,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     account,
     attachments,
     usersRepo,
+    sessionStore,
     media,
     articles,
     categories,
@@ -342,13 +374,13 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     dispatcher,
     jobsRepo,
     audience,
-    siteRepo,
+    publicArticles,
     site,
-    search: new SearchService(new SearchRepository(db, siteRepo), siteRepo, pages),
+    search: new SearchService(new PublicArticlesSearch(db, publicArticles), publicArticles, pages),
     feeds: new FeedsService({ ...siteDeps, pages: () => pages.visible() }),
     openData: new OpenDataService(siteDeps),
     publicApi: new PublicApiService(siteDeps),
-    redirects: new ArticleRedirectsRepository(db),
+    redirects,
     siteCache,
     subscribers,
     subscriberLinks,

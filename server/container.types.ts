@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { AuditRepository } from './audit/audit.repository';
+import type { KnexSessionStore } from './auth/session-store';
 import type { UsersRepository } from './auth/users.repository';
 import type { AuthService } from './auth/auth.service';
 import type { UsersService } from './auth/users.service';
@@ -32,13 +33,13 @@ import type { JobsRepository } from './jobs/jobs.repository';
 import type { JobRunner } from './jobs/job-runner';
 import type { AudienceService } from './audience/audience.service';
 import type { PageCache } from './site/page-cache';
-import type { SiteRepository } from './site/site.repository';
+import type { PublicArticlesRepository } from './articles/public-articles.repository';
 import type { SiteService } from './site/site.service';
 import type { SearchService } from './site/search.service';
 import type { FeedsService } from './site/feeds.service';
 import type { OpenDataService } from './site/opendata.service';
 import type { PublicApiService } from './site/api.service';
-import type { ArticleRedirectsRepository } from './site/article-redirects';
+import type { ArticleRedirectsRepository } from './articles/article-redirects';
 import type { CampaignRenderer } from './newsletter/campaign-renderer';
 import type { CampaignsService } from './newsletter/campaigns.service';
 import type { CampaignSender } from './newsletter/campaign-sender';
@@ -74,6 +75,8 @@ export interface Container {
   /** Files attached to articles and pages (council minutes, arrêtés, menus), checked by content. */
   attachments: AttachmentsService;
   usersRepo: UsersRepository;
+  /** The admin sessions (table sessions), for express-session. */
+  sessionStore: KnexSessionStore;
   media: MediaService;
   articles: ArticlesService;
   /** The site's categories, managed in the admin (server/articles/categories.service.ts). */
@@ -106,7 +109,7 @@ export interface Container {
   audience: AudienceService;
   /** Rendered public pages; `createHandler` (app.ts) serves them before Express (server/site/page-cache.ts). */
   /** The public site's reads (the visibility rule) and services. */
-  siteRepo: SiteRepository;
+  publicArticles: PublicArticlesRepository;
   site: SiteService;
   search: SearchService;
   feeds: FeedsService;

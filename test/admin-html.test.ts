@@ -2,11 +2,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
 import sharp from 'sharp';
 import { ALL_JOBS } from '../jobs';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { makePublication, makeTestAccount } from './helpers/factories';
 import { categoryId, officer, publishArticle } from './helpers/site-data';
+import { addEvents } from './helpers/engagement-events';
+import { collectRoutes } from './helpers/routes';
+import { StatsReportLinks } from '../server/stats/stats-report-links';
+import { DEFAULT_SETTINGS, type CommuneSettings } from '../server/settings/settings.defaults';
+import { mergeSettings } from '../server/settings/settings.service';
 
 /**
  * Every main admin page, and the public pages, through the Nu Html Checker (vnu, the W3C
@@ -52,8 +58,57 @@ function check(pages: Map<string, string>, dir: string): string[] {
     });
 }
 
+/** GET routes that answer no HTML page of Crieur's own: files, feeds, data, redirects, an e-mail's markup. */
+const NOT_PAGES = new Set([
+  // Files, pictures and the tracking pixel.
+  '/healthz',
+  '/favicon.ico',
+  '/theme.css',
+  '/theme-:version.css',
+  '/media/:id/:file',
+  '/media/{*rest}',
+  '/documents/:id/:name',
+  '/admin/attachments/:id/file',
+  '/admin/networks/:id/avatar',
+  '/admin/mailbox/:id/eml',
+  '/o/:file',
+  // Data: JSON, CSV, feeds, calendars, the search engines' files, a subscriber's own data.
+  '/admin/media.json',
+  '/admin/media/:id.json',
+  '/admin/articles/:id/publications.json',
+  '/admin/newsletter/campaigns/:id/progress.json',
+  '/admin/stats/export.csv',
+  '/lettre/abonnement/:token/donnees',
+  '/actualites/:slug/evenement.ics',
+  '/rss.xml',
+  '/atom.xml',
+  '/feed.json',
+  '/actualites/categorie/:slug/rss.xml',
+  '/actualites/categorie/:slug/atom.xml',
+  '/sitemap.xml',
+  '/robots.txt',
+  '/agenda.ics',
+  '/donnees-ouvertes/articles.csv',
+  '/donnees-ouvertes/articles.json',
+  '/donnees-ouvertes/evenements.csv',
+  '/donnees-ouvertes/evenements.json',
+  '/api/v1/articles',
+  '/api/v1/articles/:slug',
+  // An e-mail's own markup (MJML's tables), as mail software reads it, not a page of the admin.
+  '/admin/mailbox/:id/html',
+  '/admin/newsletter/:id/preview.html',
+  '/admin/newsletter/:id/preview.txt',
+  '/admin/articles/:id/newsletter-block.html',
+  '/lettres/:number',
+  // Redirects only.
+  '/admin/networks/oauth/callback',
+  '/l/:campaign/:link',
+  '/actualites/categorie/:slug/:file',
+]);
+
 let ctx: TestContext;
 const pages = new Map<string, string>();
+const checked: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -129,6 +184,25 @@ beforeAll(async () => {
   const mail = /href="\/admin\/mailbox\/([\w-]+)"/.exec(mailbox.text)?.[1];
   if (!mail) throw new Error('no e-mail in the mailbox page');
 
+  // For the pages added since: a hand-off network with its post, the figures of a week (the
+  // dashboard, an article's figures, the monthly report), a private preview link.
+  const now = c.clock.now();
+  const instagram = await c.accounts.insert({ channel: 'handoff', label: 'Instagram', settings: { network: 'Instagram' } }, now);
+  const mastodon = await c.accounts.insert({ channel: 'mastodon', label: 'Mastodon de la mairie', settings: { instance: 'https://mastodon.test' } }, now);
+  const handoff = await c.publications.insert({ articleId: article.id, accountId: instagram, channel: 'handoff', textVariant: null, scheduledAt: now }, now);
+  await c.dispatcher.dispatchDue();
+  const culture = await categoryId(c, 'culture');
+  await addEvents(c, [
+    { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'visitor', value: 40 },
+    { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'search', value: 30 },
+    { at: '2026-03-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'atom', value: 5 },
+    { at: '2026-03-14T10:00:00Z', channel: 'newsletter', kind: 'article_delivery', articleId: article.id, value: 120 },
+    { at: '2026-02-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'direct', value: 12 },
+  ]);
+  const previewLink = await agent.post(`/admin/articles/${article.id}/previews`).type('form').send({ _csrf: admin.csrf, audience: 'team' });
+  const previewPath = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(previewLink.text)?.[1] ?? 'http://x/none').pathname;
+  const reportOptOut = new URL(new StatsReportLinks(c.secretKey, c.config.baseUrl, c.clock).optOutUrl(admin.user.id)).pathname;
+
   // The last column is something the page shows only when filled: an empty state would hide markup.
   const admins: [string, string, number, string][] = [
     ['dashboard', '/admin', 200, 'Conseil municipal du 2 avril'],
@@ -162,10 +236,30 @@ beforeAll(async () => {
     ['page form', `/admin/pages/${mairie.id}/edit`, 200, 'data-visual-editor'],
     ['menus', '/admin/pages/menu', 200, 'menu-entry'],
     ['page deletion', `/admin/pages/${mairie.id}/delete`, 200, '/la-mairie/horaires'],
+    ['page preview', `/admin/pages/${mairie.id}/preview`, 200, 'Bienvenue'],
+    ['categories', '/admin/categories', 200, 'Culture'],
+    ['category form', `/admin/categories/${culture}/edit`, 200, 'Culture'],
+    ['category deletion', `/admin/categories/${culture}/delete`, 200, 'Culture'],
+    ['article attachments', `/admin/articles/${article.id}/attachments`, 200, 'type="file"'],
+    ['page attachments', `/admin/pages/${mairie.id}/attachments`, 200, 'type="file"'],
+    ['attachment settings', '/admin/settings/attachments', 200, '<form'],
+    ['article withdrawal', `/admin/articles/${article.id}/retract`, 200, 'Fête de la musique'],
+    ['private preview', previewPath, 200, 'Fête de la musique'],
+    ['networks', '/admin/networks', 200, 'Réseau en panne'],
+    ['network connection', '/admin/networks/connect/mastodon', 200, '<form'],
+    ['hand-off connection', '/admin/networks/connect/handoff', 200, 'name="network"'],
+    ['network settings', `/admin/networks/${mastodon}/settings`, 200, 'Mastodon de la mairie'],
+    ['network removal', `/admin/networks/${instagram}/remove`, 200, 'Instagram'],
+    ['hashtags', '/admin/networks/hashtags', 200, '<form'],
+    ['hand-off', `/admin/handoff/${handoff}`, 200, 'Instagram'],
+    ['article figures', `/admin/stats/articles/${article.id}?periode=7j`, 200, 'par provenance'],
+    ['monthly report', '/admin/stats/rapport', 200, 'Rapport mensuel'],
+    ['monthly report by e-mail', '/admin/stats/rapport-par-email', 200, '<form'],
     ['error page', '/admin/articles/999999', 404, 'Cet article n’existe pas'],
   ];
   const unexpected: string[] = [];
   for (const [name, url, status, shows] of admins) {
+    checked.push(url);
     const res = await agent.get(url);
     if (res.status !== status || !res.text.includes(shows)) unexpected.push(`${name} (${url}) answered ${res.status} without “${shows}”`);
     pages.set(`${name} (${url})`, res.text);
@@ -203,15 +297,53 @@ beforeAll(async () => {
     ['unsubscribe', pathOf(c.subscriberLinks.unsubscribeUrl(subscriber)), 200],
     ['invalid newsletter link', '/lettre/abonnement/1.forged', 404],
     ['newsletter archive', '/lettres', 200],
+    ['newsletter consent renewal', pathOf(c.subscriberLinks.reconsentUrl(subscriber)), 200],
+    ['monthly report opt-out', reportOptOut, 200],
     ['commune page with its breadcrumb', '/la-mairie/horaires', 200],
     ['commune page with its sub-pages', '/la-mairie', 200],
     ['public error page', '/actualites/nexiste-pas', 404],
   ];
   for (const [name, url, status] of anonymous) {
+    checked.push(url);
     const res = await request(ctx.app).get(url);
     if (res.status !== status) unexpected.push(`${name} (${url}) answered ${res.status}`);
     pages.set(`${name} (${url})`, res.text);
   }
+  // Pages shown in a particular state, set up last so that the others are seen as usual.
+  const forced = await loginAs(ctx, 'editor');
+  await c.db('users').where({ id: forced.user.id }).update({ must_change_password: true });
+  const late: [string, TestAgent, string, number, string][] = [
+    ['expired e-mail change link', agent, '/admin/account/email/not-a-token', 410, 'Lien expiré'],
+    ['printed password to replace', forced.agent, '/admin/account/new-password', 200, 'name="password"'],
+  ];
+  // A change to an online article under required approval: the proposal an élu decides on.
+  await c.settings.initialize(mergeSettings(DEFAULT_SETTINGS, { requireApproval: true } as Partial<CommuneSettings>));
+  const editor = await loginAs(ctx, 'editor');
+  const current = await c.articles.getOrFail(article.id);
+  await editor.agent
+    .post(`/admin/articles/${article.id}`)
+    .type('form')
+    .send({ _csrf: editor.csrf, version: String(current.version), title: current.title, body: `${current.bodyMd}\n\nEntrée libre.`, intent: 'save' });
+  late.push(['proposal', agent, `/admin/articles/${article.id}/proposal`, 200, 'Entrée libre.']);
+  for (const [name, who, url, status, shows] of late) {
+    checked.push(url);
+    const res = await who.get(url);
+    if (res.status !== status || !res.text.includes(shows)) unexpected.push(`${name} (${url}) answered ${res.status} without “${shows}”`);
+    pages.set(`${name} (${url})`, res.text);
+  }
+
+  // A page added tomorrow is checked too: every GET route is one of the pages above, or not a page.
+  const pattern = (route: string) =>
+    new RegExp(
+      `^${route
+        .replace(/[.]/g, '\\.')
+        .replace(/\{?\*\w+\}?/g, '.+')
+        .replace(/:\w+/g, '[^/]+')
+        .replace(/\/$/, '')}/?$`,
+    );
+  for (const r of collectRoutes(ctx.app).filter((x) => x.method === 'GET' && !NOT_PAGES.has(x.path)))
+    if (!checked.some((url) => pattern(r.path).test(url.split('?')[0]!)))
+      unexpected.push(`GET ${r.path} is not checked: add one of its pages above, or it to NOT_PAGES`);
   if (unexpected.length) throw new Error(unexpected.join('\n'));
 }, 60_000);
 

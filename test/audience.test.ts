@@ -13,6 +13,7 @@ import { mastodonHostOf, maskIp, sourceOf, withRef } from '../server/audience/au
 import { monthsBefore } from '../server/audience/audience.days';
 import { isPostgres } from '../server/db/dialect';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
+import { tableRows } from './helpers/engagement-events';
 import { makeArticle } from './helpers/factories';
 import { publishArticle } from './helpers/site-data';
 import { plainSpaces } from './helpers/typography';
@@ -247,6 +248,15 @@ describe('on the public site', () => {
     const text = (await agent.get('/admin/audience')).text.replace(/\s+/g, ' ');
     for (const label of ['Flux RSS', 'Flux Atom', 'Flux JSON Feed', 'Agenda iCalendar'])
       expect(text).toContain(`<th scope="row">${label}</th> <td class="num">1</td>`);
+    // The article's own figures name each feed too, never "other sites".
+    await ctx.c.engagement.flush();
+    const figures = (await agent.get(`/admin/stats/articles/${article.id}?periode=7j`)).text;
+    expect(tableRows(figures, 'par provenance').sort()).toEqual([
+      ['Agenda iCalendar', '1', '25 %'],
+      ['Flux Atom', '1', '25 %'],
+      ['Flux JSON Feed', '1', '25 %'],
+      ['Flux RSS', '1', '25 %'],
+    ]);
   });
 });
 
@@ -289,6 +299,7 @@ describe('estimating unique visitors without storing addresses', () => {
   it('shares the day’s salt between instances, so a visitor served by two of them counts once', async () => {
     const other = new AudienceService({
       db: ctx.c.db,
+      repo: new AudienceRepository(ctx.c.db),
       clock: ctx.clock,
       log: pino({ level: 'silent' }),
       timeZone: 'Europe/Paris',

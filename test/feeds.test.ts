@@ -7,7 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createTestContext, type TestContext } from './helpers/context';
 import { categoryId, expectWellFormedXml, officer, publishArticle } from './helpers/site-data';
 import { articleMeta, homeMeta } from '../server/site/metadata';
-import type { PublicArticle } from '../server/site/site.repository';
+import type { PublicArticle } from '../server/articles/public-articles.repository';
 import { foldLine } from '../server/site/ical';
 import { VIEWS_DIR } from '../server/http/render';
 import type { Article } from '../server/articles/articles.types';
@@ -213,7 +213,7 @@ describe('the agenda as iCalendar', () => {
 
 describe('page metadata', () => {
   const render = async (meta: unknown) => ejs.renderFile(path.join(VIEWS_DIR, 'site/partials/meta.ejs'), { meta, commune: await ctx.c.settings.get() });
-  const visible = async (slug: string) => (await ctx.c.siteRepo.bySlug(slug)) as PublicArticle;
+  const visible = async (slug: string) => (await ctx.c.publicArticles.bySlug(slug)) as PublicArticle;
 
   it('describes an article with Open Graph, a large Twitter card and its 1200×630 image', async () => {
     const meta = await articleMeta(await visible(illustrated.slug), ctx.c);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import { createTestContext, type TestContext } from './helpers/context';
 import { MediaService } from '../server/media/media.service';
+import { MediaRepository } from '../server/media/media.repository';
 
 /**
  * Stopping while image variants are still to be made: the encodes not started are left, not
@@ -48,6 +49,7 @@ describe('stopping with image variants still to make', () => {
     // The next start, on the same database and folder, seconds later (the images are young).
     const restarted = new MediaService({
       db: ctx.c.db,
+      repo: new MediaRepository(ctx.c.db),
       audit: ctx.c.audit,
       clock: ctx.clock,
       log: ctx.c.log,
@@ -79,6 +81,7 @@ describe('stopping with image variants still to make', () => {
     const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
     const restarted = new MediaService({
       db: ctx.c.db,
+      repo: new MediaRepository(ctx.c.db),
       audit: ctx.c.audit,
       clock: ctx.clock,
       log: ctx.c.log,

@@ -8,6 +8,7 @@ import { createTestContext, csrfFrom, loginAs, type TestContext } from './helper
 import { decodeMaster, inspect } from '../server/media/image-processing';
 import { MediaFiles } from '../server/media/media.files';
 import { MediaService } from '../server/media/media.service';
+import { MediaRepository } from '../server/media/media.repository';
 import { missingTranslations } from '../server/i18n/i18n';
 
 let ctx: TestContext;
@@ -451,6 +452,7 @@ describe('after a crash', () => {
     // A second service on the same database and folder plays the restarted process.
     const restarted = new MediaService({
       db: ctx.c.db,
+      repo: new MediaRepository(ctx.c.db),
       audit: ctx.c.audit,
       clock: ctx.clock,
       log: ctx.c.log,

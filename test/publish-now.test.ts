@@ -26,6 +26,15 @@ describe('publishing now on a running Crieur', () => {
       JOBS_DISPATCH_CRON: '0 0 3 1 1 *',
     });
     const base = `http://127.0.0.1:${port}`;
+    // Bounded: without the wake, a page would only appear next 1st of January.
+    const online = async (url: string) => {
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await request(base).get(url)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      return status;
+    };
     try {
       await waitForHttp(`${base}/healthz`);
       const agent = request.agent(base);
@@ -52,13 +61,16 @@ describe('publishing now on a running Crieur', () => {
         ).status,
       ).toBe(302);
 
-      // Bounded: without the wake, the page would only appear next 1st of January.
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await request(base).get('/actualites/coupure-d-eau-rue-des-lilas')).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(status).toBe(200);
+      expect(await online('/actualites/coupure-d-eau-rue-des-lilas')).toBe(200);
+
+      // The form's own "Publier maintenant" button, on a new article.
+      const again = await agent.get('/admin/articles/new');
+      const now = await agent
+        .post('/admin/articles')
+        .type('form')
+        .send({ _csrf: csrfFrom(again.text), title: 'Marché de Noël', summary: 'Samedi.', body: 'Place de la mairie.', publishAt: '', intent: 'publish' });
+      expect(now.status).toBe(302);
+      expect(await online('/actualites/marche-de-noel')).toBe(200);
     } finally {
       expect(await proc.stop()).toBe(0);
       await database.drop();

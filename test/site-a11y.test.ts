@@ -39,7 +39,7 @@ beforeAll(async () => {
   ctx.clock.set(new Date('2026-11-22T09:00:00.000Z'));
   await loadDemoIfEmpty(ctx.c);
   await ctx.c.media.idle();
-  const { rows } = await ctx.c.siteRepo.list({ eventsFrom: ctx.clock.now(), limit: 20, offset: 0 });
+  const { rows } = await ctx.c.publicArticles.list({ eventsFrom: ctx.clock.now(), limit: 20, offset: 0 });
   const article = rows.find((a) => a.heroMediaId && a.eventPlace);
   if (!article) throw new Error('the demo has no upcoming event with an image');
   articlePath = `/actualites/${article.slug}`;

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import type { ArticleInput } from '../server/articles/articles.types';
-import { SiteRepository } from '../server/site/site.repository';
+import { PublicArticlesRepository } from '../server/articles/public-articles.repository';
 import { plainSpaces } from './helpers/typography';
 
 const officer = { id: null, label: 'test' };
@@ -289,7 +289,7 @@ describe('the public pages', () => {
   });
 
   it('answers an unexpected failure with the site’s own error page, and tells nothing of the cause', async () => {
-    jest.spyOn(SiteRepository.prototype, 'rows').mockRejectedValue(new Error('disk on fire'));
+    jest.spyOn(PublicArticlesRepository.prototype, 'rows').mockRejectedValue(new Error('disk on fire'));
     const res = await get('/');
     expect(res.status).toBe(500);
     expect(res.text).toContain('<h1>Erreur du serveur</h1>');

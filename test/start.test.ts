@@ -7,7 +7,8 @@ import knexFactory from 'knex';
 import { csrfFrom } from './helpers/context';
 import { testDatabaseUrl } from './helpers/database';
 import { loadConfig } from '../server/config';
-import { knexConfig } from '../server/db/knex';
+import { knexConfig, migrateLatest } from '../server/db/knex';
+import { isPostgres } from '../server/db/dialect';
 
 const CHOSEN = 'Lune-Verte-Sur-Le-Toit-42!';
 
@@ -90,6 +91,43 @@ describe('npm start on an empty data folder', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('prints why it could not start, without the administrator’s password hash the database refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));
+    const database = await testDatabaseUrl(dir);
+    try {
+      // The tables exist, and the database refuses any new account (a constraint added by hand, a
+      // full disk…). PostgreSQL's refusal carries the refused row, hash included.
+      const db = knexFactory(knexConfig(loadConfig({ DATA_DIR: dir, DATABASE_URL: database.url })));
+      try {
+        await migrateLatest(db);
+        if (isPostgres(db)) await db.raw('alter table users add constraint accounts_frozen check (id < 0) not valid');
+        else await db.raw("create trigger accounts_frozen before insert on users begin select raise(abort, 'accounts_frozen'); end");
+      } finally {
+        await db.destroy();
+      }
+      const failed = startNode('server/main.ts', {
+        DATA_DIR: dir,
+        PORT: String(await freePort()),
+        DATABASE_URL: database.url,
+        SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+        CRIEUR_DEMO: 'false',
+        CRIEUR_ADMIN_EMAIL: 'maire@commune.test',
+        CRIEUR_ADMIN_PASSWORD: 'Correct-Horse-Battery-9',
+        LOG_LEVEL: 'trace',
+        LOG_FORMAT: 'json',
+      });
+      const code = await new Promise<number | null>((r) => (failed.child.exitCode !== null ? r(failed.child.exitCode) : failed.child.on('exit', r)));
+      expect(code).toBe(1);
+      expect(failed.output()).toContain('Crieur n’a pas pu démarrer');
+      expect(failed.output()).toContain('accounts_frozen');
+      expect(failed.output()).not.toContain('$argon2');
+      expect(failed.output()).not.toContain('Correct-Horse-Battery-9');
+    } finally {
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('brings up two instances started at the same moment on an empty database, with one administrator and one demo', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-start-'));

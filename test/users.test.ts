@@ -360,6 +360,47 @@ describe('a new password voids the links still out', () => {
     expect(used.status).toBe(410);
   });
 
+  it('refuses the other pending reset links once one of them set the password', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    const first = await resetLink(user.email);
+    const second = await resetLink(user.email);
+    expect(second).not.toBe(first);
+    const visitor = request.agent(ctx.app);
+    const form = await visitor.get(second);
+    expect(
+      (
+        await visitor
+          .post(second)
+          .type('form')
+          .send({ _csrf: csrfFrom(form.text), password: STRONG, confirm: STRONG })
+      ).status,
+    ).toBe(302);
+    const stale = await request(ctx.app).get(first);
+    expect(stale.status).toBe(410);
+    expect(stale.text).toContain('Ce lien n’est plus valable');
+  });
+
+  it('refuses a pending reset link once the printed first password was replaced', async () => {
+    const printed = 'Imprime-Au-Demarrage-2026!';
+    const user = await makeUser(ctx.c, 'admin', { password: printed });
+    await ctx.c.usersRepo.update(user.id, { mustChangePassword: true }, ctx.clock.now());
+    const link = await resetLink(user.email);
+    const agent = request.agent(ctx.app);
+    const login = await agent.get('/admin/login');
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: printed })
+      .expect(302);
+    const page = await agent.get('/admin/account/new-password');
+    await agent
+      .post('/admin/account/new-password')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), displayName: 'Claire Martin', password: STRONG, confirm: STRONG })
+      .expect(302);
+    expect((await request(ctx.app).get(link)).text).toContain('Ce lien n’est plus valable');
+  });
+
   it('refuses a pending reset link once the password was reset from the command line', async () => {
     const user = await makeUser(ctx.c, 'editor');
     const link = await resetLink(user.email);

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
-import type { ArticleSnapshot } from './articles.types';
+import type { ArticleSnapshot, PeopleNames } from './articles.types';
 
 export type RevisionStatus = 'pending' | 'approved' | 'refused';
 
@@ -42,24 +42,48 @@ function toRevision(r: Record<string, any>): ArticleRevision {
 
 /** Only this repository touches article_revisions. */
 export class ArticleRevisionsRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly people: PeopleNames,
+  ) {}
 
   private query(trx: Knex) {
-    return trx('article_revisions as r')
-      .leftJoin('users as ua', 'ua.id', 'r.author_id')
-      .leftJoin('users as ud', 'ud.id', 'r.decided_by')
-      .select('r.*', 'ua.display_name as author_name', 'ud.display_name as decider_name');
+    return trx('article_revisions as r').select('r.*');
+  }
+
+  /** The proposal with the names of who wrote it and who decided (asked of the accounts). */
+  private async withNames(row: Record<string, any> | undefined, trx: Knex): Promise<ArticleRevision | null> {
+    if (!row) return null;
+    const names = await this.people.displayNames([row.author_id ?? null, row.decided_by ?? null], trx);
+    return toRevision({ ...row, author_name: names.get(row.author_id), decider_name: names.get(row.decided_by) });
   }
 
   async pending(articleId: number, trx: Knex = this.db): Promise<ArticleRevision | null> {
-    const row = await this.query(trx).where({ 'r.article_id': articleId, 'r.status': 'pending' }).first();
-    return row ? toRevision(row) : null;
+    return this.withNames(await this.query(trx).where({ 'r.article_id': articleId, 'r.status': 'pending' }).first(), trx);
+  }
+
+  /**
+   * The pending proposals whose snapshot shows an image (approving one would bring it back), most
+   * recently changed first: the media library asks before deleting one.
+   */
+  async pendingShowingMedia(mediaId: number, trx: Knex = this.db): Promise<{ articleId: number; title: string }[]> {
+    // At most one pending proposal per article: few rows, read whole and looked into here.
+    const rows: { articleId: number; snapshot: string; title: string }[] = await trx('article_revisions as r')
+      .join('articles as a', 'a.id', 'r.article_id')
+      .where('r.status', 'pending')
+      .orderBy('r.updated_at', 'desc')
+      .select('r.article_id as articleId', 'r.snapshot', 'a.title');
+    return rows
+      .filter((r) => {
+        const s = JSON.parse(r.snapshot) as { heroMediaId?: unknown; bodyMd?: unknown };
+        return s.heroMediaId === mediaId || (typeof s.bodyMd === 'string' && s.bodyMd.includes(`/media/${mediaId}/`));
+      })
+      .map((r) => ({ articleId: r.articleId, title: r.title }));
   }
 
   /** The latest proposal of an article, whatever became of it. */
   async latest(articleId: number): Promise<ArticleRevision | null> {
-    const row = await this.query(this.db).where('r.article_id', articleId).orderBy('r.id', 'desc').first();
-    return row ? toRevision(row) : null;
+    return this.withNames(await this.query(this.db).where('r.article_id', articleId).orderBy('r.id', 'desc').first(), this.db);
   }
 
   /** One pending proposal per article: a new save replaces its content (and names its last author). */

@@ -10,7 +10,7 @@ import { articleMeta } from '../site/metadata';
 import { shareLinks } from '../site/site.service';
 import { menuLocals } from '../pages/pages.site';
 import { siteLocals } from '../site/site.routes';
-import type { PublicArticle } from '../site/site.repository';
+import type { PublicArticle } from './public-articles.repository';
 import { renderMarkdown } from './markdown';
 import { actorFor, idParam, numericParams, tr, type ArticlePageDeps } from './articles.views';
 

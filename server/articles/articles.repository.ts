@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
 import { escapeLike, fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, LIKE_ESCAPE, likeOperator, toDbTime, toDbTimeOrNull } from '../db/dialect';
-import type { Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category } from './articles.types';
+import type { Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category, PeopleNames } from './articles.types';
 
 /** The columns an insert or a content update writes. */
 export interface ArticleRowInput {
@@ -71,7 +71,10 @@ function insertedId(row: unknown): number {
 
 /** Only this repository touches articles, article_versions and categories. */
 export class ArticlesRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly people: PeopleNames,
+  ) {}
 
   async findById(id: number, trx: Knex = this.db): Promise<Article | null> {
     const row = await trx('articles').where({ id }).first();
@@ -187,11 +190,9 @@ export class ArticlesRepository {
     const [rows, count] = await Promise.all([
       base
         .clone()
-        .leftJoin('users as u', 'u.id', 'a.author_id')
         .leftJoin('categories as c', 'c.id', 'a.category_id')
         .select(
           'a.*',
-          'u.display_name as author_name',
           'c.name as category_name',
           this.db.raw("exists (select 1 from article_revisions r where r.article_id = a.id and r.status = 'pending') as has_proposal"),
           // The date that says where an article stands: when it goes or went out, else its last change.
@@ -215,11 +216,12 @@ export class ArticlesRepository {
         .offset(f.offset),
       base.clone().count({ n: '*' }).first(),
     ]);
+    const names = await this.people.displayNames(rows.map((r: Record<string, any>) => r.author_id ?? null));
     return {
       total: fromDbCount(count?.n),
       rows: rows.map((r: Record<string, any>) => ({
         ...toArticle(r),
-        authorName: r.author_name ?? null,
+        authorName: names.get(r.author_id) ?? null,
         categoryName: r.category_name ?? null,
         hasProposal: fromDbBool(r.has_proposal),
       })),
@@ -237,20 +239,16 @@ export class ArticlesRepository {
   }
 
   async versions(articleId: number): Promise<ArticleVersion[]> {
-    const rows = await this.db('article_versions as v')
-      .leftJoin('users as u', 'u.id', 'v.author_id')
-      .where('v.article_id', articleId)
-      .select('v.*', 'u.display_name as author_name')
-      .orderBy('v.version', 'desc');
-    return rows.map(toVersion);
+    const rows = await this.db('article_versions').where('article_id', articleId).orderBy('version', 'desc');
+    const names = await this.people.displayNames(rows.map((r: Record<string, any>) => r.author_id ?? null));
+    return rows.map((r: Record<string, any>) => toVersion({ ...r, author_name: names.get(r.author_id) }));
   }
 
   async version(articleId: number, version: number): Promise<ArticleVersion | null> {
-    const row = await this.db('article_versions as v')
-      .leftJoin('users as u', 'u.id', 'v.author_id')
-      .where({ 'v.article_id': articleId, 'v.version': version })
-      .first('v.*', 'u.display_name as author_name');
-    return row ? toVersion(row) : null;
+    const row = await this.db('article_versions').where({ article_id: articleId, version }).first();
+    if (!row) return null;
+    const names = await this.people.displayNames([row.author_id ?? null]);
+    return toVersion({ ...row, author_name: names.get(row.author_id) });
   }
 
   async categories(): Promise<Category[]> {
@@ -262,26 +260,32 @@ export class ArticlesRepository {
     return !!(await trx('categories').where({ id }).first('id'));
   }
 
-  /** The people who may appear as authors, for the list's filter (read-only look at users). */
+  /** The people who may appear as authors, for the list's filter: who wrote an article is asked of the accounts. */
   async authors(): Promise<{ id: number; name: string }[]> {
-    const rows = await this.db('users')
-      .whereIn('role', ['admin', 'editor'])
-      .orWhereIn('id', this.db('articles').distinct('author_id').whereNotNull('author_id'))
-      .orderBy('display_name')
-      .select('id', 'display_name');
-    return rows.map((r: Record<string, any>) => ({ id: r.id, name: r.display_name }));
+    const rows: { author_id: number }[] = await this.db('articles').distinct('author_id').whereNotNull('author_id');
+    return this.people.possibleAuthors(rows.map((r) => Number(r.author_id)));
   }
 
   async userName(id: number | null): Promise<string | null> {
     if (!id) return null;
-    const row = await this.db('users').where({ id }).first('display_name');
-    return row ? (row.display_name as string) : null;
+    return (await this.people.displayNames([id])).get(id) ?? null;
   }
 
   /**
-   * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…):
-   * the media library asks before deleting one, in its own transaction.
+   * Articles that show an image, as hero or inside their text (Markdown links to /media/<id>/…),
+   * the `limit` most recently changed and how many in all: the media library asks before
+   * deleting one, in its own transaction.
    */
+  async showingMedia(mediaId: number, limit: number, trx: Knex = this.db): Promise<{ rows: { id: number; title: string }[]; count: number }> {
+    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
+    const q = trx('articles').where((w) => w.where('hero_media_id', mediaId).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${mediaId}/%`]));
+    const [rows, count] = await Promise.all([
+      q.clone().orderBy('updated_at', 'desc').limit(limit).select('id', 'title') as Promise<{ id: number; title: string }[]>,
+      q.clone().count({ n: '*' }).first(),
+    ]);
+    return { rows, count: fromDbCount(count?.n) };
+  }
+
   /** Title, address and status of the given articles (figures pages list articles by id). */
   async summaries(ids: number[]): Promise<Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>> {
     const out = new Map<number, { id: number; title: string; slug: string; status: ArticleStatus }>();

@@ -7,7 +7,7 @@ import type { MediaService } from '../media/media.service';
 import type { SettingsService } from '../settings/settings.service';
 import { can } from '../auth/permissions';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
-import { ArticlesRepository } from './articles.repository';
+import type { ArticlesRepository } from './articles.repository';
 import type {
   Article,
   ArticleActor,
@@ -19,13 +19,14 @@ import type {
   ArticleStatus,
   ArticleVersion,
   Category,
+  PeopleNames,
 } from './articles.types';
 import { renderMarkdown } from './markdown';
 import { allowedTransitions, checkTransition } from './workflow';
 import { snapshotOf } from './articles.rules';
 import { DomainEvents } from '../events';
 import { ArticleSchedule, type ScheduleOutcome } from './articles.schedule';
-import { ArticleRevisionsRepository } from './article-revisions.repository';
+import type { ArticleRevisionsRepository } from './article-revisions.repository';
 import { ArticlePreviews } from './article-previews';
 import { ArticleContent } from './articles.content';
 import { ArticleProposals } from './articles.proposals';
@@ -33,6 +34,9 @@ import { ArticleStatusChanges } from './articles.status';
 
 export interface ArticlesDeps {
   db: Knex;
+  repo: ArticlesRepository;
+  revisions: ArticleRevisionsRepository;
+  people: PeopleNames;
   audit: AuditRepository;
   settings: SettingsService;
   media: MediaService;
@@ -69,11 +73,18 @@ export class ArticlesService {
   readonly previews: ArticlePreviews;
 
   constructor(private readonly d: ArticlesDeps) {
-    this.repo = new ArticlesRepository(d.db);
+    this.repo = d.repo;
     this.content = new ArticleContent(this.repo, d.media);
-    this.revisions = new ArticleRevisionsRepository(d.db);
+    this.revisions = d.revisions;
     this.proposals = new ArticleProposals(this, { db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, content: this.content });
-    this.previews = new ArticlePreviews({ db: d.db, audit: d.audit, clock: d.clock, revisions: this.revisions, getArticle: (id) => this.getOrFail(id) });
+    this.previews = new ArticlePreviews({
+      db: d.db,
+      audit: d.audit,
+      clock: d.clock,
+      revisions: this.revisions,
+      people: d.people,
+      getArticle: (id) => this.getOrFail(id),
+    });
     this.events.logTo(d.log);
     this.scheduling = new ArticleSchedule(
       {

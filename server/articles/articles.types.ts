@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Actor } from '../audit/audit.repository';
 import type { Role } from '../auth/permissions';
 
@@ -112,3 +113,13 @@ export type ArticleEvent =
   | { type: 'created' | 'deleted'; article: Article }
   | { type: 'updated'; article: Article; before: Article; actor: Actor }
   | { type: 'status_changed'; article: Article; from: ArticleStatus; to: ArticleStatus; actor: Actor };
+
+/**
+ * Who people are, asked of the accounts domain (auth owns the users table): the names shown next
+ * to an article, a version, a proposal or a preview link. `trx` when asked inside a transaction.
+ */
+export interface PeopleNames {
+  displayNames(ids: readonly (number | null)[], trx?: Knex): Promise<Map<number, string>>;
+  /** Editors and administrators, and whoever wrote one of `authorIds`, by name. */
+  possibleAuthors(authorIds: number[]): Promise<{ id: number; name: string }[]>;
+}

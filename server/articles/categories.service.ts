@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import { DomainEvents } from '../events';
 import { NotFoundError, ValidationError } from '../http/errors';
 import type { Logger } from '../logger';
-import { CategoriesRepository, type CategoryRow } from './categories.repository';
+import type { CategoriesRepository, CategoryRow } from './categories.repository';
 import { slugify, unwritable } from './slug';
 
 /**
@@ -40,8 +40,8 @@ export class CategoriesService {
   /** After each committed change: the page cache listens (menus, counts and category pages change). */
   readonly events = new DomainEvents<{ changed: [] }>();
 
-  constructor(private readonly d: { db: Knex; audit: AuditRepository; clock: Clock; log: Logger; dependents: CategoryDependents }) {
-    this.repo = new CategoriesRepository(d.db);
+  constructor(private readonly d: { db: Knex; repo: CategoriesRepository; audit: AuditRepository; clock: Clock; log: Logger; dependents: CategoryDependents }) {
+    this.repo = d.repo;
     this.events.logTo(d.log);
   }
 

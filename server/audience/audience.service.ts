@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { isBot, isPrefetch, mastodonHostOf, refusesMeasurement, sourceOf, visitorHash, visitorKey, type Source, type SourceContext } from './audience.classify';
 import { dayFormatter, monthsBefore } from './audience.days';
-import { AudienceRepository, type ViewCount, type VisitorHash } from './audience.repository';
+import type { AudienceRepository, ViewCount, VisitorHash } from './audience.repository';
 import { buildReport, type AudienceReport, type ReportQuery } from './audience.report';
 import type { EngagementEvent } from '../engagement/engagement.types';
 
@@ -21,6 +21,7 @@ export interface ViewInput {
 
 export interface AudienceDeps {
   db: Knex;
+  repo: AudienceRepository;
   clock: Clock;
   log: Logger;
   timeZone: string;
@@ -62,7 +63,7 @@ export class AudienceService {
   private settingsLoaded = false;
 
   constructor(private readonly d: AudienceDeps) {
-    this.repo = new AudienceRepository(d.db);
+    this.repo = d.repo;
     this.dayOf = dayFormatter(d.timeZone);
     this.log = d.log;
     this.enabled = d.enabled ?? true;

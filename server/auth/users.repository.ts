@@ -52,6 +52,24 @@ export function normalizeEmail(email: string): string {
 export class UsersRepository {
   constructor(private readonly db: Knex) {}
 
+  /** Display names by id, for the domains that show who did something (articles, versions, previews). */
+  async displayNames(ids: readonly (number | null)[], trx: Knex = this.db): Promise<Map<number, string>> {
+    const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+    if (!wanted.length) return new Map();
+    const rows: { id: number; display_name: string }[] = await trx('users').whereIn('id', wanted).select('id', 'display_name');
+    return new Map(rows.map((r) => [Number(r.id), r.display_name]));
+  }
+
+  /** Editors and administrators, and whoever wrote one of `authorIds` (the articles know who), by name. */
+  async possibleAuthors(authorIds: number[]): Promise<{ id: number; name: string }[]> {
+    const rows: { id: number; display_name: string }[] = await this.db('users')
+      .whereIn('role', ['admin', 'editor'])
+      .orWhereIn('id', authorIds)
+      .orderBy('display_name')
+      .select('id', 'display_name');
+    return rows.map((r) => ({ id: r.id, name: r.display_name }));
+  }
+
   async findById(id: number, trx: Knex = this.db): Promise<User | null> {
     const row = await trx<UserRow>('users').where({ id }).first();
     return row ? toUser(row) : null;

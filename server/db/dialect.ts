@@ -63,8 +63,8 @@ export interface SearchTerm {
 
 /**
  * Restricts `q` (a query over `articles as a`) to the articles matching every term, and returns
- * the expression to order by, best match first in ascending order. The index behind it comes
- * from migration 20261201001100_articles_search: FTS5 on SQLite, a GIN expression index on
+ * the expression to order by, best match first in ascending order. `index` is the articles' own
+ * (server/articles/public-articles.search.ts), from migration 20261201001100_articles_search: FTS5 on SQLite, a GIN expression index on
  * PostgreSQL. Terms are bound as parameters and hold only letters and digits, so no user input
  * reaches either query syntax.
  *
@@ -72,9 +72,9 @@ export interface SearchTerm {
  * of them matches that term even when its text does not ("travaux" finds the articles of the
  * "Travaux" category). Each term is then matched on its own, still through the index.
  */
-export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[], orCategories: number[][] = []): Knex.Raw {
-  if (orCategories.some((ids) => ids.length)) return perTermMatch(db, q, terms, orCategories, ARTICLES_INDEX);
-  return fullTextMatchOn(db, q, terms, ARTICLES_INDEX);
+export function fullTextMatch(db: Knex, q: Knex.QueryBuilder, terms: SearchTerm[], index: TextIndex, orCategories: number[][] = []): Knex.Raw {
+  if (orCategories.some((ids) => ids.length)) return perTermMatch(db, q, terms, orCategories, index);
+  return fullTextMatchOn(db, q, terms, index);
 }
 
 /** A full-text index over a table's title, summary and body_md, queried as `a`. */
@@ -85,7 +85,6 @@ export interface TextIndex {
   weights: readonly [number, number, number];
 }
 
-const ARTICLES_INDEX: TextIndex = { ftsTable: 'articles_fts', weights: [10.0, 4.0, 1.0] };
 const PG_VECTOR = 'crieur_search_vector(a.title, a.summary, a.body_md)';
 
 function tsquery(terms: SearchTerm[], op: '&' | '|'): string {

@@ -18,12 +18,13 @@ import {
   type Master,
 } from './image-processing';
 import { MediaFiles } from './media.files';
-import { MediaRepository, type NewVariant } from './media.repository';
+import type { MediaRepository, NewVariant } from './media.repository';
 import type { MediaItem } from './media.types';
 import type { MediaUsage } from './media.usage';
 
 export interface MediaDeps {
   db: Knex;
+  repo: MediaRepository;
   audit: AuditRepository;
   clock: Clock;
   log: Logger;
@@ -95,7 +96,7 @@ export class MediaService {
   private stopping = false;
 
   constructor(private readonly d: MediaDeps) {
-    this.repo = new MediaRepository(d.db);
+    this.repo = d.repo;
     this.files = new MediaFiles(path.join(d.dataDir, 'media'));
   }
 

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { fromDbCount, LIKE_ESCAPE, likeOperator } from '../db/dialect';
 
 /** Where an image is shown: an article (its picture or its text), a page's text, a proposed change. */
 export interface MediaUse {
@@ -15,40 +14,29 @@ export interface MediaUsage {
   uses: MediaUse[];
 }
 
-const SHOWN = 10;
+type Showing = { rows: { id: number; title: string }[]; count: number };
 
 /**
- * Everything that would show a broken image if this one were deleted: articles (their picture,
- * or the Markdown/HTML of their text), the commune's pages (their text), and the changes proposed
- * to online articles that wait for approval (their snapshot: approving would bring it back).
- * Bodies point at an image by its address, /media/<id>/<file>.
+ * The named queries of the domains that show images (their tables are theirs): the articles
+ * (picture or text), the commune's pages (text), and the changes proposed to articles that wait
+ * for approval (their snapshot: approving would bring the image back). `trx` is the media
+ * library's own transaction when it deletes.
  */
-export async function mediaUsage(db: Knex, id: number, trx: Knex = db): Promise<MediaUsage> {
-  const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
-  const inText = `%/media/${id}/%`;
-  const articles = trx('articles').where((w) => w.where('hero_media_id', id).orWhereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [inText]));
-  const pages = trx('pages').whereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [inText]);
-  const [articleRows, articleCount, pageRows, pageCount, pending] = await Promise.all([
-    articles.clone().orderBy('updated_at', 'desc').limit(SHOWN).select('id', 'title') as Promise<{ id: number; title: string }[]>,
-    articles.clone().count({ n: '*' }).first(),
-    pages.clone().orderBy('updated_at', 'desc').limit(SHOWN).select('id', 'title') as Promise<{ id: number; title: string }[]>,
-    pages.clone().count({ n: '*' }).first(),
-    // At most one pending proposal per article: few rows, read whole and looked into here.
-    trx('article_revisions as r')
-      .join('articles as a', 'a.id', 'r.article_id')
-      .where('r.status', 'pending')
-      .orderBy('r.updated_at', 'desc')
-      .select('r.article_id as articleId', 'r.snapshot', 'a.title') as Promise<{ articleId: number; snapshot: string; title: string }[]>,
-  ]);
-  const proposals = pending.filter((r) => {
-    const s = JSON.parse(r.snapshot) as { heroMediaId?: unknown; bodyMd?: unknown };
-    return s.heroMediaId === id || (typeof s.bodyMd === 'string' && s.bodyMd.includes(`/media/${id}/`));
-  });
+export interface MediaShownBy {
+  articles(mediaId: number, limit: number, trx?: Knex): Promise<Showing>;
+  pages(mediaId: number, limit: number, trx?: Knex): Promise<Showing>;
+  proposals(mediaId: number, trx?: Knex): Promise<{ articleId: number; title: string }[]>;
+}
+
+const SHOWN = 10;
+
+/** Everything that would show a broken image if this one were deleted. */
+export async function mediaUsage(shownBy: MediaShownBy, id: number, trx?: Knex): Promise<MediaUsage> {
+  const [articles, pages, proposals] = await Promise.all([shownBy.articles(id, SHOWN, trx), shownBy.pages(id, SHOWN, trx), shownBy.proposals(id, trx)]);
   const uses: MediaUse[] = [
-    ...articleRows.map((r) => ({ kind: 'article' as const, title: r.title, href: `/admin/articles/${r.id}` })),
-    ...pageRows.map((r) => ({ kind: 'page' as const, title: r.title, href: `/admin/pages/${r.id}/edit` })),
+    ...articles.rows.map((r) => ({ kind: 'article' as const, title: r.title, href: `/admin/articles/${r.id}` })),
+    ...pages.rows.map((r) => ({ kind: 'page' as const, title: r.title, href: `/admin/pages/${r.id}/edit` })),
     ...proposals.map((r) => ({ kind: 'proposal' as const, title: r.title, href: `/admin/articles/${r.articleId}/proposal` })),
   ];
-  const count = fromDbCount((articleCount as { n?: unknown } | undefined)?.n) + fromDbCount((pageCount as { n?: unknown } | undefined)?.n) + proposals.length;
-  return { count, uses: uses.slice(0, SHOWN) };
+  return { count: articles.count + pages.count + proposals.length, uses: uses.slice(0, SHOWN) };
 }

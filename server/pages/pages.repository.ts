@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
-import { fromDbTime, fullTextMatchOn, toDbTime, type SearchTerm, type TextIndex } from '../db/dialect';
+import { fromDbCount, fromDbTime, fullTextMatchOn, LIKE_ESCAPE, likeOperator, toDbTime, type SearchTerm, type TextIndex } from '../db/dialect';
 import type { Page, PageStatus } from './pages.types';
 
 export type MenuName = 'main' | 'footer';
@@ -139,6 +139,20 @@ export class PagesRepository {
   async replaceMenu(menu: MenuName, entries: MenuRow[], trx: Knex): Promise<void> {
     await trx('menu_items').where({ menu }).del();
     if (entries.length) await trx('menu_items').insert(entries.map((e, i) => ({ menu, position: i, page_id: e.pageId, link: e.link })));
+  }
+
+  /**
+   * Pages whose text shows an image (/media/<id>/…), the `limit` most recently changed and how
+   * many in all: the media library asks before deleting one, in its own transaction.
+   */
+  async showingMedia(mediaId: number, limit: number, trx: Knex = this.db): Promise<{ rows: { id: number; title: string }[]; count: number }> {
+    const op = likeOperator(trx) === 'ilike' ? 'ILIKE' : 'LIKE';
+    const q = trx('pages').whereRaw(`body_md ${op} ? ${LIKE_ESCAPE}`, [`%/media/${mediaId}/%`]);
+    const [rows, count] = await Promise.all([
+      q.clone().orderBy('updated_at', 'desc').limit(limit).select('id', 'title') as Promise<{ id: number; title: string }[]>,
+      q.clone().count({ n: '*' }).first(),
+    ]);
+    return { rows, count: fromDbCount(count?.n) };
   }
 
   /** The ids of the pages matching every term (title, summary, text), best match first. */

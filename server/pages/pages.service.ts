@@ -11,13 +11,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { htmlToText } from '../site/search.text';
 import type { SearchTerm } from '../db/dialect';
 import { childPath, pageSlug, PAGE_PATH_MAX, RESERVED_SLUGS } from './pages.paths';
-import { PagesRepository } from './pages.repository';
+import type { PagesRepository } from './pages.repository';
 import { fillPlaceholders } from './placeholders';
 import type { Page, PageActor, PageInput, PageNode, PageTreeRow, PublicPageRef } from './pages.types';
 import { visiblePages, treeOrder, isUnder } from './pages.tree';
 
 export interface PagesDeps {
   db: Knex;
+  repo: PagesRepository;
   audit: AuditRepository;
   clock: Clock;
   settings: { get(): Promise<CommuneSettings> };
@@ -62,7 +63,7 @@ export class PagesService {
   readonly events = new DomainEvents<{ changed: [] }>();
 
   constructor(private readonly d: PagesDeps) {
-    this.repo = new PagesRepository(d.db);
+    this.repo = d.repo;
     this.events.logTo(d.log);
   }
 

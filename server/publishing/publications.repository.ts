@@ -176,7 +176,7 @@ export class PublicationsRepository {
     if (patch.dueAt !== undefined) row.due_at = toDbTime(patch.dueAt);
     if (patch.scheduledAt !== undefined) row.scheduled_at = toDbTime(patch.scheduledAt);
     if (patch.attempts !== undefined) row.attempts = patch.attempts;
-    if (patch.lastError !== undefined) row.last_error = encodeMessage(patch.lastError)?.slice(0, 4000) ?? null;
+    if (patch.lastError !== undefined) row.last_error = encodeMessage(patch.lastError);
     if (patch.externalId !== undefined) row.external_id = patch.externalId;
     if (patch.externalUrl !== undefined) row.external_url = patch.externalUrl;
     if (patch.sentAt !== undefined) row.sent_at = patch.sentAt ? toDbTime(patch.sentAt) : null;

@@ -60,9 +60,17 @@ export const CODES = {
 export const RETRY_PLANNED = 'Nouvel essai prévu ({attempts}/{max}).';
 export const GAVE_UP = 'Abandonnée après {attempts} tentatives.';
 
+// A network's own wording in a value (Bluesky's `detail`) is cut here, never the stored JSON:
+// cutting the JSON would lose the code itself.
+const MAX_VALUE_LENGTH = 500;
+
 /** The stored form: JSON of the code and values. Older rows hold a French sentence. */
 export function encodeMessage(m: ChannelMessage | null): string | null {
-  return m ? JSON.stringify(m) : null;
+  if (!m) return null;
+  const values = Object.fromEntries(
+    Object.entries(m.values ?? {}).map(([k, v]) => [k, typeof v === 'string' && v.length > MAX_VALUE_LENGTH ? `${v.slice(0, MAX_VALUE_LENGTH)}…` : v]),
+  );
+  return JSON.stringify({ ...m, code: m.code.slice(0, 100), ...(m.values ? { values } : {}) });
 }
 
 export function decodeMessage(stored: string | null | undefined): ChannelMessage | null {

@@ -1,10 +1,10 @@
 import type { MediaItem } from '../media/media.types';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { absoluteLinks } from './feeds';
-import { articlePath } from './metadata';
+import { articleUrl } from '../articles/article-url';
 import { ImageLookup } from './site-images';
 import { API_DEFAULT_PER_PAGE, type ApiListQuery } from './site-data.schemas';
-import type { PublicArticle, SiteRepository } from './site.repository';
+import type { PublicArticle, PublicArticlesRepository } from '../articles/public-articles.repository';
 
 /** The read-only public JSON API, /api/v1: the articles residents can read on the site. */
 
@@ -29,7 +29,7 @@ export interface ApiList {
 }
 
 export interface ApiDeps {
-  site: SiteRepository;
+  site: PublicArticlesRepository;
   media: { findById(id: number): Promise<MediaItem | null> };
   config: { baseUrl: string };
 }
@@ -44,7 +44,7 @@ export class PublicApiService {
       slug: a.slug,
       title: a.title,
       summary: a.summary,
-      url: `${this.d.config.baseUrl}${articlePath(a.slug)}`,
+      url: articleUrl(this.d.config.baseUrl, a.slug),
       category: a.categorySlug && a.categoryName ? { slug: a.categorySlug, name: a.categoryName } : null,
       published_at: a.publishedAt.toISOString(),
       updated_at: (a.updatedAt > a.publishedAt ? a.updatedAt : a.publishedAt).toISOString(),

@@ -6,10 +6,10 @@ import { translator } from '../i18n/i18n';
 import { withRef, type RefSource } from '../audience/audience.classify';
 import { atom, absoluteLinks, jsonFeed, robots, rss, sitemap, type FeedChannel, type FeedItem, type SitemapEntry } from './feeds';
 import { calendar, type CalendarEvent } from './ical';
-import { articlePath, categoryPath } from './metadata';
+import { articleUrl } from '../articles/article-url';
+import { categoryPath } from './metadata';
 import { ImageLookup } from './site-images';
-import { SiteDataRepository } from './site-data.repository';
-import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
+import type { PublicArticle, PublicCategory, PublicArticlesRepository } from '../articles/public-articles.repository';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -31,7 +31,7 @@ const CALENDAR_SIZE = 500;
 export const STATIC_PATHS = ['/', '/actualites', '/agenda', '/donnees-ouvertes', '/plan-du-site'];
 
 export interface FeedsDeps {
-  site: SiteRepository;
+  site: PublicArticlesRepository;
   media: { findById(id: number): Promise<MediaItem | null> };
   settings: { get(): Promise<CommuneSettings> };
   config: { baseUrl: string; timeZone: string };
@@ -42,11 +42,7 @@ export interface FeedsDeps {
 
 /** Feeds, sitemap, robots.txt and the agenda's iCalendar feed: what machines read of the site. */
 export class FeedsService {
-  private readonly data: SiteDataRepository;
-
-  constructor(private readonly d: FeedsDeps) {
-    this.data = new SiteDataRepository(d.site);
-  }
+  constructor(private readonly d: FeedsDeps) {}
 
   private get baseUrl(): string {
     return this.d.config.baseUrl;
@@ -89,11 +85,11 @@ export class FeedsService {
   }
 
   private async feedItem(a: PublicArticle, images: ImageLookup, ref: RefSource): Promise<FeedItem> {
-    const canonicalUrl = `${this.baseUrl}${articlePath(a.slug)}`;
+    const canonicalUrl = articleUrl(this.baseUrl, a.slug);
     const image = await images.social(a.heroMediaId);
     return {
       canonicalUrl,
-      url: withRef(canonicalUrl, ref),
+      url: articleUrl(this.baseUrl, a.slug, ref),
       title: a.title,
       summary: a.summary,
       contentHtml: absoluteLinks(a.bodyHtml, this.baseUrl),
@@ -106,7 +102,7 @@ export class FeedsService {
 
   async sitemap(): Promise<string> {
     const [articles, categories, lastChange, pages] = await Promise.all([
-      this.data.sitemapArticles(),
+      this.d.site.sitemapArticles(),
       this.d.site.categories(),
       this.d.site.lastChange(),
       this.d.pages ? this.d.pages() : Promise.resolve([]),
@@ -115,7 +111,7 @@ export class FeedsService {
       ...STATIC_PATHS.map((p) => ({ loc: `${this.baseUrl}${p}`, lastmod: p === '/' || p === '/actualites' ? lastChange : null })),
       ...pages.map((p) => ({ loc: `${this.baseUrl}${p.path}`, lastmod: p.updatedAt })),
       ...categories.filter((c) => c.count > 0).map((c) => ({ loc: `${this.baseUrl}${categoryPath(c.slug)}` })),
-      ...articles.map((a) => ({ loc: `${this.baseUrl}${articlePath(a.slug)}`, lastmod: a.lastmod })),
+      ...articles.map((a) => ({ loc: articleUrl(this.baseUrl, a.slug), lastmod: a.lastmod })),
     ];
     return sitemap(entries);
   }
@@ -142,7 +138,7 @@ export class FeedsService {
         start: a.eventStart,
         end: a.eventEnd,
         place: a.eventPlace,
-        url: withRef(`${this.baseUrl}${articlePath(a.slug)}`, 'ical'),
+        url: articleUrl(this.baseUrl, a.slug, 'ical'),
         category: a.categoryName,
         updatedAt: a.updatedAt > a.publishedAt ? a.updatedAt : a.publishedAt,
       }));

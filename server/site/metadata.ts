@@ -2,7 +2,7 @@ import type { CommuneSettings } from '../settings/settings.defaults';
 import type { MediaItem } from '../media/media.types';
 import { pictureOf } from '../media/media.picture';
 import { translator, type Translate } from '../i18n/i18n';
-import type { PublicArticle } from './site.repository';
+import type { PublicArticle } from '../articles/public-articles.repository';
 import type { PageMeta } from './metadata.types';
 import { articlePath } from '../articles/article-url';
 

@@ -4,7 +4,7 @@ import { translator } from '../i18n/i18n';
 import { articlePath } from './metadata';
 import { ImageLookup } from './site-images';
 import { ARTICLE_FIELDS, EVENT_FIELDS, LICENCE, articleRecord, eventRecord, toCsv, type DatasetField, type OpenRecord } from './opendata';
-import type { SiteRepository } from './site.repository';
+import type { PublicArticlesRepository } from '../articles/public-articles.repository';
 
 export type DatasetName = 'articles' | 'evenements';
 export type DatasetFormat = 'csv' | 'json';
@@ -27,7 +27,7 @@ export interface DatasetFile {
 const ALL = 100_000;
 
 export interface OpenDataDeps {
-  site: SiteRepository;
+  site: PublicArticlesRepository;
   media: { findById(id: number): Promise<MediaItem | null> };
   settings: { get(): Promise<CommuneSettings> };
   config: { baseUrl: string };

@@ -1,4 +1,4 @@
-import type { PublicArticle } from './site.repository';
+import type { PublicArticle } from '../articles/public-articles.repository';
 import { BOM, csvLines } from '../csv';
 import { htmlToText } from './search.text';
 

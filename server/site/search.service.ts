@@ -3,8 +3,8 @@ import type { PagesService } from '../pages/pages.service';
 import type { PublicPageRef } from '../pages/pages.types';
 import { articlePath } from './metadata';
 import { excerpt, fold, highlight, htmlToText, parseQuery } from './search.text';
-import type { SearchRepository } from './search.repository';
-import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
+import type { PublicArticlesSearch } from '../articles/public-articles.search';
+import type { PublicArticle, PublicCategory, PublicArticlesRepository } from '../articles/public-articles.repository';
 import type { SearchTerm } from '../db/dialect';
 
 export interface SearchResult {
@@ -51,8 +51,8 @@ export function categoriesMatching(categories: { id: number; name: string }[], t
  */
 export class SearchService {
   constructor(
-    private readonly repo: SearchRepository,
-    private readonly site: SiteRepository,
+    private readonly repo: PublicArticlesSearch,
+    private readonly site: PublicArticlesRepository,
     private readonly pages?: Pick<PagesService, 'search'>,
   ) {}
 

@@ -25,7 +25,7 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
 }
 
 /** What the site's pages use of the container (built there, like every service). */
-type Deps = Pick<Container, 'site' | 'siteRepo' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media' | 'categories' | 'attachments'>;
+type Deps = Pick<Container, 'site' | 'publicArticles' | 'redirects' | 'siteCache' | 'config' | 'settings' | 'media' | 'categories' | 'attachments'>;
 
 /**
  * What the public layout needs besides templateLocals (the header's logo, dates as residents read
@@ -55,7 +55,7 @@ export function siteRoutes(c: Deps): Router {
   const site = c.site;
   const cache = c.siteCache;
   const meta = { config: c.config, settings: c.settings, media: c.media };
-  const siteRepo = c.siteRepo;
+  const publicArticles = c.publicArticles;
   const redirects = c.redirects;
 
   /**
@@ -86,7 +86,7 @@ export function siteRoutes(c: Deps): Router {
       try {
         await handler(req, res);
       } catch (err) {
-        const current = err instanceof NotFoundError ? await redirects.target(siteRepo, String(req.params.slug)) : null;
+        const current = err instanceof NotFoundError ? await redirects.target(publicArticles, String(req.params.slug)) : null;
         if (!current) throw err;
         const q = req.originalUrl.indexOf('?');
         res.redirect(301, `${articlePath(current)}${suffix}${q < 0 ? '' : req.originalUrl.slice(q)}`);
@@ -145,7 +145,7 @@ export function siteRoutes(c: Deps): Router {
   };
   router.get('/actualites/categorie/:slug/:file', async (req, res, next) => {
     const file = String(req.params.file);
-    if (!['rss.xml', 'atom.xml'].includes(file) || (await c.siteRepo.categoryBySlug(String(req.params.slug)))) return next();
+    if (!['rss.xml', 'atom.xml'].includes(file) || (await c.publicArticles.categoryBySlug(String(req.params.slug)))) return next();
     const to = await formerCategory(req, `/${file}`, file);
     if (!to) return next();
     res.redirect(301, to);

@@ -7,7 +7,7 @@ import type { SettingsService } from '../settings/settings.service';
 import { calendar } from './ical';
 import { monthKey } from './site.format';
 import { themePath } from './theme.routes';
-import type { PublicArticle, PublicCategory, SiteRepository } from './site.repository';
+import type { PublicArticle, PublicCategory, PublicArticlesRepository } from '../articles/public-articles.repository';
 import type { PageNode } from '../pages/pages.types';
 import { articleUrl } from '../articles/article-url';
 
@@ -63,7 +63,7 @@ const RELATED = 3;
 const AGENDA_MAX = 200;
 
 export interface SiteDeps {
-  repo: SiteRepository;
+  repo: PublicArticlesRepository;
   media: MediaService;
   settings: SettingsService;
   clock: Clock;
@@ -75,9 +75,9 @@ export interface SiteDeps {
   pages?: () => Promise<PageNode[]>;
 }
 
-type Facts = Awaited<ReturnType<SiteRepository['categoriesAndTotal']>>;
+type Facts = Awaited<ReturnType<PublicArticlesRepository['categoriesAndTotal']>>;
 
-/** What the public pages show, read through the visibility rule of SiteRepository. */
+/** What the public pages show, read through the visibility rule of PublicArticlesRepository. */
 export class SiteService {
   private chromeCache: Promise<SiteChrome> | null = null;
 

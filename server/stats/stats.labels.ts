@@ -81,10 +81,19 @@ export function sourceLabel(t: Translate, source: string): string {
     case 'bluesky':
     case 'x':
       return channelLabel(t, source);
+    case 'instagram':
+      return t('Instagram');
+    case 'linkedin':
+      return t('LinkedIn');
+    // Each feed names itself in its links (ref=), so that the mayor sees which one residents follow.
     case 'rss':
+      return t('Flux RSS');
     case 'atom':
+      return t('Flux Atom');
     case 'jsonfeed':
-      return t('Flux d’actualités');
+      return t('Flux JSON Feed');
+    case 'ical':
+      return t('Agenda iCalendar');
     default:
       return t('Autres sites');
   }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * The addresses an article had before its slug changed, so that links already shared (a post, a
  * newsletter, a search engine) lead to it with a permanent redirect. Written in the same
- * transaction as the slug change (server/site/article-redirects.ts).
+ * transaction as the slug change (server/articles/article-redirects.ts).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('article_redirects', (t) => {

@@ -84,10 +84,11 @@ export interface PublicFilters {
   offset: number;
 }
 
-export class SiteRepository {
+export class PublicArticlesRepository {
   /**
    * `online` is the publishing domain's named query: it joins, as `p`, the publication that put
-   * each article online. The site reads articles and categories, and asks publishing the rest.
+   * each article online. The articles domain reads its articles and categories here, asks
+   * publishing the rest, and the site reads residents' articles only through this class.
    */
   constructor(
     private readonly db: Knex,
@@ -157,6 +158,19 @@ export class SiteRepository {
 
   async categoryBySlug(slug: string): Promise<PublicCategory | null> {
     return (await this.categories()).find((c) => c.slug === slug) ?? null;
+  }
+
+  /** Every visible article's slug and last change, newest first (a sitemap holds 50 000 URLs at most). */
+  async sitemapArticles(): Promise<{ slug: string; lastmod: Date }[]> {
+    const rows: { slug: string; updated_at: unknown; sent_at: unknown }[] = await this.visible()
+      .select('a.slug', 'a.updated_at', 'p.sent_at')
+      .orderBy('p.sent_at', 'desc')
+      .limit(49_000);
+    return rows.map((r) => {
+      const updated = fromDbTime(r.updated_at);
+      const sent = fromDbTime(r.sent_at);
+      return { slug: r.slug, lastmod: updated > sent ? updated : sent };
+    });
   }
 
   /** When the visible content last changed: for ETags and feeds' "updated". */

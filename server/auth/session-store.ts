@@ -2,6 +2,9 @@ import session from 'express-session';
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
 
+/** How long an admin session lasts without use: a working day; the cookie is refreshed while in use. */
+export const SESSION_TTL_MS = 8 * 3600_000;
+
 /** express-session store backed by the `sessions` table, so sessions survive restarts and are shared by instances. */
 export class KnexSessionStore extends session.Store {
   constructor(
@@ -37,6 +40,18 @@ export class KnexSessionStore extends session.Store {
       .del()
       .then(() => cb?.())
       .catch((e) => cb?.(e));
+  }
+
+  /** Signs a person out everywhere but in `keepSid` (their own, when they change their password), in the caller's transaction. */
+  async endAllOf(userId: number, trx: Knex, keepSid?: string): Promise<void> {
+    const q = trx('sessions').where({ user_id: userId });
+    if (keepSid !== undefined) q.whereNot({ sid: keepSid });
+    await q.del();
+  }
+
+  /** Sessions that expired before `iso`, forgotten; how many. */
+  async purgeExpired(iso: string): Promise<number> {
+    return this.db('sessions').where('expires_at', '<', iso).del();
   }
 
   override touch(sid: string, sess: session.SessionData, cb?: () => void): void {

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import type { ArticleEvent } from '../articles/articles.types';
+import type { ArticleEvent } from './articles.types';
 import type { Clock } from '../clock';
 import { toDbTime } from '../db/dialect';
-import type { SiteRepository } from './site.repository';
+import type { PublicArticlesRepository } from './public-articles.repository';
 
 /**
  * An article's former slugs (table article_redirects). Redirects point at the article, not at a
@@ -12,17 +12,17 @@ export class ArticleRedirectsRepository {
   constructor(private readonly db: Knex) {}
 
   /** `oldSlug` now leads to `articleId`; the article's own slug no longer redirects anywhere. */
-  async record(oldSlug: string, articleId: number, currentSlug: string, now: Date): Promise<void> {
+  async record(oldSlug: string, articleId: number, currentSlug: string, now: Date, trx: Knex = this.db): Promise<void> {
     // A slug given up by two articles in turn leads to the last one that had it.
-    await this.db('article_redirects')
+    await trx('article_redirects')
       .insert({ old_slug: oldSlug, article_id: articleId, created_at: toDbTime(now) })
       .onConflict('old_slug')
       .merge(['article_id', 'created_at']);
-    await this.db('article_redirects').where('old_slug', currentSlug).del();
+    await trx('article_redirects').where('old_slug', currentSlug).del();
   }
 
   /** The current slug of the visible article `oldSlug` used to name, or null: also when an article has that slug now. */
-  async target(site: SiteRepository, oldSlug: string): Promise<string | null> {
+  async target(site: PublicArticlesRepository, oldSlug: string): Promise<string | null> {
     if (await site.bySlug(oldSlug)) return null;
     const row: { slug?: string } | undefined = await site
       .visible()
@@ -38,9 +38,9 @@ export class ArticleRedirectsRepository {
  * own transaction, so that no renamed article is ever left without its redirect (nor a redirect
  * written for a change that was undone).
  */
-export function recordOldSlugs(clock: Clock) {
+export function recordOldSlugs(redirects: ArticleRedirectsRepository, clock: Clock) {
   return async (e: ArticleEvent, trx: Knex.Transaction): Promise<void> => {
     if (e.type !== 'updated' || e.before.slug === e.article.slug) return;
-    await new ArticleRedirectsRepository(trx).record(e.before.slug, e.article.id, e.article.slug, clock.now());
+    await redirects.record(e.before.slug, e.article.id, e.article.slug, clock.now(), trx);
   };
 }

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
-import { fromDbCount, fullTextMatch, type SearchTerm } from '../db/dialect';
-import { SiteRepository, type PublicArticle } from './site.repository';
+import { fromDbCount, fullTextMatch, type SearchTerm, type TextIndex } from '../db/dialect';
+import { PublicArticlesRepository, type PublicArticle } from './public-articles.repository';
 
-/** Full-text search among the articles residents may see (SiteRepository's visibility rule). */
-export class SearchRepository {
+/** The articles' full-text index (migration 20261201001100_articles_search); a word in the title weighs more. */
+const ARTICLES_INDEX: TextIndex = { ftsTable: 'articles_fts', weights: [10.0, 4.0, 1.0] };
+
+/** Full-text search among the articles residents may see (PublicArticlesRepository's visibility rule). */
+export class PublicArticlesSearch {
   constructor(
     private readonly db: Knex,
-    private readonly site: SiteRepository,
+    private readonly site: PublicArticlesRepository,
   ) {}
 
   /**
@@ -16,7 +19,7 @@ export class SearchRepository {
   async search(terms: SearchTerm[], limit: number, offset: number, orCategories: number[][] = []): Promise<{ rows: PublicArticle[]; total: number }> {
     if (!terms.length) return { rows: [], total: 0 };
     const matching = this.site.visible();
-    const rank = fullTextMatch(this.db, matching, terms, orCategories);
+    const rank = fullTextMatch(this.db, matching, terms, ARTICLES_INDEX, orCategories);
     const [page, count] = await Promise.all([
       matching.clone().select('a.id').orderByRaw(rank).orderBy('p.sent_at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset),
       matching.clone().count({ n: 'a.id' }).first(),
