@@ -5,7 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { toDbTime } from '../server/db/dialect';
 import { PigeonAdapter } from './fixtures/pigeon.adapter';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
-import { makeArticle } from './helpers/factories';
+import { connectPigeon, pigeonArticle } from './helpers/pigeon-articles';
 import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
 
 /**
@@ -24,23 +24,10 @@ const minutes = (m: number) => m * 60_000;
 const days = (d: number) => d * 86_400_000;
 const statusOf = async (id: number) => (await ctx.c.publications.get(id))!;
 
-/** A published article with a picture, already on the site, and a Pigeon post due now. */
+/** A published article with a picture, its site page and a Pigeon post all due now. */
 async function postDueNow(title: string) {
   const now = ctx.clock.now();
-  const article = await makeArticle(ctx.c, { title, status: 'published', publishAt: new Date(now.getTime() - minutes(1)) });
-  const jpeg = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#3366aa' } })
-    .jpeg()
-    .toBuffer();
-  const media = await ctx.c.media.ingest(jpeg, 'marche.jpg', { alt: 'Les chalets' }, { id: null, label: 'test' });
-  await ctx.c.media.whenReady(media.id);
-  await ctx.c.db('articles').where({ id: article }).update({ hero_media_id: media.id, hero_alt: 'Les chalets du marché sur la place' });
-  const site = (await ctx.c.db('channel_accounts').where({ channel: 'site' }).first('id')) as { id: number };
-  await ctx.c.publications.insert(
-    { articleId: article, accountId: site.id, channel: 'site', textVariant: null, scheduledAt: new Date(now.getTime() - minutes(1)) },
-    now,
-  );
-  const post = await ctx.c.publications.insert({ articleId: article, accountId, channel: 'pigeon', textVariant: null, scheduledAt: now }, now);
-  return { article, post };
+  return pigeonArticle(ctx, accountId, new Date(now.getTime() - minutes(1)), now, title);
 }
 
 async function inEnglish<T>(fn: () => Promise<T>): Promise<T> {
@@ -57,11 +44,7 @@ beforeAll(async () => {
   ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
   peer.now = () => ctx.clock.now().getTime();
   admin = await loginAs(ctx, 'admin');
-  const t = peer.issue();
-  accountId = await ctx.c.accounts.insert(
-    { channel: 'pigeon', label: '@villeneuve', settings: { nest: 'villeneuve' }, credentials: { accessToken: t.access, refreshToken: t.refresh } },
-    ctx.clock.now(),
-  );
+  accountId = await connectPigeon(ctx, peer);
 });
 afterAll(async () => {
   await ctx.c.media.idle();

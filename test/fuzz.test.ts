@@ -289,6 +289,12 @@ function fillPath(route: RouteInfo, r: Rand, ctx: Context): string {
         if (route.path.startsWith('/admin/users')) return ctx.valid.userId!;
         if (route.path.startsWith('/admin/publications')) return ctx.valid.publicationId!;
         if (route.path.startsWith('/admin/mailbox')) return 'missing';
+        // The pages added since: a real row each, so that odd input reaches their handlers.
+        if (route.path.startsWith('/admin/pages')) return ctx.valid.pageId!;
+        if (route.path.startsWith('/admin/categories')) return ctx.valid.categoryId!;
+        if (route.path.startsWith('/admin/newsletter')) return ctx.valid.campaignId!;
+        if (route.path.startsWith('/admin/subscribers')) return ctx.valid.subscriberId!;
+        if (route.path.startsWith('/admin/networks')) return ctx.valid.accountId!;
         return ctx.valid.articleId!;
       }
       if (name === 'slug') return route.path.includes('categorie') ? ctx.valid.category! : ctx.valid.slug!;
@@ -490,6 +496,22 @@ beforeAll(async () => {
   const account = await makeTestAccount(ctx.c);
   const publication = await makePublication(ctx.c, article.id, account, ctx.clock.now());
   const user = await makeUser(ctx.c, 'editor');
+  const page = await ctx.c.pages.create(
+    { title: 'La mairie', slug: '', parentId: null, summary: 'Les services.', bodyMd: 'Bienvenue.', status: 'published' },
+    { id: null, label: 'test' },
+  );
+  const campaign = await ctx.c.campaigns.create({ subject: 'La lettre de juin', intro: 'Bonjour.', articleIds: [article.id] }, { id: null, label: 'test' });
+  const [subscriberRow] = await ctx.c
+    .db('subscribers')
+    .insert({
+      email: 'abonne@exemple.fr',
+      status: 'confirmed',
+      source: 'form',
+      created_at: ctx.clock.now().toISOString(),
+      confirmed_at: ctx.clock.now().toISOString(),
+    })
+    .returning('id');
+  const subscriber = Number(typeof subscriberRow === 'object' ? subscriberRow.id : subscriberRow);
 
   // A PNG header that claims 10 × 10,000,000 pixels, with no pixels behind it.
   const tall = Buffer.from(png);
@@ -524,6 +546,11 @@ beforeAll(async () => {
     mediaId: String(media.id),
     userId: String(user.id),
     publicationId: String(publication),
+    pageId: String(page.id),
+    categoryId: String(await categoryId(ctx.c, 'culture')),
+    campaignId: String(campaign),
+    subscriberId: String(subscriber),
+    accountId: String(account),
     slug: article.slug,
     category: 'culture',
     file,
