@@ -20,7 +20,7 @@ import { mediaRoutes, mediaFilesRoutes } from './media/media.routes';
 import { healthRoutes } from './health/health.routes';
 import { dashboardRoutes } from './admin/dashboard.routes';
 import { siteLocals, siteRoutes } from './site/site.routes';
-import { frontDoor } from './site/page-cache';
+import { answeredByPageCache, frontDoor } from './site/page-cache';
 import { siteDataRoutes } from './site/site-data.routes';
 import { menuLocals, pagesSiteRoutes } from './pages/pages.site';
 import { pagesRoutes } from './pages/pages.routes';
@@ -61,7 +61,7 @@ export function createApp(c: Container): Express {
   if (c.config.production) app.set('view cache', true);
 
   app.use(securityHeaders({ https: c.config.secureCookies }));
-  app.use(compression());
+  app.use(compression({ filter: (req, res) => !answeredByPageCache(res) && compression.filter(req, res) }));
   app.use(
     pinoHttp({
       logger: c.log.child({ module: 'http' }),

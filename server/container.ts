@@ -90,9 +90,10 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const usersRepo = new UsersRepository(db);
   const tokens = new TokensRepository(db);
   const throttle = new LoginThrottle(new ThrottleRepository(db), clock, secretKey);
-  const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock);
-  const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl);
-  const account = new AccountService({ db, users: usersRepo, tokens, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
+  const sessionStore = new KnexSessionStore(db, SESSION_TTL_MS);
+  const auth = new AuthService(db, usersRepo, tokens, throttle, audit, settings, clock, sessionStore);
+  const users = new UsersService(db, usersRepo, tokens, auth, audit, outbox, settings, clock, config.baseUrl, sessionStore);
+  const account = new AccountService({ db, users: usersRepo, tokens, sessions: sessionStore, auth, audit, outbox, settings, clock, baseUrl: config.baseUrl });
   // Who wrote or decided what: the articles ask the accounts, which own the users table.
   const people = { displayNames: usersRepo.displayNames.bind(usersRepo), possibleAuthors: usersRepo.possibleAuthors.bind(usersRepo) };
   const articlesRepo = new ArticlesRepository(db, people);
@@ -351,7 +352,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     account,
     attachments,
     usersRepo,
-    sessionStore: new KnexSessionStore(db, SESSION_TTL_MS),
+    sessionStore,
     media,
     articles,
     categories,

@@ -133,3 +133,29 @@ describe('login throttling', () => {
     expect((await attempt(user.email, fresh, '198.51.100.21')).status).toBe(302);
   });
 });
+
+describe('the daily purge of expired sign-in data', () => {
+  it('forgets expired sessions, spent links and old throttling windows, and keeps what is still in use', async () => {
+    const user = await makeUser(ctx.c, 'editor');
+    const now = ctx.c.clock.now();
+    const iso = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    await ctx.c.db('sessions').insert([
+      { sid: 'purge-old', sess: '{}', user_id: user.id, expires_at: iso(-60_000) },
+      { sid: 'purge-live', sess: '{}', user_id: user.id, expires_at: iso(3_600_000) },
+    ]);
+    await ctx.c.db('user_tokens').insert([
+      { user_id: user.id, purpose: 'reset', token_hash: 'a'.repeat(64), expires_at: iso(3_600_000), used_at: iso(-1000), created_at: iso(-2000) },
+      { user_id: user.id, purpose: 'invite', token_hash: 'b'.repeat(64), expires_at: iso(3_600_000), used_at: null, created_at: iso(-2000) },
+    ]);
+    await ctx.c.db('login_throttle').insert([
+      { key: 'purge:old', failures: 3, window_started_at: iso(-2 * 86_400_000), locked_until: null },
+      { key: 'purge:recent', failures: 3, window_started_at: iso(-60_000), locked_until: null },
+    ]);
+    const purged = await ctx.c.auth.purgeExpired();
+    expect(purged).toEqual({ sessions: expect.any(Number), tokens: expect.any(Number), throttle: expect.any(Number) });
+    expect(purged.sessions).toBeGreaterThanOrEqual(1);
+    expect((await ctx.c.db('sessions').whereIn('sid', ['purge-old', 'purge-live']).pluck('sid')).sort()).toEqual(['purge-live']);
+    expect(await ctx.c.db('user_tokens').where({ user_id: user.id }).pluck('purpose')).toEqual(['invite']);
+    expect((await ctx.c.db('login_throttle').where('key', 'like', 'purge:%').pluck('key')).sort()).toEqual(['purge:recent']);
+  });
+});

@@ -275,6 +275,14 @@ describe('importing a CSV file', () => {
     const bad = await agent.post('/admin/subscribers/import').field('_csrf', csrf).field('basis', basis).attach('file', latin1, 'liste.csv');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('UTF-8');
+    // A NUL in the file is refused at once, not after a preview whose confirmation would fail.
+    const nul = await agent
+      .post('/admin/subscribers/import')
+      .field('_csrf', csrf)
+      .field('basis', basis)
+      .attach('file', Buffer.from('email\nun\0@exemple.fr\n'), 'liste.csv');
+    expect(nul.status).toBe(400);
+    expect(nul.text).toContain('Ce fichier contient un caractère nul');
     const big = await agent
       .post('/admin/subscribers/import')
       .field('_csrf', csrf)

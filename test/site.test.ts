@@ -518,6 +518,33 @@ describe('the page cache', () => {
     expect(second.headers['set-cookie']).toBeUndefined();
   });
 
+  it('sends a visitor who accepts only deflate the page uncompressed, rendered or from the cache alike', async () => {
+    const a = await publish({ title: 'Marché de Noël' });
+    const server = http.createServer(ctx.handler).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const raw = () =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: `/actualites/${a.slug}`, headers: { 'Accept-Encoding': 'deflate' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    try {
+      // Express's compression would deflate the rendered page: a cost on every miss, and another answer than the hit's.
+      const rendered = await raw();
+      const cached = await raw();
+      expect([rendered.headers['content-encoding'], cached.headers['content-encoding']]).toEqual([undefined, undefined]);
+      expect(Buffer.compare(rendered.body, cached.body)).toBe(0);
+      expect(rendered.body.toString('utf8')).toContain('Marché de Noël');
+    } finally {
+      server.close();
+    }
+  });
+
   it('answers 304 to a browser that already has the page, and brotli to one that accepts it', async () => {
     const first = await get('/agenda');
     const etag = first.headers.etag as string;

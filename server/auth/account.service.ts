@@ -9,6 +9,7 @@ import type { AuthService } from './auth.service';
 import { emailChangedNotice, emailConfirmationEmail } from './emails/email-change.email';
 import { hashPassword, newToken, sha256, verifyPassword } from './hashing';
 import type { TokensRepository } from './tokens.repository';
+import type { KnexSessionStore } from './session-store';
 import { normalizeEmail, type User, type UsersRepository } from './users.repository';
 
 const EMAIL_LINK_HOURS = 24;
@@ -27,6 +28,7 @@ export class AccountService {
       db: Knex;
       users: UsersRepository;
       tokens: TokensRepository;
+      sessions: KnexSessionStore;
       auth: AuthService;
       audit: AuditRepository;
       outbox: OutboxService;
@@ -160,7 +162,7 @@ export class AccountService {
       await this.d.users.update(user.id, { passwordHash: hash, mustChangePassword: false, ...(name ? { displayName: name } : {}) }, now, trx);
       await this.d.tokens.revokeAll(user.id, trx);
       // Whoever else read the printed password and logged in with it is logged out.
-      await trx('sessions').where({ user_id: user.id }).whereNot({ sid: keepSessionId }).del();
+      await this.d.sessions.endAllOf(user.id, trx, keepSessionId);
       const actor = { id: user.id, label: name ?? fresh.displayName };
       await this.d.audit.append({ actor, action: 'user.password_changed', targetType: 'user', targetId: user.id }, now, trx);
       if (name) await this.d.audit.append({ actor, action: 'user.renamed', targetType: 'user', targetId: user.id, details: { name } }, now, trx);

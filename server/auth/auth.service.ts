@@ -7,6 +7,7 @@ import type { LoginThrottle } from './login-throttle';
 import { checkPassword } from './password-policy';
 import type { User, UsersRepository } from './users.repository';
 import type { TokensRepository } from './tokens.repository';
+import type { KnexSessionStore } from './session-store';
 import type { SettingsService } from '../settings/settings.service';
 
 export class InvalidCredentialsError extends DomainError {
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly audit: AuditRepository,
     private readonly settings: SettingsService,
     private readonly clock: Clock,
+    private readonly sessions: KnexSessionStore,
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<User> {
@@ -82,7 +84,7 @@ export class AuthService {
       await this.users.update(user.id, { passwordHash: hash, mustChangePassword: false }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
       // Whoever held the old password is logged out everywhere.
-      await trx('sessions').where({ user_id: user.id }).del();
+      await this.sessions.endAllOf(user.id, trx);
       await this.audit.append(
         {
           actor: { id: user.id, label: user.displayName },
@@ -110,7 +112,7 @@ export class AuthService {
     await this.db.transaction(async (trx) => {
       await this.users.update(user.id, { passwordHash: hash, mustChangePassword: false }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
-      await trx('sessions').where({ user_id: user.id }).whereNot({ sid: keepSessionId }).del();
+      await this.sessions.endAllOf(user.id, trx, keepSessionId);
       await this.audit.append(
         { actor: { id: user.id, label: user.displayName }, action: 'user.password_changed', targetType: 'user', targetId: user.id },
         now,
@@ -124,12 +126,9 @@ export class AuthService {
     const now = this.clock.now();
     const iso = now.toISOString();
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
-    const sessions = await this.db('sessions').where('expires_at', '<', iso).del();
-    const tokens = await this.db('user_tokens').where('expires_at', '<', iso).orWhereNotNull('used_at').del();
-    const throttle = await this.db('login_throttle')
-      .where('window_started_at', '<', dayAgo)
-      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso))
-      .del();
+    const sessions = await this.sessions.purgeExpired(iso);
+    const tokens = await this.tokens.purgeSpent(iso);
+    const throttle = await this.throttle.purgeStale(dayAgo, iso);
     return { sessions, tokens, throttle };
   }
 

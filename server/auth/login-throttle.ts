@@ -18,6 +18,11 @@ export class LoginThrottle {
     private readonly secret: string,
   ) {}
 
+  /** Windows started before `dayAgo` and no longer locked at `iso`: forgotten by the daily purge. */
+  purgeStale(dayAgo: string, iso: string): Promise<number> {
+    return this.repo.purgeStale(dayAgo, iso);
+  }
+
   keys(email: string, ip: string): { account: string; ip: string } {
     const h = (s: string) => crypto.createHmac('sha256', this.secret).update(s).digest('hex').slice(0, 40);
     return { account: `account:${h(email.toLowerCase())}`, ip: `ip:${h(ip)}` };

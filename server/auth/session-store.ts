@@ -42,6 +42,18 @@ export class KnexSessionStore extends session.Store {
       .catch((e) => cb?.(e));
   }
 
+  /** Signs a person out everywhere but in `keepSid` (their own, when they change their password), in the caller's transaction. */
+  async endAllOf(userId: number, trx: Knex, keepSid?: string): Promise<void> {
+    const q = trx('sessions').where({ user_id: userId });
+    if (keepSid !== undefined) q.whereNot({ sid: keepSid });
+    await q.del();
+  }
+
+  /** Sessions that expired before `iso`, forgotten; how many. */
+  async purgeExpired(iso: string): Promise<number> {
+    return this.db('sessions').where('expires_at', '<', iso).del();
+  }
+
   override touch(sid: string, sess: session.SessionData, cb?: () => void): void {
     const expires = sess.cookie?.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + this.ttlMs);
     this.db('sessions')

@@ -10,6 +10,14 @@ export interface ThrottleState {
 export class ThrottleRepository {
   constructor(private readonly db: Knex) {}
 
+  /** Windows started before `dayAgo` and no longer locked at `iso`, forgotten; how many. */
+  async purgeStale(dayAgo: string, iso: string): Promise<number> {
+    return this.db('login_throttle')
+      .where('window_started_at', '<', dayAgo)
+      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso))
+      .del();
+  }
+
   async get(key: string): Promise<ThrottleState | null> {
     const row = await this.db('login_throttle').where({ key }).first();
     if (!row) return null;

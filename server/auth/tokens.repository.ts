@@ -7,6 +7,11 @@ export type TokenPurpose = 'invite' | 'reset' | 'email';
 export class TokensRepository {
   constructor(private readonly db: Knex) {}
 
+  /** Links spent or expired before `iso`, forgotten; how many. */
+  async purgeSpent(iso: string): Promise<number> {
+    return this.db('user_tokens').where('expires_at', '<', iso).orWhereNotNull('used_at').del();
+  }
+
   async insert(t: { userId: number; purpose: TokenPurpose; hash: string; expiresAt: Date; newEmail?: string }, now: Date, trx: Knex = this.db): Promise<void> {
     // A new link replaces any earlier one of the same purpose.
     await trx('user_tokens').where({ user_id: t.userId, purpose: t.purpose }).whereNull('used_at').del();

@@ -10,6 +10,7 @@ import { accountLinkEmail } from './emails/account-link.email';
 import { generatePassword, hashPassword, newToken } from './hashing';
 import type { Role } from './permissions';
 import type { TokensRepository } from './tokens.repository';
+import type { KnexSessionStore } from './session-store';
 import { normalizeEmail, type User, type UsersRepository } from './users.repository';
 
 const INVITE_HOURS = 72;
@@ -35,6 +36,7 @@ export class UsersService {
     private readonly settings: SettingsService,
     private readonly clock: Clock,
     private readonly baseUrl: string,
+    private readonly sessions: KnexSessionStore,
   ) {}
 
   list(page: { limit: number; offset: number }) {
@@ -143,7 +145,7 @@ export class UsersService {
         throw new ConflictError('Il faut garder au moins un administrateur actif.');
       }
       await this.users.update(id, { disabledAt: disabled ? this.clock.now() : null }, this.clock.now(), trx);
-      if (disabled) await trx('sessions').where({ user_id: id }).del();
+      if (disabled) await this.sessions.endAllOf(id, trx);
       await this.audit.append({ actor, action: disabled ? 'user.disabled' : 'user.enabled', targetType: 'user', targetId: id }, this.clock.now(), trx);
     });
   }
@@ -194,7 +196,7 @@ export class UsersService {
     await this.db.transaction(async (trx) => {
       await this.users.update(user.id, { passwordHash: hash, mustChangePassword: !!generated }, now, trx);
       await this.tokens.revokeAll(user.id, trx);
-      await trx('sessions').where({ user_id: user.id }).del();
+      await this.sessions.endAllOf(user.id, trx);
       await this.audit.append(
         { actor: { id: null, label: 'ligne de commande' }, action: 'user.password_reset', targetType: 'user', targetId: user.id },
         now,

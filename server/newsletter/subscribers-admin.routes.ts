@@ -104,6 +104,9 @@ export function subscribersAdminRoutes(c: Deps): Router {
       if (!req.file?.buffer.length) throw new ValidationError('Choisissez le fichier CSV à importer.', { file: 'Choisissez le fichier CSV à importer.' });
       const csv = req.file.buffer.toString('utf8');
       if (csv.includes('\uFFFD')) throw new ValidationError('Ce fichier n’est pas enregistré en UTF-8 : enregistrez-le en « CSV UTF-8 » et recommencez.');
+      // The file goes back in the preview's form, whose confirmation the NUL guard would refuse: said now.
+      if (csv.includes('\0'))
+        throw new ValidationError('Ce fichier contient un caractère nul, qui n’est pas accepté : enregistrez-le de nouveau en « CSV UTF-8 » et recommencez.');
       const agreed = values.mode === 'confirmed' ? agreedWording(form) : null;
       const analysis = await admin.analyse(csv);
       await renderPage(res, 'admin/subscribers/preview', {

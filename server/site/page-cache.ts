@@ -84,6 +84,18 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
+/** Responses written by `serve`: already in the encoding chosen for them, to be sent as they are. */
+const servedPages = new WeakSet<ServerResponse>();
+
+/**
+ * For Express's compression middleware: a page the cache answered is already compressed as the
+ * visitor asked, or deliberately not (an encoding it does not make, such as deflate); compressing
+ * it again would cost every miss and answer differently from the same page served as a hit.
+ */
+export function answeredByPageCache(res: ServerResponse): boolean {
+  return servedPages.has(res);
+}
+
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /**
@@ -254,6 +266,7 @@ export class PageCache {
       return;
     }
     const answer = answerOf(page, pickEncoding(req.headers['accept-encoding'] as string | undefined));
+    servedPages.add(res);
     res.writeHead(200, answer.headers);
     res.end(method === 'HEAD' ? undefined : answer.body);
   }
