@@ -470,7 +470,8 @@ async function login(role: Role): Promise<{ agent: TestAgent; csrf: string }> {
 
 beforeAll(async () => {
   ctx = await createTestContext({}, { log: captured.log });
-  server = http.createServer(ctx.app).listen(0, '127.0.0.1');
+  // What `npm start` serves: the page cache's front door first, then the app.
+  server = http.createServer(ctx.handler).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
