@@ -144,18 +144,26 @@ export class CampaignsRepository {
     return rows.map((r: any) => ({ articleId: r.article_id, publicationId: r.publication_id ?? null, position: r.position }));
   }
 
-  /** Which of these publications some campaign already holds (a publication goes out once). */
+  /**
+   * Which of these publications some campaign already holds (a publication goes out once). A
+   * cancelled campaign holds nothing: its articles wait for the next letter.
+   */
   async publicationsInCampaigns(publicationIds: number[]): Promise<Set<number>> {
     if (!publicationIds.length) return new Set();
-    const rows = await this.db('campaign_articles').whereIn('publication_id', publicationIds).select('publication_id');
+    const rows = await this.db('campaign_articles')
+      .join('campaigns', 'campaigns.id', 'campaign_articles.campaign_id')
+      .whereIn('campaign_articles.publication_id', publicationIds)
+      .whereNot('campaigns.status', 'cancelled')
+      .select('campaign_articles.publication_id');
     return new Set(rows.map((r: any) => r.publication_id as number));
   }
 
-  /** The campaign holding a publication, if any. */
+  /** The campaign holding a publication, if any; a cancelled one holds it no more. */
   async campaignOfPublication(publicationId: number): Promise<Campaign | null> {
     const r = await this.db('campaigns')
       .join('campaign_articles', 'campaign_articles.campaign_id', 'campaigns.id')
       .where('campaign_articles.publication_id', publicationId)
+      .whereNot('campaigns.status', 'cancelled')
       .first('campaigns.*');
     return r ? toCampaign(r) : null;
   }
