@@ -176,6 +176,7 @@ describe('a publication through every outcome', () => {
     await ctx.c.dispatcher.dispatchDue();
     const first = await statusOf(a.post);
     expect(first.status).toBe('pending');
+    expect(first.attempts).toBe(0); // the network said when to come back: no attempt spent
     const reset = Math.floor(now.getTime() / 1000) * 1000 + minutes(10); // the network's x-ratelimit-reset
     expect(first.dueAt.getTime()).toBe(reset);
     expect((await statusOf(b.post)).dueAt.getTime()).toBe(reset);
@@ -194,6 +195,20 @@ describe('a publication through every outcome', () => {
     ctx.clock.set(new Date(reset));
     expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(3);
     expect(peer.posts.length).toBe(before + 3);
+  });
+
+  it('never fails a post because the network asked to wait, however many times in a row', async () => {
+    const now = ctx.clock.now();
+    const { post } = await articleWithPost(new Date(now.getTime() - minutes(1)), now, 'Fête de la musique');
+    const before = peer.posts.length;
+    for (let i = 0; i <= ctx.c.config.publishing.maxAttempts; i++) {
+      peer.script.push(429);
+      await ctx.c.dispatcher.dispatchDue();
+      expect(await statusOf(post)).toMatchObject({ status: 'pending', attempts: 0 });
+      ctx.clock.set((await statusOf(post)).dueAt);
+    }
+    expect((await ctx.c.dispatcher.dispatchDue()).sent).toBe(1);
+    expect(peer.posts.length).toBe(before + 1);
   });
 
   it('tries a passing error again at the time the network gives, not on the engine’s backoff', async () => {

@@ -71,15 +71,11 @@ export class DispatchOutcomes {
         );
         return 'waiting';
       case 'transient':
+        return this.retryLater(p, attempts, result.message, result.retryAt, false, guard);
       case 'rateLimited':
-        return this.retryLater(
-          p,
-          attempts,
-          result.message,
-          result.kind === 'rateLimited' ? result.resetAt : result.retryAt,
-          result.kind === 'rateLimited',
-          guard,
-        );
+        // The network said when to come back: nothing went wrong with this post, so no attempt is
+        // spent (five limits in a row on a busy day must not fail it).
+        return this.retryLater(p, p.attempts, result.message, result.resetAt, true, guard);
     }
   }
 
@@ -92,12 +88,14 @@ export class DispatchOutcomes {
     guard: { claimedBy: string },
   ): Promise<Outcome> {
     const now = this.clock.now();
-    if (attempts >= this.opts.maxAttempts) {
+    if (!wholeAccount && attempts >= this.opts.maxAttempts) {
       await this.pubs.transition(p.id, ['sending'], { status: 'failed', attempts, lastError: { ...message, gaveUpAfter: attempts } }, now, undefined, guard);
       this.events.emit('failed', { publicationId: p.id, articleId: p.articleId, channel: p.channel });
       return 'failed';
     }
-    const retryAt = at ?? new Date(now.getTime() + this.opts.retryBaseMs * 2 ** (attempts - 1));
+    const backoff = new Date(now.getTime() + this.opts.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    // A reset already past (a clock off, a bad header) must not turn into a loop that spends nothing.
+    const retryAt = at && (!wholeAccount || at > now) ? at : backoff;
     if (wholeAccount) {
       // Remembered on the account: what becomes due before the reset waits too (see Dispatcher).
       await this.accounts.rateLimit(p.accountId, retryAt, now);
@@ -106,7 +104,13 @@ export class DispatchOutcomes {
     await this.pubs.transition(
       p.id,
       ['sending'],
-      { status: 'pending', attempts, dueAt: retryAt, claimedBy: null, lastError: { ...message, retry: { attempts, max: this.opts.maxAttempts } } },
+      {
+        status: 'pending',
+        attempts,
+        dueAt: retryAt,
+        claimedBy: null,
+        lastError: wholeAccount ? message : { ...message, retry: { attempts, max: this.opts.maxAttempts } },
+      },
       now,
       undefined,
       guard,
