@@ -372,5 +372,17 @@ describe('staff', () => {
     });
     expect(await ctx.c.campaigns.sender()).toEqual({ name: 'Mairie', address: 'lettre@mairie.fr' });
     expect((await editor.agent.get('/admin/settings/newsletter')).status).toBe(403);
+    // A Sunday at 02:30 does not exist once a year: the form says what happens that night.
+    const gap = 'Le dimanche du passage à l’heure d’été (fin mars), l’heure entre 2 h et 3 h n’existe pas';
+    expect((await admin.agent.get('/admin/settings/newsletter')).text).not.toContain(gap);
+    const sunday = csrfFrom((await admin.agent.get('/admin/settings/newsletter')).text);
+    await admin.agent
+      .post('/admin/settings/newsletter')
+      .type('form')
+      .send({ ...values, _csrf: sunday, digestDay: '0', digestTime: '02:30' })
+      .expect(302);
+    const shown = (await admin.agent.get('/admin/settings/newsletter')).text;
+    expect(shown).toContain(gap);
+    expect(shown).toMatch(/id="digestTime" [^>]*aria-describedby="digestTime-hint"/);
   });
 });
