@@ -1,4 +1,16 @@
 import type { Config } from './config';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import type { AuditRepository } from './audit/audit.repository';
+import type { EngagementRepository } from './engagement/engagement.repository';
+import { SocialSource } from './engagement/social-source';
+import { AccountAvatars } from './publishing/account-avatars';
+import type { AccountsRepository } from './publishing/accounts.repository';
+import { AccountsService } from './publishing/accounts.service';
+import type { PublishableArticle } from './publishing/channels/channel-adapter';
+import type { PortsFactory } from './publishing/dispatcher';
+import { MetricsService } from './publishing/metrics.service';
+import type { PublicationsRepository } from './publishing/publications.repository';
 import type { CampaignsService } from './newsletter/campaigns.service';
 import type { ChannelAdapter } from './publishing/channels/channel-adapter';
 import { AdapterRegistry } from './publishing/channels/registry';
@@ -28,4 +40,42 @@ export function buildAdapters(d: {
   adapters.register(new HandoffAdapter(d.notifyHandoff));
   for (const extra of [...extraChannels(), ...d.extra]) adapters.register(extra);
   return adapters;
+}
+
+/** The networks' accounts (connect, test, avatars) and their figures, fed to the engagement store. */
+export function buildNetworkServices(d: {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  accounts: AccountsRepository;
+  publications: PublicationsRepository;
+  adapters: AdapterRegistry;
+  audit: AuditRepository;
+  publishable: (id: number) => Promise<PublishableArticle | null>;
+  ports: PortsFactory;
+  engagementRepo: EngagementRepository;
+}): { avatars: AccountAvatars; networkAccounts: AccountsService; metrics: MetricsService } {
+  const { config, clock, log, accounts, publications, adapters } = d;
+  const avatars = new AccountAvatars(config.dataDir, log.child({ module: 'avatars' }));
+  const networkAccounts = new AccountsService(
+    accounts,
+    publications,
+    adapters,
+    d.audit,
+    clock,
+    log.child({ module: 'accounts' }),
+    `${config.baseUrl}/admin/networks/oauth/callback`,
+    avatars,
+  );
+  const metrics = new MetricsService(
+    publications,
+    accounts,
+    adapters,
+    d.publishable,
+    d.ports,
+    clock,
+    log.child({ module: 'metrics' }),
+    new SocialSource(d.engagementRepo, config.timeZone, log.child({ module: 'engagement' })),
+  );
+  return { avatars, networkAccounts, metrics };
 }

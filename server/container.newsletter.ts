@@ -9,8 +9,11 @@ import type { EngagementStore } from './engagement/engagement.store';
 import type { EngagementRollup } from './engagement/engagement.rollup';
 import { CampaignSender } from './newsletter/campaign-sender';
 import { CampaignTransport } from './newsletter/campaign-transport';
-import type { CampaignRenderer } from './newsletter/campaign-renderer';
-import type { CampaignsService } from './newsletter/campaigns.service';
+import crypto from 'node:crypto';
+import { CampaignRenderer } from './newsletter/campaign-renderer';
+import { CampaignsService, type CampaignsDeps } from './newsletter/campaigns.service';
+import { CampaignsRepository } from './newsletter/campaigns.repository';
+import { PublicationsRepository } from './publishing/publications.repository';
 import { DeliveriesRepository } from './newsletter/deliveries.repository';
 import { SubscribersService } from './newsletter/subscribers.service';
 import { SubscriberLinks } from './newsletter/subscriber-links';
@@ -22,6 +25,52 @@ import { newsletterKey } from './newsletter/keys';
 import { ThrottleRepository } from './auth/throttle.repository';
 import type { OutboxService } from './mail/outbox.service';
 import type { ArticlesService } from './articles/articles.service';
+
+/**
+ * The newsletter's campaigns and their renderer. Built before the channel adapters (the newsletter
+ * adapter starts urgent alerts); publishing and the list are built later, hence the functions.
+ */
+export function buildCampaigns(d: {
+  db: Knex;
+  config: Config;
+  secretKey: string;
+  audit: AuditRepository;
+  clock: Clock;
+  log: Logger;
+  settings: CampaignsDeps['settings'];
+  articles: CampaignsDeps['articles'] & ConstructorParameters<typeof CampaignRenderer>[0]['articles'];
+  media: ConstructorParameters<typeof CampaignRenderer>[0]['media'];
+  mailer: CampaignsDeps['mailer'];
+  engagement: EngagementStore;
+  reportDelivery: CampaignsDeps['reportDelivery'];
+  subscribers: () => SubscribersService;
+}): { campaigns: CampaignsService; campaignRenderer: CampaignRenderer } {
+  const { db, config, settings, articles } = d;
+  const repo = new CampaignsRepository(db);
+  const trackingSecret = crypto.createHmac('sha256', d.secretKey).update('newsletter-tracking').digest('base64url');
+  const campaignRenderer = new CampaignRenderer({ baseUrl: config.baseUrl, trackingSecret, repo, articles, media: d.media, settings });
+  const publications = new PublicationsRepository(db);
+  const campaigns = new CampaignsService({
+    repo,
+    renderer: campaignRenderer,
+    audit: d.audit,
+    clock: d.clock,
+    log: d.log.child({ module: 'campaigns' }),
+    baseUrl: config.baseUrl,
+    timeZone: config.timeZone,
+    smtpFrom: config.smtpFrom,
+    trackingSecret,
+    settings,
+    articles,
+    queuedPublications: async () => (await publications.listByStatus(['queued'], 5000)).filter((p) => p.channel === 'newsletter'),
+    reportDelivery: d.reportDelivery,
+    mailer: d.mailer,
+    recordActivity: (id, at) => d.subscribers().recordActivity(id, at),
+    stillSubscribed: (ids) => d.subscribers().stillSubscribed(ids),
+    engagement: d.engagement,
+  });
+  return { campaigns, campaignRenderer };
+}
 
 /**
  * The newsletter's sender, wired to the campaigns, the list, the settings' window and hourly cap,

@@ -5,9 +5,9 @@ import { createKnex, migrateLatest } from './db/knex';
 import { createLogger, type Logger } from './logger';
 import { resolveSecretKey } from './secret-key';
 import type { Container } from './container.types';
-import { buildCampaignSender, buildSubscriberList } from './container.newsletter';
+import { buildCampaigns, buildCampaignSender, buildSubscriberList } from './container.newsletter';
+import { buildAdapters, buildNetworkServices } from './container.channels';
 import { buildEngagement, buildStats } from './container.stats';
-import { buildAdapters } from './container.channels';
 import { AuditRepository } from './audit/audit.repository';
 import { KnexSessionStore, SESSION_TTL_MS } from './auth/session-store';
 import { UsersRepository } from './auth/users.repository';
@@ -40,15 +40,12 @@ import { SecretBox } from './crypto/secrets';
 import { AccountsRepository } from './publishing/accounts.repository';
 import { PublicationsRepository } from './publishing/publications.repository';
 import { PublishingService } from './publishing/publishing.service';
-import { AccountsService } from './publishing/accounts.service';
 import { articlePublicationPolicy } from './publishing/article-policy';
-import { MetricsService } from './publishing/metrics.service';
 import { PublishingEvents } from './publishing/publishing.events';
 import { Dispatcher } from './publishing/dispatcher';
 import type { ChannelAdapter } from './publishing/channels/channel-adapter';
 import { channelPorts } from './publishing/channel-ports';
 import { HashtagsRepository } from './publishing/hashtags.repository';
-import { AccountAvatars } from './publishing/account-avatars';
 import { HandoffService } from './publishing/handoff.service';
 import { RetractService } from './publishing/retract.service';
 import { JobsRepository } from './jobs/jobs.repository';
@@ -64,12 +61,8 @@ import { OpenDataService } from './site/opendata.service';
 import { PublicApiService } from './site/api.service';
 import { ArticleRedirectsRepository } from './articles/article-redirects';
 import { recordOldSlugs } from './articles/article-redirects';
-import { CampaignsRepository } from './newsletter/campaigns.repository';
-import { CampaignRenderer } from './newsletter/campaign-renderer';
-import { CampaignsService } from './newsletter/campaigns.service';
 import { PagesService } from './pages/pages.service';
 import { MenuService } from './pages/menu.service';
-import { SocialSource } from './engagement/social-source';
 import type { ListChange } from './newsletter/subscribers.repository';
 
 export type { Container } from './container.types';
@@ -124,31 +117,23 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const instance = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const secrets = new SecretBox(secretKey);
   // The newsletter's campaigns are built before the adapters: its adapter starts urgent alerts.
-  const campaignsRepo = new CampaignsRepository(db);
-  const trackingSecret = crypto.createHmac('sha256', secretKey).update('newsletter-tracking').digest('base64url');
-  const campaignRenderer = new CampaignRenderer({ baseUrl: config.baseUrl, trackingSecret, repo: campaignsRepo, articles, media, settings });
   // Filled once publishing exists (it reports the campaign's publications delivered).
   let publishingRef: PublishingService | null = null;
-  const campaignPublications = new PublicationsRepository(db);
-  const campaigns = new CampaignsService({
-    repo: campaignsRepo,
-    renderer: campaignRenderer,
+  const { campaigns, campaignRenderer } = buildCampaigns({
+    db,
+    config,
+    secretKey,
     audit,
     clock,
-    log: log.child({ module: 'campaigns' }),
-    baseUrl: config.baseUrl,
-    timeZone: config.timeZone,
-    smtpFrom: config.smtpFrom,
-    trackingSecret,
+    log,
     settings,
     articles,
-    queuedPublications: async () => (await campaignPublications.listByStatus(['queued'], 5000)).filter((p) => p.channel === 'newsletter'),
-    reportDelivery: (id, result) => publishingRef!.reportDelivery(id, result),
+    media,
     mailer,
-    // The subscribers domain is built further down; a click is read long after start-up.
-    recordActivity: (id, at) => container.subscribers.recordActivity(id, at),
-    stillSubscribed: (ids) => container.subscribers.stillSubscribed(ids),
     engagement,
+    reportDelivery: (id, result) => publishingRef!.reportDelivery(id, result),
+    // The subscribers domain is built further down; a click is read long after start-up.
+    subscribers: () => container.subscribers,
   });
   // Networks without a connector hand the post to the officer (HandoffService, built below).
   let handoffRef: HandoffService | null = null;
@@ -182,27 +167,18 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   handoffRef = handoff;
   const retractions = new RetractService(publications, accounts, adapters, () => publishing, audit, clock, log.child({ module: 'retract' }));
   publishingRef = publishing;
-  const avatars = new AccountAvatars(config.dataDir, log.child({ module: 'avatars' }));
-  const networkAccounts = new AccountsService(
+  const { avatars, networkAccounts, metrics } = buildNetworkServices({
+    config,
+    clock,
+    log,
     accounts,
     publications,
     adapters,
     audit,
-    clock,
-    log.child({ module: 'accounts' }),
-    `${config.baseUrl}/admin/networks/oauth/callback`,
-    avatars,
-  );
-  const metrics = new MetricsService(
-    publications,
-    accounts,
-    adapters,
     publishable,
     ports,
-    clock,
-    log.child({ module: 'metrics' }),
-    new SocialSource(engagementRepo, config.timeZone, log.child({ module: 'engagement' })),
-  );
+    engagementRepo,
+  });
   const dispatcher = new Dispatcher(publications, accounts, adapters, publishable, ports, publishingEvents, clock, log.child({ module: 'dispatcher' }), {
     instance,
     ...config.publishing,
