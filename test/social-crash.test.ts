@@ -116,16 +116,19 @@ afterAll(async () => {
 });
 
 it('after a SIGKILL with posts in flight, posts each article exactly once on each network and marks every publication sent', async () => {
+  // After three posts each, the networks keep making posts but stop answering: those are in
+  // flight when Crieur dies.
+  peer.holdAfter = 3;
+  graph.holdAfter = 3;
   const first = await start();
-  await until(async () => peer.statuses.length >= 3 && graph.posts.length >= 3, 60_000, 'some posts on both networks');
-  // The networks keep making posts but stop answering: they are in flight when Crieur dies.
-  peer.hold = true;
-  graph.hold = true;
-  await until(async () => peer.held >= 1 && graph.held >= 1, 30_000, 'a post in flight on both networks');
-  first.child.kill('SIGKILL');
-  await first.stop();
-  peer.hold = false;
-  graph.hold = false;
+  try {
+    await until(async () => peer.held >= 1 && graph.held >= 1, 60_000, 'a post in flight on both networks');
+  } finally {
+    first.child.kill('SIGKILL');
+    await first.stop();
+  }
+  peer.holdAfter = 0;
+  graph.holdAfter = 0;
   expect(await statuses('mastodon')).toMatchObject({ sending: expect.any(Number) });
   expect(await statuses('facebook')).toMatchObject({ sending: expect.any(Number) });
 

@@ -43,6 +43,8 @@ export interface FacebookPeer {
   calls: { method: string; path: string }[];
   /** While true, a post is made and its answer never comes (a post in flight when Crieur dies). */
   hold: boolean;
+  /** Posts after this many are made and held, from inside the peer (0: never; see the Mastodon peer). */
+  holdAfter: number;
   /** Posts made whose answer was held. */
   held: number;
   /** What Facebook's picture host serves for the Page's picture (picture.data.url). */
@@ -66,6 +68,7 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
     calls: [] as { method: string; path: string }[],
     now: () => Date.now(),
     hold: false,
+    holdAfter: 0,
     held: 0,
     picture: { bytes: await avatarPng('#1877f2'), type: 'image/png' },
   };
@@ -141,7 +144,7 @@ export async function startFacebookPeer(): Promise<FacebookPeer> {
         deleted: false,
       });
       if (next) return scripted(next);
-      if (peer.hold) {
+      if (peer.hold || (peer.holdAfter > 0 && peer.posts.length > peer.holdAfter)) {
         peer.held++;
         return new Promise<PeerReply>(() => undefined);
       }

@@ -49,6 +49,10 @@ export interface MastodonPeer {
   statusPosts: number;
   /** While true, a status is made and its answer never comes (a post in flight when Crieur dies). */
   hold: boolean;
+  /** Statuses after this many are made and held, from inside the peer (0: never), so that a test
+   * finds posts in flight whatever the machine's speed: a hold set from the test could come after
+   * the last post. */
+  holdAfter: number;
   /** Statuses made whose answer was held. */
   held: number;
   validTokens: Set<string>;
@@ -89,6 +93,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
     mediaPolls: 0,
     statusPosts: 0,
     hold: false,
+    holdAfter: 0,
     held: 0,
     validTokens: new Set<string>(),
     authorizeAs: ACCOUNT,
@@ -237,7 +242,7 @@ export async function startMastodonPeer(): Promise<MastodonPeer> {
       peer.statuses.push(status);
       if (key) keys.set(`${token} ${key}`, { status, at: Date.now() });
       if (next) return scripted(next);
-      if (peer.hold) {
+      if (peer.hold || (peer.holdAfter > 0 && peer.statuses.length > peer.holdAfter)) {
         peer.held++;
         return new Promise<PeerReply>(() => undefined);
       }

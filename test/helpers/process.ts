@@ -7,6 +7,9 @@ export const ROOT = path.join(__dirname, '..', '..');
 /** Registers the test channel in a child process (see test-channel.register.ts). */
 export const WITH_TEST_CHANNEL = ['./test/helpers/test-channel.register.ts'];
 
+/** The processes of this test file, killed by the test environment if the file leaves any running (node-environment.js). */
+const children = (globalThis as { __crieurChildren?: Set<ChildProcess> }).__crieurChildren ?? new Set<ChildProcess>();
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -35,6 +38,8 @@ export function startNode(script: string, env: Record<string, string>, args: str
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
