@@ -1,6 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Container } from '../container';
 import { actorOf, requirePermission } from '../auth/auth.middleware';
 import { can } from '../auth/permissions';
 import { flash } from '../http/flash';
