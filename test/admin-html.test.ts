@@ -199,6 +199,8 @@ beforeAll(async () => {
     { at: '2026-03-14T10:00:00Z', channel: 'newsletter', kind: 'article_delivery', articleId: article.id, value: 120 },
     { at: '2026-02-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'direct', value: 12 },
   ]);
+  // The picture counts as the demo's: the demo removal page shows its plan, and every admin page its banner.
+  await c.db('demo_items').insert({ kind: 'media', item_id: media.id });
   const previewLink = await agent.post(`/admin/articles/${article.id}/previews`).type('form').send({ _csrf: admin.csrf, audience: 'team' });
   const previewPath = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(previewLink.text)?.[1] ?? 'http://x/none').pathname;
   const reportOptOut = new URL(new StatsReportLinks(c.secretKey, c.config.baseUrl, c.clock).optOutUrl(admin.user.id)).pathname;
@@ -217,6 +219,7 @@ beforeAll(async () => {
     ['media page', `/admin/media/${media.id}`, 200, 'La place du marché'],
     ['users', '/admin/users', 200, 'Marie Dupont'],
     ['settings', '/admin/settings', 200, 'id="address"'],
+    ['demo data removal', '/admin/settings/demo', 200, 'name="confirm"'],
     ['audit log', '/admin/audit', 200, 'Marie Dupont'],
     ['mailbox', '/admin/mailbox', 200, 'marie@commune.test'],
     ['e-mail', `/admin/mailbox/${mail}`, 200, 'marie@commune.test'],
