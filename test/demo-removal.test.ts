@@ -7,6 +7,7 @@ import { addEvents } from './helpers/engagement-events';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import { DemoRemoval } from '../server/demo/demo-removal';
 import type { Article } from '../server/articles/articles.types';
+import * as demoItemsMigration from '../server/db/migrations/20261203070000_demo_items';
 
 /**
  * A commune going live removes the demo commune from the admin: administrators see a banner and a
@@ -48,6 +49,17 @@ afterAll(async () => {
 });
 
 describe('removing the demo commune from the admin', () => {
+  it('finds the same list of demo rows in a database that loaded the demo before the list existed', async () => {
+    const list = async () => (await ctx.c.db('demo_items').orderBy(['kind', 'item_id']).select('kind', 'item_id')).map((r) => `${r.kind}:${Number(r.item_id)}`);
+    const recorded = await list();
+    expect(recorded.filter((k) => k.startsWith('article:'))).toHaveLength(demoArticles.length);
+    expect(recorded).not.toContain(`article:${own.id}`);
+    expect(recorded).not.toContain(`page:${ownPageId}`);
+    await demoItemsMigration.down(ctx.c.db);
+    await demoItemsMigration.up(ctx.c.db);
+    expect(await list()).toEqual(recorded);
+  });
+
   it('tells an administrator, on every admin page, that the demo is there and links to its removal page with counts', async () => {
     const admin = await loginAs(ctx, 'admin');
     const home = await admin.agent.get('/admin/articles');
