@@ -74,8 +74,10 @@ export interface ChannelImage {
   /** `card`: the 1200×630 social card; `largest`: the largest JPEG of the article's picture. */
   role: 'card' | 'largest';
   contentType: string;
+  /** As handed: smaller than stored when the engine re-encoded the file to fit `maxBytes`. */
   width: number;
   height: number;
+  /** The length of what `read()` gives, at most the channel's `maxBytes`. */
   bytes: number;
   alt: string;
   read(): Promise<Buffer>;
