@@ -74,7 +74,7 @@ describe('the engine reads capabilities', () => {
       ),
     ].filter((f) => fs.existsSync(path.join(root, f)));
     expect(files.length).toBeGreaterThan(20); // the scan itself found the engine
-    const names = 'site|newsletter|mastodon|bluesky|facebook|x|handoff|test|pigeon';
+    const names = 'site|newsletter|mastodon|bluesky|facebook|x|handoff|test|pigeon|heron';
     const branch = new RegExp(
       `(channel\\s*[!=]==?\\s*['"\`])|([!=]==?\\s*['"\`](${names})['"\`])|(['"\`](${names})['"\`]\\s*[!=]==?)|(\\[[^\\]]*['"](${names})['"][^\\]]*\\]\\.includes\\(\\s*[\\w.]*channel)`,
     );
@@ -89,6 +89,37 @@ describe('the engine reads capabilities', () => {
         .split('\n')
         .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
         .filter(({ line }) => branch.test(line)),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('neither do the figures pages: they name no network at all, and read labels and what each reports from the registry', () => {
+    const root = path.join(__dirname, '..');
+    const files = [
+      ...fs
+        .readdirSync(path.join(root, 'server/stats'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `server/stats/${f}`),
+      ...fs
+        .readdirSync(path.join(root, 'views/admin/stats'))
+        .filter((f) => f.endsWith('.ejs'))
+        .map((f) => `views/admin/stats/${f}`),
+      'server/container.stats.ts',
+    ];
+    expect(files.length).toBeGreaterThan(15); // the scan itself found the figures pages
+    // The site and the newsletter are the commune's own channels, with their own kinds of
+    // figures: the figures pages may name those two. A network's name, quoted, is a list waiting
+    // to miss the next one.
+    const network = /['"`](mastodon|bluesky|facebook|x|handoff|test|pigeon|heron)['"`]/;
+    expect(network.test("['mastodon', 'bluesky', 'handoff'].includes(p.publication.channel)")).toBe(true);
+    expect(network.test("case 'x':")).toBe(true);
+    expect(network.test("if (channel === 'site') return t('Site internet');")).toBe(false);
+    const found = files.flatMap((f) =>
+      fs
+        .readFileSync(path.join(root, f), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+        .filter(({ line }) => network.test(line)),
     );
     expect(found).toEqual([]);
   });
