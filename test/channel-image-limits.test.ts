@@ -49,6 +49,7 @@ class HeronAdapter implements ChannelAdapter {
       text: textCapability(500, 'graphemes'),
       images,
       metricsEveryMs: null,
+      reportsImpressions: false,
     };
   }
 
