@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type TestAgent from 'supertest/lib/agent';
 import { toDbTime } from '../server/db/dialect';
-import { PigeonAdapter } from './fixtures/pigeon.adapter';
-import { createTestContext, loginAs, type TestContext } from './helpers/context';
-import { connectPigeon, pigeonArticle } from './helpers/pigeon-articles';
-import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
+import type { TestContext } from './helpers/context';
+import { pigeonArticle, startPigeonSetup, stopPigeonSetup, type PigeonSetup } from './helpers/pigeon-articles';
+import type { PigeonPeer } from './helpers/pigeon-peer';
 
 /**
  * The channel contract, continued (test/channel-contract.test.ts drives the outcomes): what the
@@ -17,7 +15,7 @@ import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
  */
 let peer: PigeonPeer;
 let ctx: TestContext;
-let admin: { agent: TestAgent; csrf: string };
+let admin: PigeonSetup['admin'];
 let accountId: number;
 
 const minutes = (m: number) => m * 60_000;
@@ -40,17 +38,9 @@ async function inEnglish<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  peer = await startPigeonPeer();
-  ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
-  peer.now = () => ctx.clock.now().getTime();
-  admin = await loginAs(ctx, 'admin');
-  accountId = await connectPigeon(ctx, peer);
+  ({ peer, ctx, admin, accountId } = await startPigeonSetup());
 });
-afterAll(async () => {
-  await ctx.c.media.idle();
-  await ctx.close();
-  await peer.close();
-});
+afterAll(() => stopPigeonSetup(peer, ctx));
 
 describe('the engine reads capabilities', () => {
   it('never branches on a channel’s name: only the adapters and their own files name a channel', () => {
