@@ -197,14 +197,27 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
   );
   wrapper.append(link.dialog, image.dialog);
 
+  /**
+   * The textarea's Markdown into the editor, as it is when the editor is ready. Tiptap finishes
+   * creating an editor a moment after building it, and only then registers the link extension's
+   * protocols with linkify; a text set before that (a local draft restored as the page opens) ran
+   * linkify first, which then refused the protocols with a console warning.
+   */
+  const reload = () => {
+    if (!editor.isInitialized) {
+      editor.once('create', reload);
+      return;
+    }
+    window.clearTimeout(syncTimer);
+    editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
+    lastMarkdown = textarea.value;
+    edited = false;
+  };
+
   let mode: Mode = 'visual';
   const setMode = (next: Mode, focus: boolean) => {
     if (next === 'markdown') sync();
-    else if (textarea.value !== lastMarkdown || mode === 'markdown') {
-      editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
-      lastMarkdown = textarea.value;
-      edited = false;
-    }
+    else if (textarea.value !== lastMarkdown || mode === 'markdown') reload();
     mode = next;
     const visual = next === 'visual';
     surface.hidden = !visual;
@@ -240,10 +253,7 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     // Another script changed the textarea (a local draft restored or discarded): the editor follows.
     form.addEventListener('input', (e) => {
       if (e.target === textarea || mode !== 'visual' || textarea.value === lastMarkdown) return;
-      window.clearTimeout(syncTimer);
-      editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
-      lastMarkdown = textarea.value;
-      edited = false;
+      reload();
     });
   }
   toolbar.refresh();
