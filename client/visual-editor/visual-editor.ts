@@ -74,6 +74,19 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
   };
 
   const surface = h('div', { class: 've-surface' });
+  // The toolbar (sticky at the top) and the form's action bar (sticky at the bottom) cover part of
+  // the window: the line being typed is scrolled clear of both, not left under one of them.
+  let toolbarElement: HTMLElement | null = null;
+  const clearance = {
+    get top() {
+      return (toolbarElement?.offsetHeight ?? 0) + 8;
+    },
+    get bottom() {
+      return (textarea.form?.querySelector<HTMLElement>('.sticky-actions')?.offsetHeight ?? 0) + 8;
+    },
+    left: 5,
+    right: 5,
+  };
   const shortcuts = Extension.create({
     name: 'crieurShortcuts',
     addKeyboardShortcuts: () => ({
@@ -91,6 +104,8 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     content: textarea.value,
     contentType: 'markdown',
     editorProps: {
+      scrollThreshold: clearance,
+      scrollMargin: clearance,
       attributes: {
         id: contentId,
         class: 've-content prose',
@@ -181,6 +196,7 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     say(S, 'markdown'),
   );
   const toolbar: Toolbar = new Toolbar(editor, S, groups, tableTools, modeButton, contentId);
+  toolbarElement = toolbar.element;
   const wrapper = h('div', { class: 'visual-editor' }, toolbar.element, surface, status);
   textarea.before(wrapper);
   link = new LinkDialog(editor, S, announce);
@@ -203,16 +219,14 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
    * protocols with linkify; a text set before that (a local draft restored as the page opens) ran
    * linkify first, which then refused the protocols with a console warning.
    */
-  const reload = () => {
-    if (!editor.isInitialized) {
-      editor.once('create', reload);
-      return;
-    }
+  const load = () => {
     window.clearTimeout(syncTimer);
     editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
     lastMarkdown = textarea.value;
     edited = false;
   };
+  // isInitialized turns true only after the 'create' handlers have run.
+  const reload = () => (editor.isInitialized ? load() : editor.once('create', load));
 
   let mode: Mode = 'visual';
   const setMode = (next: Mode, focus: boolean) => {
