@@ -12,7 +12,9 @@ import type { SettingsService } from './settings/settings.service';
 import { EngagementQueries } from './engagement/engagement.queries';
 import type { SubscribersService } from './newsletter/subscribers.service';
 import type { PublicationsRepository } from './publishing/publications.repository';
+import type { AdapterRegistry } from './publishing/channels/registry';
 import { StatsService } from './stats/stats.service';
+import { StatsChannels } from './stats/stats.channels';
 import { StatsReportService } from './stats/stats-report.service';
 import { StatsReportRepository } from './stats/stats-report.repository';
 import { StatsReportLinks } from './stats/stats-report-links';
@@ -46,8 +48,13 @@ export function buildStats(d: {
   outbox: OutboxService;
   usersRepo: UsersRepository;
   communeName: () => Promise<string>;
+  adapters: AdapterRegistry;
 }): { stats: StatsService; statsReports: StatsReportService } {
   const { db, config, secretKey, clock, log, articles, subscribers, engagement, publications, outbox, usersRepo, communeName } = d;
+  // What the figures need of each channel, from its adapter: the pages name no network.
+  const channels = new StatsChannels(
+    d.adapters.all().map((a) => ({ channel: a.channel, label: a.label, reportsImpressions: a.capabilities.reportsImpressions })),
+  );
   const stats = new StatsService({
     queries: new EngagementQueries(db),
     clock,
@@ -56,6 +63,7 @@ export function buildStats(d: {
     subscriberCount: () => subscribers.confirmedCount(),
     demoSubscriberCount: () => engagement.demoSubscribers(),
     publicationsOf: (id) => publications.forArticle(id),
+    channels,
   });
   const statsReports = new StatsReportService({
     db,

@@ -297,7 +297,6 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   campaigns.useStarter({ start: async (id) => void (await campaignSender.start(id)) });
   // An unsubscription is counted against the last campaign the person received.
   subscribers.events.on('unsubscribed', ({ subscriberId }) => campaignSender.noteUnsubscribe(subscriberId));
-
   const { stats, statsReports } = buildStats({
     db,
     config,
@@ -311,6 +310,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     outbox,
     usersRepo,
     communeName,
+    adapters,
   });
 
   const container: Container = {

@@ -6,7 +6,7 @@ import type TestAgent from 'supertest/lib/agent';
 import sharp from 'sharp';
 import { ALL_JOBS } from '../jobs';
 import { createTestContext, loginAs, type TestContext } from './helpers/context';
-import { makePublication, makeTestAccount } from './helpers/factories';
+import { makePublication, makeSubscriber, makeTestAccount } from './helpers/factories';
 import { categoryId, officer, publishArticle } from './helpers/site-data';
 import { addEvents } from './helpers/engagement-events';
 import { collectRoutes } from './helpers/routes';
@@ -148,17 +148,7 @@ beforeAll(async () => {
   await c.users.invite({ email: 'marie@commune.test', displayName: 'Marie Dupont', role: 'editor' }, officer);
   await c.outbox.idle();
   // A newsletter subscriber, for the staff's list and the subscriber's own pages.
-  const [subscriberRow] = await c
-    .db('subscribers')
-    .insert({
-      email: 'abonne@exemple.fr',
-      status: 'confirmed',
-      source: 'form',
-      created_at: c.clock.now().toISOString(),
-      confirmed_at: c.clock.now().toISOString(),
-    })
-    .returning('id');
-  const subscriber = Number(typeof subscriberRow === 'object' ? subscriberRow.id : subscriberRow);
+  const subscriber = await makeSubscriber(c);
   const pathOf = (url: string) => new URL(url).pathname;
   await c.jobRunner.run(
     ALL_JOBS.find((j) => j.name === 'dispatch-publications')!,

@@ -1,10 +1,8 @@
-import type TestAgent from 'supertest/lib/agent';
 import pino from 'pino';
 import { Dispatcher } from '../server/publishing/dispatcher';
-import { PigeonAdapter } from './fixtures/pigeon.adapter';
-import { createTestContext, loginAs, type TestContext } from './helpers/context';
-import { connectPigeon, pigeonArticle } from './helpers/pigeon-articles';
-import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
+import type { TestContext } from './helpers/context';
+import { pigeonArticle, startPigeonSetup, stopPigeonSetup, type PigeonSetup } from './helpers/pigeon-articles';
+import type { PigeonPeer } from './helpers/pigeon-peer';
 
 /**
  * The channel contract (test/channel-contract.test.ts), when a send's answer never came: on a
@@ -13,7 +11,7 @@ import { startPigeonPeer, type PigeonPeer } from './helpers/pigeon-peer';
  */
 let peer: PigeonPeer;
 let ctx: TestContext;
-let admin: { agent: TestAgent; csrf: string };
+let admin: PigeonSetup['admin'];
 let accountId: number;
 
 const minutes = (m: number) => m * 60_000;
@@ -21,17 +19,9 @@ const statusOf = async (id: number) => (await ctx.c.publications.get(id))!;
 const articleWithPost = (siteAt: Date, pigeonAt: Date, title: string) => pigeonArticle(ctx, accountId, siteAt, pigeonAt, title);
 
 beforeAll(async () => {
-  peer = await startPigeonPeer();
-  ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
-  peer.now = () => ctx.clock.now().getTime();
-  admin = await loginAs(ctx, 'admin');
-  accountId = await connectPigeon(ctx, peer);
+  ({ peer, ctx, admin, accountId } = await startPigeonSetup());
 });
-afterAll(async () => {
-  await ctx.c.media.idle();
-  await ctx.close();
-  await peer.close();
-});
+afterAll(() => stopPigeonSetup(peer, ctx));
 
 describe('a timeout on a network that can be asked what went out', () => {
   const quick = () =>

@@ -5,7 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import sharp from 'sharp';
 import type { Role } from '../server/auth/permissions';
 import { createTestContext, csrfFrom, makeUser, type TestContext } from './helpers/context';
-import { makePublication, makeTestAccount } from './helpers/factories';
+import { makePublication, makeSubscriber, makeTestAccount } from './helpers/factories';
 import { captureLog } from './helpers/log-capture';
 import { collectRoutes, type RouteInfo } from './helpers/routes';
 import { categoryId, publishArticle } from './helpers/site-data';
@@ -502,17 +502,7 @@ beforeAll(async () => {
     { id: null, label: 'test' },
   );
   const campaign = await ctx.c.campaigns.create({ subject: 'La lettre de juin', intro: 'Bonjour.', articleIds: [article.id] }, { id: null, label: 'test' });
-  const [subscriberRow] = await ctx.c
-    .db('subscribers')
-    .insert({
-      email: 'abonne@exemple.fr',
-      status: 'confirmed',
-      source: 'form',
-      created_at: ctx.clock.now().toISOString(),
-      confirmed_at: ctx.clock.now().toISOString(),
-    })
-    .returning('id');
-  const subscriber = Number(typeof subscriberRow === 'object' ? subscriberRow.id : subscriberRow);
+  const subscriber = await makeSubscriber(ctx.c);
 
   // A PNG header that claims 10 × 10,000,000 pixels, with no pixels behind it.
   const tall = Buffer.from(png);

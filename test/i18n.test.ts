@@ -117,6 +117,15 @@ describe('choosing English', () => {
   });
   afterAll(async () => ctx.close());
 
+  it('has an English name for every channel Crieur ships (its adapter’s label, which the pages pass through t)', () => {
+    const labels = ctx.c.adapters
+      .all()
+      .filter((a) => a !== ctx.testAdapter)
+      .map((a) => a.label);
+    expect(labels).toContain('Publication à la main');
+    expect(missingTranslations(labels)).toEqual([]);
+  });
+
   it('shows the admin in English to a user who chose English in their account', async () => {
     const { agent, csrf } = await loginAs(ctx, 'editor');
     const res = await agent.post('/admin/account/locale').type('form').send({ _csrf: csrf, locale: 'en' });

@@ -270,7 +270,7 @@ describe('the articles', () => {
     expect(bySiteAsc.slice(0, 3).map((r) => r[1])).toEqual(['1', '2', '3']);
     const byX = await page('/admin?periode=7j&tri=x&ordre=desc');
     expect(tableRows(byX, 'Portée des articles par canal')[0]?.[0]).toBe('Article numéro 2');
-    expect(byX).toMatch(/aria-sort="descending"><a href="\?periode=7j&amp;tri=x&amp;ordre=asc#stats-articles">X \(affichages\)/);
+    expect(byX).toMatch(/aria-sort="descending"><a href="\?periode=7j&amp;tri=x&amp;ordre=asc#stats-articles">X \(Twitter\) \(affichages\)/);
   });
 
   it('has a page per article: its publications and their figures over time, and where its readers came from', async () => {

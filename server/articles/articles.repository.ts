@@ -1,40 +1,31 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
 import { escapeLike, fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, LIKE_ESCAPE, likeOperator, toDbTime, toDbTimeOrNull } from '../db/dialect';
-import type { Article, ArticleFilters, ArticleListItem, ArticleSnapshot, ArticleStatus, ArticleVersion, Category, PeopleNames } from './articles.types';
+import { shownFromRow } from './article-row';
+import type {
+  Article,
+  ArticleContent,
+  ArticleFilters,
+  ArticleListItem,
+  ArticleSnapshot,
+  ArticleStatus,
+  ArticleVersion,
+  Category,
+  PeopleNames,
+} from './articles.types';
 
 /** The columns an insert or a content update writes. */
-export interface ArticleRowInput {
-  slug: string;
-  title: string;
-  summary: string;
+export interface ArticleRowInput extends ArticleContent {
   bodyMd: string;
   bodyHtml: string;
-  categoryId: number | null;
-  heroMediaId: number | null;
-  heroAlt: string;
-  eventStart: Date | null;
-  eventEnd: Date | null;
-  eventPlace: string | null;
-  urgent: boolean;
   publishAt: Date | null;
 }
 
+/** The fields every reader is shown (article-row.ts), and those only the team sees. */
 function toArticle(r: Record<string, any>): Article {
   return {
-    id: r.id,
-    slug: r.slug,
-    title: r.title,
-    summary: r.summary,
+    ...shownFromRow(r),
     bodyMd: r.body_md,
-    bodyHtml: r.body_html,
-    categoryId: r.category_id ?? null,
-    heroMediaId: r.hero_media_id ?? null,
-    heroAlt: r.hero_alt,
-    eventStart: fromDbTimeOrNull(r.event_start),
-    eventEnd: fromDbTimeOrNull(r.event_end),
-    eventPlace: r.event_place ?? null,
-    urgent: fromDbBool(r.urgent),
     status: r.status as ArticleStatus,
     publishAt: fromDbTimeOrNull(r.publish_at),
     scheduleRequested: fromDbBool(r.schedule_requested),
@@ -43,7 +34,6 @@ function toArticle(r: Record<string, any>): Article {
     approvedAt: fromDbTimeOrNull(r.approved_at),
     version: Number(r.version),
     createdAt: fromDbTime(r.created_at),
-    updatedAt: fromDbTime(r.updated_at),
   };
 }
 

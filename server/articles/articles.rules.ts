@@ -2,7 +2,7 @@
  * Content rules shared by every way in (the form, the demo loader, restores): the form's schema
  * checks types and lengths for a friendly message, these rules hold whatever the caller.
  */
-import type { ArticleSnapshot } from './articles.types';
+import type { ArticleContent, ArticleSnapshot } from './articles.types';
 import { bodyImagesProblem } from '../editor/body-rules';
 
 export const LIMITS = { title: 200, summary: 300, body: 100_000, heroAlt: 500, place: 200, slug: 150 } as const;
@@ -44,18 +44,8 @@ export function checkContent(c: CheckedContent): Record<string, string> {
   return f;
 }
 
-interface SnapshotSource {
-  title: string;
-  slug: string;
-  summary: string;
+interface SnapshotSource extends ArticleContent {
   bodyMd: string;
-  categoryId: number | null;
-  heroMediaId: number | null;
-  heroAlt: string;
-  eventStart: Date | null;
-  eventEnd: Date | null;
-  eventPlace: string | null;
-  urgent: boolean;
   publishAt: Date | null;
 }
 

@@ -9,14 +9,11 @@ export function isStatus(v: unknown): v is ArticleStatus {
   return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
 }
 
-/** An article as the rest of Crieur sees it (the demo loader, the publishing engine, the site). */
-export interface Article {
-  id: number;
+/** What an editor writes, as it is stored (the form, versions and restores deal in these fields). */
+export interface ArticleContent {
   slug: string;
   title: string;
   summary: string;
-  bodyMd: string;
-  bodyHtml: string; // sanitized rendering of bodyMd, safe to output as is
   categoryId: number | null;
   heroMediaId: number | null;
   heroAlt: string;
@@ -24,6 +21,21 @@ export interface Article {
   eventEnd: Date | null;
   eventPlace: string | null;
   urgent: boolean;
+}
+
+/**
+ * What every reader of an article is shown, the team (Article) as residents (PublicArticle): one
+ * list of fields, read from the articles row by one mapper (article-row.ts).
+ */
+export interface ArticleShown extends ArticleContent {
+  id: number;
+  bodyHtml: string; // sanitized rendering of bodyMd, safe to output as is
+  updatedAt: Date;
+}
+
+/** An article as the rest of Crieur sees it (the demo loader, the publishing engine, the site). */
+export interface Article extends ArticleShown {
+  bodyMd: string;
   status: ArticleStatus;
   /** When it goes (or went) out; a published article whose publishAt is in the future is scheduled. */
   publishAt: Date | null;
@@ -34,7 +46,6 @@ export interface Article {
   approvedAt: Date | null;
   version: number; // content version: optimistic locking and history
   createdAt: Date;
-  updatedAt: Date;
 }
 
 export interface ArticleListItem extends Article {

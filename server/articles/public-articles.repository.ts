@@ -1,30 +1,23 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- knex rows are untyped until mapped here */
 import type { Knex } from 'knex';
-import { fromDbBool, fromDbCount, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
+import { fromDbCount, fromDbTime, fromDbTimeOrNull, toDbTime } from '../db/dialect';
 import type { OnlineJoin } from '../publishing/publishing.service';
+import { SHOWN_COLUMNS, shownFromRow } from './article-row';
+import type { ArticleShown } from './articles.types';
 
 /**
  * What residents may see: an article is on the site when its site publication has been sent
  * (the publishing engine decides when) and the article is still published. Every public page,
- * feed and export reads through this one rule.
+ * feed and export reads through this one rule (`visible()` below).
+ *
+ * The fields are those every reader is shown (ArticleShown, read by article-row.ts as for the
+ * team's Article) with the category's name and the time it went on the site; the team's own
+ * fields (Markdown source, status, author, approval, version) are left out on purpose.
  */
-export interface PublicArticle {
-  id: number;
-  slug: string;
-  title: string;
-  summary: string;
-  bodyHtml: string;
-  categoryId: number | null;
+export interface PublicArticle extends ArticleShown {
   categorySlug: string | null;
   categoryName: string | null;
-  heroMediaId: number | null;
-  heroAlt: string;
-  eventStart: Date | null;
-  eventEnd: Date | null;
-  eventPlace: string | null;
-  urgent: boolean;
   publishedAt: Date; // when it went on the site
-  updatedAt: Date;
 }
 
 export interface PublicCategory {
@@ -34,43 +27,15 @@ export interface PublicCategory {
   count: number;
 }
 
-const COLUMNS = [
-  'a.id',
-  'a.slug',
-  'a.title',
-  'a.summary',
-  'a.body_html',
-  'a.category_id',
-  'a.hero_media_id',
-  'a.hero_alt',
-  'a.event_start',
-  'a.event_end',
-  'a.event_place',
-  'a.urgent',
-  'a.updated_at',
-  'p.sent_at',
-  'c.slug as category_slug',
-  'c.name as category_name',
-];
+/** The shown columns only (article-row.ts): a public page never reads the team's fields. */
+const COLUMNS = [...SHOWN_COLUMNS.map((c) => `a.${c}`), 'p.sent_at', 'c.slug as category_slug', 'c.name as category_name'];
 
 function toPublic(r: any): PublicArticle {
   return {
-    id: r.id,
-    slug: r.slug,
-    title: r.title,
-    summary: r.summary,
-    bodyHtml: r.body_html,
-    categoryId: r.category_id ?? null,
+    ...shownFromRow(r),
     categorySlug: r.category_slug ?? null,
     categoryName: r.category_name ?? null,
-    heroMediaId: r.hero_media_id ?? null,
-    heroAlt: r.hero_alt,
-    eventStart: fromDbTimeOrNull(r.event_start),
-    eventEnd: fromDbTimeOrNull(r.event_end),
-    eventPlace: r.event_place ?? null,
-    urgent: fromDbBool(r.urgent),
     publishedAt: fromDbTime(r.sent_at),
-    updatedAt: fromDbTime(r.updated_at),
   };
 }
 

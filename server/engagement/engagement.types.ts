@@ -6,7 +6,11 @@
  * previous one).
  */
 
-export const SOCIAL_CHANNELS = ['facebook', 'mastodon', 'bluesky', 'x', 'handoff'] as const;
+/**
+ * The commune's own channels, measured by the site's audience and the newsletter's campaigns with
+ * their own kinds. Every other channel is a network (its adapter says what it reports).
+ */
+export const OWN_CHANNELS = ['site', 'newsletter'] as const;
 
 export type SiteKind = 'view' | 'visitor';
 export type NewsletterKind = 'delivery' | 'article_delivery' | 'open' | 'click' | 'bounce' | 'complaint' | 'unsubscribe' | 'subscribe';
@@ -15,7 +19,7 @@ export type SocialKind = 'impression' | 'reaction' | 'share' | 'reply' | 'quote'
 export type EngagementEvent =
   | ({ channel: 'site'; kind: SiteKind } & EventFields)
   | ({ channel: 'newsletter'; kind: NewsletterKind } & EventFields)
-  // Any social network's publication (the five above, or a channel an installation adds).
+  // Any network's publication (a channel registered with its adapter).
   | ({ channel: string; kind: SocialKind } & EventFields);
 
 interface EventFields {

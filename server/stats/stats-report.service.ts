@@ -76,7 +76,7 @@ export class StatsReportService {
     const [report, commune] = await Promise.all([this.d.stats.dashboard(period, { sort: 'reach', dir: 'desc', limit: 0, offset: 0 }), this.d.communeName()]);
     let sent = 0;
     for (const u of recipients) {
-      const f = formats(translator(u.locale), u.locale, this.d.timeZone);
+      const f = formats(translator(u.locale), u.locale, this.d.timeZone, this.d.stats.channels);
       const msg = monthlyReportEmail({
         to: u.email,
         commune,

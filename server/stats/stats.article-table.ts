@@ -1,5 +1,5 @@
 import type { ArticleTotal, Split } from '../engagement/engagement.queries';
-import { addReach, articleReach, compareArticles, sortArticles, type ArticleReach, type SortKey } from './stats.model';
+import { addReach, articleReach, compareArticles, sortArticles, type ArticleReach, type IsNetwork, type SortKey } from './stats.model';
 
 /** The article table of the rolled-up days of one period: its lines, and their orders as asked. */
 interface RolledTable {
@@ -17,6 +17,8 @@ interface RolledTable {
 export class ArticleTables {
   private readonly rolled = new WeakMap<ArticleTotal[], RolledTable>();
 
+  constructor(private readonly isNetwork: IsNetwork) {}
+
   /** Every article of the period with figures, in the order asked. Shared lines: not to be changed. */
   sorted(split: Split<ArticleTotal>, key: SortKey, dir: 'asc' | 'desc'): ArticleReach[] {
     const table = this.table(split.rolled);
@@ -25,7 +27,7 @@ export class ArticleTables {
     if (!base) table.sorted.set(order, (base = sortArticles([...table.reach.values()], key, dir)));
     if (!split.fresh.length) return base;
     const changed = new Map<number, ArticleReach>();
-    for (const today of articleReach(split.fresh)) {
+    for (const today of articleReach(split.fresh, this.isNetwork)) {
       const before = table.reach.get(today.articleId);
       changed.set(today.articleId, before ? addReach(before, today) : today);
     }
@@ -39,7 +41,7 @@ export class ArticleTables {
   private table(rows: ArticleTotal[]): RolledTable {
     let table = this.rolled.get(rows);
     if (!table) {
-      table = { reach: new Map(articleReach(rows).map((a) => [a.articleId, a])), sorted: new Map() };
+      table = { reach: new Map(articleReach(rows, this.isNetwork).map((a) => [a.articleId, a])), sorted: new Map() };
       this.rolled.set(rows, table);
     }
     return table;

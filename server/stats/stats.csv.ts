@@ -1,7 +1,6 @@
 import { BOM, csvLines as lines } from '../csv';
-import type { Translate } from '../i18n/i18n';
-import { channelLabel } from './stats.labels';
 import type { Totals } from './stats.model';
+import type { Formats } from './stats.present';
 import type { Period } from './stats.period';
 import type { ArticleLine } from './stats.service';
 
@@ -11,11 +10,12 @@ import type { ArticleLine } from './stats.service';
  * line ends; every text quoted and a formula hidden in a title defused (see ../csv).
  */
 export function statsCsv(
-  t: Translate,
+  f: Pick<Formats, 't' | 'channelLabel'>,
   period: Period,
   data: { totals: Totals; previous: Totals; subscribers: number },
   articles: { rows: ArticleLine[]; socialChannels: string[] },
 ): string {
+  const { t } = f;
   const { totals: n, previous: p } = data;
   const head = [
     t('Indicateur'),
@@ -41,7 +41,7 @@ export function statsCsv(
       t('Article'),
       t('Site internet (vues)'),
       t('Lettre d’information (destinataires)'),
-      ...social.map((ch) => t('{channel} (affichages)', { channel: channelLabel(t, ch) })),
+      ...social.map((ch) => t('{channel} (affichages)', { channel: f.channelLabel(ch) })),
       t('Interactions'),
       t('Portée totale'),
     ],

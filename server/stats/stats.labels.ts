@@ -1,30 +1,12 @@
+import type { Source } from '../audience/audience.classify';
+import { SOURCE_LABELS } from '../audience/audience.routes';
 import type { Translate } from '../i18n/i18n';
 
 /**
  * The words of the figures pages. Every label is a literal translator call so that the i18n test
- * sees it; the service speaks in codes (channel, kind), these functions put them into words.
+ * sees it; the service speaks in codes (kind, source), these functions put them into words. A
+ * channel's name is its adapter's label (StatsChannels.label).
  */
-export function channelLabel(t: Translate, channel: string): string {
-  switch (channel) {
-    case 'site':
-      return t('Site internet');
-    case 'newsletter':
-      return t('Lettre d’information');
-    case 'facebook':
-      return t('Facebook');
-    case 'mastodon':
-      return t('Mastodon');
-    case 'bluesky':
-      return t('Bluesky');
-    case 'x':
-      return t('X');
-    case 'handoff':
-      return t('Publications faites à la main');
-    default:
-      return channel;
-  }
-}
-
 export function kindLabel(t: Translate, kind: string): string {
   switch (kind) {
     case 'view':
@@ -64,39 +46,13 @@ export function kindLabel(t: Translate, kind: string): string {
   }
 }
 
+/**
+ * Where the audience measurement says a reader came from, named as on the audience page
+ * (SOURCE_LABELS). `social`: the demo history's visits from the networks, not told apart.
+ */
 export function sourceLabel(t: Translate, source: string): string {
-  switch (source) {
-    case 'direct':
-      return t('Accès direct');
-    case 'search':
-      return t('Moteurs de recherche');
-    case 'social':
-      return t('Réseaux sociaux');
-    case 'internal':
-      return t('Navigation sur le site');
-    // Visitors sent by the letter or a network: named as the channel is.
-    case 'newsletter':
-    case 'facebook':
-    case 'mastodon':
-    case 'bluesky':
-    case 'x':
-      return channelLabel(t, source);
-    case 'instagram':
-      return t('Instagram');
-    case 'linkedin':
-      return t('LinkedIn');
-    // Each feed names itself in its links (ref=), so that the mayor sees which one residents follow.
-    case 'rss':
-      return t('Flux RSS');
-    case 'atom':
-      return t('Flux Atom');
-    case 'jsonfeed':
-      return t('Flux JSON Feed');
-    case 'ical':
-      return t('Agenda iCalendar');
-    default:
-      return t('Autres sites');
-  }
+  if (source === 'social') return t('Réseaux sociaux');
+  return t(Object.hasOwn(SOURCE_LABELS, source) ? SOURCE_LABELS[source as Source] : SOURCE_LABELS.other);
 }
 
 export function periodLabel(t: Translate, kind: string): string {

@@ -1,7 +1,5 @@
 import type { ArticleTotal, DayTotal, KindTotal } from '../engagement/engagement.queries';
 
-/** The networks the dashboard knows, in the order they are shown. */
-export const SOCIAL_CHANNELS = ['facebook', 'mastodon', 'bluesky', 'x', 'handoff'] as const;
 export const INTERACTION_KINDS = ['click', 'reaction', 'share', 'reply', 'quote'] as const;
 /** What an article's reach and interactions are made of (the article table asks only for these). */
 export const ARTICLE_KINDS = ['view', 'article_delivery', 'impression', ...INTERACTION_KINDS] as const;
@@ -17,7 +15,9 @@ export function sumOf(rows: KindTotal[], test: (r: KindTotal) => boolean): numbe
   return n;
 }
 
-const isSocial = (channel: string) => (SOCIAL_CHANNELS as readonly string[]).includes(channel);
+/** Whether a channel is a registered network (StatsChannels.isNetwork): the sums name none. */
+export type IsNetwork = (channel: string) => boolean;
+
 const isInteraction = (kind: string) => (INTERACTION_KINDS as readonly string[]).includes(kind);
 
 /**
@@ -25,11 +25,11 @@ const isInteraction = (kind: string) => (INTERACTION_KINDS as readonly string[])
  * (where the network gives them). A person reached on two channels counts twice: the channels do
  * not share any identifier, and must not (RULES-FR).
  */
-export function reachedParts(rows: KindTotal[]): { site: number; newsletter: number; social: number } {
+export function reachedParts(rows: KindTotal[], isNetwork: IsNetwork): { site: number; newsletter: number; social: number } {
   return {
     site: sumOf(rows, (r) => r.channel === 'site' && r.kind === 'visitor'),
     newsletter: sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'delivery'),
-    social: sumOf(rows, (r) => isSocial(r.channel) && r.kind === 'impression'),
+    social: sumOf(rows, (r) => isNetwork(r.channel) && r.kind === 'impression'),
   };
 }
 
@@ -50,8 +50,8 @@ export interface Totals {
   growth: number;
 }
 
-export function totalsOf(rows: KindTotal[]): Totals {
-  const p = reachedParts(rows);
+export function totalsOf(rows: KindTotal[], isNetwork: IsNetwork): Totals {
+  const p = reachedParts(rows, isNetwork);
   const subscribes = sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'subscribe');
   const unsubscribes = sumOf(rows, (r) => r.channel === 'newsletter' && r.kind === 'unsubscribe');
   return {
@@ -78,15 +78,15 @@ export interface ArticleReach {
   reach: number;
 }
 
-export function articleReach(rows: ArticleTotal[]): ArticleReach[] {
+export function articleReach(rows: ArticleTotal[], isNetwork: IsNetwork): ArticleReach[] {
   const by = new Map<number, ArticleReach & { seen: Set<string> }>();
   for (const r of rows) {
     let a = by.get(r.articleId);
     if (!a) by.set(r.articleId, (a = { articleId: r.articleId, site: 0, newsletter: 0, social: {}, interactions: 0, reach: 0, seen: new Set() }));
     if (r.channel === 'site' && r.kind === 'view') a.site += r.total;
     else if (r.channel === 'newsletter' && r.kind === 'article_delivery') a.newsletter += r.total;
-    else if (isSocial(r.channel) && r.kind === 'impression') a.social[r.channel] = (a.social[r.channel] ?? 0) + r.total;
-    if (isSocial(r.channel)) a.seen.add(r.channel);
+    else if (isNetwork(r.channel) && r.kind === 'impression') a.social[r.channel] = (a.social[r.channel] ?? 0) + r.total;
+    if (isNetwork(r.channel)) a.seen.add(r.channel);
     if (isInteraction(r.kind)) a.interactions += r.total;
   }
   return [...by.values()].map(({ seen, ...a }) => {
@@ -97,8 +97,8 @@ export function articleReach(rows: ArticleTotal[]): ArticleReach[] {
   });
 }
 
-export const SORT_KEYS = ['reach', 'site', 'newsletter', 'interactions', ...SOCIAL_CHANNELS] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+/** A column of the article table: reach, site, newsletter, interactions, or a network (StatsChannels.sortKeys). */
+export type SortKey = string;
 
 export function sortValue(a: ArticleReach, key: SortKey): number {
   if (key === 'reach' || key === 'site' || key === 'newsletter' || key === 'interactions') return a[key];
@@ -129,12 +129,6 @@ export function addReach(a: ArticleReach, b: ArticleReach): ArticleReach {
   return { articleId: a.articleId, site, newsletter, social, interactions: a.interactions + b.interactions, reach: site + newsletter + socialReach };
 }
 
-/** Social networks that have any figure in the rows (the table and the charts show only those). */
-export function socialChannelsIn(rows: { channel: string }[]): string[] {
-  const present = new Set(rows.map((r) => r.channel));
-  return SOCIAL_CHANNELS.filter((c) => present.has(c));
-}
-
 /** A chart's time axis: days up to two months, months beyond (a year of days is unreadable). */
 export function bucketOf(days: number): 'day' | 'month' {
   return days <= 62 ? 'day' : 'month';
@@ -158,4 +152,4 @@ export function seriesOf(rows: DayTotal[], buckets: string[], bucket: 'day' | 'm
   return values;
 }
 
-export { isInteraction, isSocial };
+export { isInteraction };

@@ -1,5 +1,6 @@
 import type { Translate } from '../i18n/i18n';
-import { channelLabel, kindLabel } from './stats.labels';
+import type { StatsChannels } from './stats.channels';
+import { kindLabel } from './stats.labels';
 import type { ChartData } from './stats.service';
 import { lineChart } from './stats.svg';
 
@@ -10,9 +11,11 @@ export interface Formats {
   /** 'YYYY-MM-DD' → « 3 déc. 2026 »; 'YYYY-MM' → « déc. 2026 ». */
   bucketLabel: (b: string) => string;
   dayLabel: (day: string) => string;
+  /** A channel's name: the site, the newsletter, or a network's label. */
+  channelLabel: (channel: string) => string;
 }
 
-export function formats(t: Translate, locale: string, timeZone: string): Formats {
+export function formats(t: Translate, locale: string, timeZone: string, channels: StatsChannels): Formats {
   const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
   const nf = new Intl.NumberFormat(tag);
   // Noon UTC of the day is that same calendar day in Europe/Paris whatever the season.
@@ -23,6 +26,7 @@ export function formats(t: Translate, locale: string, timeZone: string): Formats
     t,
     number: (n) => nf.format(n),
     dayLabel: (d) => day.format(new Date(`${d}T12:00:00Z`)),
+    channelLabel: (ch) => channels.label(t, ch),
     bucketLabel: (b) => (b.length === 7 ? month.format(new Date(`${b}-15T12:00:00Z`)) : short.format(new Date(`${b}T12:00:00Z`))),
   };
 }
@@ -57,7 +61,7 @@ export interface PresentedChart {
   empty: boolean;
 }
 
-export function presentChart(c: ChartData, buckets: string[], f: Formats, idPrefix: string, heading = channelLabel(f.t, c.channel)): PresentedChart {
+export function presentChart(c: ChartData, buckets: string[], f: Formats, idPrefix: string, heading = f.channelLabel(c.channel)): PresentedChart {
   const labels = buckets.map(f.bucketLabel);
   const names = c.series.map((s) => kindLabel(f.t, s.kind));
   const totals = c.series.map((s) => s.values.reduce((a, b) => a + b, 0));

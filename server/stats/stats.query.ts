@@ -1,5 +1,5 @@
 import { ValidationError } from '../http/errors';
-import { SORT_KEYS, type SortKey } from './stats.model';
+import type { SortKey } from './stats.model';
 import { PERIOD_KINDS, PeriodError, resolvePeriod, type Period, type PeriodKind } from './stats.period';
 
 export const PERIOD_MESSAGE = 'Choisissez une période dans la liste, ou deux dates.';
@@ -51,11 +51,12 @@ export function periodChoiceFrom(query: Record<string, unknown>, today: string):
   }
 }
 
-export function sortFrom(query: Record<string, unknown>): { sort: SortKey; dir: 'asc' | 'desc' } {
+/** The order of the article table in the address; `keys`: its columns (StatsChannels.sortKeys). */
+export function sortFrom(query: Record<string, unknown>, keys: readonly string[]): { sort: SortKey; dir: 'asc' | 'desc' } {
   const sort = one(query.tri) ?? 'reach';
   const dir = one(query.ordre) ?? 'desc';
-  if (!(SORT_KEYS as readonly string[]).includes(sort) || (dir !== 'asc' && dir !== 'desc')) throw new ValidationError(SORT_MESSAGE);
-  return { sort: sort as SortKey, dir };
+  if (!keys.includes(sort) || (dir !== 'asc' && dir !== 'desc')) throw new ValidationError(SORT_MESSAGE);
+  return { sort, dir };
 }
 
 /** What the address keeps of the period, for links (pages, sorting, export). */

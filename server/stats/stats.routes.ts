@@ -5,12 +5,11 @@ import { NotFoundError, ValidationError } from '../http/errors';
 import { handleForm } from '../http/form';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
-import { channelLabel, kindLabel, periodLabel, sourceLabel } from './stats.labels';
+import { kindLabel, periodLabel, sourceLabel } from './stats.labels';
 import { compare, formats, presentChart, type Formats } from './stats.present';
 import { periodChoiceFrom, periodFrom, periodQuery, sortFrom, type PeriodProblem } from './stats.query';
 import { statsCsv } from './stats.csv';
 import { isMonth, monthPeriod, PERIOD_KINDS, previousMonth, type Period } from './stats.period';
-import { SORT_KEYS } from './stats.model';
 import type { Dashboard } from './stats.service';
 
 type Deps = Pick<Container, 'stats' | 'statsReports' | 'config'>;
@@ -20,7 +19,7 @@ export const REPORT_PATH = '/admin/stats/rapport';
 export const REPORT_EMAIL_PATH = '/admin/stats/rapport-par-email';
 
 function fmt(c: Deps, res: Response): Formats {
-  return formats(res.locals.t, res.locals.locale, c.config.timeZone);
+  return formats(res.locals.t, res.locals.locale, c.config.timeZone, c.stats.channels);
 }
 
 /** The view locals both pages that show the figures share (period, words, numbers). */
@@ -33,7 +32,7 @@ function common(c: Deps, res: Response, period: Period, periodProblem: PeriodPro
     periodQuery: periodQuery(period),
     periodKinds: PERIOD_KINDS,
     periodLabel: (k: string) => periodLabel(res.locals.t, k),
-    channelLabel: (ch: string) => channelLabel(res.locals.t, ch),
+    channelLabel: f.channelLabel,
     kindLabel: (k: string) => kindLabel(res.locals.t, k),
     sourceLabel: (s: string) => sourceLabel(res.locals.t, s),
     compare: (v: number, p: number) => compare(v, p, f),
@@ -44,7 +43,7 @@ function common(c: Deps, res: Response, period: Period, periodProblem: PeriodPro
 export async function dashboardLocals(c: Deps, req: Request, res: Response) {
   const query = req.query as Record<string, unknown>;
   const { period, problem } = periodChoiceFrom(query, c.stats.today());
-  const { sort, dir } = sortFrom(query);
+  const { sort, dir } = sortFrom(query, c.stats.channels.sortKeys());
   const page = pageFrom(query, PER_PAGE);
   const stats: Dashboard = await c.stats.dashboard(period, { sort, dir, limit: page.limit, offset: page.offset });
   const base = common(c, res, period, problem);
@@ -53,7 +52,6 @@ export async function dashboardLocals(c: Deps, req: Request, res: Response) {
     stats,
     sort,
     dir,
-    sortKeys: SORT_KEYS,
     charts: stats.charts.map((ch) => presentChart(ch, stats.buckets, base.f, 'canal')),
     articlesPager: pager(page, stats.articles.total),
     pagerQuery: { ...periodQuery(period), tri: sort, ordre: dir },
@@ -89,7 +87,7 @@ export function statsRoutes(c: Deps): Router {
                 data.buckets,
                 base.f,
                 'pub',
-                channelLabel(res.locals.t, p.publication.channel),
+                base.f.channelLabel(p.publication.channel),
               )
             : null,
         })),
@@ -101,7 +99,7 @@ export function statsRoutes(c: Deps): Router {
   router.get('/admin/stats/export.csv', guard, async (req, res) => {
     const period = periodFrom(req.query as Record<string, unknown>, c.stats.today());
     const [data, articles] = await Promise.all([c.stats.totalsFor(period), c.stats.allArticles(period)]);
-    const body = statsCsv(res.locals.t, period, data, articles);
+    const body = statsCsv(fmt(c, res), period, data, articles);
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="statistiques-${period.from}-${period.to}.csv"`);
     res.set('Cache-Control', 'no-store');

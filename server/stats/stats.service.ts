@@ -2,19 +2,9 @@ import type { Clock } from '../clock';
 import type { EngagementQueries, DayTotal } from '../engagement/engagement.queries';
 import type { Publication } from '../publishing/publications.repository';
 import type { ArticleStatus } from '../articles/articles.types';
-import {
-  ARTICLE_KINDS,
-  articleReach,
-  bucketOf,
-  isInteraction,
-  seriesOf,
-  socialChannelsIn,
-  totalsOf,
-  type ArticleReach,
-  type SortKey,
-  type Totals,
-} from './stats.model';
+import { ARTICLE_KINDS, articleReach, bucketOf, isInteraction, seriesOf, totalsOf, type ArticleReach, type SortKey, type Totals } from './stats.model';
 import { ArticleTables } from './stats.article-table';
+import type { StatsChannels } from './stats.channels';
 import { daysOf, todayIn, type DayRange, type Period } from './stats.period';
 
 export interface ArticleSummary {
@@ -58,6 +48,8 @@ export interface StatsDeps {
   /** The demo list's net subscriptions, 0 once the demo is removed. */
   demoSubscriberCount?: () => Promise<number>;
   publicationsOf: (articleId: number) => Promise<Publication[]>;
+  /** The site, the newsletter and the registered networks (their labels, what they report). */
+  channels: StatsChannels;
 }
 
 /** Buckets of a range along the time axis: its days, or its months ('YYYY-MM'). */
@@ -85,9 +77,15 @@ function chartsOf(rows: DayTotal[], socialChannels: string[], buckets: string[],
 /** The figures pages: the dashboard, an article's page, the CSV and the monthly report. */
 export class StatsService {
   /** The article tables of the rolled-up days, remembered until the totals change. */
-  private readonly tables = new ArticleTables();
+  private readonly tables: ArticleTables;
 
-  constructor(private readonly d: StatsDeps) {}
+  constructor(private readonly d: StatsDeps) {
+    this.tables = new ArticleTables(d.channels.isNetwork);
+  }
+
+  get channels(): StatsChannels {
+    return this.d.channels;
+  }
 
   today(): string {
     return todayIn(this.d.timeZone, this.d.clock.now());
@@ -101,7 +99,7 @@ export class StatsService {
       this.d.queries.byArticleSplit(period, ARTICLE_KINDS),
       this.subscribers(),
     ]);
-    const socialChannels = socialChannelsIn(rows);
+    const socialChannels = this.d.channels.networksIn(rows);
     const buckets = bucketsOf(period, bucket);
     const sorted = this.tables.sorted(articleRows, opts.sort, opts.dir);
     const page = sorted.slice(opts.offset, opts.offset + opts.limit);
@@ -114,8 +112,8 @@ export class StatsService {
     const line = (a: ArticleReach): ArticleLine => ({ ...a, article: summaries.get(a.articleId) ?? null });
     return {
       period,
-      totals: totalsOf(rows),
-      previous: totalsOf(previousRows),
+      totals: totalsOf(rows, this.d.channels.isNetwork),
+      previous: totalsOf(previousRows, this.d.channels.isNetwork),
       subscribers,
       demoSubscribers,
       socialChannels,
@@ -143,7 +141,7 @@ export class StatsService {
     const summaries = await this.d.articles.summaries(reach.map((a) => a.articleId));
     return {
       rows: reach.map((a) => ({ ...a, article: summaries.get(a.articleId) ?? null })),
-      socialChannels: socialChannelsIn(reach.flatMap((a) => Object.keys(a.social).map((channel) => ({ channel })))),
+      socialChannels: this.d.channels.networksIn(reach.flatMap((a) => Object.keys(a.social).map((channel) => ({ channel })))),
     };
   }
 
@@ -153,7 +151,8 @@ export class StatsService {
       this.d.queries.totals(period.previous),
       this.subscribers(),
     ]);
-    return { totals: totalsOf(rows), previous: totalsOf(previousRows), subscribers };
+    const { isNetwork } = this.d.channels;
+    return { totals: totalsOf(rows, isNetwork), previous: totalsOf(previousRows, isNetwork), subscribers };
   }
 
   /**
@@ -176,7 +175,11 @@ export class StatsService {
     ]);
     const bucket = bucketOf(period.days);
     const buckets = bucketsOf(period, bucket);
-    const reach = articleReach(rows.map((r) => ({ ...r, articleId })))[0] ?? null;
+    const reach =
+      articleReach(
+        rows.map((r) => ({ ...r, articleId })),
+        this.d.channels.isNetwork,
+      )[0] ?? null;
     // The site's publication is the article's own page: its figures are the article's site views,
     // which the audience measurement counts per article, not per publication.
     const sitePublication = publications.find((p) => p.channel === 'site');
@@ -195,9 +198,11 @@ export class StatsService {
         ),
       }));
       const totals = Object.fromEntries(kinds.map((k) => [k, own.filter((r) => r.kind === k).reduce((n, r) => n + r.total, 0)]));
-      return { publication: p, series, totals };
+      // Figures from a network that never gives impressions: say so, rather than leave them out.
+      const impressionsUnreported = kinds.length > 0 && !kinds.includes('impression') && this.d.channels.impressionsUnreported(p.channel);
+      return { publication: p, series, totals, impressionsUnreported };
     });
-    const socialChannels = socialChannelsIn(rows);
+    const socialChannels = this.d.channels.networksIn(rows);
     return { period, bucket, buckets, reach, charts: chartsOf(rows, socialChannels, buckets, bucket), publications: pubs, sources };
   }
 }

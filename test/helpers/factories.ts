@@ -41,3 +41,10 @@ export async function makePublication(
   const account = await c.accounts.get(accountId);
   return c.publications.insert({ articleId, accountId, channel: account!.channel, textVariant: null, scheduledAt, status }, c.clock.now());
 }
+
+/** A confirmed newsletter subscriber, as the sign-up form leaves one after the click in the e-mail. */
+export async function makeSubscriber(c: Container, email = 'abonne@exemple.fr'): Promise<number> {
+  const now = c.clock.now().toISOString();
+  const [row] = await c.db('subscribers').insert({ email, status: 'confirmed', source: 'form', created_at: now, confirmed_at: now }).returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}

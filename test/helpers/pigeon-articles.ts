@@ -1,7 +1,38 @@
 import sharp from 'sharp';
-import type { TestContext } from './context';
+import type TestAgent from 'supertest/lib/agent';
+import { PigeonAdapter } from '../fixtures/pigeon.adapter';
+import { createTestContext, loginAs, type TestContext } from './context';
 import { makeArticle } from './factories';
-import type { PigeonPeer } from './pigeon-peer';
+import { startPigeonPeer, type PigeonPeer } from './pigeon-peer';
+
+/** A Crieur that knows the Pigeon network, its local peer, a signed-in administrator and a connected account. */
+export interface PigeonSetup {
+  peer: PigeonPeer;
+  ctx: TestContext;
+  admin: { agent: TestAgent; csrf: string };
+  accountId: number;
+}
+
+/** For beforeAll: the peer keeps the Crieur's fake clock, so that a rate limit's reset is the time the test moves to. */
+export async function startPigeonSetup(): Promise<PigeonSetup> {
+  const peer = await startPigeonPeer();
+  try {
+    const ctx = await createTestContext({}, { channels: [new PigeonAdapter(peer.url)] });
+    peer.now = () => ctx.clock.now().getTime();
+    const admin = await loginAs(ctx, 'admin');
+    return { peer, ctx, admin, accountId: await connectPigeon(ctx, peer) };
+  } catch (err) {
+    await peer.close();
+    throw err;
+  }
+}
+
+/** For afterAll: the pictures' variants are finished before the database goes. */
+export async function stopPigeonSetup(peer: PigeonPeer, ctx: TestContext): Promise<void> {
+  await ctx.c.media.idle();
+  await ctx.close();
+  await peer.close();
+}
 
 /** A Pigeon account connected with a token the peer issued, as the OAuth callback would leave it. */
 export async function connectPigeon(ctx: TestContext, peer: PigeonPeer, label = '@villeneuve'): Promise<number> {

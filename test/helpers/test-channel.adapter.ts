@@ -32,6 +32,7 @@ export class TestAdapter implements ChannelAdapter {
     text: textCapability(500, 'graphemes'),
     images: { max: 1, maxBytes: 5_000_000 },
     metricsEveryMs: 3600_000,
+    reportsImpressions: false,
   };
   readonly connect = { kind: 'none' } as const;
   readonly delivered: { publicationId: number; articleId: number; text: string; url: string }[] = [];

@@ -74,6 +74,7 @@ export class BlueskyAdapter implements ChannelAdapter {
     images: { max: 1, maxBytes: 1_000_000 },
     // Figures of a post move for a day or two: every six hours is plenty, and the AppView is free.
     metricsEveryMs: 6 * 3600_000,
+    reportsImpressions: false,
   };
   private readonly appViewUrl: string;
 

@@ -179,6 +179,13 @@ export interface ChannelCapabilities {
   /** How often figures are worth fetching; null: the channel has none to fetch. */
   metricsEveryMs: number | null;
   /**
+   * The network says how many times a post was shown (its figures include `impressions`:
+   * Facebook, X). False: the figures pages write "non communiqué" for a post's impressions rather
+   * than a zero (Mastodon, Bluesky, a post made by hand). The site and the newsletter count their
+   * readers with their own figures (views, deliveries), never impressions: false.
+   */
+  reportsImpressions: boolean;
+  /**
    * A person posts it (the hand-off): `publish` answers `queued`, the officer is told, and marks
    * it done with its address. Listed on the dashboard; listed "to remove by hand" on retraction.
    */

@@ -53,6 +53,7 @@ export class FacebookAdapter implements ChannelAdapter {
     images: { max: 1, maxBytes: 10 * 1024 * 1024 },
     // Twice a day: a month of posts stays far within the development-mode budget.
     metricsEveryMs: 12 * 3600_000,
+    reportsImpressions: true,
   };
   private readonly base: string;
   private readonly budget: GraphBudget;

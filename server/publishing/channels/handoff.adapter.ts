@@ -38,6 +38,7 @@ export class HandoffAdapter implements ChannelAdapter {
     text: textCapability(2200, 'graphemes'),
     images: { max: 1, maxBytes: 30_000_000 },
     metricsEveryMs: null,
+    reportsImpressions: false,
     manual: true,
   };
 

@@ -81,6 +81,7 @@ export class MastodonAdapter implements ChannelAdapter {
     images: { max: 1, maxBytes: 16 * 1024 * 1024 },
     // Favourites and boosts come in over a day or two; four times a day is plenty.
     metricsEveryMs: 6 * 3600_000,
+    reportsImpressions: false,
   };
   private readonly poll: { everyMs: number; times: number };
 

@@ -27,6 +27,7 @@ export class NewsletterAdapter implements ChannelAdapter {
     text: null,
     images: null,
     metricsEveryMs: null,
+    reportsImpressions: false,
     batched: true,
   };
   readonly connect = { kind: 'none' } as const;

@@ -18,6 +18,7 @@ export class SiteAdapter implements ChannelAdapter {
     text: null,
     images: null,
     metricsEveryMs: null,
+    reportsImpressions: false,
   };
   readonly connect = { kind: 'none' } as const;
 

@@ -92,6 +92,7 @@ export class XAdapter implements ChannelAdapter {
     images: { max: 1, maxBytes: 5_000_000 },
     // The shortest cadence an administrator can choose; each account says whether and how often (fetchMetrics).
     metricsEveryMs: DAY,
+    reportsImpressions: true,
   };
 
   constructor(private readonly options: XOptions = {}) {}
