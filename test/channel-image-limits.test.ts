@@ -20,7 +20,7 @@ import { ingestPicture, networkPost } from './helpers/network-post';
  * The engine keeps the pictures it hands an adapter within the adapter's `capabilities.images`:
  * never more files than `max`, never a file larger than `maxBytes` (a larger one is re-encoded
  * smaller, or left out when it cannot fit: the post goes without it, and a log line says so).
- * Seen from a local peer that keeps the bytes each post brought, through "Héron", a one-file
+ * Seen from a local peer that keeps the bytes each post brought, through "Martinet", a one-file
  * adapter that posts every picture it is handed.
  */
 interface Received {
@@ -28,10 +28,10 @@ interface Received {
   images: { role: string; alt: string; type: string; bytes: Buffer }[];
 }
 
-const SECRET = 'heron-secret-token-4242';
+const SECRET = 'martinet-secret-token-4242';
 
-class HeronAdapter implements ChannelAdapter {
-  readonly label = 'Héron';
+class MartinetAdapter implements ChannelAdapter {
+  readonly label = 'Martinet';
   readonly connect = { kind: 'none' } as const;
   readonly capabilities: ChannelCapabilities;
 
@@ -97,13 +97,13 @@ function startPeer(): Promise<{ url: string; posts: Received[]; close(): Promise
 const SMALL = 120_000;
 const TINY = 2_000;
 const adapters = [
-  new HeronAdapter('heron-small', { max: 1, maxBytes: SMALL }, 'largest'),
-  new HeronAdapter('heron-card', { max: 1, maxBytes: SMALL }, 'card'),
-  new HeronAdapter('heron-two', { max: 2, maxBytes: SMALL }),
-  new HeronAdapter('heron-tiny', { max: 1, maxBytes: TINY }),
-  new HeronAdapter('heron-roomy', { max: 1, maxBytes: 5_000_000 }, 'largest'),
-  new HeronAdapter('heron-none', null),
-  new HeronAdapter('heron-zero', { max: 0, maxBytes: 5_000_000 }),
+  new MartinetAdapter('martinet-small', { max: 1, maxBytes: SMALL }, 'largest'),
+  new MartinetAdapter('martinet-card', { max: 1, maxBytes: SMALL }, 'card'),
+  new MartinetAdapter('martinet-two', { max: 2, maxBytes: SMALL }),
+  new MartinetAdapter('martinet-tiny', { max: 1, maxBytes: TINY }),
+  new MartinetAdapter('martinet-roomy', { max: 1, maxBytes: 5_000_000 }, 'largest'),
+  new MartinetAdapter('martinet-none', null),
+  new MartinetAdapter('martinet-zero', { max: 0, maxBytes: 5_000_000 }),
 ];
 
 let ctx: TestContext;
@@ -153,7 +153,7 @@ describe('a picture larger than the channel takes', () => {
   it('reaches the network re-encoded under the limit, one file, a JPEG with the proportions and the alt text', async () => {
     const largest = await stored('largest');
     expect(largest.data.length).toBeGreaterThan(SMALL); // the stored file would not do
-    const { received } = await postOn('heron-small', 'Lavoir');
+    const { received } = await postOn('martinet-small', 'Lavoir');
     expect(received.images).toHaveLength(1);
     const [image] = received.images;
     expect(image!.role).toBe('largest');
@@ -165,23 +165,23 @@ describe('a picture larger than the channel takes', () => {
 
   it('hands the social card when the adapter asks for it first, within the limit too', async () => {
     expect((await stored('card')).data.length).toBeGreaterThan(SMALL);
-    const { received } = await postOn('heron-card', 'Lavoir (carte)');
+    const { received } = await postOn('martinet-card', 'Lavoir (carte)');
     expect(received.images.map((i) => i.role)).toEqual(['card']);
     const meta = await expectJpegWithin(received.images[0]!, SMALL);
     expect(meta.width! / meta.height!).toBeCloseTo(1200 / 630, 2);
   });
 
   it('hands as many files as the channel takes, each within the limit', async () => {
-    const { received } = await postOn('heron-two', 'Lavoir (deux)');
+    const { received } = await postOn('martinet-two', 'Lavoir (deux)');
     expect(received.images.map((i) => i.role)).toEqual(['card', 'largest']);
     for (const image of received.images) await expectJpegWithin(image, SMALL);
   });
 
   it('goes without its picture when no re-encoding fits, and a log line says so without secrets', async () => {
-    const { post, received } = await postOn('heron-tiny', 'Lavoir (sans image)');
+    const { post, received } = await postOn('martinet-tiny', 'Lavoir (sans image)');
     expect(received.images).toEqual([]);
     expect(received.text).toContain('Lavoir (sans image)');
-    const line = captured.lines.find((l) => l.channel === 'heron-tiny' && l.publicationId === post);
+    const line = captured.lines.find((l) => l.channel === 'martinet-tiny' && l.publicationId === post);
     expect(line).toMatchObject({
       level: 40,
       msg: 'picture over the channel’s size limit even re-encoded: the post goes without it',
@@ -195,14 +195,14 @@ describe('a picture larger than the channel takes', () => {
 
 describe('a picture the channel takes as it is', () => {
   it('reaches the network byte for byte as stored', async () => {
-    const { received } = await postOn('heron-roomy', 'Lavoir (tel quel)');
+    const { received } = await postOn('martinet-roomy', 'Lavoir (tel quel)');
     expect(received.images).toHaveLength(1);
     expect(received.images[0]!.bytes.equals((await stored('largest')).data)).toBe(true);
   });
 });
 
 describe('a channel that takes no picture', () => {
-  it.each(['heron-none', 'heron-zero'])('%s is handed none, and its post goes with its text', async (channel) => {
+  it.each(['martinet-none', 'martinet-zero'])('%s is handed none, and its post goes with its text', async (channel) => {
     const { received } = await postOn(channel, `Lavoir (${channel})`);
     expect(received.images).toEqual([]);
     expect(received.text).toContain(`Lavoir (${channel})`);
