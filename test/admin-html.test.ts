@@ -129,7 +129,8 @@ beforeAll(async () => {
   const article = await publishArticle(c, {
     title: 'Fête de la musique',
     summary: 'Concerts sur la place.',
-    bodyMd: '## Programme\n\n- 18 h : chorale\n- 20 h : **bal**\n\nVoir le [plan](/plan.pdf).',
+    // With a table: the frame it scrolls in (server/http/scrollable-tables.ts) is checked too.
+    bodyMd: '## Programme\n\n- 18 h : chorale\n- 20 h : **bal**\n\n| Heure | Scène |\n|---|---|\n| 18 h | Chorale |\n\nVoir le [plan](/plan.pdf).',
     categoryId: await categoryId(c, 'culture'),
     heroMediaId: media.id,
     heroAlt: 'La place du marché',
@@ -349,6 +350,7 @@ afterAll(async () => {
   'every admin and public page passes the Nu Html Checker without an error',
   () => {
     const dir = fs.mkdtempSync(path.join(ctx.dir, 'vnu-'));
+    expect([...pages].filter(([, html]) => html.includes('class="table-scroll"')).length).toBeGreaterThanOrEqual(2);
     const problems = check(pages, dir);
     if (problems.length) console.log(`Nu Html Checker:\n${problems.join('\n')}`);
     expect(problems).toEqual([]);
