@@ -106,6 +106,10 @@ async function run(argv: string[]): Promise<number> {
       }
       case 'demo:remove': {
         const r = await new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' });
+        if (r.articles + r.pages + r.images + r.figureEvents === 0) {
+          console.log('Il n’y avait plus de données de démonstration : rien n’a été retiré.');
+          return 0;
+        }
         console.log(
           `Commune de démonstration retirée : ${r.articles} article(s), ${r.pages} page(s), ${r.images} image(s), ${r.figureEvents} ligne(s) de chiffres.` +
             (r.imagesKept ? ` ${r.imagesKept} image(s) gardée(s) : le contenu de la commune les montre.` : ''),
