@@ -66,6 +66,11 @@ describe('removing the demo commune from the admin', () => {
     expect(home.text).toContain('Ce site contient encore les données de la commune de démonstration');
     expect(home.text).toContain('href="/admin/settings/demo"');
     expect((await admin.agent.get('/admin/settings')).text).toContain('href="/admin/settings/demo"');
+    // The dashboard's and the audience page's notices about the demo's figures link to it too.
+    expect((await admin.agent.get('/admin')).text).toContain(
+      '<a href="/admin/settings/demo">Retirer toute la démonstration (articles, pages, images et chiffres)</a>',
+    );
+    expect((await admin.agent.get('/admin/audience')).text).toContain('<a href="/admin/settings/demo">Retirer toute la démonstration');
 
     const page = await admin.agent.get('/admin/settings/demo');
     expect(page.status).toBe(200);
@@ -82,6 +87,7 @@ describe('removing the demo commune from the admin', () => {
   it('shows an editor neither the banner nor the page, and refuses their POST with 403', async () => {
     const editor = await loginAs(ctx, 'editor');
     expect((await editor.agent.get('/admin/articles')).text).not.toContain('commune de démonstration');
+    expect((await editor.agent.get('/admin/audience')).text).not.toContain('/admin/settings/demo');
     expect((await editor.agent.get('/admin/settings/demo')).status).toBe(403);
     const post = await editor.agent.post('/admin/settings/demo').type('form').send({ _csrf: editor.csrf, confirm: 'oui' });
     expect(post.status).toBe(403);
