@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../server/config';
 import { createContainer, migrate } from '../server/container';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
+import { DemoRemoval } from '../server/demo/demo-removal';
 import { testDatabaseUrl } from './helpers/database';
 
 /**
@@ -76,5 +77,26 @@ describe('demo:remove', () => {
     const again = await crieur(['demo:remove']);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('Il n’y avait plus de données de démonstration : rien n’a été retiré.\n');
+  }, 240_000);
+
+  it('removes the demo once when two removals run at the same time (two administrators, or the button and the command line)', async () => {
+    const c = createContainer(loadConfig(env), { log: pino({ level: 'silent' }) });
+    try {
+      // The demo again, on the emptied database: its marker is what keeps it from coming back.
+      await c.db('settings').where({ key: 'demo_loaded_at' }).del();
+      await c.db('users').where('email', 'like', '%@villeneuve-sur-lizonne.example').del();
+      expect(await loadDemoIfEmpty(c)).toBe(true);
+      await c.media.idle();
+      const both = await Promise.all([
+        new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' }),
+        new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' }),
+      ]);
+      expect(both.map((r) => r.articles).sort()).toEqual([0, 17]);
+      expect(both.map((r) => r.pages).sort()).toEqual([0, 7]);
+      expect(await c.articles.count()).toBe(0);
+      expect(await c.db('audit_log').where({ action: 'demo.removed' })).toHaveLength(2); // this one and the CLI's above
+    } finally {
+      await c.close();
+    }
   }, 240_000);
 });

@@ -42,6 +42,15 @@ export function fromDbCount(v: unknown): number {
   return typeof v === 'number' ? v : Number(v ?? 0);
 }
 
+/**
+ * Locks the rows `q` selects until the transaction ends (PostgreSQL's FOR UPDATE): a second
+ * transaction doing the same waits, then sees what the first committed. SQLite needs nothing:
+ * one writer at a time already, and knex would only warn that it ignores the clause.
+ */
+export function lockingRows<T extends Knex.QueryBuilder>(db: Knex, q: T): T {
+  return isPostgres(db) ? (q.forUpdate() as T) : q;
+}
+
 /** Case-insensitive LIKE: PostgreSQL's LIKE is case-sensitive, SQLite's is not for ASCII. */
 export function likeOperator(db: Knex): 'ilike' | 'like' {
   return isPostgres(db) ? 'ilike' : 'like';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { lockingRows } from '../db/dialect';
 
 export type DemoKind = 'article' | 'page' | 'media';
 
@@ -16,6 +17,14 @@ export class DemoItemsRepository {
   async ids(kind: DemoKind, trx: Knex = this.db): Promise<number[]> {
     const rows = (await trx('demo_items').where({ kind }).orderBy('item_id').select('item_id')) as { item_id: unknown }[];
     return rows.map((r) => Number(r.item_id));
+  }
+
+  /**
+   * Taken first by the demo's removal: two administrators pressing the button at once do it one
+   * after the other, and the second finds the list already empty.
+   */
+  async lock(trx: Knex.Transaction): Promise<void> {
+    await lockingRows(trx, trx('demo_items').select('kind'));
   }
 
   async any(): Promise<boolean> {

@@ -74,6 +74,7 @@ export class DemoRemoval {
     await this.c.media.idle();
     const logo = (await this.c.settings.get()).logoMediaId;
     const { result, after } = await this.c.db.transaction(async (trx) => {
+      await this.items.lock(trx);
       const articleIds = await this.items.ids('article', trx);
       const articles = await this.c.articles.deleteInTransaction(articleIds, actor, trx);
       await this.items.forget('article', articleIds, trx);

@@ -32,7 +32,11 @@ const SHOWN = 10;
 
 /** Everything that would show a broken image if this one were deleted. */
 export async function mediaUsage(shownBy: MediaShownBy, id: number, trx?: Knex): Promise<MediaUsage> {
-  const [articles, pages, proposals] = await Promise.all([shownBy.articles(id, SHOWN, trx), shownBy.pages(id, SHOWN, trx), shownBy.proposals(id, trx)]);
+  // One after the other inside a transaction: its one PostgreSQL connection runs one query at a
+  // time anyway, and node-postgres deprecates being handed a second while the first runs.
+  const [articles, pages, proposals] = trx
+    ? [await shownBy.articles(id, SHOWN, trx), await shownBy.pages(id, SHOWN, trx), await shownBy.proposals(id, trx)]
+    : await Promise.all([shownBy.articles(id, SHOWN), shownBy.pages(id, SHOWN), shownBy.proposals(id)]);
   const uses: MediaUse[] = [
     ...articles.rows.map((r) => ({ kind: 'article' as const, title: r.title, href: `/admin/articles/${r.id}` })),
     ...pages.rows.map((r) => ({ kind: 'page' as const, title: r.title, href: `/admin/pages/${r.id}/edit` })),
