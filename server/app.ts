@@ -13,6 +13,7 @@ import { usersRoutes } from './auth/users.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { mailboxRoutes } from './mail/mailbox.routes';
 import { settingsRoutes, themeRoutes } from './settings/settings.routes';
+import { demoBannerLocals, demoRoutes } from './demo/demo.routes';
 import { articlesRoutes } from './articles/articles.routes';
 import { categoriesRoutes } from './articles/categories.routes';
 import { articlePreviewPageRoutes } from './articles/articles.preview.routes';
@@ -102,6 +103,7 @@ export function createApp(c: Container): Express {
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
   app.use(menuLocals(c)); // the public layout's main menu and footer, built in the admin
   app.use(newsletterLocals(c)); // the subscription form's topics, for the pages that show it
+  app.use('/admin', demoBannerLocals(c)); // administrators are told while the demo commune is there
   app.use(
     '/admin',
     csrfProtection({
@@ -118,6 +120,7 @@ export function createApp(c: Container): Express {
   app.use('/admin/audit', auditRoutes(c));
   app.use('/admin/mailbox', mailboxRoutes(c));
   app.use(settingsRoutes(c));
+  app.use(demoRoutes(c)); // /admin/settings/demo: removing the demo commune before going live
   app.use(newsletterSettingsRoutes(c)); // /admin/settings/newsletter: the digest's day, sending window, cap, sender
   app.use('/admin', attachmentsRoutes(c)); // an article's documents (before the article routes: the form's block); /admin/settings/attachments
   app.use('/admin/articles', articlesRoutes(c));

@@ -139,7 +139,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   const accounts = new AccountsRepository(db, secrets);
   const publications = new PublicationsRepository(db);
   const publishingEvents = new PublishingEvents().logTo(log.child({ module: 'events' }));
-  const ports = channelPorts({ baseUrl: config.baseUrl, media, accounts, publications, clock, log: log.child({ module: 'channels' }) });
+  const ports = channelPorts({ baseUrl: config.baseUrl, media, adapters, accounts, publications, clock, log: log.child({ module: 'channels' }) });
   const hashtags = new HashtagsRepository(db);
   // What a channel is handed of an article: its fields, and the hashtags of its category.
   const publishable = async (id: number) => {

@@ -129,7 +129,8 @@ beforeAll(async () => {
   const article = await publishArticle(c, {
     title: 'Fête de la musique',
     summary: 'Concerts sur la place.',
-    bodyMd: '## Programme\n\n- 18 h : chorale\n- 20 h : **bal**\n\nVoir le [plan](/plan.pdf).',
+    // With a table: the frame it scrolls in (server/http/scrollable-tables.ts) is checked too.
+    bodyMd: '## Programme\n\n- 18 h : chorale\n- 20 h : **bal**\n\n| Heure | Scène |\n|---|---|\n| 18 h | Chorale |\n\nVoir le [plan](/plan.pdf).',
     categoryId: await categoryId(c, 'culture'),
     heroMediaId: media.id,
     heroAlt: 'La place du marché',
@@ -189,6 +190,8 @@ beforeAll(async () => {
     { at: '2026-03-14T10:00:00Z', channel: 'newsletter', kind: 'article_delivery', articleId: article.id, value: 120 },
     { at: '2026-02-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'direct', value: 12 },
   ]);
+  // The picture counts as the demo's: the demo removal page shows its plan, and every admin page its banner.
+  await c.db('demo_items').insert({ kind: 'media', item_id: media.id });
   const previewLink = await agent.post(`/admin/articles/${article.id}/previews`).type('form').send({ _csrf: admin.csrf, audience: 'team' });
   const previewPath = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(previewLink.text)?.[1] ?? 'http://x/none').pathname;
   const reportOptOut = new URL(new StatsReportLinks(c.secretKey, c.config.baseUrl, c.clock).optOutUrl(admin.user.id)).pathname;
@@ -207,6 +210,7 @@ beforeAll(async () => {
     ['media page', `/admin/media/${media.id}`, 200, 'La place du marché'],
     ['users', '/admin/users', 200, 'Marie Dupont'],
     ['settings', '/admin/settings', 200, 'id="address"'],
+    ['demo data removal', '/admin/settings/demo', 200, 'name="confirm"'],
     ['audit log', '/admin/audit', 200, 'Marie Dupont'],
     ['mailbox', '/admin/mailbox', 200, 'marie@commune.test'],
     ['e-mail', `/admin/mailbox/${mail}`, 200, 'marie@commune.test'],
@@ -346,6 +350,7 @@ afterAll(async () => {
   'every admin and public page passes the Nu Html Checker without an error',
   () => {
     const dir = fs.mkdtempSync(path.join(ctx.dir, 'vnu-'));
+    expect([...pages].filter(([, html]) => html.includes('class="table-scroll"')).length).toBeGreaterThanOrEqual(2);
     const problems = check(pages, dir);
     if (problems.length) console.log(`Nu Html Checker:\n${problems.join('\n')}`);
     expect(problems).toEqual([]);

@@ -411,7 +411,10 @@ describe('the editorial workflow without required approval', () => {
   it('lets an editor publish a draft directly, dated now, and records the change', async () => {
     const id = await create({ title: 'Marché de Noël' });
     const page = await editor.agent.get(`/admin/articles/${id}/edit`);
-    expect(page.text).toContain('>Publier</button>');
+    // One publish button on the form: the action bar's, which saves the text typed first.
+    expect(page.text).toContain('>Publier maintenant</button>');
+    expect(page.text).not.toContain('>Publier</button>');
+    expect((await editor.agent.get(`/admin/articles/${id}`)).text).toContain('>Publier</button>');
     expect(page.text).toContain('>Soumettre à la relecture</button>');
     expect(page.text).not.toContain('>Approuver</button>');
     const res = await move(id, 'published');
@@ -529,7 +532,9 @@ describe('the editorial workflow with required approval', () => {
     expect(r.approved_by).toBe(elected.user.id);
 
     const approved = await editor.agent.get(`/admin/articles/${id}/edit`);
-    expect(approved.text).toContain('>Publier</button>');
+    expect(approved.text).toContain('>Publier maintenant</button>');
+    expect(approved.text).not.toContain('>Publier</button>');
+    expect((await editor.agent.get(`/admin/articles/${id}`)).text).toContain('>Publier</button>');
     await move(id, 'published').expect(302);
     expect((await row(id)).status).toBe('published');
     const trail = (await auditActions(id)).filter((a) => a.action === 'article.status_changed').map((a) => `${a.details?.from}>${a.details?.to}`);

@@ -74,6 +74,19 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
   };
 
   const surface = h('div', { class: 've-surface' });
+  // The toolbar (sticky at the top) and the form's action bar (sticky at the bottom) cover part of
+  // the window: the line being typed is scrolled clear of both, not left under one of them.
+  let toolbarElement: HTMLElement | null = null;
+  const clearance = {
+    get top() {
+      return (toolbarElement?.offsetHeight ?? 0) + 8;
+    },
+    get bottom() {
+      return (textarea.form?.querySelector<HTMLElement>('.sticky-actions')?.offsetHeight ?? 0) + 8;
+    },
+    left: 5,
+    right: 5,
+  };
   const shortcuts = Extension.create({
     name: 'crieurShortcuts',
     addKeyboardShortcuts: () => ({
@@ -91,6 +104,8 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     content: textarea.value,
     contentType: 'markdown',
     editorProps: {
+      scrollThreshold: clearance,
+      scrollMargin: clearance,
       attributes: {
         id: contentId,
         class: 've-content prose',
@@ -181,6 +196,7 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     say(S, 'markdown'),
   );
   const toolbar: Toolbar = new Toolbar(editor, S, groups, tableTools, modeButton, contentId);
+  toolbarElement = toolbar.element;
   const wrapper = h('div', { class: 'visual-editor' }, toolbar.element, surface, status);
   textarea.before(wrapper);
   link = new LinkDialog(editor, S, announce);
@@ -197,14 +213,25 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
   );
   wrapper.append(link.dialog, image.dialog);
 
+  /**
+   * The textarea's Markdown into the editor, as it is when the editor is ready. Tiptap finishes
+   * creating an editor a moment after building it, and only then registers the link extension's
+   * protocols with linkify; a text set before that (a local draft restored as the page opens) ran
+   * linkify first, which then refused the protocols with a console warning.
+   */
+  const load = () => {
+    window.clearTimeout(syncTimer);
+    editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
+    lastMarkdown = textarea.value;
+    edited = false;
+  };
+  // isInitialized turns true only after the 'create' handlers have run.
+  const reload = () => (editor.isInitialized ? load() : editor.once('create', load));
+
   let mode: Mode = 'visual';
   const setMode = (next: Mode, focus: boolean) => {
     if (next === 'markdown') sync();
-    else if (textarea.value !== lastMarkdown || mode === 'markdown') {
-      editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
-      lastMarkdown = textarea.value;
-      edited = false;
-    }
+    else if (textarea.value !== lastMarkdown || mode === 'markdown') reload();
     mode = next;
     const visual = next === 'visual';
     surface.hidden = !visual;
@@ -240,10 +267,7 @@ export function enhance(textarea: HTMLTextAreaElement, S: Strings): void {
     // Another script changed the textarea (a local draft restored or discarded): the editor follows.
     form.addEventListener('input', (e) => {
       if (e.target === textarea || mode !== 'visual' || textarea.value === lastMarkdown) return;
-      window.clearTimeout(syncTimer);
-      editor.commands.setContent(textarea.value, { contentType: 'markdown', emitUpdate: false });
-      lastMarkdown = textarea.value;
-      edited = false;
+      reload();
     });
   }
   toolbar.refresh();

@@ -6,6 +6,7 @@ import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { pageFrom, pager } from '../http/pagination';
 import { renderPage } from '../http/render';
+import { scrollableTables } from '../http/scrollable-tables';
 import { parseForm } from '../http/validate';
 import {
   articleFormSchema,
@@ -74,7 +75,7 @@ export function articlesRoutes(c: Deps): Router {
   // The editor's "Aperçu": the same rendering and sanitizing as a save, nothing stored.
   router.post('/preview', requirePermission('articles.write'), async (req, res) => {
     const form = parseForm(PreviewSchema, req.body);
-    res.json({ html: c.articles.preview(form.body) });
+    res.json({ html: scrollableTables(c.articles.preview(form.body), tr(res)) });
   });
 
   /** The article form, its refusals of a time skipped by the spring change told in the reader's words. */

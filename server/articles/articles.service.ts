@@ -341,6 +341,27 @@ export class ArticlesService {
     return this.status.delete(id, actor);
   }
 
+  /**
+   * Deletes several articles inside the caller's transaction (the demo's removal, all or
+   * nothing), each with its audit entry; ids already gone are skipped. Resolves with what to run
+   * after the commit: the announcements (the site's cache, the publishing engine).
+   */
+  async deleteInTransaction(ids: number[], actor: ArticleActor, trx: Knex.Transaction): Promise<{ deleted: number; announce: () => Promise<void> }> {
+    const gone: Article[] = [];
+    for (const id of ids) {
+      const article = await this.repo.findById(id, trx);
+      if (!article) continue;
+      await this.status.deleteIn(article, actor, trx);
+      gone.push(article);
+    }
+    return {
+      deleted: gone.length,
+      announce: async () => {
+        for (const article of gone) await this.emit({ type: 'deleted', article });
+      },
+    };
+  }
+
   /** Writes a new version whose content is that of an earlier one; the history stays whole. */
   async restoreVersion(id: number, versionNo: number, actor: ArticleActor): Promise<UpdateResult> {
     this.mustBeAllowed(actor, 'articles.write');

@@ -97,21 +97,23 @@ export class ArticleStatusChanges {
   async delete(id: number, actor: ArticleActor): Promise<void> {
     if (actor.role && !can(actor.role, 'articles.delete')) throw new ForbiddenError();
     const article = await this.host.getOrFail(id);
-    const now = this.d.clock.now();
-    await this.d.db.transaction(async (trx) => {
-      await this.d.repo.delete(id, trx);
-      await this.d.audit.append(
-        {
-          actor,
-          action: 'article.deleted',
-          targetType: 'article',
-          targetId: id,
-          details: { title: article.title, slug: article.slug, status: article.status },
-        },
-        now,
-        trx,
-      );
-    });
+    await this.d.db.transaction((trx) => this.deleteIn(article, actor, trx));
     await this.host.announce({ type: 'deleted', article });
+  }
+
+  /** The rows and their audit entry, in the caller's transaction: the caller announces the deletion once it has committed. */
+  async deleteIn(article: Article, actor: ArticleActor, trx: Knex.Transaction): Promise<void> {
+    await this.d.repo.delete(article.id, trx);
+    await this.d.audit.append(
+      {
+        actor,
+        action: 'article.deleted',
+        targetType: 'article',
+        targetId: article.id,
+        details: { title: article.title, slug: article.slug, status: article.status },
+      },
+      this.d.clock.now(),
+      trx,
+    );
   }
 }

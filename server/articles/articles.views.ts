@@ -100,17 +100,20 @@ export async function formPage(c: ArticlePageDeps, req: Request, res: Response, 
       ? { id: heroId, name: t('Image n° {id}', { id: heroId }), alt: '', previewUrl: null }
       : null;
   if (hero && !library.some((m) => m.id === hero.id)) library.unshift(hero);
+  const actions = await formActions(c, req, article);
   return {
     proposal: article ? await c.articles.revisions.latest(article.id) : null,
     previews: article ? await c.articles.previews.active(article.id) : [],
-    actions: await formActions(c, req, article),
+    actions,
     ...common(c),
     title: article ? t('Modifier l’article') : t('Écrire un article'),
     article,
     values,
     categories,
     library,
-    transitions,
+    // One way to publish on the form: the action bar's "Publier maintenant", which saves the text
+    // typed first. The status card's "Publier" would publish the last saved version instead.
+    transitions: actions.canPublishNow ? transitions.filter((to) => to !== 'published') : transitions,
     authorName,
     draftKey: article ? `crieur:article:${article.id}:v${values.version ?? article.version}` : 'crieur:article:new',
     ...(article ? await channelPanel(c, article, `/admin/articles/${article.id}/edit`) : { channels: null }),

@@ -76,6 +76,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'page.updated': 'Page modifiée',
   'page.deleted': 'Page supprimée',
   'menu.updated': 'Menu du site modifié',
+  'demo.removed': 'Commune de démonstration retirée',
 };
 
 /** What an entry is about (its target type), as people call it; unknown types are shown raw. */
@@ -91,6 +92,7 @@ export const TARGET_LABELS: Record<string, string> = {
   campaign: 'Lettre d’information',
   page: 'Page du site',
   menu: 'Menu du site',
+  demo: 'Commune de démonstration',
 };
 
 /** Actors recorded without an account; their labels are i18n keys. */
@@ -125,6 +127,11 @@ export const DETAIL_LABELS: Record<string, string> = {
   basis: 'Origine du consentement',
   kind: 'Type de fichier',
   order: 'Ordre',
+  articles: 'Articles',
+  pages: 'Pages',
+  images: 'Images',
+  imagesKept: 'Images gardées',
+  figureEvents: 'Chiffres de démonstration',
 };
 
 /** Field names, per target type, in the `fields` and `changed` lists. */

@@ -20,6 +20,8 @@ const MATRIX = {
   // The reach dashboard, its exports and the monthly report: for the mayor, the élus and administrators (issue 13).
   'stats.dashboard': ['admin', 'elected'],
   'settings.manage': ['admin'],
+  // Removing the demo commune before going live: it deletes articles and pages, administrators only.
+  'demo.remove': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
   'mailbox.read': ['admin'],

@@ -8,6 +8,7 @@ import { interpolate } from '../i18n/i18n';
 import { scrubText } from '../http/log-safety';
 import fs from 'node:fs/promises';
 import { nextDigestMessage } from '../newsletter/digest-preview';
+import { DemoRemoval } from '../demo/demo-removal';
 // The command line is an entry point: it may know the job list in jobs/.
 import { ALL_JOBS, findJob } from '../../jobs';
 
@@ -28,8 +29,12 @@ Commandes :
       (message complet, en-têtes compris), sans l'envoyer.
   job:run <nom>
       Lance une tâche planifiée tout de suite (${ALL_JOBS.map((j) => j.name).join(', ')}).
+  demo:remove
+      Retire la commune de démonstration : ses articles, ses pages, ses images et ses chiffres. Ce que la
+      commune a écrit elle-même, les comptes et les paramètres restent (le même bouton existe dans
+      Paramètres > Données de démonstration).
   stats:remove-demo
-      Efface l'historique de statistiques généré pour la commune de démonstration (les vrais chiffres restent).
+      Efface seulement l'historique de statistiques généré pour la commune de démonstration (les vrais chiffres restent).
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -98,6 +103,18 @@ async function run(argv: string[]): Promise<number> {
         }
         console.log(`${job.name} : ${result.ok ? 'terminée' : 'en échec'} ${result.detail}`);
         return result.ok ? 0 : 1;
+      }
+      case 'demo:remove': {
+        const r = await new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' });
+        if (r.articles + r.pages + r.images + r.figureEvents === 0) {
+          console.log('Il n’y avait plus de données de démonstration : rien n’a été retiré.');
+          return 0;
+        }
+        console.log(
+          `Commune de démonstration retirée : ${r.articles} article(s), ${r.pages} page(s), ${r.images} image(s), ${r.figureEvents} ligne(s) de chiffres.` +
+            (r.imagesKept ? ` ${r.imagesKept} image(s) gardée(s) : le contenu de la commune les montre.` : ''),
+        );
+        return 0;
       }
       case 'stats:remove-demo': {
         const removed = await c.engagement.removeDemo();

@@ -43,7 +43,8 @@ export function readDemoPages(): DemoPage[] {
  * The demo commune's own pages (la mairie, démarches, écoles…), online, in a tree, the top ones in
  * the main menu between the agenda and the search, as a commune would arrange them.
  */
-export async function loadDemoPages(c: Container, actor: PageActor): Promise<number> {
+/** Resolves with the ids of the pages it made (the demo's list, demo-items.repository.ts). */
+export async function loadDemoPages(c: Container, actor: PageActor): Promise<number[]> {
   const pages = readDemoPages();
   const bySlug = new Map<string, number>();
   const inMenu: string[] = [];
@@ -58,5 +59,5 @@ export async function loadDemoPages(c: Container, actor: PageActor): Promise<num
   const search = main.indexOf('link:recherche');
   main.splice(search < 0 ? main.length : search, 0, ...inMenu);
   await c.menus.save('main', main, actor);
-  return pages.length;
+  return [...bySlug.values()];
 }

@@ -6,6 +6,7 @@ import { mergeSettings } from '../settings/settings.service';
 import { demoImage } from './demo-images';
 import { DEMO_DIR, readDemoArticles } from './demo-content';
 import { loadDemoPages } from './demo-pages';
+import { DemoItemsRepository } from './demo-items.repository';
 import { demoHistory, type DemoArticleFacts } from '../engagement/demo-history';
 
 const MARK = 'demo_loaded_at';
@@ -38,6 +39,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   const images = new Map<string, number>();
   const articles = readDemoArticles(now, c.config.timeZone);
   const recent: { id: number; at: Date }[] = [];
+  const made: number[] = [];
   const published: DemoArticleFacts[] = [];
   for (const [i, a] of articles.entries()) {
     let mediaId = images.get(a.image);
@@ -62,6 +64,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
       },
       actor,
     );
+    made.push(article.id);
     if (a.status === 'published') {
       await c.articles.transition(article.id, 'published', actor);
       // History, not news: what the demo says went out in the past is recorded as sent then.
@@ -74,6 +77,11 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
     }
   }
   const pages = await loadDemoPages(c, actor);
+  // The list the demo's removal (demo-removal.ts) works from: the commune's own rows are never on it.
+  const items = new DemoItemsRepository(c.db);
+  await items.record('article', made);
+  await items.record('page', pages);
+  await items.record('media', [...images.values()]);
   // The week's news waits for the next digest, as if officers had ticked the newsletter: the
   // preview (npm run crieur -- newsletter:preview) and the admin have a letter to show.
   const newsletter = (await c.accounts.list()).find((acc) => acc.channel === 'newsletter');
@@ -86,10 +94,10 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
     }
   }
   // 90 days of figures marked demo, so that the mayor's dashboard is alive from the first visit;
-  // totalled like real days (npm run crieur -- stats:remove-demo takes them away).
+  // totalled like real days (the demo's removal takes them away with the rest, demo-removal.ts).
   const history = await c.engagement.ingest(demoHistory(now, c.config.timeZone, published));
   await c.engagementRollup.rollUp();
   await c.settings.setMarker(MARK, now);
-  log.info({ articles: articles.length, pages, images: images.size, history }, 'demo commune loaded');
+  log.info({ articles: articles.length, pages: pages.length, images: images.size, history }, 'demo commune loaded');
   return true;
 }

@@ -149,8 +149,8 @@ export class EngagementRepository {
    * are stamped `at`: the dashboard's processes remember totals of listed days until the listing
    * changes (engagement.queries.ts), and the CLI that runs this is not the process serving them.
    */
-  async removeDemo(at: string): Promise<number> {
-    return this.db.transaction(async (trx) => {
+  async removeDemo(at: string, outer?: Knex.Transaction): Promise<number> {
+    const remove = async (trx: Knex.Transaction) => {
       const days = ((await trx('engagement_daily').where('demo', true).distinct('day')) as { day: string }[]).map((r) => r.day);
       const events = await trx('engagement_events').where('demo', true).del();
       await trx('engagement_daily').where('demo', true).del();
@@ -165,7 +165,13 @@ export class EngagementRepository {
       }
       await nextGeneration(trx);
       return events;
-    });
+    };
+    return outer ? remove(outer) : this.db.transaction(remove);
+  }
+
+  async demoEvents(): Promise<number> {
+    const row = (await this.db('engagement_events').where('demo', true).count({ n: '*' }).first()) as { n: unknown } | undefined;
+    return fromDbCount(row?.n);
   }
 
   /** The demo list's net subscriptions (all its days are totalled when the demo is loaded). */

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { toDbTime } from '../db/dialect';
@@ -103,9 +104,17 @@ export class EngagementStore {
     return this.repo.demoSubscribers();
   }
 
-  /** Removes the demo's generated history (raw events and totals); real figures stay. */
-  removeDemo(): Promise<number> {
-    return this.repo.removeDemo(toDbTime(this.clock.now()));
+  /**
+   * Removes the demo's generated history (raw events and totals); real figures stay. Inside
+   * `trx` when given (the demo's removal, all or nothing), else in its own transaction.
+   */
+  removeDemo(trx?: Knex.Transaction): Promise<number> {
+    return this.repo.removeDemo(toDbTime(this.clock.now()), trx);
+  }
+
+  /** How many of the demo's generated events there are (what the demo's removal page counts). */
+  demoEvents(): Promise<number> {
+    return this.repo.demoEvents();
   }
 
   /** Stops the timer and writes what is left (container.close()). */

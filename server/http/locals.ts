@@ -5,6 +5,7 @@ import { translator, type Locale } from '../i18n/i18n';
 import { formatDate, formatDateTime } from '../i18n/format';
 import { themePath } from '../site/theme.routes';
 import { asset } from './assets';
+import { scrollableTables } from './scrollable-tables';
 import { csrfToken } from './csrf';
 import { takeFlash } from './flash';
 import { describeMessage, type ChannelMessage } from '../publishing/publishing.messages';
@@ -32,6 +33,8 @@ export function templateLocals(c: Deps) {
         // The colours' address changes with them, so the stylesheet is kept for good (theme.routes.ts).
         themeHref: themePath(commune),
         asset,
+        // A rendered text's tables, each in a frame that scrolls sideways on a phone.
+        tables: (html: string) => scrollableTables(html, t),
         fmtDateTime: (d: Date | null | undefined) => formatDateTime(d, locale, tz),
         fmtDate: (d: Date | null | undefined) => formatDate(d, locale, tz),
         // A stored code and its values (a publication's error), in the reader's language.

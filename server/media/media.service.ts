@@ -250,15 +250,45 @@ export class MediaService {
       if (!item) throw new NotFoundError('Cette image n’existe pas ou plus.');
       const used = await this.d.usage(id, trx);
       if (used.count > 0) throw inUse(used);
-      await this.repo.delete(id, trx);
-      await this.d.audit.append(
-        { actor, action: 'media.deleted', targetType: 'media', targetId: id, details: { name: item.originalName } },
-        this.d.clock.now(),
-        trx,
-      );
+      await this.deleteRow(item, actor, trx);
     });
-    // After the commit: a failure here leaves unreachable files, never a row pointing at nothing.
-    await this.files.removeAll(id).catch((err) => this.d.log.warn({ err, id }, 'media files could not be removed'));
+    await this.removeFiles([id]);
+  }
+
+  /**
+   * Deletes the images of `ids` that nothing shows any more, inside the caller's transaction (the
+   * demo's removal, all or nothing); an image still shown (by an article or a page the commune
+   * wrote) is kept. The caller removes the files of `deleted` with `removeFiles` once it has
+   * committed. Images still being prepared are waited for first (see `delete`).
+   */
+  async deleteUnusedIn(ids: number[], actor: Actor, trx: Knex.Transaction): Promise<{ deleted: number[]; kept: number[] }> {
+    const deleted: number[] = [];
+    const kept: number[] = [];
+    for (const id of ids) {
+      const item = await this.repo.findById(id, trx);
+      if (!item) continue;
+      if ((await this.d.usage(id, trx)).count > 0) {
+        kept.push(id);
+        continue;
+      }
+      await this.deleteRow(item, actor, trx);
+      deleted.push(id);
+    }
+    return { deleted, kept };
+  }
+
+  /** After the commit: a failure here leaves unreachable files, never a row pointing at nothing. */
+  async removeFiles(ids: number[]): Promise<void> {
+    for (const id of ids) await this.files.removeAll(id).catch((err) => this.d.log.warn({ err, id }, 'media files could not be removed'));
+  }
+
+  private async deleteRow(item: MediaItem, actor: Actor, trx: Knex.Transaction): Promise<void> {
+    await this.repo.delete(item.id, trx);
+    await this.d.audit.append(
+      { actor, action: 'media.deleted', targetType: 'media', targetId: item.id, details: { name: item.originalName } },
+      this.d.clock.now(),
+      trx,
+    );
   }
 
   /**

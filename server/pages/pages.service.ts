@@ -67,8 +67,8 @@ export class PagesService {
     this.events.logTo(d.log);
   }
 
-  all(): Promise<Page[]> {
-    return this.repo.all();
+  all(trx?: Knex): Promise<Page[]> {
+    return this.repo.all(trx);
   }
 
   /** Every page, each followed by its sub-pages, with its depth. */
@@ -151,35 +151,46 @@ export class PagesService {
    * redirect to them. The deleted page's own address answers "not found" from then on.
    */
   async delete(id: number, actor: PageActor): Promise<DeletionPlan> {
-    const now = this.d.clock.now();
-    const plan = await this.d.db.transaction(async (trx) => {
-      const all = await this.repo.all(trx);
-      const plan = planDeletion(all, id);
-      if (plan.page.legalKey)
-        throw new ConflictError('« {title} » est une page obligatoire pour un site de commune : elle ne peut pas être supprimée.', { title: plan.page.title });
-      // Free its address first: a sub-page may take it.
-      await this.repo.move(id, { path: `/~deleted-${id}` }, trx);
-      for (const m of plan.moves) {
-        const child = all.find((p) => p.id === m.id) as Page;
-        await this.repo.move(child.id, { parentId: plan.newParent?.id ?? null, slug: m.to.slice(m.to.lastIndexOf('/') + 1), path: m.to }, trx);
-        await this.moveSubtree(child, m.to, all, now, trx);
-      }
-      await this.repo.delete(id, trx);
-      await this.d.audit.append(
-        {
-          actor,
-          action: 'page.deleted',
-          targetType: 'page',
-          targetId: id,
-          details: { title: plan.page.title, path: plan.page.path, count: plan.moves.length },
-        },
-        now,
-        trx,
-      );
-      return plan;
-    });
+    const plan = await this.d.db.transaction((trx) => this.deleteIn(id, actor, trx));
     this.events.emit('changed');
     return plan;
+  }
+
+  /**
+   * `delete` inside the caller's transaction (the demo's removal, all or nothing); the caller
+   * calls `announceChanges` once it has committed.
+   */
+  async deleteIn(id: number, actor: PageActor, trx: Knex.Transaction): Promise<DeletionPlan> {
+    const now = this.d.clock.now();
+    const all = await this.repo.all(trx);
+    const plan = planDeletion(all, id);
+    if (plan.page.legalKey)
+      throw new ConflictError('« {title} » est une page obligatoire pour un site de commune : elle ne peut pas être supprimée.', { title: plan.page.title });
+    // Free its address first: a sub-page may take it.
+    await this.repo.move(id, { path: `/~deleted-${id}` }, trx);
+    for (const m of plan.moves) {
+      const child = all.find((p) => p.id === m.id) as Page;
+      await this.repo.move(child.id, { parentId: plan.newParent?.id ?? null, slug: m.to.slice(m.to.lastIndexOf('/') + 1), path: m.to }, trx);
+      await this.moveSubtree(child, m.to, all, now, trx);
+    }
+    await this.repo.delete(id, trx);
+    await this.d.audit.append(
+      {
+        actor,
+        action: 'page.deleted',
+        targetType: 'page',
+        targetId: id,
+        details: { title: plan.page.title, path: plan.page.path, count: plan.moves.length },
+      },
+      now,
+      trx,
+    );
+    return plan;
+  }
+
+  /** The site's cache and menus forget the pages as they were (after a `deleteIn` has committed). */
+  announceChanges(): void {
+    this.events.emit('changed');
   }
 
   /**

@@ -2,7 +2,14 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { holderIsDeadHere } from '../jobs/job-runner';
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
-import type { ChannelAdapter, ChannelPorts, PublicationContext, PublishableArticle, PublishOutcome } from './channels/channel-adapter';
+import {
+  takesPictures,
+  type ChannelAdapter,
+  type ChannelPorts,
+  type PublicationContext,
+  type PublishableArticle,
+  type PublishOutcome,
+} from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
 import { ACCOUNT_WAIT_MS, DispatchOutcomes } from './dispatch-outcomes';
 import type { Publication, PublicationsRepository } from './publications.repository';
@@ -318,7 +325,7 @@ export class Dispatcher {
     // The picture lost its alt text after the post was planned (saving refuses one without): the
     // post never goes without it, nor without its picture. It waits for the officer, who adds the
     // alt text and confirms.
-    if (adapter.capabilities.images && article.heroMediaId && !article.heroAlt.trim()) {
+    if (takesPictures(adapter.capabilities) && article.heroMediaId && !article.heroAlt.trim()) {
       await settle({ status: 'held', lastError: { code: IMAGE_WITHOUT_ALT_HELD, values: { network: adapter.label } } }, now);
       return 'held';
     }

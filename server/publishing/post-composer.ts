@@ -1,5 +1,5 @@
 import type { AccountsRepository, ChannelAccount } from './accounts.repository';
-import { textCapabilityOf, type ChannelMessage, type PublishableArticle } from './channels/channel-adapter';
+import { takesPictures, textCapabilityOf, type ChannelMessage, type PublishableArticle } from './channels/channel-adapter';
 import type { AdapterRegistry } from './channels/registry';
 import type { PortsFactory } from './dispatcher';
 import type { CountMethod } from './post-count';
@@ -67,7 +67,7 @@ export class PostComposer {
         limit: text?.limit ?? null,
         method: text?.method ?? 'graphemes',
         threads: adapter.capabilities.threads,
-        takesImages: !!adapter.capabilities.images,
+        takesImages: takesPictures(adapter.capabilities),
         defaultSingle: text ? defaultText(source, text, false) : '',
         defaultThread: text && adapter.capabilities.threads ? defaultText(source, text, true) : '',
       });

@@ -71,6 +71,7 @@ export class BlueskyAdapter implements ChannelAdapter {
     threads: true,
     repeatable: false,
     text: textCapability(300, 'graphemes'),
+    // The lexicon's maxSize for an image blob; the engine re-encodes a larger picture to fit.
     images: { max: 1, maxBytes: 1_000_000 },
     // Figures of a post move for a day or two: every six hours is plenty, and the AppView is free.
     metricsEveryMs: 6 * 3600_000,
@@ -235,9 +236,9 @@ export class BlueskyAdapter implements ChannelAdapter {
   }
 
   private async embed(agent: AtpAgent, article: PublishableArticle, settings: BlueskySettings, ports: ChannelPorts): Promise<Record<string, unknown> | null> {
-    const images = await ports.images();
-    if (settings.embed === 'card') return cardEmbed(agent, article, ports.articleUrl(), images.find((i) => i.role === 'card') ?? images[0]);
-    const picture = images.find((i) => i.role === 'largest') ?? images[0];
+    // The engine hands the picture within Bluesky's 1 MB (capabilities.images), re-encoded if need be.
+    if (settings.embed === 'card') return cardEmbed(agent, article, ports.articleUrl(), (await ports.images('card'))[0]);
+    const [picture] = await ports.images('largest');
     // Without a picture, the link card still shows where the post leads.
     return picture ? imageEmbed(agent, picture) : cardEmbed(agent, article, ports.articleUrl(), undefined);
   }

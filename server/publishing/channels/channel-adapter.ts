@@ -74,8 +74,10 @@ export interface ChannelImage {
   /** `card`: the 1200×630 social card; `largest`: the largest JPEG of the article's picture. */
   role: 'card' | 'largest';
   contentType: string;
+  /** As handed: smaller than stored when the engine re-encoded the file to fit `maxBytes`. */
   width: number;
   height: number;
+  /** The length of what `read()` gives, at most the channel's `maxBytes`. */
   bytes: number;
   alt: string;
   read(): Promise<Buffer>;
@@ -87,8 +89,13 @@ export interface ChannelPorts {
   articleUrl(): string;
   /** The same without `ref`: the address the page is known by (the site's own record). */
   canonicalUrl(): string;
-  /** The article's picture as files, with its alt text; empty without a picture or without alt text. */
-  images(): Promise<ChannelImage[]>;
+  /**
+   * The article's picture as files, with its alt text; empty without a picture or without alt
+   * text. Within `capabilities.images`: at most `max` files (`prefer`'s role first, then the
+   * other), none larger than `maxBytes` (the engine re-encodes a larger one, or leaves it out when
+   * it cannot fit: the post then goes without it). Empty when `images` is null.
+   */
+  images(prefer?: ChannelImage['role']): Promise<ChannelImage[]>;
   clock: Clock;
   log: Logger;
   /** A refreshed token: stored encrypted before the next call reads it. */
@@ -174,7 +181,10 @@ export interface ChannelCapabilities {
    * counter the officer's browser runs too (the same file), so both count alike.
    */
   text: { limit: number; count(text: string): number; method?: CountMethod } | null;
-  /** How many pictures a post takes and how large each may be; null: none. */
+  /**
+   * How many picture files a post takes and how large each may be (bytes); null: none. The engine
+   * enforces both on what `ports.images()` hands: adapters never shrink pictures themselves.
+   */
   images: { max: number; maxBytes: number } | null;
   /** How often figures are worth fetching; null: the channel has none to fetch. */
   metricsEveryMs: number | null;
@@ -285,6 +295,11 @@ export interface ChannelAdapter {
    * an error status): the engine asks again after the sending timeout, up to maxAttempts times.
    */
   findSent?(publication: PublicationContext, ports: ChannelPorts, signal: AbortSignal): Promise<{ externalId: string; url: string | null } | null | undefined>;
+}
+
+/** The channel posts pictures: the engine hands it some (`capabilities.images`, `max` at least 1). */
+export function takesPictures(capabilities: Pick<ChannelCapabilities, 'images'>): boolean {
+  return !!capabilities.images && capabilities.images.max > 0;
 }
 
 /** The text limit that applies to this account: its own when the adapter has one, else the network's. */

@@ -155,8 +155,7 @@ export class FacebookAdapter implements ChannelAdapter {
     const page = (p.account.settings as Settings).pageId;
     const graph = this.graph(p.account, ports, signal);
     const text = p.textParts.length ? p.textParts.join('\n\n') : `${article.title} ${ports.articleUrl()}`;
-    const images = await ports.images();
-    const image = images.find((i) => i.role === 'largest') ?? images[0];
+    const [image] = await ports.images('largest');
     const sent = await attempt(async () => {
       if (!image) return graph.call('POST', `/${page}/feed`, {}, new URLSearchParams({ message: text, link: ports.articleUrl() }));
       const form = new FormData();

@@ -180,8 +180,7 @@ export class MastodonAdapter implements ChannelAdapter {
 
   /** The article's picture with its description: the media id, null without a picture, or why not. */
   private async uploadPicture(client: MastodonClient, ports: ChannelPorts, p: PublicationContext): Promise<string | null | PublishOutcome> {
-    const images = await ports.images();
-    const image = images.find((i) => i.role === 'largest') ?? images[0];
+    const [image] = await ports.images('largest');
     if (!image) return null;
     if (!image.alt.trim()) return outcome.permanent('mastodon.no_alt');
     const file = { bytes: await image.read(), contentType: image.contentType, name: 'image.jpg' };

@@ -224,8 +224,7 @@ export class XAdapter implements ChannelAdapter {
 
   /** The article's picture with its alt text (X's media upload, then its metadata); null without one. */
   private async uploadPicture(client: TwitterApi, ports: ChannelPorts): Promise<string | null> {
-    const images = await ports.images();
-    const picture = images.find((i) => i.role === 'largest') ?? images[0];
+    const [picture] = await ports.images('largest');
     if (!picture) return null;
     const mediaId = await client.v2.uploadMedia(await picture.read(), { media_type: picture.contentType === 'image/png' ? 'image/png' : 'image/jpeg' });
     await client.v2.createMediaMetadata(mediaId, { alt_text: { text: picture.alt.slice(0, 1000) } });
