@@ -18,6 +18,8 @@ import { StatsChannels } from './stats/stats.channels';
 import { StatsReportService } from './stats/stats-report.service';
 import { StatsReportRepository } from './stats/stats-report.repository';
 import { StatsReportLinks } from './stats/stats-report-links';
+import { AudienceRepository } from './audience/audience.repository';
+import { AudienceService } from './audience/audience.service';
 
 /** The anonymous counts of what each channel reached: the batched store and its nightly totals. */
 export function buildEngagement(d: { db: Knex; config: Config; clock: Clock; log: Logger; settings: SettingsService }) {
@@ -32,6 +34,34 @@ export function buildEngagement(d: { db: Knex; config: Config; clock: Clock; log
     retentionMonths: async () => (await settings.get()).statsRetentionMonths,
   });
   return { engagementRepo, engagement, engagementRollup };
+}
+
+/** The site's audience measurement: views counted on the server, each credited to where the reader came from. */
+export function buildAudience(d: {
+  db: Knex;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  settings: SettingsService;
+  articles: ArticlesService;
+  engagement: EngagementStore;
+  adapters: AdapterRegistry;
+}): AudienceService {
+  const { db, config } = d;
+  return new AudienceService({
+    db,
+    repo: new AudienceRepository(db),
+    clock: d.clock,
+    log: d.log.child({ module: 'audience' }),
+    timeZone: config.timeZone,
+    baseUrl: config.baseUrl,
+    settings: d.settings,
+    articles: d.articles,
+    engagement: d.engagement,
+    // Every registered network, the newsletter too: a link it carries (`ref=<channel>`) credits the
+    // visit to it. Not the site: it is the article itself (a visit from it is internal).
+    channels: d.adapters.all().filter((a) => !a.capabilities.followsArticle),
+  });
 }
 
 /** The mayor's figures: the dashboard's reads and the monthly report e-mailed to the élus. */

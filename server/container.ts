@@ -7,7 +7,7 @@ import { resolveSecretKey } from './secret-key';
 import type { Container } from './container.types';
 import { buildCampaigns, buildCampaignSender, buildSubscriberList } from './container.newsletter';
 import { buildAdapters, buildNetworkServices } from './container.channels';
-import { buildEngagement, buildStats } from './container.stats';
+import { buildAudience, buildEngagement, buildStats } from './container.stats';
 import { AuditRepository } from './audit/audit.repository';
 import { KnexSessionStore, SESSION_TTL_MS } from './auth/session-store';
 import { UsersRepository } from './auth/users.repository';
@@ -32,7 +32,6 @@ import { ArticlesRepository } from './articles/articles.repository';
 import { ArticleRevisionsRepository } from './articles/article-revisions.repository';
 import { PagesRepository } from './pages/pages.repository';
 import { CategoriesRepository } from './articles/categories.repository';
-import { AudienceRepository } from './audience/audience.repository';
 import { CategoriesService } from './articles/categories.service';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -50,7 +49,6 @@ import { HandoffService } from './publishing/handoff.service';
 import { RetractService } from './publishing/retract.service';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobRunner } from './jobs/job-runner';
-import { AudienceService } from './audience/audience.service';
 import { PageCache } from './site/page-cache';
 import { PublicArticlesRepository } from './articles/public-articles.repository';
 import { SiteService } from './site/site.service';
@@ -185,17 +183,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     batchSize: 200,
   });
   const jobsRepo = new JobsRepository(db);
-  const audience = new AudienceService({
-    db,
-    repo: new AudienceRepository(db),
-    clock,
-    log: log.child({ module: 'audience' }),
-    timeZone: config.timeZone,
-    baseUrl: config.baseUrl,
-    settings,
-    articles,
-    engagement,
-  });
+  const audience = buildAudience({ db, config, clock, log, settings, articles, engagement, adapters });
   articles.onChangeInTransaction(articlePublicationPolicy(publishing));
   // A renamed article keeps its old address as a permanent redirect, written with the rename.
   const redirects = new ArticleRedirectsRepository(db);

@@ -109,7 +109,7 @@ describe('counting article views', () => {
   });
 
   it('recognises the commune’s own Mastodon server from its settings', () => {
-    const ctxSources = { siteHost: 'crieur.test', mastodonHost: 'piaille.fr' };
+    const ctxSources = { siteHost: 'crieur.test', mastodonHost: 'piaille.fr', channels: new Set<string>() };
     expect(sourceOf('/a', 'https://piaille.fr/@mairie/1', ctxSources)).toBe('mastodon');
     expect(sourceOf('/a', 'https://piaille.fr/@mairie/1', { ...ctxSources, mastodonHost: null })).toBe('other');
     expect(mastodonHostOf('https://piaille.fr/@mairie')).toBe('piaille.fr');

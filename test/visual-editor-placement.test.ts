@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { browserAvailable, launchBrowser, serve } from './helpers/browser';
-import { adminPage } from './helpers/admin-browser';
+import { adminPage, editorFocused } from './helpers/admin-browser';
 
 /**
  * Where the visual editor puts what the officer adds, in Chromium: a link typed through the
@@ -54,6 +54,7 @@ async function insertImage(page: Page): Promise<void> {
   await dialog.getByLabel('place.jpg').check();
   await dialog.getByRole('button', { name: 'Insérer l’image' }).click();
   await dialog.waitFor({ state: 'hidden' });
+  await editorFocused(page);
 }
 
 describeInBrowser('where the visual editor puts links and images', () => {
@@ -68,6 +69,8 @@ describeInBrowser('where the visual editor puts links and images', () => {
       await linkDialog.getByLabel('Adresse du lien').fill('www.service-public.fr');
       await linkDialog.getByLabel('Texte du lien').fill('le site du service public');
       await linkDialog.getByRole('button', { name: 'Appliquer' }).click();
+      await linkDialog.waitFor({ state: 'hidden' });
+      await editorFocused(page);
       await page.keyboard.type('. Merci.');
       await page.keyboard.press('Enter');
       await page.keyboard.type('La place sera refaite.');

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { createTestContext, makeUser, type TestContext } from './helpers/context';
 import { axeViolations, browserAvailable, describeViolations, launchBrowser, serve } from './helpers/browser';
-import { adminPage } from './helpers/admin-browser';
+import { adminPage, editorFocused } from './helpers/admin-browser';
 
 /**
  * The visual editor in Chromium, as an officer uses it: the toolbar, a table, an image from the
@@ -132,6 +132,7 @@ describeInBrowser('the visual editor', () => {
       await linkDialog.getByLabel('Texte du lien').fill('sur le site');
       await linkDialog.getByLabel('Texte du lien').press('Enter');
       await linkDialog.waitFor({ state: 'hidden' });
+      await editorFocused(page);
       await page.keyboard.press('Enter');
       await tool(page, 'Citation').click();
       await page.keyboard.type('Venez nombreux');

@@ -22,7 +22,23 @@ export const SOURCES = [
   'ical',
   'other',
 ] as const;
-export type Source = (typeof SOURCES)[number];
+export type FixedSource = (typeof SOURCES)[number];
+/**
+ * A channel the installation registered (its adapter's `channel`), credited from its own links'
+ * `ref=`: only sourceOf makes one, from the registry's names, so a typed ref stays out.
+ */
+export type ChannelSource = string & { readonly registeredChannel: true };
+export type Source = FixedSource | ChannelSource;
+
+// The columns that hold a source (audience_views, engagement events) take 16 characters, as the
+// channel columns do: a longer or odd name is never a source.
+const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,15}$/;
+const FIXED = new Set<string>(SOURCES);
+
+/** The registered channels whose `ref=` credits a visit to them (not one of the fixed sources' names). */
+export function channelRefs(channels: Iterable<string>): ReadonlySet<string> {
+  return new Set([...channels].filter((c) => CHANNEL_NAME.test(c) && !FIXED.has(c)));
+}
 
 /**
  * The values of the `ref` parameter Crieur adds to the links it sends out. Each feed names its own
@@ -111,6 +127,8 @@ export interface SourceContext {
   siteHost: string | null;
   /** The commune's own Mastodon server, from the settings. */
   mastodonHost: string | null;
+  /** The registered channels a `ref=` may name (channelRefs): an installation's own networks count as themselves. */
+  channels: ReadonlySet<string>;
 }
 
 /**
@@ -125,6 +143,7 @@ export function sourceOf(url: string, referer: string | undefined, ctx: SourceCo
     ref = null; // a malformed %-escape is just a wrong parameter
   }
   if (ref && REF_SET.has(ref)) return ref as RefSource;
+  if (ref && ctx.channels.has(ref)) return ref as ChannelSource;
   if (!referer) return 'direct';
   const host = hostOf(referer);
   if (!host) return 'direct';

@@ -43,9 +43,15 @@ export async function buildReport(repo: AudienceRepository, today: string, q: Re
   }
   const totalViews = days.reduce((n, d) => n + d.views, 0);
   const visitorDays = days.reduce((n, d) => n + d.visitors, 0);
-  const sources = SOURCES.map((source) => ({ source, views: bySource.get(source) ?? 0, share: 0 }))
+  // Every source with views, a registered channel's too; ties in the fixed order, channels after.
+  const rank = (source: string) => {
+    const i = (SOURCES as readonly string[]).indexOf(source);
+    return i === -1 ? SOURCES.length : i;
+  };
+  const sources = [...bySource]
+    .map(([source, views]) => ({ source, views, share: 0 }))
     .filter((s) => s.views > 0)
-    .sort((a, b) => b.views - a.views)
+    .sort((a, b) => b.views - a.views || rank(a.source) - rank(b.source) || a.source.localeCompare(b.source))
     .map((s) => ({ ...s, share: totalViews ? s.views / totalViews : 0 }));
 
   const ids = top.rows.map((r) => r.articleId);

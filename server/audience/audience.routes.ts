@@ -8,6 +8,7 @@ import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
 import type { PageMeta } from '../site/metadata.types';
 import { hasOptOutCookie, sendsPrivacySignal, type Source } from './audience.classify';
+import { sourceWords } from './audience.labels';
 import { isValidOptOutToken, issueOptOutToken, OPT_OUT_COOKIE, OPT_OUT_MAX_AGE_MS } from './audience.optout';
 import type { Period } from './audience.report';
 import { EXPIRED_MESSAGE, OptOutSchema, PERIOD_MESSAGE, ReportQuerySchema } from './audience.schemas';
@@ -15,24 +16,7 @@ import { EXPIRED_MESSAGE, OptOutSchema, PERIOD_MESSAGE, ReportQuerySchema } from
 /** What these routes use of the container, and nothing else. */
 type Deps = Pick<Container, 'audience' | 'clock' | 'config' | 'secretKey' | 'engagement'>;
 
-/** What each source is called on the audience page (i18n keys). */
-export const SOURCE_LABELS: Record<Source, string> = {
-  direct: 'Accès direct',
-  internal: 'Navigation sur le site',
-  search: 'Moteurs de recherche',
-  newsletter: 'Lettre d’information',
-  facebook: 'Facebook',
-  mastodon: 'Mastodon',
-  bluesky: 'Bluesky',
-  x: 'X',
-  instagram: 'Instagram',
-  linkedin: 'LinkedIn',
-  rss: 'Flux RSS',
-  atom: 'Flux Atom',
-  jsonfeed: 'Flux JSON Feed',
-  ical: 'Agenda iCalendar',
-  other: 'Autres sites',
-};
+export { SOURCE_LABELS } from './audience.labels';
 
 const PER_PAGE = 25;
 export const OPT_OUT_PATH = '/mesure-audience';
@@ -58,7 +42,7 @@ export function audienceRoutes(c: Deps): Router {
       days,
       pager: pager(page, report.articlesTotal),
       query: { periode: String(days) },
-      sourceLabel: (s: Source) => res.locals.t(SOURCE_LABELS[s]),
+      sourceLabel: (s: Source) => sourceWords(res.locals.t, s, c.audience.channelLabel),
       percent: (share: number) =>
         new Intl.NumberFormat(res.locals.locale === 'en' ? 'en-GB' : 'fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(share),
       number: (n: number) => new Intl.NumberFormat(res.locals.locale === 'en' ? 'en-GB' : 'fr-FR').format(n),

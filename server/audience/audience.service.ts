@@ -3,7 +3,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import { isBot, isPrefetch, mastodonHostOf, refusesMeasurement, sourceOf, visitorHash, visitorKey, type Source, type SourceContext } from './audience.classify';
+import {
+  channelRefs,
+  isBot,
+  isPrefetch,
+  mastodonHostOf,
+  refusesMeasurement,
+  sourceOf,
+  visitorHash,
+  visitorKey,
+  type Source,
+  type SourceContext,
+} from './audience.classify';
 import { dayFormatter, monthsBefore } from './audience.days';
 import type { AudienceRepository, ViewCount, VisitorHash } from './audience.repository';
 import { buildReport, type AudienceReport, type ReportQuery } from './audience.report';
@@ -32,6 +43,11 @@ export interface AudienceDeps {
   flushEveryMs?: number;
   /** Off: countView does nothing (the benchmark compares both). */
   enabled?: boolean;
+  /**
+   * The channels the installation registered (container: its adapters but the site): a visit
+   * through one's own links (`ref=<channel>`) counts as that channel, named by its label.
+   */
+  channels?: readonly { channel: string; label: string }[];
   /** The engagement store: each counted view, and each new visitor of the day, as events. */
   engagement?: { record(...events: EngagementEvent[]): void };
 }
@@ -61,6 +77,7 @@ export class AudienceService {
   private salt: { day: string; value: string } | null = null;
   private readonly sources: SourceContext;
   private settingsLoaded = false;
+  private readonly channelLabels: ReadonlyMap<string, string>;
 
   constructor(private readonly d: AudienceDeps) {
     this.repo = d.repo;
@@ -73,9 +90,14 @@ export class AudienceService {
     } catch {
       siteHost = null;
     }
-    this.sources = { siteHost, mastodonHost: null };
+    const refs = channelRefs((d.channels ?? []).map((c) => c.channel));
+    this.channelLabels = new Map((d.channels ?? []).filter((c) => refs.has(c.channel)).map((c) => [c.channel, c.label]));
+    this.sources = { siteHost, mastodonHost: null, channels: refs };
     d.settings?.events.on('changed', () => this.loadSettings());
   }
+
+  /** A registered channel's label (its adapter's, untranslated) when `source` is one. */
+  channelLabel = (source: string): string | undefined => this.channelLabels.get(source);
 
   setEnabled(on: boolean): void {
     this.enabled = on;

@@ -34,6 +34,9 @@ export class StatsChannels {
     return [...this.byChannel.keys()].filter((c) => present.has(c));
   }
 
+  /** A registered network's label as its adapter gives it (untranslated), for the visits it sent (stats.labels.ts sourceLabel). */
+  networkLabel = (channel: string): string | undefined => this.byChannel.get(channel)?.label;
+
   /** A network that never gives impressions: "non communiqué" rather than a zero. */
   impressionsUnreported(channel: string): boolean {
     const n = this.byChannel.get(channel);

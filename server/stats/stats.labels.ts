@@ -1,5 +1,4 @@
-import type { Source } from '../audience/audience.classify';
-import { SOURCE_LABELS } from '../audience/audience.routes';
+import { sourceWords } from '../audience/audience.labels';
 import type { Translate } from '../i18n/i18n';
 
 /**
@@ -48,11 +47,12 @@ export function kindLabel(t: Translate, kind: string): string {
 
 /**
  * Where the audience measurement says a reader came from, named as on the audience page
- * (SOURCE_LABELS). `social`: the demo history's visits from the networks, not told apart.
+ * (sourceWords): a network the installation registered by its adapter's label. `social`: the demo
+ * history's visits from the networks, not told apart.
  */
-export function sourceLabel(t: Translate, source: string): string {
+export function sourceLabel(t: Translate, source: string, networkLabel: (channel: string) => string | undefined): string {
   if (source === 'social') return t('Réseaux sociaux');
-  return t(Object.hasOwn(SOURCE_LABELS, source) ? SOURCE_LABELS[source as Source] : SOURCE_LABELS.other);
+  return sourceWords(t, source, networkLabel);
 }
 
 export function periodLabel(t: Translate, kind: string): string {

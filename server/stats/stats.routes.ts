@@ -34,7 +34,7 @@ function common(c: Deps, res: Response, period: Period, periodProblem: PeriodPro
     periodLabel: (k: string) => periodLabel(res.locals.t, k),
     channelLabel: f.channelLabel,
     kindLabel: (k: string) => kindLabel(res.locals.t, k),
-    sourceLabel: (s: string) => sourceLabel(res.locals.t, s),
+    sourceLabel: (s: string) => sourceLabel(res.locals.t, s, c.stats.channels.networkLabel),
     compare: (v: number, p: number) => compare(v, p, f),
   };
 }

@@ -48,3 +48,12 @@ export async function loggedInContext(
   await tab.close();
   return { context, outbound };
 }
+
+/**
+ * Waits until the visual editor holds the keyboard again. A dialog that closes hands focus back
+ * through Tiptap's focus command, which waits for the next animation frame: keys typed before
+ * then go to the page, not the text (seen on a loaded machine as a lost first letter).
+ */
+export async function editorFocused(page: Page): Promise<void> {
+  await page.waitForFunction("document.activeElement?.closest('.ProseMirror') != null");
+}
