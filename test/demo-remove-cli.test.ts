@@ -1,33 +1,17 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../server/config';
-import { createContainer, migrate } from '../server/container';
+import { createContainer } from '../server/container';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
 import { DemoRemoval } from '../server/demo/demo-removal';
-import { testDatabaseUrl } from './helpers/database';
+import { crieur as runCli, demoDataFolder } from './helpers/cli';
 
 /**
  * `npm run crieur -- demo:remove`: the demo commune's removal from a terminal, the same code as
  * the admin's button (test/demo-removal.test.ts covers what goes and what stays).
  */
-const ROOT = path.join(__dirname, '..');
-let dir: string;
 let env: Record<string, string>;
-let drop: () => Promise<void>;
-
-function crieur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'server/cli/cli.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-    );
-  });
-}
+let data: Awaited<ReturnType<typeof demoDataFolder>>;
+const crieur = (args: string[]) => runCli(env, args, 120_000);
 
 async function counts(): Promise<{ articles: number; demo: boolean; items: number }> {
   const c = createContainer(loadConfig(env), { log: pino({ level: 'silent' }) });
@@ -40,29 +24,11 @@ async function counts(): Promise<{ articles: number; demo: boolean; items: numbe
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-demo-cli-'));
-  const database = await testDatabaseUrl(dir);
-  drop = database.drop;
-  env = {
-    DATA_DIR: dir,
-    DATABASE_URL: database.url,
-    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
-    CRIEUR_DEMO: 'false',
-    LOG_LEVEL: 'silent',
-    TZ: 'UTC',
-  };
-  const c = createContainer(loadConfig(env), { log: pino({ level: 'silent' }) });
-  try {
-    await migrate(c);
-    await loadDemoIfEmpty(c);
-    await c.media.idle();
-  } finally {
-    await c.close();
-  }
+  data = await demoDataFolder('crieur-demo-cli-');
+  env = data.env;
 }, 180_000);
 afterAll(async () => {
-  await drop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await data.remove();
 });
 
 describe('demo:remove', () => {

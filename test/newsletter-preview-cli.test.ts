@@ -1,60 +1,22 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import pino from 'pino';
-import { loadConfig } from '../server/config';
-import { createContainer, migrate } from '../server/container';
-import { loadDemoIfEmpty } from '../server/demo/demo.service';
-import { testDatabaseUrl } from './helpers/database';
+import { crieur as runCli, demoDataFolder } from './helpers/cli';
 
 /**
  * `npm run crieur -- newsletter:preview --out lettre.eml` on the demo commune: the next digest,
  * as a subscriber of every topic would receive it, written as a complete message and sent nowhere.
  */
-const ROOT = path.join(__dirname, '..');
 let dir: string;
-let env: Record<string, string>;
-let drop: () => Promise<void>;
-
-function crieur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'server/cli/cli.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-    );
-  });
-}
+let data: Awaited<ReturnType<typeof demoDataFolder>>;
+const crieur = (args: string[]) => runCli(data.env, args);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crieur-letter-'));
-  const database = await testDatabaseUrl(dir);
-  drop = database.drop;
-  env = {
-    DATA_DIR: dir,
-    DATABASE_URL: database.url,
-    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
-    CRIEUR_DEMO: 'false',
-    LOG_LEVEL: 'silent',
-    TZ: 'UTC',
-    BASE_URL: 'https://www.villeneuve.example',
-    SMTP_FROM: 'Mairie <lettre@villeneuve.example>',
-  };
-  const c = createContainer(loadConfig(env), { log: pino({ level: 'silent' }) });
-  try {
-    await migrate(c);
-    await loadDemoIfEmpty(c);
-    await c.media.idle();
-  } finally {
-    await c.close();
-  }
+  data = await demoDataFolder('crieur-letter-', { BASE_URL: 'https://www.villeneuve.example', SMTP_FROM: 'Mairie <lettre@villeneuve.example>' });
+  dir = data.dir;
 }, 180_000);
 afterAll(async () => {
-  await drop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await data.remove();
 });
 
 describe('newsletter:preview', () => {

@@ -341,25 +341,9 @@ export class ArticlesService {
     return this.status.delete(id, actor);
   }
 
-  /**
-   * Deletes several articles inside the caller's transaction (the demo's removal, all or
-   * nothing), each with its audit entry; ids already gone are skipped. Resolves with what to run
-   * after the commit: the announcements (the site's cache, the publishing engine).
-   */
-  async deleteInTransaction(ids: number[], actor: ArticleActor, trx: Knex.Transaction): Promise<{ deleted: number; announce: () => Promise<void> }> {
-    const gone: Article[] = [];
-    for (const id of ids) {
-      const article = await this.repo.findById(id, trx);
-      if (!article) continue;
-      await this.status.deleteIn(article, actor, trx);
-      gone.push(article);
-    }
-    return {
-      deleted: gone.length,
-      announce: async () => {
-        for (const article of gone) await this.emit({ type: 'deleted', article });
-      },
-    };
+  /** Deletes several articles inside the caller's transaction (the demo's removal): see articles.status.ts. */
+  deleteInTransaction(ids: number[], actor: ArticleActor, trx: Knex.Transaction): Promise<{ deleted: number; announce: () => Promise<void> }> {
+    return this.status.deleteManyIn(ids, actor, trx);
   }
 
   /** Writes a new version whose content is that of an earlier one; the history stays whole. */

@@ -101,6 +101,27 @@ export class ArticleStatusChanges {
     await this.host.announce({ type: 'deleted', article });
   }
 
+  /**
+   * Deletes several articles inside the caller's transaction (the demo's removal, all or
+   * nothing), each with its audit entry; ids already gone are skipped. Resolves with what to run
+   * after the commit: the announcements (the site's cache, the publishing engine).
+   */
+  async deleteManyIn(ids: number[], actor: ArticleActor, trx: Knex.Transaction): Promise<{ deleted: number; announce: () => Promise<void> }> {
+    const gone: Article[] = [];
+    for (const id of ids) {
+      const article = await this.d.repo.findById(id, trx);
+      if (!article) continue;
+      await this.deleteIn(article, actor, trx);
+      gone.push(article);
+    }
+    return {
+      deleted: gone.length,
+      announce: async () => {
+        for (const article of gone) await this.host.announce({ type: 'deleted', article });
+      },
+    };
+  }
+
   /** The rows and their audit entry, in the caller's transaction: the caller announces the deletion once it has committed. */
   async deleteIn(article: Article, actor: ArticleActor, trx: Knex.Transaction): Promise<void> {
     await this.d.repo.delete(article.id, trx);
