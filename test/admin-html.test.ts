@@ -192,6 +192,7 @@ beforeAll(async () => {
   ]);
   // The picture counts as the demo's: the demo removal page shows its plan, and every admin page its banner.
   await c.db('demo_items').insert({ kind: 'media', item_id: media.id });
+  await c.settings.setMarker('demo_loaded_at', c.clock.now());
   const previewLink = await agent.post(`/admin/articles/${article.id}/previews`).type('form').send({ _csrf: admin.csrf, audience: 'team' });
   const previewPath = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(previewLink.text)?.[1] ?? 'http://x/none').pathname;
   const reportOptOut = new URL(new StatsReportLinks(c.secretKey, c.config.baseUrl, c.clock).optOutUrl(admin.user.id)).pathname;
@@ -211,6 +212,7 @@ beforeAll(async () => {
     ['users', '/admin/users', 200, 'Marie Dupont'],
     ['settings', '/admin/settings', 200, 'id="address"'],
     ['demo data removal', '/admin/settings/demo', 200, 'name="confirm"'],
+    ['demo banner', '/admin/media?banniere', 200, 'class="alert alert-info demo-banner"'],
     ['audit log', '/admin/audit', 200, 'Marie Dupont'],
     ['mailbox', '/admin/mailbox', 200, 'marie@commune.test'],
     ['e-mail', `/admin/mailbox/${mail}`, 200, 'marie@commune.test'],

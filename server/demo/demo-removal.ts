@@ -1,6 +1,7 @@
 import type { Container } from '../container';
 import type { Actor } from '../audit/audit.repository';
 import { DemoItemsRepository } from './demo-items.repository';
+import { DEMO_MARKER } from './demo.service';
 
 type Deps = Pick<Container, 'db' | 'clock' | 'log' | 'audit' | 'articles' | 'pages' | 'media' | 'engagement' | 'settings' | 'usersRepo'>;
 
@@ -38,13 +39,23 @@ export interface DemoRemovalResult {
  */
 export class DemoRemoval {
   private readonly items: DemoItemsRepository;
+  private gone = false;
 
   constructor(private readonly c: Deps) {
     this.items = new DemoItemsRepository(c.db);
   }
 
+  /**
+   * Asked on every admin page an administrator opens (the banner), so kept cheap: a database the
+   * demo was never loaded into (no marker) has none, and once the demo is gone it never comes back
+   * (the marker stays), so this process stops asking; the search for a demo figure would read the
+   * whole events table when there is none.
+   */
   async present(): Promise<boolean> {
-    return (await this.items.any()) || (await this.c.engagement.hasDemo());
+    if (this.gone || !(await this.c.settings.marker(DEMO_MARKER))) return false;
+    const present = (await this.items.any()) || (await this.c.engagement.hasDemo());
+    this.gone = !present;
+    return present;
   }
 
   async plan(): Promise<DemoPlan> {

@@ -9,7 +9,8 @@ import { loadDemoPages } from './demo-pages';
 import { DemoItemsRepository } from './demo-items.repository';
 import { demoHistory, type DemoArticleFacts } from '../engagement/demo-history';
 
-const MARK = 'demo_loaded_at';
+/** Set once the demo is loaded; it stays after the demo's removal, so the demo never comes back. */
+export const DEMO_MARKER = 'demo_loaded_at';
 
 /**
  * Loads the demo commune (content/demo) on the first start of an empty database: its settings,
@@ -19,7 +20,7 @@ const MARK = 'demo_loaded_at';
  * Runs once: a marker in the settings keeps it from coming back after the articles are deleted.
  */
 export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
-  if (await c.settings.marker(MARK)) return false;
+  if (await c.settings.marker(DEMO_MARKER)) return false;
   if ((await c.articles.count()) > 0) return false;
   const log = c.log.child({ module: 'demo' });
   const now = c.clock.now();
@@ -97,7 +98,7 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   // totalled like real days (the demo's removal takes them away with the rest, demo-removal.ts).
   const history = await c.engagement.ingest(demoHistory(now, c.config.timeZone, published));
   await c.engagementRollup.rollUp();
-  await c.settings.setMarker(MARK, now);
+  await c.settings.setMarker(DEMO_MARKER, now);
   log.info({ articles: articles.length, pages: pages.length, images: images.size, history }, 'demo commune loaded');
   return true;
 }
