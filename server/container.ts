@@ -62,6 +62,8 @@ import { recordOldSlugs } from './articles/article-redirects';
 import { PagesService } from './pages/pages.service';
 import { MenuService } from './pages/menu.service';
 import type { ListChange } from './newsletter/subscribers.repository';
+import { DemoItemsRepository } from './demo/demo-items.repository';
+import { DemoRemoval } from './demo/demo-removal';
 
 export type { Container } from './container.types';
 
@@ -360,6 +362,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
     stats,
     statsReports,
     jobRunner: undefined as unknown as JobRunner<Container>,
+    demoItems: new DemoItemsRepository(db),
+    demoRemoval: undefined as unknown as DemoRemoval,
     async close() {
       await container.jobRunner.stop();
       await dispatcher.stop();
@@ -379,6 +383,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; log?
   subscribers.registerPersonalData('mesure_des_lettres', (id) => campaigns.tracking.personalTracking(id));
   // Withdrawing per-person measurement deletes what it allowed, not only what comes next.
   subscribers.onTrackingWithdrawn((id) => campaigns.tracking.forgetTrackingOf(id));
+  container.demoRemoval = new DemoRemoval(container, container.demoItems);
   container.jobRunner = new JobRunner<Container>(jobsRepo, container, clock, log.child({ module: 'jobs' }), instance);
   return container;
 }

@@ -53,6 +53,8 @@ import type { EngagementStore } from './engagement/engagement.store';
 import type { EngagementRollup } from './engagement/engagement.rollup';
 import type { StatsService } from './stats/stats.service';
 import type { StatsReportService } from './stats/stats-report.service';
+import type { DemoItemsRepository } from './demo/demo-items.repository';
+import type { DemoRemoval } from './demo/demo-removal';
 
 /**
  * The composition root: every long-lived object is built here, once, and handed to whoever needs
@@ -144,5 +146,8 @@ export interface Container {
   /** The monthly figures report e-mailed to the élus, and each person's opt-out. */
   statsReports: StatsReportService;
   jobRunner: JobRunner<Container>;
+  /** The list of what the demo commune loaded, and its removal (admin page and CLI alike). */
+  demoItems: DemoItemsRepository;
+  demoRemoval: DemoRemoval;
   close(): Promise<void>;
 }

@@ -5,7 +5,6 @@ import { createTestContext, loginAs, type TestContext } from './helpers/context'
 import { officer, publishArticle } from './helpers/site-data';
 import { addEvents } from './helpers/engagement-events';
 import { loadDemoIfEmpty } from '../server/demo/demo.service';
-import { DemoRemoval } from '../server/demo/demo-removal';
 import type { Article } from '../server/articles/articles.types';
 import * as demoItemsMigration from '../server/db/migrations/20261203070000_demo_items';
 
@@ -116,7 +115,7 @@ describe('removing the demo commune from the admin', () => {
     const before = { articles: await count('articles'), pages: await count('pages'), media: await count('media'), items: await count('demo_items') };
     const spy = jest.spyOn(ctx.c.engagement, 'removeDemo').mockRejectedValueOnce(new Error('disk full'));
     try {
-      await expect(new DemoRemoval(ctx.c).remove(officer)).rejects.toThrow('disk full');
+      await expect(ctx.c.demoRemoval.remove(officer)).rejects.toThrow('disk full');
     } finally {
       spy.mockRestore();
     }
@@ -189,7 +188,7 @@ describe('removing the demo commune from the admin', () => {
     const res = await admin.agent.post('/admin/settings/demo').type('form').send({ _csrf: admin.csrf, confirm: 'oui' });
     expect(res.status).toBe(302);
     expect((await admin.agent.get('/admin/settings/demo')).text).toContain('Il n’y avait plus de données de démonstration : rien n’a été retiré.');
-    expect(await new DemoRemoval(ctx.c).remove({ id: null, label: 'ligne de commande' })).toEqual({
+    expect(await ctx.c.demoRemoval.remove({ id: null, label: 'ligne de commande' })).toEqual({
       articles: 0,
       pages: 0,
       images: 0,

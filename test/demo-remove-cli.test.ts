@@ -54,8 +54,8 @@ describe('demo:remove', () => {
       expect(await loadDemoIfEmpty(c)).toBe(true);
       await c.media.idle();
       const both = await Promise.all([
-        new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' }),
-        new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' }),
+        new DemoRemoval(c, c.demoItems).remove({ id: null, label: 'ligne de commande' }),
+        new DemoRemoval(c, c.demoItems).remove({ id: null, label: 'ligne de commande' }),
       ]);
       expect(both.map((r) => r.articles).sort()).toEqual([0, 17]);
       expect(both.map((r) => r.pages).sort()).toEqual([0, 7]);

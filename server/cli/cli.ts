@@ -8,7 +8,6 @@ import { interpolate } from '../i18n/i18n';
 import { scrubText } from '../http/log-safety';
 import fs from 'node:fs/promises';
 import { nextDigestMessage } from '../newsletter/digest-preview';
-import { DemoRemoval } from '../demo/demo-removal';
 // The command line is an entry point: it may know the job list in jobs/.
 import { ALL_JOBS, findJob } from '../../jobs';
 
@@ -105,7 +104,7 @@ async function run(argv: string[]): Promise<number> {
         return result.ok ? 0 : 1;
       }
       case 'demo:remove': {
-        const r = await new DemoRemoval(c).remove({ id: null, label: 'ligne de commande' });
+        const r = await c.demoRemoval.remove({ id: null, label: 'ligne de commande' });
         if (r.articles + r.pages + r.images + r.figureEvents === 0) {
           console.log('Il n’y avait plus de données de démonstration : rien n’a été retiré.');
           return 0;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { lockingRows } from '../db/dialect';
 
-export type DemoKind = 'article' | 'page' | 'media';
+export type DemoKind = 'article' | 'page' | 'image';
 
 /** The list of what the demo commune put in the database (table demo_items, this module's own). */
 export class DemoItemsRepository {

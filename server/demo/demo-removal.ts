@@ -1,6 +1,6 @@
 import type { Container } from '../container';
 import type { Actor } from '../audit/audit.repository';
-import { DemoItemsRepository } from './demo-items.repository';
+import type { DemoItemsRepository } from './demo-items.repository';
 import { DEMO_MARKER } from './demo.service';
 
 type Deps = Pick<Container, 'db' | 'clock' | 'log' | 'audit' | 'articles' | 'pages' | 'media' | 'engagement' | 'settings' | 'usersRepo'>;
@@ -38,12 +38,12 @@ export interface DemoRemovalResult {
  * transaction: an error leaves the demo whole. Running it again finds nothing and changes nothing.
  */
 export class DemoRemoval {
-  private readonly items: DemoItemsRepository;
   private gone = false;
 
-  constructor(private readonly c: Deps) {
-    this.items = new DemoItemsRepository(c.db);
-  }
+  constructor(
+    private readonly c: Deps,
+    private readonly items: DemoItemsRepository,
+  ) {}
 
   /**
    * Asked on every admin page an administrator opens (the banner), so kept cheap: a database the
@@ -63,7 +63,7 @@ export class DemoRemoval {
     const demoPages = new Set(await this.items.ids('page'));
     const allPages = await this.c.pages.all();
     const pages = allPages.filter((p) => demoPages.has(p.id));
-    const images = (await Promise.all((await this.items.ids('media')).map((id) => this.c.media.findById(id)))).filter((m) => m !== null);
+    const images = (await Promise.all((await this.items.ids('image')).map((id) => this.c.media.findById(id)))).filter((m) => m !== null);
     const figureEvents = await this.c.engagement.demoEvents();
     const [articleTotal, mediaTotal, accounts] = await Promise.all([
       this.c.articles.count(),
@@ -99,13 +99,13 @@ export class DemoRemoval {
       await this.items.forget('page', pageIds, trx);
 
       // After the articles and pages: an image is kept only if the commune's own content shows it.
-      const mediaIds = await this.items.ids('media', trx);
+      const mediaIds = await this.items.ids('image', trx);
       const media = await this.c.media.deleteUnusedIn(
         mediaIds.filter((id) => id !== logo),
         actor,
         trx,
       );
-      await this.items.forget('media', mediaIds, trx);
+      await this.items.forget('image', mediaIds, trx);
 
       const figureEvents = await this.c.engagement.removeDemo(trx);
       const result: DemoRemovalResult = {

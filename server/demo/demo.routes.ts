@@ -6,9 +6,10 @@ import { flash } from '../http/flash';
 import { handleForm } from '../http/form';
 import { renderPage } from '../http/render';
 import { parseForm } from '../http/validate';
-import { DemoRemoval } from './demo-removal';
+import type { Container } from '../container.types';
 
-type Deps = ConstructorParameters<typeof DemoRemoval>[0];
+/** What these routes use of the container, and nothing else. */
+type Deps = Pick<Container, 'demoRemoval'>;
 
 const VIEW = 'admin/settings/demo';
 const PATH = '/admin/settings/demo';
@@ -23,7 +24,7 @@ const ConfirmSchema = z.object({
  */
 export function demoRoutes(c: Deps): Router {
   const router = Router();
-  const removal = new DemoRemoval(c);
+  const removal = c.demoRemoval;
   const guard = requirePermission('demo.remove');
 
   const locals = async (res: Response) => ({ title: res.locals.t('Données de démonstration'), plan: await removal.plan(), errors: {} });
@@ -69,7 +70,7 @@ export function demoRoutes(c: Deps): Router {
  * remove it: a commune must not go live with invented news.
  */
 export function demoBannerLocals(c: Deps) {
-  const removal = new DemoRemoval(c);
+  const removal = c.demoRemoval;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       res.locals.demoBanner = req.method === 'GET' && req.path !== '/settings/demo' && can(req.user?.role, 'demo.remove') && (await removal.present());

@@ -6,7 +6,6 @@ import { mergeSettings } from '../settings/settings.service';
 import { demoImage } from './demo-images';
 import { DEMO_DIR, readDemoArticles } from './demo-content';
 import { loadDemoPages } from './demo-pages';
-import { DemoItemsRepository } from './demo-items.repository';
 import { demoHistory, type DemoArticleFacts } from '../engagement/demo-history';
 
 /** Set once the demo is loaded; it stays after the demo's removal, so the demo never comes back. */
@@ -79,10 +78,10 @@ export async function loadDemoIfEmpty(c: Container): Promise<boolean> {
   }
   const pages = await loadDemoPages(c, actor);
   // The list the demo's removal (demo-removal.ts) works from: the commune's own rows are never on it.
-  const items = new DemoItemsRepository(c.db);
+  const items = c.demoItems;
   await items.record('article', made);
   await items.record('page', pages);
-  await items.record('media', [...images.values()]);
+  await items.record('image', [...images.values()]);
   // The week's news waits for the next digest, as if officers had ticked the newsletter: the
   // preview (npm run crieur -- newsletter:preview) and the admin have a letter to show.
   const newsletter = (await c.accounts.list()).find((acc) => acc.channel === 'newsletter');

@@ -35,7 +35,7 @@ export async function up(knex: Knex): Promise<void> {
   const rows = [
     ...articles.map((id) => ({ kind: 'article', item_id: id })),
     ...pages.map((id) => ({ kind: 'page', item_id: id })),
-    ...media.map((id) => ({ kind: 'media', item_id: id })),
+    ...media.map((id) => ({ kind: 'image', item_id: id })),
   ];
   for (let i = 0; i < rows.length; i += 200) await knex('demo_items').insert(rows.slice(i, i + 200));
 }
