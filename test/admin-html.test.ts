@@ -191,7 +191,7 @@ beforeAll(async () => {
     { at: '2026-02-14T10:00:00Z', channel: 'site', kind: 'view', articleId: article.id, source: 'direct', value: 12 },
   ]);
   // The picture counts as the demo's: the demo removal page shows its plan, and every admin page its banner.
-  await c.db('demo_items').insert({ kind: 'media', item_id: media.id });
+  await c.db('demo_items').insert({ kind: 'image', item_id: media.id });
   await c.settings.setMarker('demo_loaded_at', c.clock.now());
   const previewLink = await agent.post(`/admin/articles/${article.id}/previews`).type('form').send({ _csrf: admin.csrf, audience: 'team' });
   const previewPath = new URL(/id="preview-url" type="text" value="([^"]+)"/.exec(previewLink.text)?.[1] ?? 'http://x/none').pathname;
