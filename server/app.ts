@@ -37,6 +37,7 @@ import { webhooksRoutes } from './newsletter/webhooks.routes';
 import { lettersRoutes } from './newsletter/letters.routes';
 import { newsletterSettingsRoutes } from './newsletter/newsletter-settings.routes';
 import { statsRoutes } from './stats/stats.routes';
+import { saveSessionBeforeRedirect } from './http/session-redirect';
 import { csrfProtection } from './http/csrf';
 import { statsReportOptOutRoutes } from './stats/stats-report-optout.routes';
 import { safeError, safeRequest, safeResponse } from './http/log-safety';
@@ -98,6 +99,7 @@ export function createApp(c: Container): Express {
       cookie: { httpOnly: true, sameSite: 'lax', secure: c.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/admin' },
     }),
     loadUser(c.usersRepo),
+    saveSessionBeforeRedirect,
   );
   app.use(templateLocals(c));
   app.use(siteLocals(c)); // the public layout's logo and date formats, for every public page
