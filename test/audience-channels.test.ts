@@ -1,4 +1,7 @@
+import pino from 'pino';
 import request from 'supertest';
+import { createApp, createHandler } from '../server/app';
+import { createContainer } from '../server/container';
 import { articleUrl } from '../server/articles/article-url';
 import { HeronAdapter } from './fixtures/heron.adapter';
 import { PigeonAdapter } from './fixtures/pigeon.adapter';
@@ -69,5 +72,28 @@ describe('visits through a registered network’s own links', () => {
       ['Héron', '2', '25 %'],
       ['Pigeon', '2', '25 %'],
     ]);
+  });
+
+  it('counts a network the installation no longer has with the other sites, in one row', async () => {
+    // The same database, started again without Héron: its visits stay, under "Autres sites".
+    const c = createContainer(ctx.config, {
+      clock: ctx.clock,
+      log: pino({ level: 'silent' }),
+      channels: [ctx.testAdapter, new PigeonAdapter('http://127.0.0.1:9')],
+    });
+    try {
+      const app = createApp(c);
+      const { agent } = await loginAs({ ...ctx, c, app, handler: createHandler(c, app) }, 'elected');
+      expect(await audienceSources(agent)).toEqual(['Accès direct 3', 'Autres sites 3', 'Pigeon 2']);
+      const [article] = (await c.db('articles').select('id')) as { id: number }[];
+      const figures = (await agent.get(`/admin/stats/articles/${article!.id}?periode=7j`)).text;
+      expect(tableRows(figures, 'par provenance')).toEqual([
+        ['Accès direct', '3', '38 %'],
+        ['Autres sites', '3', '38 %'],
+        ['Pigeon', '2', '25 %'],
+      ]);
+    } finally {
+      await c.close();
+    }
   });
 });

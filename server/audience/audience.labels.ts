@@ -30,3 +30,24 @@ export function sourceWords(t: Translate, source: string, channelLabel: (channel
   const label = channelLabel(source);
   return t(label ?? SOURCE_LABELS.other);
 }
+
+/**
+ * Rows per source with those of a channel this installation no longer has counted as other
+ * sites, in one row: the page would otherwise show "Autres sites" twice.
+ */
+export function foldUnnamedSources<R extends { source: string }>(
+  rows: readonly R[],
+  channelLabel: (channel: string) => string | undefined,
+  add: (into: R, row: R) => void,
+  extraNames: readonly string[] = [],
+): R[] {
+  const named = (source: string) => Object.hasOwn(SOURCE_LABELS, source) || extraNames.includes(source) || channelLabel(source) !== undefined;
+  const out = new Map<string, R>();
+  for (const row of rows) {
+    const source = named(row.source) ? row.source : 'other';
+    const kept = out.get(source);
+    if (kept) add(kept, row);
+    else out.set(source, { ...row, source });
+  }
+  return [...out.values()];
+}

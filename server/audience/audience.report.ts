@@ -1,5 +1,6 @@
 import { SOURCES, type Source } from './audience.classify';
 import { addDays } from './audience.days';
+import { foldUnnamedSources } from './audience.labels';
 import type { AudienceRepository } from './audience.repository';
 
 export const PERIODS = [7, 30, 90] as const;
@@ -28,8 +29,17 @@ export interface AudienceReport {
 
 type ArticleLookup = (id: number) => Promise<{ title: string; slug: string; status: string } | null>;
 
-/** Gathers the audience page's figures for the last `days` days, today included. */
-export async function buildReport(repo: AudienceRepository, today: string, q: ReportQuery, article: ArticleLookup): Promise<AudienceReport> {
+/**
+ * Gathers the audience page's figures for the last `days` days, today included. A channel the
+ * installation no longer registers (`channelLabel` does not know it) is counted with other sites.
+ */
+export async function buildReport(
+  repo: AudienceRepository,
+  today: string,
+  q: ReportQuery,
+  article: ArticleLookup,
+  channelLabel: (channel: string) => string | undefined,
+): Promise<AudienceReport> {
   const from = addDays(today, -(q.days - 1));
   const [viewsByDay, visitorsByDay, bySource, top] = await Promise.all([
     repo.viewsByDay(from),
@@ -48,8 +58,12 @@ export async function buildReport(repo: AudienceRepository, today: string, q: Re
     const i = (SOURCES as readonly string[]).indexOf(source);
     return i === -1 ? SOURCES.length : i;
   };
-  const sources = [...bySource]
-    .map(([source, views]) => ({ source, views, share: 0 }))
+  const add = (into: { views: number }, row: { views: number }) => void (into.views += row.views);
+  const sources = foldUnnamedSources(
+    [...bySource].map(([source, views]) => ({ source, views, share: 0 })),
+    channelLabel,
+    add,
+  )
     .filter((s) => s.views > 0)
     .sort((a, b) => b.views - a.views || rank(a.source) - rank(b.source) || a.source.localeCompare(b.source))
     .map((s) => ({ ...s, share: totalViews ? s.views / totalViews : 0 }));
@@ -57,7 +71,7 @@ export async function buildReport(repo: AudienceRepository, today: string, q: Re
   const ids = top.rows.map((r) => r.articleId);
   const [perSource, found] = await Promise.all([repo.sourcesOf(from, ids), Promise.all(ids.map((id) => article(id)))]);
   const main = new Map<number, { source: Source; views: number }>();
-  for (const s of perSource) {
+  for (const s of groupedBy(perSource, channelLabel, add)) {
     const best = main.get(s.articleId);
     if (!best || s.views > best.views) main.set(s.articleId, { source: s.source, views: s.views });
   }
@@ -106,4 +120,15 @@ export function averagePerDay(total: number, days: number): number {
   if (days <= 0) return 0;
   const mean = total / days;
   return mean < 10 ? Math.round(mean * 10) / 10 : Math.round(mean);
+}
+
+/** Each article's rows per source, a channel no longer registered folded into other sites. */
+function groupedBy<R extends { articleId: number; source: Source; views: number }>(
+  rows: readonly R[],
+  channelLabel: (channel: string) => string | undefined,
+  add: (into: R, row: R) => void,
+): R[] {
+  const byArticle = new Map<number, R[]>();
+  for (const r of rows) byArticle.set(r.articleId, [...(byArticle.get(r.articleId) ?? []), r]);
+  return [...byArticle.values()].flatMap((own) => foldUnnamedSources(own, channelLabel, add));
 }

@@ -170,7 +170,7 @@ export class AudienceService {
   /** The figures for the audience page (writes pending views first, so they include the last minute). */
   async report(q: ReportQuery): Promise<AudienceReport> {
     await this.flush();
-    return buildReport(this.repo, this.dayOf(this.d.clock.now()), q, async (id) => (this.d.articles ? this.d.articles.get(id) : null));
+    return buildReport(this.repo, this.dayOf(this.d.clock.now()), q, async (id) => (this.d.articles ? this.d.articles.get(id) : null), this.channelLabel);
   }
 
   private startTimer(): void {

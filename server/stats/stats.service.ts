@@ -5,6 +5,7 @@ import type { ArticleStatus } from '../articles/articles.types';
 import { ARTICLE_KINDS, articleReach, bucketOf, isInteraction, seriesOf, totalsOf, type ArticleReach, type SortKey, type Totals } from './stats.model';
 import { ArticleTables } from './stats.article-table';
 import type { StatsChannels } from './stats.channels';
+import { foldUnnamedSources } from '../audience/audience.labels';
 import { daysOf, todayIn, type DayRange, type Period } from './stats.period';
 
 export interface ArticleSummary {
@@ -203,6 +204,9 @@ export class StatsService {
       return { publication: p, series, totals, impressionsUnreported };
     });
     const socialChannels = this.d.channels.networksIn(rows);
-    return { period, bucket, buckets, reach, charts: chartsOf(rows, socialChannels, buckets, bucket), publications: pubs, sources };
+    // 'social': the demo's visits from networks, made before any was registered (demo-history.ts).
+    const named = foldUnnamedSources(sources, this.d.channels.networkLabel, (into, row) => void (into.total += row.total), ['social']);
+    named.sort((x, y) => y.total - x.total || x.source.localeCompare(y.source));
+    return { period, bucket, buckets, reach, charts: chartsOf(rows, socialChannels, buckets, bucket), publications: pubs, sources: named };
   }
 }
