@@ -8,14 +8,17 @@ import type { NextFunction, Request, Response } from 'express';
  * redirect on its headers: the next page can be asked for while the session is still being
  * written, and on PostgreSQL, with a pool of connections, that page read the old session. Seen in
  * CI as a login that landed back on the login page; a flash message could be lost the same way.
- * express-session's own advice for redirects is to save first, which this does for every one.
+ * express-session's own advice for redirects is to save first, which this does for every one
+ * whose session changed (a new one at login, a message, a language): once saved, express-session
+ * does not write it again at the end.
  */
 export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
+  const before = { id: req.sessionID, data: contentOf(req.session) };
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
     const session = req.session;
-    // An empty session (a visitor not logged in, sent to the login page) is not stored at all.
-    if (!session || !worthKeeping(session)) return redirect(...args);
+    // Destroyed (a logout), or unchanged: nothing to wait for.
+    if (!session || (req.sessionID === before.id && contentOf(session) === before.data)) return redirect(...args);
     session.save((err) => {
       if (err) return next(err);
       redirect(...args);
@@ -24,6 +27,9 @@ export function saveSessionBeforeRedirect(req: Request, res: Response, next: Nex
   next();
 }
 
-function worthKeeping(session: Request['session']): boolean {
-  return session.userId !== undefined || (session.flash?.length ?? 0) > 0 || session.oauth !== undefined || session.locale !== undefined;
+/** The session's own data; the cookie's expiry moves on every request and is not a change. */
+function contentOf(session: Request['session'] | undefined): string {
+  if (!session) return '';
+  const { cookie: _cookie, ...data } = session;
+  return JSON.stringify(data);
 }
