@@ -90,3 +90,16 @@ it('a message for the next page is there when that page is asked for on the redi
   const next = await ask('GET', '/admin/account', { cookie });
   expect(next.body).toContain('Votre nom est enregistré.');
 });
+
+it('a visitor sent from an admin address to the login page gets no session until a form is shown', async () => {
+  const sessions = async () => Number(((await ctx.c.db('sessions').count({ n: '*' })) as { n: unknown }[])[0]?.n);
+  const before = await sessions();
+  const sent = await ask('GET', '/admin/articles');
+  expect([sent.status, sent.location, sent.cookie]).toEqual([302, '/admin/login?next=%2Fadmin%2Farticles', undefined]);
+  await new Promise((r) => setTimeout(r, 400)); // a write would have landed by now
+  expect(await sessions()).toBe(before);
+  // The login page itself has its form's token, kept in a session.
+  const form = await ask('GET', '/admin/login');
+  expect(form.cookie).toMatch(/^crieur\.sid=/);
+  expect(csrfFrom(form.body)).toHaveLength(43);
+});

@@ -27,7 +27,6 @@ export function templateLocals(c: Deps) {
         user: req.user,
         can: (p: Permission) => can(req.user?.role, p),
         roleLabel: (r: keyof typeof ROLE_LABELS) => t(ROLE_LABELS[r]),
-        csrfToken: req.session ? csrfToken(req) : '',
         flash: req.session ? takeFlash(req) : [],
         commune,
         // The colours' address changes with them, so the stylesheet is kept for good (theme.routes.ts).
@@ -44,6 +43,9 @@ export function templateLocals(c: Deps) {
         errors: {},
         values: {},
       });
+      // Made when a page shows a form, not on every request: a visitor sent from an admin address
+      // to the login page gets no session (and no cookie) until that page is shown.
+      Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, configurable: true, get: () => (req.session ? csrfToken(req) : '') });
       next();
     } catch (err) {
       next(err);
