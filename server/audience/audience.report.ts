@@ -53,11 +53,14 @@ export async function buildReport(
   }
   const totalViews = days.reduce((n, d) => n + d.views, 0);
   const visitorDays = days.reduce((n, d) => n + d.visitors, 0);
-  // Every source with views, a registered channel's too; ties in the fixed order, channels after.
+  // Every source with views, a registered channel's too.
   const rank = (source: string) => {
     const i = (SOURCES as readonly string[]).indexOf(source);
     return i === -1 ? SOURCES.length : i;
   };
+  // Most views first; a tie in the fixed order, channels after, by name (the same on every database).
+  const before = (a: { source: string; views: number }, b: { source: string; views: number }) =>
+    b.views - a.views || rank(a.source) - rank(b.source) || a.source.localeCompare(b.source);
   const add = (into: { views: number }, row: { views: number }) => void (into.views += row.views);
   const sources = foldUnnamedSources(
     [...bySource].map(([source, views]) => ({ source, views, share: 0 })),
@@ -65,7 +68,7 @@ export async function buildReport(
     add,
   )
     .filter((s) => s.views > 0)
-    .sort((a, b) => b.views - a.views || rank(a.source) - rank(b.source) || a.source.localeCompare(b.source))
+    .sort(before)
     .map((s) => ({ ...s, share: totalViews ? s.views / totalViews : 0 }));
 
   const ids = top.rows.map((r) => r.articleId);
@@ -73,7 +76,7 @@ export async function buildReport(
   const main = new Map<number, { source: Source; views: number }>();
   for (const s of groupedBy(perSource, channelLabel, add)) {
     const best = main.get(s.articleId);
-    if (!best || s.views > best.views) main.set(s.articleId, { source: s.source, views: s.views });
+    if (!best || before(s, best) < 0) main.set(s.articleId, { source: s.source, views: s.views });
   }
   const articles = top.rows.map((r, i) => {
     const a = found[i] ?? null;
