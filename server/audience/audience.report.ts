@@ -132,6 +132,10 @@ function groupedBy<R extends { articleId: number; source: Source; views: number 
   add: (into: R, row: R) => void,
 ): R[] {
   const byArticle = new Map<number, R[]>();
-  for (const r of rows) byArticle.set(r.articleId, [...(byArticle.get(r.articleId) ?? []), r]);
+  for (const r of rows) {
+    const own = byArticle.get(r.articleId);
+    if (own) own.push(r);
+    else byArticle.set(r.articleId, [r]);
+  }
   return [...byArticle.values()].flatMap((own) => foldUnnamedSources(own, channelLabel, add));
 }
